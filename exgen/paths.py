@@ -1,0 +1,86 @@
+"""Chain-rule paths from a parameter to the loss, factor by factor.
+
+A path from w^(l)_{jk} (or b^(l)_j) visits one neuron per later layer, n_l = j, n_{l+1}, ..., n_L,
+and ends at an output m. For an elementwise output layer m = n_L; through a softmax layer
+z_i reaches the loss through every output h_m, so each m is its own path. Factors, from the loss
+back to the parameter:
+
+    dL/dh^(L)_m * dh^(L)_m/dz^(L)_{n_L} * dz^(L)_{n_L}/dh^(L-1)_{n_{L-1}} * ... * dh^(l)_j/dz^(l)_j * dz^(l)_j/dw
+
+The products of a parameter's paths sum to its gradient for that sample.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from .engine import Solution
+from .functions import ACTIVATIONS
+from .notation import DEFAULT, Notation
+
+
+@dataclass
+class Factor:
+    symbol: str
+    value: float
+
+
+@dataclass
+class Path:
+    factors: list[Factor]
+
+    @property
+    def product(self) -> float:
+        p = 1.0
+        for f in self.factors:
+            p *= f.value
+        return p
+
+
+def parameters(sol: Solution):
+    """Every parameter as (kind, index): weights (l, j, k), then biases (l, j), layer by layer."""
+    spec = sol.spec
+    for l in range(spec.n_layers):
+        for j in range(spec.layers[l + 1]):
+            for k in range(spec.layers[l]):
+                yield "weights", (l, j, k)
+    if spec.biases is not None:
+        for l in range(spec.n_layers):
+            for j in range(spec.layers[l + 1]):
+                yield "biases", (l, j)
+
+
+def paths_for(sol: Solution, kind: str, index: tuple[int, ...], sample: int = 0,
+              nt: Notation = DEFAULT) -> list[Path]:
+    """All chain-rule paths of one parameter for one sample."""
+    spec, fwd, L = sol.spec, sol.fwd, sol.spec.n_layers
+    l, j = index[0], index[1]  # the parameter feeds neuron j of layer l+1 (1-based layer l+1)
+    z = [zl[sample] for zl in fwd.z]  # z[l]: (n_{l+1},)
+    h = [hl[sample] for hl in fwd.h]  # h[l]: (n_l,)
+    J = [ACTIVATIONS[a].jacobian(fwd.z[i][sample:sample + 1], fwd.h[i + 1][sample:sample + 1])[0]
+         for i, a in enumerate(spec.activations)]  # J[i]: (n, n) dh_m/dz_i of layer i+1
+    dL_dout = sol.bwd.dL_dout[sample]  # (n_L,)
+
+    if kind == "weights":
+        k = index[2]
+        local = Factor(nt.d(nt.z(l + 1, j), nt.w(l, j, k)), float(h[l][k]))
+    else:
+        local = Factor(nt.d(nt.z(l + 1, j), nt.b(l, j)), 1.0)
+
+    later = [range(spec.layers[i + 1]) for i in range(l + 1, L)]  # neurons of layers l+2..L
+    softmax_out = not ACTIVATIONS[spec.activations[-1]].elementwise
+    paths = []
+    for route in itertools.product(*later):
+        neurons = (j, *route)  # neurons[i - l] is in layer i+1, for i = l..L-1
+        outputs = range(spec.layers[-1]) if softmax_out else (neurons[-1],)
+        for m in outputs:
+            out = neurons[-1]
+            factors = [Factor(nt.d("L", nt.h(L, m)), float(dL_dout[m])),
+                       Factor(nt.d(nt.h(L, m), nt.z(L, out)), float(J[L - 1][m, out]))]
+            for i in range(L - 1, l, -1):  # layer i+1 back to layer i
+                to, frm = neurons[i - l], neurons[i - l - 1]
+                factors.append(Factor(nt.d(nt.z(i + 1, to), nt.h(i, frm)), float(spec.weights[i][to, frm])))
+                factors.append(Factor(nt.d(nt.h(i, frm), nt.z(i, frm)), float(J[i - 1][frm, frm])))
+            factors.append(local)
+            paths.append(Path(factors))
+    return paths

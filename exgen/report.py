@@ -1,0 +1,61 @@
+"""A readable, aligned text report of a solution (`exgen solve` without --json)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import Solution
+from .notation import Notation, plain
+from .paths import parameters, paths_for
+
+
+def fmt(v: float, digits: int = 6) -> str:
+    return f"{v:.{digits}g}" if v != 0 else "0"
+
+
+def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
+    width = max((len(a) for a, _ in rows), default=0)
+    return [f"{indent}{a.ljust(width)}  {b}" for a, b in rows]
+
+
+def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:
+    spec = sol.spec
+    out: list[str] = []
+    title = spec.name or "network"
+    out.append(f"{title}: layers {'-'.join(map(str, spec.layers))}, activations {', '.join(spec.activations)}, "
+               f"loss {spec.loss}, learning rate {fmt(spec.learning_rate)}")
+    if spec.description:
+        out.append(spec.description)
+    B = spec.x.shape[0]
+    for b in range(B):
+        tag = f" (sample {b + 1} of {B})" if spec.batched else ""
+        out.append(f"\nForward pass{tag}")
+        rows = [(plain(nt.h(0, k)), fmt(v)) for k, v in enumerate(spec.x[b])]
+        for l in range(spec.n_layers):
+            for j in range(spec.layers[l + 1]):
+                rows.append((plain(nt.z(l + 1, j)), fmt(sol.fwd.z[l][b, j])))
+                rows.append((plain(nt.h(l + 1, j)), fmt(sol.fwd.h[l + 1][b, j])))
+        rows += [(f"y_{k + 1}", fmt(v)) for k, v in enumerate(spec.y[b])]
+        out += _table(rows)
+    out.append(f"\nLoss ({spec.loss}{', mean over the batch' if spec.batched else ''}): {fmt(sol.loss)}")
+
+    out.append("\nGradients and updated parameters (new = old - eta * dL/dparam)")
+    rows = []
+    for kind, idx in parameters(sol):
+        old = spec.weights[idx[0]][idx[1:]] if kind == "weights" else spec.biases[idx[0]][idx[1]]
+        g = sol.bwd.grad_w[idx[0]][idx[1:]] if kind == "weights" else sol.bwd.grad_b[idx[0]][idx[1]]
+        new = sol.updated_w[idx[0]][idx[1:]] if kind == "weights" else sol.updated_b[idx[0]][idx[1]]
+        rows.append((plain(nt.param(kind, idx)), f"dL/d = {fmt(g):>12}   old {fmt(old):>10}   new {fmt(new):>12}"))
+    out += _table(rows)
+    out.append(f"\nLoss after one SGD step: {fmt(sol.loss_after)}")
+
+    if show_paths:
+        out.append("\nChain-rule paths (factors from the loss back to the parameter)")
+        for b in range(B):
+            for kind, idx in parameters(sol):
+                ps = paths_for(sol, kind, idx, b, nt)
+                tag = f" [sample {b + 1}]" if spec.batched else ""
+                total = float(np.sum([p.product for p in ps]))
+                out.append(f"  {plain(nt.param(kind, idx))}{tag}: {len(ps)} path(s), sum {fmt(total)}")
+                for p in ps:
+                    out.append("    " + " * ".join(fmt(f.value, 4) for f in p.factors) + f" = {fmt(p.product)}")
+    return "\n".join(out) + "\n"

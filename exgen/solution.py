@@ -1,0 +1,65 @@
+"""The solution object (`exgen solve --json`): a stable, documented JSON contract.
+
+{"spec", "forward": [{"z", "h"}] per non-input layer, "output", "loss",
+ "gradients": {"weights", "biases"}, "updated": {"weights", "biases"}, "loss_after",
+ "paths": [{"param", "index", "paths": [{"factors": [{"symbol", "value"}], "product"}]}]}
+For a mini-batch, z and h hold one vector per sample and each paths entry has a "sample" key.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .engine import Solution, solve
+from .notation import DEFAULT, Notation
+from .paths import parameters, paths_for
+from .spec import Spec
+
+SOLUTION_VERSION = 1
+
+
+def to_dict(sol: Solution, nt: Notation = DEFAULT) -> dict[str, Any]:
+    spec = sol.spec
+    vec = (lambda a: a.tolist()) if spec.batched else (lambda a: a[0].tolist())
+    paths = []
+    for b in range(spec.x.shape[0]):
+        for kind, index in parameters(sol):
+            entry: dict[str, Any] = {"param": kind, "index": list(index)}
+            if spec.batched:
+                entry["sample"] = b
+            entry["paths"] = [{"factors": [{"symbol": f.symbol, "value": f.value} for f in p.factors],
+                               "product": p.product} for p in paths_for(sol, kind, index, b, nt)]
+            paths.append(entry)
+    return {
+        "version": SOLUTION_VERSION,
+        "spec": spec.to_dict(),
+        "forward": [{"z": vec(z), "h": vec(h)} for z, h in zip(sol.fwd.z, sol.fwd.h[1:])],
+        "output": vec(sol.fwd.output),
+        "loss": sol.loss,
+        "gradients": {"weights": [g.tolist() for g in sol.bwd.grad_w],
+                      "biases": None if spec.biases is None else [g.tolist() for g in sol.bwd.grad_b]},
+        "updated": {"weights": [w.tolist() for w in sol.updated_w],
+                    "biases": None if sol.updated_b is None else [b.tolist() for b in sol.updated_b]},
+        "loss_after": sol.loss_after,
+        "paths": paths,
+    }
+
+
+def solve_json(spec: Spec, nt: Notation = DEFAULT) -> dict[str, Any]:
+    return to_dict(solve(spec), nt)
+
+
+def resolve_pointer(doc: Any, pointer: str) -> Any:
+    """RFC 6901 JSON pointer lookup ("/gradients/weights/1/0/1")."""
+    if pointer == "":
+        return doc
+    if not pointer.startswith("/"):
+        raise KeyError(f"JSON pointer must start with '/': {pointer!r}")
+    for token in pointer[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        doc = doc[int(token)] if isinstance(doc, list) else doc[token]
+    return doc
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, indent=2) + "\n"
