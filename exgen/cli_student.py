@@ -1,0 +1,205 @@
+"""Student commands: `exgen practice`, `exgen check`, `exgen explain`. Parsing and printing only."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from . import examples
+from .cli import LettersOpt, WeightsOpt, _check_choice, app, load_spec, notation_for, user_errors
+from .notation import LETTERS, WEIGHT_STYLES
+from .report import fmt
+
+NotationOpt = Annotated[Optional[str], typer.Option(
+    "--notation", help="Notation preset as LETTERS,WEIGHTS, e.g. z/h,numbered or a/h,flat (either part alone works). "
+                       "Same as --letters/--weights.")]
+PROMPT = "answer (h hint, s show step, n next, q quit)"
+
+
+def _notation(notation: Optional[str], letters: Optional[str], weights: Optional[str]):
+    """(letters, weights) from --notation and/or --letters/--weights, validated; returns nt_for(spec)."""
+    for part in (notation.split(",") if notation else []):
+        part = part.strip()
+        if part in LETTERS:
+            letters = letters or part
+        elif part in WEIGHT_STYLES:
+            weights = weights or part
+        else:
+            raise typer.BadParameter(f"{part!r} is neither letters ({', '.join(LETTERS)}) nor weights "
+                                     f"({', '.join(WEIGHT_STYLES)})", param_hint="--notation")
+    _check_choice(letters, LETTERS, "--letters")
+    _check_choice(weights, WEIGHT_STYLES, "--weights")
+    return lambda spec: notation_for(spec, letters, weights)
+
+
+@app.command()
+def explain(
+    spec_file: Annotated[Optional[Path], typer.Argument(metavar="SPEC", help="Network spec, .json or .yaml.", show_default=False)] = None,
+    example: Annotated[Optional[str], typer.Option("--example", "-e", help="Explain a built-in example instead of a file.")] = None,
+    param: Annotated[Optional[str], typer.Option("--param", "-p", help="Show every chain-rule path of this parameter, "
+                                                 "named as printed in the notation (w5, w^(2)_11, w2_11, b1 ...).")] = None,
+    notation: NotationOpt = None,
+    letters: LettersOpt = None,
+    weights: WeightsOpt = None,
+) -> None:
+    """The worked solution, step by step: forward pass, loss, output delta, backpropagated deltas,
+    gradients, and for --param each chain-rule path with its factors, then the SGD step.
+
+    Examples:
+
+      exgen explain --example seed002-2-2-1 --param w5
+
+      exgen explain my_net.yaml --notation a/h,flat
+    """
+    nt_for = _notation(notation, letters, weights)
+    from .engine import solve
+    from .explain import find_param, worked_solution
+    with user_errors():
+        spec = load_spec(spec_file, example)
+        nt = nt_for(spec)
+        sol = solve(spec)
+        target = find_param(sol, nt, param) if param else None
+        typer.echo(worked_solution(sol, nt, target), nl=False)
+
+
+@app.command()
+def check(
+    answers: Annotated[list[str], typer.Argument(metavar="ANSWERS", help="A CSV file (question_id,answer) or id=value pairs.", show_default=False)],
+    key: Annotated[Path, typer.Option("--key", "-k", help="The answer key (answer_keys/<id>.json).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as a JSON list.")] = False,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Also show the expected answers.")] = False,
+) -> None:
+    """Check answers against a key: a verdict per question (correct, carried, wrong, invalid,
+    missing), the diagnosis of a wrong answer and a hint for the next step.
+
+    Examples:
+
+      exgen check 1a=0.587 1b=0.589 2a=0.074 --key answer_keys/s001.json
+
+      exgen check my_answers.csv --key answer_keys/s001.json --json
+    """
+    from .selfcheck import check_rows, check_unknown, load_key, parse_answers
+    with user_errors():
+        k = load_key(key)
+        given = parse_answers(answers)
+        check_unknown(k, given)
+        rows, got, total = check_rows(k, given, reveal)
+    if as_json:
+        typer.echo(json.dumps([{f: r[f] for f in ("question_id", "verdict", "diagnosis", "hint", "expected")}
+                               for r in rows], indent=2))
+        return
+    for r in rows:
+        exp = f"   expected {fmt(r['expected'])}" if r["expected"] is not None else ""
+        ans = f"   (you: {r['answer']})" if r["answer"] not in (None, "") else ""
+        typer.echo(f"{r['question_id']:4} {r['verdict_text']}{ans}{exp}")
+        if r["diagnosis"]:
+            typer.echo(f"     diagnosis: {r['diagnosis']}" + (f": {r['explanation']}" if r["explanation"] else ""))
+        if r["hint"]:
+            typer.echo(f"     hint: {r['hint']}")
+    typer.echo(f"Score: {fmt(got)} / {fmt(total)} points")
+
+
+def _ask(text: str) -> Optional[str]:
+    try:
+        return typer.prompt(text, default="", show_default=False)
+    except (click.exceptions.Abort, EOFError):
+        return None
+
+
+def run_session(session, echo=typer.echo) -> bool:
+    """Ask the questions one by one. Returns False if the student quit early."""
+    from .selfcheck import VERDICT_TEXT, explanation
+    while not session.done:
+        q = session.current
+        echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(float(q['points']))} point(s)]")
+        while session.current is q:
+            raw = _ask(PROMPT)
+            if raw is None or raw.strip().lower() == "q":
+                return False
+            cmd = raw.strip().lower()
+            if cmd == "":
+                echo("Type a number (e.g. 0.25 or -1.5e-3), or h, s, n, q.")
+            elif cmd == "h":
+                echo("Hint: " + (session.hint() or "no more hints: type s to see this step worked out."))
+            elif cmd == "s":
+                echo("\n".join("  " + s for s in session.show_step()))
+            elif cmd == "n":
+                session.skip()
+            else:
+                v = session.submit(raw)
+                if v.verdict in ("invalid", "missing"):
+                    echo(f"{raw.strip()!r} is not a number: try again (not counted).")
+                    continue
+                first = session.first[q["id"]] is not v
+                echo(VERDICT_TEXT[v.verdict] + (" (your first answer is the one scored)" if first else ""))
+                why = explanation(v)
+                if why and v.verdict != "correct":
+                    echo(f"  {why}")
+                if v.verdict == "wrong":
+                    h = session.hint()
+                    if h:
+                        echo(f"Hint: {h}")
+                    echo("Try again, or h for another hint, s to see this step, n to move on.")
+    return True
+
+
+@app.command()
+def practice(
+    preset: Annotated[Optional[str], typer.Option("--preset", help="A practice preset (see --list); the default is aksoy-2-2-1.")] = None,
+    example: Annotated[Optional[str], typer.Option("--example", "-e", help="Practise a textbook example exactly as printed.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="An exam config: practise a network it would generate.")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the fresh network (printed, so it can be redone).")] = None,
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="Also write the exercise sheet as a PDF (needs TeX).")] = None,
+    list_presets: Annotated[bool, typer.Option("--list", help="List the presets and exit.")] = False,
+    notation: NotationOpt = None,
+    letters: LettersOpt = None,
+    weights: WeightsOpt = None,
+) -> None:
+    """Practise alone: a fresh exercise in the terminal, asked question by question, with
+    verdicts, hints (h), worked steps (s) and a score. Works without TeX.
+
+    Examples:
+
+      exgen practice --preset onefourth-softmax --seed 7
+
+      exgen practice --example seed002-3-2-2
+    """
+    from . import practice as pr
+    if list_presets:
+        for name, p in pr.PRESETS.items():
+            typer.echo(f"{name:20} {p.about}")
+        return
+    if sum(o is not None for o in (preset, example, config)) > 1:
+        raise typer.BadParameter("give one of --preset, --example, --config")
+    if example is not None and seed is not None:
+        raise typer.BadParameter("--seed makes a fresh network: use it with --preset or --config, not --example")
+    nt_for = _notation(notation, letters, weights)
+    from .explain import worked_solution
+    from .show import console, show_exercise
+    with user_errors():
+        if example is not None:
+            ex = pr.from_example(example, nt_for)
+        elif config is not None:
+            ex = pr.from_config(config, seed, nt_for)
+        else:
+            ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
+        if pdf is not None:
+            from .practice_pdf import write_pdf
+            write_pdf(ex, pdf)
+            typer.echo(f"Wrote {pdf}")
+    show_exercise(ex, console())
+    session = pr.Session(ex)
+    finished = run_session(session)
+    got, total = session.score()
+    typer.echo(f"\n{'Done' if finished else 'Stopped'}. Score: {fmt(got)} / {fmt(total)} points.")
+    if ex.seed is not None:
+        typer.echo(f"Seed {ex.seed}: redo with  {ex.redo()}")
+    try:
+        want = typer.confirm("Show the full worked solution?", default=False)
+    except (click.exceptions.Abort, EOFError):
+        want = False
+    if want:
+        typer.echo(worked_solution(ex.sol, ex.nt), nl=False)

@@ -1,0 +1,98 @@
+"""exgen check: answers as CSV or id=value pairs, verdicts, hints, --json and --reveal."""
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from exgen import examples
+from exgen.cli import app
+from exgen.errors import InputFileError
+from exgen.practice import from_example
+from exgen.selfcheck import parse_answers
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def key_file(tmp_path):
+    ex = from_example("seed002-2-2-1", examples.notation_of)
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(ex.key))
+    return path, ex.key
+
+
+def test_key_answer_matches_hand_computation(key_file):
+    # independent reference: seed 002 slides, h_a = sigma(0.1*0.23 + 0.4*0.82)
+    _, key = key_file
+    assert key["questions"][0]["answer"] == pytest.approx(1 / (1 + math.exp(-0.351)), rel=1e-9)
+
+
+def test_parse_pairs_and_csv(tmp_path):
+    assert parse_answers(["1a=0.5", "1b = -2"]) == {"1a": "0.5", "1b": "-2"}
+    assert parse_answers(["1a=0.5,1b=0.25"]) == {"1a": "0.5", "1b": "0.25"}
+    f = tmp_path / "a.csv"
+    f.write_text("\ufeffquestion_id;answer\n1a;0,5\n\n2a;abc\n", encoding="utf-8")
+    assert parse_answers([str(f)]) == {"1a": "0,5", "2a": "abc"}
+    g = tmp_path / "b.csv"
+    g.write_text("1a,0.5\n1b,0.7\n")
+    assert parse_answers([str(g)]) == {"1a": "0.5", "1b": "0.7"}
+    with pytest.raises(InputFileError):
+        parse_answers([str(tmp_path / "missing.csv")])
+
+
+def _answers(key):
+    qs = key["questions"]
+    return {qs[0]["id"]: repr(qs[0]["answer"]),          # correct
+            qs[1]["id"]: repr(qs[1]["answer"] * 3 + 1),  # wrong under any rule
+            qs[2]["id"]: "abc"}                          # invalid; the rest are missing
+
+
+def test_json_verdicts_without_reveal(key_file):
+    path, key = key_file
+    args = [f"{k}={v}" for k, v in _answers(key).items()]
+    r = runner.invoke(app, ["check", *args, "--key", str(path), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [set(x) for x in rows] == [{"question_id", "verdict", "diagnosis", "hint", "expected"}] * len(rows)
+    verdicts = [x["verdict"] for x in rows]
+    assert verdicts[:3] == ["correct", "wrong", "invalid"]
+    assert set(verdicts[3:]) == {"missing"}
+    assert all(x["expected"] is None for x in rows)
+    assert rows[0]["hint"] is None and rows[1]["hint"] and rows[3]["hint"]
+    # a hint never gives the number away
+    for x, q in zip(rows, key["questions"]):
+        assert x["hint"] is None or f"{q['answer']:.4g}" not in x["hint"]
+
+
+def test_reveal_and_csv(key_file, tmp_path):
+    path, key = key_file
+    csv = tmp_path / "answers.csv"
+    csv.write_text("question_id,answer\n" + "".join(f"{k},{v}\n" for k, v in _answers(key).items()))
+    r = runner.invoke(app, ["check", str(csv), "--key", str(path), "--json", "--reveal"])
+    rows = json.loads(r.output)
+    assert [x["expected"] for x in rows] == pytest.approx([q["answer"] for q in key["questions"]])
+
+
+def test_text_output(key_file):
+    path, key = key_file
+    args = [f"{k}={v}" for k, v in _answers(key).items()]
+    r = runner.invoke(app, ["check", *args, "--key", str(path)])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].startswith("1a   correct")
+    assert "wrong" in lines[1] and "hint: " in r.output
+    assert r.output.rstrip().endswith(f"Score: 1 / {len(key['questions'])} points")
+    assert "expected" not in r.output
+
+
+def test_unknown_question_and_bad_key(key_file, tmp_path):
+    path, _ = key_file
+    r = runner.invoke(app, ["check", "9z=1", "--key", str(path)])
+    assert r.exit_code == 1 and r.output.startswith("Error: unknown question id '9z'")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    r = runner.invoke(app, ["check", "1a=1", "--key", str(bad)])
+    assert r.exit_code == 1 and "invalid JSON" in r.output
+    r = runner.invoke(app, ["check", "1a", "--key", str(path)])
+    assert r.exit_code == 1 and "no such answers file" in r.output

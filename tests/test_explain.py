@@ -1,0 +1,121 @@
+"""explain: parameter names in every notation, and the worked solution's numbers against
+independent references (finite differences of the loss, and hand formulas)."""
+import math
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from exgen import examples
+from exgen.cli import app
+from exgen.engine import loss_of, solve
+from exgen.explain import ParamError, find_param, worked_solution
+from exgen.notation import Notation
+
+runner = CliRunner()
+
+
+def fd_grad(spec, kind, idx, eps=1e-6):
+    """Central finite difference of the loss: independent of the backward pass."""
+    def shifted(d):
+        w = [a.copy() for a in spec.weights]
+        b = None if spec.biases is None else [a.copy() for a in spec.biases]
+        (w[idx[0]].__setitem__(idx[1:], w[idx[0]][idx[1:]] + d) if kind == "weights"
+         else b[idx[0]].__setitem__(idx[1], b[idx[0]][idx[1]] + d))
+        return loss_of(spec.with_params(w, b))
+    return (shifted(eps) - shifted(-eps)) / (2 * eps)
+
+
+def printed_value(out, name):
+    """The last number on the line `∂L/∂<name> = ... = value`."""
+    line = next(l for l in out.splitlines() if l.strip().startswith(f"∂L/∂{name} ="))
+    return float(line.rsplit("=", 1)[1])
+
+
+def test_numbered_names_follow_the_slides():
+    # seed 002 slides: w5 is the edge h_a -> y, w2 is x1 -> h_b (example description)
+    spec = examples.load("seed002-2-2-1")
+    sol, nt = solve(spec), examples.notation_of(spec)
+    assert find_param(sol, nt, "w5") == ("weights", (1, 0, 0))
+    assert find_param(sol, nt, "w_2") == ("weights", (0, 1, 0))
+
+
+@pytest.mark.parametrize("name", ["w^(2)_11", "w2_11", "w_{211}", "W^{(2)}_{11}"])
+def test_paren_names_in_several_spellings(name):
+    spec = examples.load("seed002-3-2-2")
+    nt = Notation.make("z/h", "paren", spec.layers)
+    assert find_param(solve(spec), nt, name) == ("weights", (1, 0, 0))
+
+
+def test_unknown_param_lists_valid_names():
+    spec = examples.load("seed002-2-2-1")
+    with pytest.raises(ParamError, match=r"valid names: w_1, w_3"):
+        find_param(solve(spec), examples.notation_of(spec), "w99")
+
+
+def test_cli_unknown_param_is_one_line_error():
+    r = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--param", "w9"])
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: no parameter 'w9'") and "w_6" in r.output
+
+
+@pytest.mark.parametrize("example,param,kind,idx", [
+    ("seed002-2-2-1", "w5", "weights", (1, 0, 0)),
+    ("seed002-2-2-1", "w1", "weights", (0, 0, 0)),
+    ("seed002-3-2-2", "b1", "biases", (0, 0)),
+    ("seed000-4-4-2-softmax", "w212", "weights", (1, 0, 1)),
+    ("seed001-minibatch", "w1_12", "weights", (0, 0, 1)),
+])
+def test_explained_gradient_matches_finite_differences(example, param, kind, idx):
+    r = runner.invoke(app, ["explain", "--example", example, "--param", param])
+    assert r.exit_code == 0, r.output
+    spec = examples.load(example)
+    name = re.search(r"Step 5\. Chain-rule paths of (\S+)", r.output).group(1)
+    assert printed_value(r.output, name) == pytest.approx(fd_grad(spec, kind, idx), rel=1e-4)
+
+
+def test_softmax_param_has_a_path_through_every_output():
+    r = runner.invoke(app, ["explain", "--example", "seed000-4-4-2-softmax", "--param", "w212"])
+    assert "2 path(s)" in r.output and "path 2:" in r.output and "sum of the 2 paths" in r.output
+
+
+def test_forward_step_matches_hand_computation():
+    # seed 002 slides: h_a = sigma(w1 x1 + w3 x2) with x = (0.23, 0.82), w1 = 0.1, w3 = 0.4
+    ref = 1 / (1 + math.exp(-(0.1 * 0.23 + 0.4 * 0.82)))
+    r = runner.invoke(app, ["explain", "--example", "seed002-2-2-1"])
+    line = next(l for l in r.output.splitlines() if l.strip().startswith("h^(1)_1 ="))
+    assert float(line.rsplit("=", 1)[1]) == pytest.approx(ref, rel=1e-5)
+    for step in ("Forward pass", "Loss", "Output delta", "Backpropagated deltas", "Gradients", "SGD step"):
+        assert step in r.output
+
+
+def test_notation_changes_symbols_not_numbers():
+    a = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--notation", "a/h,flat"])
+    b = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--letters", "z/h", "--weights", "numbered"])
+    assert a.exit_code == b.exit_code == 0
+    assert "a_21 = w_211·h_11 + w_212·h_12" in a.output and "w_5" in b.output
+    nums = lambda s: re.findall(r"-?\d+\.\d+", s)
+    assert nums(a.output) == nums(b.output)
+
+
+def test_bad_notation_is_usage_error():
+    r = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--notation", "q/r"])
+    assert r.exit_code == 2
+
+
+def test_spec_file_and_param_for_a_bias(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text(examples.load_dict("seed003-2-2-1-linear").__repr__().replace("'", '"').replace("None", "null"))
+    r = runner.invoke(app, ["explain", str(path), "--param", "b^2_1"])
+    assert r.exit_code == 0, r.output
+    spec = examples.load("seed003-2-2-1-linear")
+    assert printed_value(r.output, "b^2_1") == pytest.approx(fd_grad(spec, "biases", (1, 0)), rel=1e-5)
+
+
+def test_worked_solution_update_uses_learning_rate():
+    spec = examples.load("seed003-2-2-1-linear")
+    sol, nt = solve(spec), examples.notation_of(spec)
+    out = worked_solution(sol, nt, ("weights", (1, 0, 0)))
+    new = float(next(l for l in out.splitlines() if "new w^2_11" in l).rsplit("=", 1)[1])
+    assert new == pytest.approx(0.3 - 0.2 * fd_grad(spec, "weights", (1, 0, 0)), rel=1e-5)

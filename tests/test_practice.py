@@ -1,0 +1,117 @@
+"""Practice: presets, fresh seeded networks, hints that keep the answer hidden, and the
+interactive session driven through CliRunner input."""
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from exgen import examples
+from exgen.cli import app
+from exgen.practice import PRESETS, PracticeError, Session, fresh_spec, from_preset, preset
+from exgen.report import fmt
+
+runner = CliRunner()
+NT = examples.notation_of
+
+
+def test_one_preset_per_seed_style():
+    seeds = {PRESETS[p].example[:7] for p in PRESETS}
+    assert seeds == {"seed000", "seed001", "seed002", "seed003"}
+    assert {"aksoy-2-2-1", "upgrad-linear-out", "onefourth-softmax", "single-neuron-bce", "minibatch"} <= set(PRESETS)
+    with pytest.raises(PracticeError, match="valid: aksoy-2-2-1"):
+        preset("nope")
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_fresh_network_is_seeded_rounded_and_keeps_the_style(name):
+    a, b, c = fresh_spec(name, 11), fresh_spec(name, 11), fresh_spec(name, 12)
+    base = examples.load(PRESETS[name].example)
+    assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))
+    assert any(not np.array_equal(x, y) for x, y in zip(a.weights, c.weights))
+    for w in a.weights:
+        assert np.allclose(w, np.round(w, 1)) and (w != 0).all()
+    assert a.layers == base.layers and a.activations == base.activations and a.loss == base.loss
+    assert NT(a) == NT(base)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_hints_never_give_the_number_away(name):
+    from exgen.hints import hints
+    ex = from_preset(name, 5, NT)
+    for q in ex.questions:
+        hs = hints(ex.sol, ex.solution, ex.nt, q)
+        assert len(hs) >= 2
+        for h in hs:
+            assert f"{q['answer']:.4g}" not in h and fmt(q["answer"]) not in h, (q["id"], h)
+
+
+def test_session_scores_first_graded_answer():
+    ex = from_preset("aksoy-2-2-1", 3, NT)
+    s = Session(ex)
+    q0 = s.current
+    assert s.submit("abc").verdict == "invalid" and s.first == {} and s.current is q0
+    assert s.submit("  ").verdict == "missing" and s.first == {}
+    assert s.submit(repr(q0["answer"] + 5)).verdict == "wrong" and s.current is q0
+    assert s.submit(repr(q0["answer"])).verdict == "correct" and s.current is not q0
+    q1 = s.current
+    assert s.submit(repr(q1["answer"])).verdict == "correct"
+    s.show_step()  # third question revealed, scored 0
+    assert s.score() == (1.0, float(len(ex.questions)))
+
+
+def _run(args, lines):
+    return runner.invoke(app, ["practice", *args], input="".join(f"{x}\n" for x in lines))
+
+
+def test_interactive_bad_input_asks_again_and_is_not_counted():
+    ex = from_preset("aksoy-2-2-1", 3, NT)
+    answers = [repr(q["answer"]) for q in ex.questions]
+    r = _run(["--preset", "aksoy-2-2-1", "--seed", "3"], ["abc", "", *answers, "n"])
+    assert r.exit_code == 0, r.output
+    assert "'abc' is not a number: try again (not counted)." in r.output
+    assert "Type a number" in r.output
+    assert r.output.count("\ncorrect\n") == len(answers)
+    assert f"Score: {len(answers)} / {len(answers)} points" in r.output
+    assert "Seed 3: redo with  exgen practice --preset aksoy-2-2-1 --seed 3" in r.output
+
+
+def test_interactive_wrong_hint_then_reveal_order():
+    ex = from_preset("upgrad-linear-out", 8, NT)
+    q = ex.questions[0]
+    shown = fmt(q["answer"])
+    r = _run(["--preset", "upgrad-linear-out", "--seed", "8"], [repr(q["answer"] * 2 + 1), "h", "h", "h", "s", "q", "n"])
+    assert r.exit_code == 0, r.output
+    out = r.output
+    i_wrong, i_step = out.index("\nwrong"), out.index("  z^1_1 = ")
+    hints = [m.start() for m in re.finditer(r"Hint: ", out)]
+    assert len(hints) == 4 and i_wrong < hints[0] and hints[-1] < i_step
+    assert "no more hints: type s" in out
+    assert shown not in out[:i_step] and shown in out[i_step:]
+    assert "Stopped. Score: 0 / " in out
+
+
+def test_worked_solution_on_request_at_the_end():
+    r = _run(["--example", "seed001-neuron-bce"], ["q", "y"])
+    assert r.exit_code == 0, r.output
+    assert "Step 3. Output delta" in r.output and "redo with" not in r.output
+    r = _run(["--example", "seed001-neuron-bce"], ["q", "n"])
+    assert "Step 3. Output delta" not in r.output
+
+
+def test_random_seed_is_printed():
+    r = _run(["--preset", "minibatch"], ["q", "n"])
+    m = re.search(r"Seed (\d+): redo with  exgen practice --preset minibatch --seed \1", r.output)
+    assert m, r.output
+    again = _run(["--preset", "minibatch", "--seed", m.group(1)], ["q", "n"])
+    table = lambda o: o[o.index("Weights into"):o.index("Questions")]
+    assert table(again.output) == table(r.output)
+
+
+def test_cli_usage_errors():
+    assert _run(["--example", "seed002-2-2-1", "--seed", "1"], []).exit_code == 2
+    assert _run(["--preset", "a", "--example", "b"], []).exit_code == 2
+    r = _run(["--preset", "nope"], [])
+    assert r.exit_code == 1 and r.output.startswith("Error: unknown preset 'nope'")
+    r = runner.invoke(app, ["practice", "--list"])
+    assert all(name in r.output for name in PRESETS)
