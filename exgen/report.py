@@ -17,6 +17,15 @@ def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
     return [f"{indent}{a.ljust(width)}  {b}" for a, b in rows]
 
 
+def ordered_parameters(sol: Solution, nt: Notation):
+    """Parameters in the order their names print: w1, w2, ... for numbered notation."""
+    params = list(parameters(sol))
+    if nt.weights != "numbered":
+        return params
+    return sorted(params, key=lambda p: (p[0] == "biases", nt.edge_number(*p[1]) if p[0] == "weights"
+                                         else nt.bias_number(*p[1])))
+
+
 def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:
     spec = sol.spec
     out: list[str] = []
@@ -39,19 +48,19 @@ def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:
     out.append(f"\nLoss ({spec.loss}{', mean over the batch' if spec.batched else ''}): {fmt(sol.loss)}")
 
     out.append("\nGradients and updated parameters (new = old - eta * dL/dparam)")
-    rows = []
-    for kind, idx in parameters(sol):
+    rows = [("param", f"{'dL/dparam':>12}   {'old':>10}   {'new':>12}")]
+    for kind, idx in ordered_parameters(sol, nt):
         old = spec.weights[idx[0]][idx[1:]] if kind == "weights" else spec.biases[idx[0]][idx[1]]
         g = sol.bwd.grad_w[idx[0]][idx[1:]] if kind == "weights" else sol.bwd.grad_b[idx[0]][idx[1]]
         new = sol.updated_w[idx[0]][idx[1:]] if kind == "weights" else sol.updated_b[idx[0]][idx[1]]
-        rows.append((plain(nt.param(kind, idx)), f"dL/d = {fmt(g):>12}   old {fmt(old):>10}   new {fmt(new):>12}"))
+        rows.append((plain(nt.param(kind, idx)), f"{fmt(g):>12}   {fmt(old):>10}   {fmt(new):>12}"))
     out += _table(rows)
     out.append(f"\nLoss after one SGD step: {fmt(sol.loss_after)}")
 
     if show_paths:
         out.append("\nChain-rule paths (factors from the loss back to the parameter)")
         for b in range(B):
-            for kind, idx in parameters(sol):
+            for kind, idx in ordered_parameters(sol, nt):
                 ps = paths_for(sol, kind, idx, b, nt)
                 tag = f" [sample {b + 1}]" if spec.batched else ""
                 total = float(np.sum([p.product for p in ps]))

@@ -128,6 +128,8 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
             raise SpecError(f"activations[{i}]", f"unknown activation {json.dumps(a)}; valid: {', '.join(ACTIVATIONS)}", src)
         if a == "softmax" and i != L - 1:
             raise SpecError(f"activations[{i}]", "softmax is allowed on the output layer only", src)
+        if a == "softmax" and layers[-1] < 2:
+            raise SpecError(f"activations[{i}]", "softmax needs at least 2 output units (with 1 its output is always 1)", src)
 
     loss = d["loss"]
     if loss not in LOSSES:

@@ -1,0 +1,1 @@
+"""jinja2 LaTeX templates, shipped as the package data `exgen.templates`."""

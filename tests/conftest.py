@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from exgen import spec as spec_mod
+from exgen.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES
+
+
+def random_spec(rng: np.random.Generator, layers, activations, loss, biases=True, batch=None, lr=0.1):
+    """A random valid spec dict (an independent builder for tests)."""
+    L = len(layers) - 1
+    n_out = layers[-1]
+    shape_x = (batch, layers[0]) if batch else (layers[0],)
+    shape_y = (batch, n_out) if batch else (n_out,)
+    if loss in PROBABILISTIC_LOSSES:
+        y = rng.uniform(0.05, 0.95, size=shape_y)
+        if activations[-1] == "softmax":
+            y = y / y.sum(axis=-1, keepdims=True)
+    else:
+        y = rng.uniform(-1, 1, size=shape_y)
+    return {
+        "layers": list(layers), "activations": list(activations), "loss": loss, "learning_rate": lr,
+        "x": rng.uniform(-1, 1, size=shape_x).tolist(), "y": y.tolist(),
+        "weights": [rng.uniform(-1, 1, size=(layers[l + 1], layers[l])).tolist() for l in range(L)],
+        "biases": [rng.uniform(-0.5, 0.5, size=layers[l + 1]).tolist() for l in range(L)] if biases else None,
+    }
+
+
+def valid_combos():
+    """Every activation x loss pair that the spec accepts, as (hidden, output, loss)."""
+    out = []
+    for loss in LOSSES:
+        for act in ACTIVATIONS:
+            if loss in PROBABILISTIC_LOSSES and act not in ("sigmoid", "softmax"):
+                continue
+            hidden = act if act != "softmax" else "tanh"
+            out.append((hidden, act, loss))
+    return out
+
+
+@pytest.fixture
+def make_spec():
+    def make(d):
+        return spec_mod.from_dict(d)
+    return make
