@@ -187,8 +187,7 @@ def practice(
         else:
             ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
         if pdf is not None:
-            from .practice_pdf import write_pdf
-            write_pdf(ex, pdf)
+            pr.write_pdf(ex, pdf)
             typer.echo(f"Wrote {pdf}")
     show_exercise(ex, console())
     session = pr.Session(ex)

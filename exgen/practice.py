@@ -152,6 +152,16 @@ def from_config(path, seed: int | None, nt_for) -> Exercise:
     raise PracticeError("--config is not wired to exgen.generate yet; use --preset NAME")
 
 
+def write_pdf(ex: Exercise, path) -> None:
+    """The exercise as a PDF sheet, through the exam renderer (exgen/render.py, exgen/pdf.py)."""
+    try:
+        from . import pdf, render  # noqa: F401
+    except ImportError:
+        raise PracticeError("--pdf needs the sheet renderer (exgen/render.py), which this version does "
+                            "not have yet; the exercise works in the terminal without it") from None
+    raise PracticeError("--pdf is not wired to exgen.render yet")
+
+
 def from_example(name: str, nt_for) -> Exercise:
     """A textbook example as it is, with its preset's questions if it has one."""
     spec = examples.load(name)

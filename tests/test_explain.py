@@ -119,3 +119,20 @@ def test_worked_solution_update_uses_learning_rate():
     out = worked_solution(sol, nt, ("weights", (1, 0, 0)))
     new = float(next(l for l in out.splitlines() if "new w^2_11" in l).rsplit("=", 1)[1])
     assert new == pytest.approx(0.3 - 0.2 * fd_grad(spec, "weights", (1, 0, 0)), rel=1e-5)
+
+
+@pytest.mark.parametrize("batch", [None, 2])
+def test_worked_solution_for_every_activation_and_loss(batch):
+    """Every valid activation x loss pair explains, and every printed gradient matches the loss's
+    finite differences."""
+    from conftest import random_spec, valid_combos
+    from exgen.paths import parameters
+    from exgen.spec import from_dict
+    rng = np.random.default_rng(0)
+    for hidden, out_act, loss in valid_combos():
+        spec = from_dict(random_spec(rng, [2, 2, 2], [hidden, out_act], loss, batch=batch))
+        sol, nt = solve(spec), Notation.make("z/h", "paren", spec.layers)
+        text = worked_solution(sol, nt)
+        for kind, idx in parameters(sol):
+            name = nt.param(kind, idx).replace("{", "").replace("}", "")
+            assert printed_value(text, name) == pytest.approx(fd_grad(spec, kind, idx), rel=1e-4, abs=1e-6), (hidden, out_act, loss, name)

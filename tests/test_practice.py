@@ -115,3 +115,30 @@ def test_cli_usage_errors():
     assert r.exit_code == 1 and r.output.startswith("Error: unknown preset 'nope'")
     r = runner.invoke(app, ["practice", "--list"])
     assert all(name in r.output for name in PRESETS)
+
+
+def test_hints_and_steps_for_every_activation_and_loss():
+    from conftest import random_spec, valid_combos
+    from exgen.hints import hints, worked_step
+    from exgen.notation import Notation
+    from exgen.practice import exercise
+    from exgen.questions import QUESTION_TYPES
+    from exgen.spec import from_dict
+    rng = np.random.default_rng(1)
+    for hidden, out_act, loss in valid_combos():
+        spec = from_dict(random_spec(rng, [2, 2, 2], [hidden, out_act], loss))
+        ex = exercise(spec, Notation.make("a/h", "flat", spec.layers), QUESTION_TYPES, "t")
+        given = np.concatenate([a.ravel() for a in [spec.x, spec.y, *spec.weights, *spec.biases]])
+        for q in ex.questions:
+            if q["answer"] != 0 and not np.isclose(q["answer"], given).any():  # dead relus give 0s
+                assert all(fmt(q["answer"]) not in h for h in hints(ex.sol, ex.solution, ex.nt, q))
+            assert fmt(q["answer"]) in "\n".join(worked_step(ex.sol, ex.solution, ex.nt, q)), (hidden, out_act, loss, q["id"])
+
+
+def test_every_student_command_is_in_the_docs():
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "practice.md").read_text(encoding="utf-8")
+    for cmd in ("exgen practice", "exgen check", "exgen explain", "--param", "--reveal", "--json", "--seed"):
+        assert cmd in doc
+    for name in PRESETS:
+        assert f"`{name}`" in doc
