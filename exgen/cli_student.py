@@ -19,8 +19,8 @@ NotationOpt = Annotated[Optional[str], typer.Option(
 PROMPT = "answer (h hint, s show step, n next, q quit)"
 
 
-def _notation(notation: Optional[str], letters: Optional[str], weights: Optional[str]):
-    """(letters, weights) from --notation and/or --letters/--weights, validated; returns nt_for(spec)."""
+def _letters_weights(notation: Optional[str], letters: Optional[str], weights: Optional[str]):
+    """(letters, weights) from --notation and/or --letters/--weights, validated."""
     for part in (notation.split(",") if notation else []):
         part = part.strip()
         if part in LETTERS:
@@ -32,6 +32,12 @@ def _notation(notation: Optional[str], letters: Optional[str], weights: Optional
                                      f"({', '.join(WEIGHT_STYLES)})", param_hint="--notation")
     _check_choice(letters, LETTERS, "--letters")
     _check_choice(weights, WEIGHT_STYLES, "--weights")
+    return letters, weights
+
+
+def _notation(notation: Optional[str], letters: Optional[str], weights: Optional[str]):
+    """nt_for(spec): the spec's own notation, overridden by the options."""
+    letters, weights = _letters_weights(notation, letters, weights)
     return lambda spec: notation_for(spec, letters, weights)
 
 
@@ -176,6 +182,7 @@ def practice(
         raise typer.BadParameter("give one of --preset, --example, --config")
     if example is not None and seed is not None:
         raise typer.BadParameter("--seed makes a fresh network: use it with --preset or --config, not --example")
+    lw = _letters_weights(notation, letters, weights)
     nt_for = _notation(notation, letters, weights)
     from .explain import worked_solution
     from .show import console, show_exercise
@@ -183,12 +190,13 @@ def practice(
         if example is not None:
             ex = pr.from_example(example, nt_for)
         elif config is not None:
-            ex = pr.from_config(config, seed, nt_for)
+            from .practice_exam import from_config
+            ex = from_config(config, pr.new_seed() if seed is None else seed, *lw)
         else:
             ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
         if pdf is not None:
-            pr.write_pdf(ex, pdf)
-            typer.echo(f"Wrote {pdf}")
+            from .practice_exam import write_pdf
+            typer.echo(f"Wrote {write_pdf(ex, pdf)}")
     show_exercise(ex, console())
     session = pr.Session(ex)
     finished = run_session(session)

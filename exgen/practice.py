@@ -112,15 +112,16 @@ class Exercise:
     key: dict[str, Any]  # the answer key: questions with ids, refs, answers, tolerances
     preset: str | None = None
     seed: int | None = None
+    kinds: tuple[str, ...] = ()  # the question types asked, in order
+    redo_args: str = ""  # how to redo it: "--preset NAME --seed N" (empty: a textbook example)
+    exam_config: Any = None  # the exam config it was drawn from (--config), if any
 
     @property
     def questions(self) -> list[dict[str, Any]]:
         return self.key["questions"]
 
     def redo(self) -> str:
-        if self.preset is None:
-            return f"exgen practice --example {self.spec.name}"
-        return f"exgen practice --preset {self.preset} --seed {self.seed}"
+        return f"exgen practice {self.redo_args or '--example ' + self.spec.name}"
 
 
 def exercise(spec: Spec, nt: Notation, kinds: tuple[str, ...], title: str,
@@ -132,7 +133,8 @@ def exercise(spec: Spec, nt: Notation, kinds: tuple[str, ...], title: str,
     sd = to_dict(sol, nt)
     qs = build_questions(spec, sd, nt, [{"type": k, "points": 1} for k in kinds])
     key = answer_key("practice", "practice", seed if seed is not None else 0, spec, qs)
-    return Exercise(title, spec, nt, sol, sd, key, preset_name, seed)
+    redo = f"--preset {preset_name} --seed {seed}" if preset_name else ""
+    return Exercise(title, spec, nt, sol, sd, key, preset_name, seed, kinds, redo)
 
 
 def from_preset(name: str, seed: int | None, nt_for) -> Exercise:
@@ -140,26 +142,6 @@ def from_preset(name: str, seed: int | None, nt_for) -> Exercise:
     seed = new_seed() if seed is None else seed
     spec = fresh_spec(name, seed)
     return exercise(spec, nt_for(spec), preset(name).questions, spec.name, name, seed)
-
-
-def from_config(path, seed: int | None, nt_for) -> Exercise:
-    """A fresh network as an exam config would generate it (needs exgen.generate, issue 4)."""
-    try:
-        from . import generate  # noqa: F401
-    except ImportError:
-        raise PracticeError("--config needs the exam generator (exgen/generate.py), which this version "
-                            "does not have yet; use --preset NAME (see exgen practice --list)") from None
-    raise PracticeError("--config is not wired to exgen.generate yet; use --preset NAME")
-
-
-def write_pdf(ex: Exercise, path) -> None:
-    """The exercise as a PDF sheet, through the exam renderer (exgen/render.py, exgen/pdf.py)."""
-    try:
-        from . import pdf, render  # noqa: F401
-    except ImportError:
-        raise PracticeError("--pdf needs the sheet renderer (exgen/render.py), which this version does "
-                            "not have yet; the exercise works in the terminal without it") from None
-    raise PracticeError("--pdf is not wired to exgen.render yet")
 
 
 def from_example(name: str, nt_for) -> Exercise:

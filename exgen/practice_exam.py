@@ -1,0 +1,84 @@
+"""The bridge from practice to the exam generator (issue 4): a fresh network from an exam config,
+and the exercise as a PDF sheet through the exam's renderer. Imported only for --config / --pdf,
+so practice works in the terminal without these modules and without TeX."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import TexError
+from .notation import LETTERS
+from .practice import Exercise, PracticeError
+from .questions import Question, answer_key
+
+APT_HINT = ("apt-get install -y --no-install-recommends texlive-latex-base "
+            "texlive-latex-recommended texlive-pictures latexmk")
+PRACTICE_ID = "practice"
+
+
+def _need(what: str):
+    try:
+        from . import config, generate, pdf, render  # noqa: F401
+    except ImportError:
+        instead = ("use --preset NAME (see exgen practice --list)" if what == "--config"
+                   else "practise in the terminal without --pdf")
+        raise PracticeError(f"{what} needs the exam generator (exgen/generate.py, exgen/render.py), which "
+                            f"this version does not have; {instead}") from None
+    return config, generate, pdf, render
+
+
+def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Exercise:
+    """A fresh network drawn as `exgen generate` would for a student, with `seed` as the exam seed."""
+    config, generate, _, _ = _need("--config")
+    cfg = config.load(path)
+    cfg.seed = seed
+    if letters or weights:
+        cfg.notation = {"letters": letters or cfg.notation["letters"], "weights": weights or cfg.notation["weights"]}
+    gex = generate.make_exercise(cfg, PRACTICE_ID)
+    spec = gex.spec
+    spec.name = f"{cfg.name} (seed {seed})"
+    spec.extra["notation"] = dict(cfg.notation)
+    key = answer_key(cfg.name, PRACTICE_ID, seed, spec, gex.questions)
+    kinds = tuple(q["type"] for q in cfg.questions)
+    return Exercise(spec.name, spec, cfg.make_notation(), gex.solution, gex.solution_json, key,
+                    None, seed, kinds, redo_args=f"--config {path} --seed {seed}", exam_config=cfg)
+
+
+def _config_for(ex: Exercise):
+    """The exam config that describes a practice exercise (for the sheet template)."""
+    from .config import ExamConfig
+    if ex.exam_config is not None:
+        return ex.exam_config
+    s, nt = ex.spec, ex.nt
+    letters = next(k for k, v in LETTERS.items() if v == (nt.pre, nt.post))
+    return ExamConfig(name=f"Practice: {ex.title}", seed=ex.seed or 0, layers=list(s.layers),
+                      activations=list(s.activations), loss=s.loss, biases=s.biases is not None,
+                      learning_rate=s.learning_rate, decimals=2, answer_decimals=4,
+                      questions=[{"type": k, "points": 1} for k in ex.kinds],
+                      notation={"letters": letters, "weights": nt.weights}, source="practice")
+
+
+def write_pdf(ex: Exercise, out: Path) -> Path:
+    """The problem sheet of `ex` as a PDF at `out` (TeX needed)."""
+    _, generate, pdf, render = _need("--pdf")
+    missing = [p for p in ("pdflatex", "latexmk") if shutil.which(p) is None]
+    if missing:
+        raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{APT_HINT}`; "
+                       "the exercise itself works in the terminal without TeX")
+    if ex.spec.batched:
+        raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
+                            "practise this one in the terminal")
+    cfg = _config_for(ex)
+    gex = generate.Exercise(PRACTICE_ID, ex.seed or 0, 1, ex.spec, ex.sol, ex.solution,
+                            [Question(**q) for q in ex.questions])
+    body = render.render_body("sheet", gex, cfg, render.Student(PRACTICE_ID, "Practice"))
+    footer = f"{ex.title} -- redo: {ex.redo()}"
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as d:
+        tex = Path(d) / "practice.tex"
+        tex.write_text(render.render_document([(footer, body)]), encoding="utf-8")
+        made = pdf.compile_one(tex)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(made, out)
+    return out

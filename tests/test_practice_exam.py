@@ -1,0 +1,70 @@
+"""practice --config / --pdf through the exam generator and renderer (issue 4)."""
+import importlib.util
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from exgen.cli import app
+
+runner = CliRunner()
+HAVE_EXAM = all(importlib.util.find_spec(f"exgen.{m}") for m in ("config", "generate", "render", "pdf"))
+HAVE_TEX = bool(shutil.which("pdflatex") and shutil.which("latexmk"))
+exam = pytest.mark.skipif(not HAVE_EXAM, reason="exam generator (issue 4) not merged yet")
+
+
+@pytest.mark.skipif(HAVE_EXAM, reason="only without the exam generator")
+def test_without_exam_modules_config_and_pdf_are_clear_errors(tmp_path):
+    r = runner.invoke(app, ["practice", "--config", str(tmp_path / "c.yaml")])
+    assert r.exit_code == 1 and r.output.startswith("Error: --config needs the exam generator")
+    r = runner.invoke(app, ["practice", "--pdf", str(tmp_path / "p.pdf")])
+    assert r.exit_code == 1 and r.output.startswith("Error: --pdf needs the exam generator")
+
+
+@exam
+def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):
+    from exgen.config import load
+    from exgen.practice_exam import from_config
+    from exgen.config import demo_path
+    cfg_path = demo_path()
+    a, b, c = (from_config(cfg_path, s, None, None) for s in (5, 5, 6))
+    assert a.key["questions"] == b.key["questions"] and a.key["questions"] != c.key["questions"]
+    cfg = load(cfg_path)
+    assert a.spec.layers == cfg.layers and a.spec.activations == cfg.activations
+    assert [q["id"][0] for q in a.questions][-1] == str(len(cfg.questions))
+    r = runner.invoke(app, ["practice", "--config", str(cfg_path), "--seed", "5", "--weights", "flat"],
+                      input="q\nn\n")
+    assert r.exit_code == 0, r.output
+    assert f"redo with exgen practice --config {cfg_path} --seed 5" in " ".join(r.output.split())
+    assert "w_111" in r.output
+
+
+@exam
+def test_pdf_without_tex_names_the_packages(tmp_path, monkeypatch):
+    import exgen.practice_exam as pe
+    monkeypatch.setattr(pe.shutil, "which", lambda name: None)
+    r = runner.invoke(app, ["practice", "--preset", "aksoy-2-2-1", "--seed", "1", "--pdf", str(tmp_path / "p.pdf")])
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: --pdf needs TeX") and "apt-get install -y --no-install-recommends " \
+        "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk" in r.output
+
+
+@exam
+def test_pdf_refuses_a_minibatch(tmp_path):
+    r = runner.invoke(app, ["practice", "--preset", "minibatch", "--seed", "1", "--pdf", str(tmp_path / "p.pdf")])
+    assert r.exit_code == 1 and "mini-batch" in r.output
+
+
+@exam
+@pytest.mark.skipif(not HAVE_TEX, reason="TeX not installed")
+def test_pdf_sheet_shows_the_given_numbers(tmp_path):
+    import pypdf
+    from exgen import examples
+    from exgen.practice import from_preset
+    out = tmp_path / "sheet.pdf"
+    r = runner.invoke(app, ["practice", "--preset", "aksoy-3-2-2", "--seed", "4", "--pdf", str(out)], input="q\nn\n")
+    assert r.exit_code == 0, r.output
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(out)).pages)
+    ex = from_preset("aksoy-3-2-2", 4, examples.notation_of)
+    assert f"{ex.spec.weights[1][0, 0]:.2f}".replace("-", "−") in text
+    assert "Questions" in text
