@@ -100,7 +100,7 @@ def check(
     for r in rows:
         exp = f"   expected {fmt(r['expected'])}" if r["expected"] is not None else ""
         ans = f"   (you: {r['answer']})" if r["answer"] not in (None, "") else ""
-        typer.echo(f"{r['question_id']:4} {r['verdict_text']}{ans}{exp}")
+        typer.echo(f"{r['question_id']:4} {r['verdict_text']:34}{ans}{exp}".rstrip())
         if r["diagnosis"]:
             typer.echo(f"     diagnosis: {r['diagnosis']}" + (f": {r['explanation']}" if r["explanation"] else ""))
         if r["hint"]:
