@@ -80,7 +80,7 @@ def test_text_output(key_file):
     r = runner.invoke(app, ["check", *args, "--key", str(path)])
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].split() == ["1a", "correct"]
+    assert lines[0].split()[:3] == ["1a", "correct", "(you:"]
     assert "wrong" in lines[1] and "hint: " in r.output
     assert r.output.rstrip().endswith(f"Score: 1 / {len(key['questions'])} points")
     assert "expected" not in r.output
