@@ -165,7 +165,13 @@ def _put(arr: np.ndarray, entries: list | None) -> np.ndarray:
 
 
 def _rounder(d: int | None):
-    return (lambda a: a) if d is None else (lambda a: np.round(a, d))
+    """d decimals; a negative d truncates to -d decimals (seed 002 chops 0.58686 to 0.5868)."""
+    if d is None:
+        return lambda a: a
+    if d < 0:
+        f = 10.0 ** -d
+        return lambda a: np.trunc(a * f + np.sign(a) * 1e-9) / f
+    return lambda a: np.round(a, d)
 
 
 def _forward(net: Net, W, b, r, ov) -> tuple[list, list]:

@@ -16,7 +16,7 @@ from ..errors import ExgenError, InputFileError
 from . import handcalc, slips
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
-ROUNDINGS = (3, 4)  # decimals the hand computation carries (seeds 002 and 003)
+ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
 
 
 def load_keys(directory: str | Path) -> dict[str, dict]:
