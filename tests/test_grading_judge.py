@@ -47,7 +47,7 @@ def test_carried_two_steps_deep():
     assert v["1a"].verdict == "wrong"
     assert (v["1c"].verdict, v["1c"].score) == ("carried", 0.5)
     assert (v["2a"].verdict, v["2a"].score) == ("carried", 0.5)  # depends on 1c, itself carried
-    assert v["2a"].carried_expected == pytest.approx(0.5 * (1 - yhat) ** 2)
+    assert v["2a"].carried_expected == pytest.approx(0.5 * (1 - float(ans["1c"])) ** 2)  # from the 1c as typed
     v = by_id(grade_key(key, ans, carried_credit=0.25))
     assert v["2a"].score == 0.25
 
