@@ -57,9 +57,8 @@ class GradeResult:
 
 
 def _codes(items: list[str]) -> tuple[np.ndarray, dict[str, int]]:
-    table: dict[str, int] = {}
-    arr = np.fromiter((table.setdefault(x, len(table)) for x in items), dtype=np.int64, count=len(items))
-    return arr, table
+    table = {k: i for i, k in enumerate(dict.fromkeys(items))}
+    return np.fromiter(map(table.__getitem__, items), dtype=np.int64, count=len(items)), table
 
 
 def grade_submissions(sub: Submissions, keys: dict[str, dict], *, carried_credit: float = 0.5,

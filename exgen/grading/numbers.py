@@ -45,6 +45,16 @@ def parse_answer(text: str | float | int | None) -> tuple[float | None, int]:
     return (v, OK) if math.isfinite(v) else (None, INVALID)
 
 
+_INF = float("inf")
+
+
+def _float_or_nan(t) -> float:
+    try:
+        return float(t)
+    except (ValueError, TypeError):
+        return math.nan
+
+
 def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of answers -> (values (n,) float, NaN where not OK; status (n,) int8).
 
@@ -64,8 +74,12 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
             redo = list(np.flatnonzero(~np.isfinite(arr)))
             if "_" in "".join(part):  # numpy accepts 1_000; we do not
                 redo += [i for i, t in enumerate(part) if "_" in t]
-        except ValueError:
-            redo = range(len(part))
+        except ValueError:  # some cells are not plain numbers: convert one by one, in C where possible
+            conv = list(map(_float_or_nan, part))
+            values[start:start + len(part)] = conv
+            redo = [i for i, v in enumerate(conv) if v != v or v in (_INF, -_INF)]
+            if any("_" in t for t in part if isinstance(t, str)):
+                redo += [i for i, t in enumerate(part) if isinstance(t, str) and "_" in t]
         for i in redo:
             v, st = parse_answer(part[i])
             values[start + i] = np.nan if v is None else v

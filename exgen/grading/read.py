@@ -162,7 +162,7 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
         width = max(idc, qc, ac) + 1
         if any(len(r) < width for r in body):
             body = [r + [""] * (width - len(r)) for r in body]
-        keep = [i for i, r in enumerate(body) if any(c.strip() for c in r)]
+        keep = [i for i, r in enumerate(body) if r and (len(r) > 1 or r[0].strip())]
         if len(keep) != len(body):
             body, body_lines = [body[i] for i in keep], [body_lines[i] for i in keep]
         sub.lines = body_lines
