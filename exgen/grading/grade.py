@@ -9,7 +9,7 @@ import numpy as np
 from .judge import VERDICTS, Judged, Verdict, judge_group, verdicts_of
 from .keys import Group, Prepared
 from .numbers import MISSING, parse_many
-from .read import Issue, Submissions
+from .read import Issue, Submissions, no_gc
 
 
 @dataclass
@@ -64,6 +64,11 @@ def _codes(items: list[str]) -> tuple[np.ndarray, dict[str, int]]:
 def grade_submissions(sub: Submissions, keys: dict[str, dict], *, carried_credit: float = 0.5,
                       prepared: Prepared | None = None) -> GradeResult:
     """Judge every answer of `sub` against the key of its student (`keys[student_id]`)."""
+    with no_gc():
+        return _grade(sub, keys, carried_credit, prepared)
+
+
+def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
     prep = prepared or Prepared()
     prep.add(list(keys.values()))
     issues: list[Issue] = []

@@ -4,7 +4,9 @@ mapped onto question ids and LMS identities mapped onto student ids through a ro
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,18 @@ def decode(data: bytes, name: str) -> str:
     if "\x00" in text or sum(not (c.isprintable() or c in "\r\n\t") for c in text[:4096]) > 8:
         raise SubmissionError(f"{name}: cannot be read: looks like a binary file, not CSV or .xlsx")
     return text
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Pause the cyclic garbage collector while building millions of small lists (2x faster)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _delimiter(header_line: str) -> str:
@@ -138,6 +152,11 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
                      mapping: dict[str, str] | None = None, roster: dict[str, str] | None = None,
                      sheet: str | None = None) -> Submissions:
     """Read a submissions file into long form (one entry per answer, with its file line)."""
+    with no_gc():
+        return _read_submissions(path, known_qids, id_column, mapping, roster, sheet)
+
+
+def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Submissions:
     rows, lines = read_table(path, sheet)
     name = str(path)
     start = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
@@ -160,7 +179,7 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
     if qc is not None and ac is not None and not mapping:
         sub = Submissions(name, "long", header)
         width = max(idc, qc, ac) + 1
-        if any(len(r) < width for r in body):
+        if min(map(len, body), default=width) < width:
             body = [r + [""] * (width - len(r)) for r in body]
         keep = [i for i, r in enumerate(body) if r and (len(r) > 1 or r[0].strip())]
         if len(keep) != len(body):
