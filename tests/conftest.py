@@ -1,8 +1,13 @@
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from exgen import spec as spec_mod
 from exgen.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES
+
+sys.path.insert(0, str(Path(__file__).parent))  # test helper modules import by name
 
 
 def random_spec(rng: np.random.Generator, layers, activations, loss, biases=True, batch=None, lr=0.1):

@@ -1,0 +1,104 @@
+"""Benchmark (not a test): grade 1,000,000 answer rows and compare with pandas.read_csv.
+
+40,000 students x 25 questions, long format. Keys are generated programmatically: 50 distinct
+random 4-5-6 sigmoid networks (25 questions each), shared round-robin by the students (student i
+gets key i % 50), so key preparation is cached per key object. Answers: ~80% exact, ~5% rounded
+to 4 decimals, ~10% wrong (sign slips, factor-2 slips, no-eta updates, random), ~2% invalid,
+~3% empty. Prints the grading time (read + judge, all verdicts, ECF and diagnoses in memory) as a
+ratio to pandas.read_csv on the same file, and the time to write the outputs separately.
+
+    python benchmarks/bench_grade.py [--students 40000]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from exgen import engine, questions, solution  # noqa: E402
+from exgen.grading.grade import grade_submissions  # noqa: E402
+from exgen.grading.read import read_submissions  # noqa: E402
+from exgen.notation import Notation  # noqa: E402
+from exgen.spec import from_dict  # noqa: E402
+
+ASKED = [{"type": t} for t in questions.QUESTION_TYPES]
+
+
+def make_key(rng, sid):
+    d = {"layers": [4, 5, 6], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse", "learning_rate": 0.5,
+         "x": np.round(rng.uniform(-1, 1, 4), 2).tolist(), "y": np.round(rng.uniform(0, 1, 6), 2).tolist(),
+         "weights": [np.round(rng.uniform(-1, 1, (5, 4)), 1).tolist(), np.round(rng.uniform(-1, 1, (6, 5)), 1).tolist()],
+         "biases": [np.round(rng.uniform(-1, 1, 5), 1).tolist(), np.round(rng.uniform(-1, 1, 6), 1).tolist()]}
+    spec = from_dict(d)
+    qs = questions.build_questions(spec, solution.to_dict(engine.solve(spec)), Notation(), ASKED)
+    return questions.answer_key("bench", sid, 0, spec, qs)
+
+
+def write_submissions(path, keys_of, rng):
+    students = list(keys_of)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("student_id,question_id,answer\n")
+        for sid in students:
+            u = rng.random(25)
+            for q, r in zip(keys_of[sid]["questions"], u):
+                a = q["answer"]
+                if r < 0.80:
+                    t = f"{a:.8g}"
+                elif r < 0.85:
+                    t = f"{a:.4f}"
+                elif r < 0.88:
+                    t = f"{-a:.6g}"
+                elif r < 0.91:
+                    t = f"{2 * a:.6g}"
+                elif r < 0.95:
+                    t = f"{a * 1.37 + 0.011:.6g}"
+                elif r < 0.97:
+                    t = "abc"
+                else:
+                    t = ""
+                f.write(f"{sid},{q['id']},{t}\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--students", type=int, default=40000)
+    ap.add_argument("--keys", type=int, default=50)
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+    distinct = [make_key(rng, f"k{i}") for i in range(args.keys)]
+    assert all(len(k["questions"]) == 25 for k in distinct)
+    keys_of = {f"st{i:06d}": distinct[i % args.keys] for i in range(args.students)}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "submissions.csv"
+        write_submissions(path, keys_of, rng)
+        import pandas as pd
+        t0 = time.perf_counter()
+        df = pd.read_csv(path)
+        t_pandas = time.perf_counter() - t0
+        known = {q["id"] for q in distinct[0]["questions"]}
+        t0 = time.perf_counter()
+        sub = read_submissions(path, known_qids=known)
+        t_read = time.perf_counter() - t0
+        res = grade_submissions(sub, keys_of)
+        t_grade = time.perf_counter() - t0
+        from exgen.grading.report import write_answers, write_grades
+        t0 = time.perf_counter()
+        write_answers(res, Path(tmp) / "answers.csv")
+        write_grades(res, Path(tmp), "bench")
+        t_write = time.perf_counter() - t0
+    c = res.counts()
+    print(f"rows: {len(df):,}  students: {len(res.students):,}  distinct keys: {args.keys}")
+    print("verdicts: " + ", ".join(f"{k} {v:,}" for k, v in c.items()))
+    print(f"pandas.read_csv: {t_pandas:.3f} s; exgen read: {t_read:.3f} s; read + grade: {t_grade:.3f} s")
+    print(f"writing answers.csv + grades.csv (not in the ratio): {t_write:.3f} s")
+    print(f"grading / pandas.read_csv = {t_grade / t_pandas:.2f}x  (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()

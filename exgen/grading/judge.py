@@ -1,0 +1,164 @@
+"""Judging answers: tolerance, rounding-aware acceptance, error carried forward, diagnosis.
+
+An answer is
+  correct  within the key's tolerance of the exact value, or of the value a student gets by
+           carrying 3 or 4 decimals through the hand computation (or that value, or the exact
+           one, rounded or truncated to 3 or 4 decimals as written);
+  carried  not correct, but correct given the student's own earlier answers (the questions in
+           `depends_on`), at least one of which was not correct: partial credit;
+  wrong    a number that is neither; `diagnosis` names the slip that explains it, if one does;
+  invalid  not a number; missing: empty.
+Everything is vectorised: a (students x questions) matrix per group of keys.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import handcalc
+from .keys import ROUNDINGS, Group, Prepared
+from .numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer
+from .slips import DIAGNOSES
+
+CORRECT, CARRIED, WRONG, INVALID_V, MISSING_V = range(5)
+VERDICTS = ("correct", "carried", "wrong", "invalid", "missing")
+
+
+@dataclass
+class Verdict:
+    question_id: str
+    answer: str | None  # raw text as submitted (None if absent)
+    value: float | None  # parsed number, None if missing/invalid
+    verdict: str  # "correct" | "carried" | "wrong" | "invalid" | "missing"
+    score: float
+    points: float
+    expected: float  # exact answer from the key
+    carried_expected: float | None  # answer given the student's own earlier values, if ECF applied
+    diagnosis: str | None  # short code, e.g. "sign_flip"
+    explanation: str | None  # one sentence for the diagnosis
+
+
+def within(a: np.ndarray, e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.ndarray:
+    """|a - e| within the tolerance (kind 0 abs, 1 rel, 2 sig figs); NaN never is."""
+    ae = np.abs(e)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        sig = np.where(ae > 0, 0.5 * 10.0 ** (np.floor(np.log10(np.where(ae > 0, ae, 1.0))) - tv + 1), 0.0)
+        width = np.select([tk == 0, tk == 1], [tv, tv * ae], sig)
+        return np.abs(a - e) <= width + 1e-12 + 1e-9 * ae
+
+
+def _as_written(a: np.ndarray, target: np.ndarray, d: int) -> np.ndarray:
+    """a is `target` rounded to d decimals (a is written with at most d decimals)."""
+    half = 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
+    chopped = np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d  # truncated, as seed 002 does
+    ok = decimals_at_most(a, d) & ((np.abs(a - target) <= half) | (np.abs(a - chopped) <= 1e-12 + 1e-9 * np.abs(a)))
+    return ok & (a != 0) if d < 4 else ok  # "0" only where it shows as 0.0000
+
+
+def _accept(a, exact, rounded: list, tk, tv) -> np.ndarray:
+    ok = within(a, exact, tk, tv)
+    for d, r in zip(ROUNDINGS, rounded):
+        ok |= within(a, r, tk, tv) | _as_written(a, r, abs(d)) | _as_written(a, exact, abs(d))
+    return ok
+
+
+def diag_match(a: np.ndarray, cand: np.ndarray, tk, tv) -> np.ndarray:
+    """A wrong answer matches a slip value: within tolerance or hand-rounding distance."""
+    near = np.abs(a - cand) <= 0.6e-4 + 0.002 * np.abs(cand)
+    return (within(a, cand, tk, tv) | near) & ~np.isnan(cand)
+
+
+@dataclass
+class Judged:
+    verdict: np.ndarray  # (S, Q) int codes into VERDICTS
+    score: np.ndarray
+    points: np.ndarray
+    expected: np.ndarray
+    carried: np.ndarray  # NaN where ECF was not applied
+    diagnosis: np.ndarray  # (S, Q) object: code or None
+
+
+def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray,
+                carried_credit: float = 0.5) -> Judged:
+    """Judge the answers of S students (key kidx[s] of group g): vals/status are (S, Q)."""
+    S, Q = vals.shape
+    E, TK, TV, P = g.expected[kidx], g.tkind[kidx], g.tval[kidx], g.points[kidx]
+    ok = status == OK
+    correct = ok & _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], TK, TV)
+    verdict = np.select([status == MISSING, status == INVALID, correct], [MISSING_V, INVALID_V, CORRECT], WRONG)
+    carried = np.full((S, Q), np.nan)
+    q = 0
+    while q < Q:  # error carried forward, in question order (dependencies come first)
+        D = g.deps[q]
+        n = 1
+        while q + n < Q and g.deps[q + n] == D:
+            n += 1
+        qs = list(range(q, q + n))
+        q += n
+        if not D:
+            continue
+        dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
+        idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
+        if not idx.size:
+            continue
+        net = g.net.take(kidx[idx])
+        ov = {g.refs[d]: np.where(ok[idx, d], vals[idx, d], np.nan) for d in D}
+        calcs = [handcalc.solve(net, rnd=r, overrides=ov) for r in (None, *ROUNDINGS)]
+        for qq in qs:
+            try:
+                cv = [c.value(g.refs[qq]) for c in calcs]
+            except KeyError:
+                continue
+            m = _accept(vals[idx, qq], cv[0], cv[1:], TK[idx, qq], TV[idx, qq]) & ok[idx, qq] & ~correct[idx, qq]
+            carried[idx, qq] = np.where(ok[idx, qq] & ~correct[idx, qq], cv[0], np.nan)
+            verdict[idx[m], qq] = CARRIED
+    diagnosis = np.full((S, Q), None, dtype=object)
+    wrong = verdict == WRONG
+    if wrong.any():
+        codes, table = g.slip_table()  # (K, Q, C)
+        names = np.array(codes, dtype=object)
+        for qq in np.flatnonzero(wrong.any(axis=0)):
+            idx = np.flatnonzero(wrong[:, qq])
+            cand = table[kidx[idx], qq, :]  # (n, C)
+            tk, tv = TK[idx, qq][:, None], TV[idx, qq][:, None]
+            usable = ~within(cand, E[idx, qq][:, None], tk, tv)  # a slip that changes nothing explains nothing
+            m = diag_match(vals[idx, qq][:, None], cand, tk, tv) & usable
+            has = m.any(axis=1)
+            diagnosis[idx[has], qq] = names[m.argmax(axis=1)[has]]
+    score = np.where(verdict == CORRECT, P, np.where(verdict == CARRIED, carried_credit * P, 0.0))
+    return Judged(verdict, score, P, E, carried, diagnosis)
+
+
+def parse_row(answers: list) -> tuple[np.ndarray, np.ndarray]:
+    vals, status = np.full(len(answers), np.nan), np.zeros(len(answers), dtype=np.int8)
+    for i, t in enumerate(answers):
+        v, status[i] = parse_answer(t)
+        if v is not None:
+            vals[i] = v
+    return vals, status
+
+
+def grade_key(key: dict, answers: dict[str, str | None], *, carried_credit: float = 0.5) -> list[Verdict]:
+    """Judge one student's answers ({question id: text}) against their key, in key order.
+    Answers to question ids the key does not have are ignored."""
+    prep = Prepared()
+    prep.add([key])
+    g = prep.groups[0]
+    raw = [answers.get(q) for q in g.qids]
+    raw = [None if t is None else str(t) for t in raw]
+    vals, status = parse_row(raw)
+    j = judge_group(g, np.array([0]), vals[None, :], status[None, :], carried_credit)
+    return verdicts_of(g.qids, raw, vals, j, 0)
+
+
+def verdicts_of(qids: list[str], raw: list, vals: np.ndarray, j: Judged, s: int) -> list[Verdict]:
+    out = []
+    for q, qid in enumerate(qids):
+        d = j.diagnosis[s, q]
+        c = j.carried[s, q]
+        out.append(Verdict(qid, raw[q], None if np.isnan(vals[q]) else float(vals[q]),
+                           VERDICTS[j.verdict[s, q]], float(j.score[s, q]), float(j.points[s, q]),
+                           float(j.expected[s, q]), None if np.isnan(c) else float(c),
+                           d, DIAGNOSES.get(d) if d else None))
+    return out

@@ -1,0 +1,132 @@
+"""Answer keys: loading a directory of them, and the per-key work grading does once.
+
+Keys whose networks have the same shape and whose questions have the same ids, refs and
+dependencies form a *group*: their values are computed together, vectorised over the keys.
+Work is cached per key object, so many students sharing one key cost one key's work.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ExgenError, InputFileError
+from . import handcalc, slips
+
+TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
+ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
+
+
+def load_keys(directory: str | Path) -> dict[str, dict]:
+    """All `<student_id>.json` keys of a directory, by student id."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise InputFileError(f"{d}: no such directory of answer keys")
+    keys: dict[str, dict] = {}
+    for p in sorted(d.glob("*.json")):
+        try:
+            key = json.loads(p.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError, OSError) as e:
+            raise InputFileError(f"{p}: not a readable answer key ({e.__class__.__name__})") from None
+        if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
+            raise InputFileError(f"{p}: not an answer key (needs 'spec' and 'questions')")
+        keys[str(key.get("student_id", p.stem))] = key
+    if not keys:
+        raise InputFileError(f"{d}: no answer keys (*.json) found")
+    return keys
+
+
+@dataclass
+class Group:
+    """Keys of one shape and one question list, with their values computed together."""
+    qids: list[str]
+    refs: list[str]
+    kinds: list[str]
+    deps: list[list[int]]  # local indices of depends_on
+    keys: list[dict] = field(default_factory=list)
+    net: handcalc.Net | None = None
+    expected: np.ndarray | None = None  # (K, Q)
+    tkind: np.ndarray | None = None  # (K, Q) int
+    tval: np.ndarray | None = None  # (K, Q)
+    points: np.ndarray | None = None  # (K, Q)
+    rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
+    _slips: tuple | None = None
+
+    @property
+    def qindex(self) -> dict[str, int]:
+        return {q: i for i, q in enumerate(self.qids)}
+
+    def finish(self) -> None:
+        qs = [k["questions"] for k in self.keys]
+        self.expected = np.array([[float(q["answer"]) for q in row] for row in qs])
+        self.tkind = np.array([[TOL_KINDS.get(q.get("tolerance", {}).get("kind", "rel"), 1) for q in row] for row in qs])
+        self.tval = np.array([[float(q.get("tolerance", {}).get("value", 0.01)) for q in row] for row in qs])
+        self.points = np.array([[float(q.get("points", 1)) for q in row] for row in qs])
+        self.net = handcalc.stack([k["spec"] for k in self.keys])
+        for d in ROUNDINGS:
+            self.rounded[d] = values_at(handcalc.solve(self.net, rnd=d), self.refs, len(self.keys))
+
+    def slip_table(self) -> tuple[list[str], np.ndarray]:
+        """(codes (C,), values (K, Q, C)), computed on first use."""
+        if self._slips is None:
+            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net))
+        return self._slips
+
+
+def values_at(calc: handcalc.Calc, refs: list[str], n: int) -> np.ndarray:
+    out = np.full((n, len(refs)), np.nan)
+    for q, ref in enumerate(refs):
+        try:
+            out[:, q] = calc.value(ref)
+        except KeyError:
+            pass
+    return out
+
+
+def path_entries(net: handcalc.Net) -> dict:
+    """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
+    params = [("weights", (l, j, k)) for l in range(net.L) for j in range(net.layers[l + 1])
+              for k in range(net.layers[l])]
+    if net.b is not None:
+        params += [("biases", (l, j)) for l in range(net.L) for j in range(net.layers[l + 1])]
+    return {p: i for i, p in enumerate(params)}
+
+
+class Prepared:
+    """Groups of keys, and where each key lives: key_pos[id(key)] = (group number, k)."""
+
+    def __init__(self) -> None:
+        self.groups: list[Group] = []
+        self.key_pos: dict[int, tuple[int, int]] = {}
+        self._by_sig: dict[tuple, int] = {}
+        self._hold: list[dict] = []  # keep keys alive so id() stays unique
+
+    def add(self, keys: list[dict]) -> None:
+        for key in keys:
+            if id(key) in self.key_pos:
+                continue
+            try:
+                qs = key["questions"]
+                sig = (handcalc.shape_signature(key["spec"]),
+                       tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs))
+            except (KeyError, TypeError) as e:
+                raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
+            except ExgenError as e:
+                raise InputFileError(f"answer key of {key.get('student_id', '?')}: {e}") from None
+            gi = self._by_sig.get(sig)
+            if gi is None:
+                qids = [q["id"] for q in qs]
+                pos = {q: i for i, q in enumerate(qids)}
+                gi = self._by_sig[sig] = len(self.groups)
+                self.groups.append(Group(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
+                                         [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs]))
+            g = self.groups[gi]
+            self.key_pos[id(key)] = (gi, len(g.keys))
+            g.keys.append(key)
+            self._hold.append(key)
+        for g in self.groups:
+            if g.expected is None or len(g.keys) != g.expected.shape[0]:
+                g._slips = None
+                g.finish()

@@ -1,0 +1,209 @@
+"""Outputs of `exgen grade`: answers.csv, grades.csv (generic and Canvas), issues.csv,
+feedback/<student>.md and a self-contained report.html. Written atomically, deterministically."""
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputFileError
+from .feedback import Worked, fmt, student_markdown
+from .grade import GradeResult
+from .judge import VERDICTS
+
+ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", "score", "points",
+                  "diagnosis", "carried_expected"]
+
+
+class OutputExistsError(InputFileError):
+    """The output directory exists and --force was not given."""
+
+
+def _num(v: float) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.12g}"
+
+
+def _csv(path: Path, header: list, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def question_order(res: GradeResult) -> list[str]:
+    seen: dict[str, None] = {}
+    for gr in res.groups:
+        for q in gr.group.qids:
+            seen.setdefault(q, None)
+    return list(seen)
+
+
+def write_answers(res: GradeResult, path: Path) -> None:
+    def rows():
+        for s in res.students:
+            gi, r = res.where[s]
+            gr = res.groups[gi]
+            j = gr.judged
+            for q, qid in enumerate(gr.group.qids):
+                a = gr.raw[r, q]
+                yield (s, qid, "" if a is None else a.strip(), _num(j.expected[r, q]), VERDICTS[j.verdict[r, q]],
+                       f"{j.score[r, q]:g}", f"{j.points[r, q]:g}", j.diagnosis[r, q] or "", _num(j.carried[r, q]))
+    _csv(path, ANSWER_COLUMNS, rows())
+
+
+def write_grades(res: GradeResult, out: Path, exam: str) -> None:
+    qids = question_order(res)
+    rows, canvas = [], []
+    for s in res.students:
+        gi, r = res.where[s]
+        gr = res.groups[gi]
+        per = dict(zip(gr.group.qids, gr.judged.score[r]))
+        total, maximum = res.totals(s)
+        pct = 100 * total / maximum if maximum else 0.0
+        rows.append([s, f"{total:g}", f"{maximum:g}", f"{pct:.2f}"] + [f"{per[q]:g}" if q in per else "" for q in qids])
+        canvas.append([s, "", s, "", "", f"{total:g}"])
+    _csv(out / "grades.csv", ["student_id", "total", "maximum", "percent"] + qids, rows)
+    maximum = max((res.totals(s)[1] for s in res.students), default=0)
+    title = exam or "exgen exam"
+    _csv(out / "grades_canvas.csv", ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title],
+         [["Points Possible", "", "", "", "", f"{maximum:g}"]] + canvas)
+
+
+def write_issues(res: GradeResult, path: Path) -> None:
+    _csv(path, ["line", "kind", "student_id", "question_id", "message"],
+         ([i.line or "", i.kind, i.student_id, i.question_id, i.message] for i in res.issues))
+
+
+def write_feedback(res: GradeResult, out: Path) -> None:
+    out.mkdir()
+    cache: dict[int, Worked] = {}
+    for s in res.students:
+        key = res.key(s)
+        worked = cache.get(id(key)) or cache.setdefault(id(key), Worked(key))
+        safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in s) or "_"
+        (out / f"{safe}.md").write_text(student_markdown(s, key, res.verdicts(s), worked, res.carried_credit),
+                                        encoding="utf-8")
+
+
+def question_stats(res: GradeResult) -> list[dict]:
+    """Per question id: n, mean score fraction, correct rate, most frequent diagnoses."""
+    acc: dict[str, dict] = {}
+    for gr in res.groups:
+        j = gr.judged
+        for q, qid in enumerate(gr.group.qids):
+            a = acc.setdefault(qid, {"n": 0, "score": 0.0, "points": 0.0, "correct": 0, "diag": Counter()})
+            a["n"] += j.verdict.shape[0]
+            a["score"] += float(j.score[:, q].sum())
+            a["points"] += float(j.points[:, q].sum())
+            a["correct"] += int((j.verdict[:, q] == 0).sum())
+            a["diag"].update(d for d in j.diagnosis[:, q] if d)
+    return [{"question_id": q, "n": a["n"], "mean": a["score"] / a["points"] if a["points"] else 0.0,
+             "correct_rate": a["correct"] / a["n"] if a["n"] else 0.0,
+             "diagnoses": sorted(a["diag"].items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
+            for q, a in ((q, acc[q]) for q in question_order(res))]
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def report_html(res: GradeResult, exam: str) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    stats = question_stats(res)
+    pcts = [100 * t / m if m else 0.0 for t, m in (res.totals(s) for s in res.students)]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist(pcts, bins=np.linspace(0, 100, 21), color="#4472c4", edgecolor="white")
+    ax.set_xlabel("score (%)")
+    ax.set_ylabel("students")
+    ax.set_title("Score distribution")
+    fig.tight_layout()
+    hist = _png(fig)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(stats)), 3))
+    x = np.arange(len(stats))
+    ax.bar(x - 0.2, [s["mean"] for s in stats], 0.4, label="mean score")
+    ax.bar(x + 0.2, [s["correct_rate"] for s in stats], 0.4, label="correct rate")
+    ax.set_xticks(x, [s["question_id"] for s in stats], rotation=90 if len(stats) > 20 else 0)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    ax.set_title("Per question")
+    fig.tight_layout()
+    bars = _png(fig)
+    plt.close(fig)
+    counts = res.counts()
+    rows = "".join(
+        f"<tr><td>{html.escape(s['question_id'])}</td><td>{s['mean']:.3f}</td><td>{s['correct_rate']:.3f}</td>"
+        f"<td>{html.escape(', '.join(f'{c} ({n})' for c, n in s['diagnoses']) or '-')}</td></tr>" for s in stats)
+    issues = "".join(f"<tr><td>{i.line or ''}</td><td>{i.kind}</td><td>{html.escape(i.student_id)}</td>"
+                     f"<td>{html.escape(i.question_id)}</td><td>{html.escape(i.message)}</td></tr>"
+                     for i in res.issues[:200])
+    mean = float(np.mean(pcts)) if pcts else 0.0
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Grades: {html.escape(exam)}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head><body>
+<h1>Grades: {html.escape(exam)}</h1>
+<p>{len(pcts)} students, mean {mean:.1f}%. Answers: {', '.join(f'{k} {v}' for k, v in counts.items())}.</p>
+<img alt="score histogram" src="data:image/png;base64,{hist}">
+<img alt="per-question scores" src="data:image/png;base64,{bars}">
+<h2>Per question</h2>
+<table><tr><th>question</th><th>mean score</th><th>correct rate</th><th>most frequent misconceptions</th></tr>{rows}</table>
+<h2>Issues ({len(res.issues)})</h2>
+<table><tr><th>line</th><th>kind</th><th>student</th><th>question</th><th>message</th></tr>{issues}</table>
+</body></html>
+"""
+
+
+def summary(res: GradeResult) -> str:
+    pcts = [100 * t / m if m else 0.0 for t, m in (res.totals(s) for s in res.students)]
+    c = res.counts()
+    kinds = Counter(i.kind for i in res.issues)
+    lines = [f"Graded {len(pcts)} students, {sum(c.values())} answers: "
+             + ", ".join(f"{v} {k}" for k, v in c.items()) + ".",
+             f"Mean score {np.mean(pcts) if pcts else 0:.1f}%, median {np.median(pcts) if pcts else 0:.1f}%."]
+    if kinds:
+        lines.append("Issues: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + " (see issues.csv).")
+    return "\n".join(lines)
+
+
+def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool = False,
+              feedback: bool = True) -> Path:
+    """Write every output into `out`, atomically (a temporary directory renamed into place)."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out}: already exists; use --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        write_answers(res, tmp / "answers.csv")
+        write_grades(res, tmp, exam)
+        write_issues(res, tmp / "issues.csv")
+        if feedback:
+            write_feedback(res, tmp / "feedback")
+        (tmp / "report.html").write_text(report_html(res, exam), encoding="utf-8")
+        (tmp / "summary.txt").write_text(summary(res) + "\n", encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+    return out

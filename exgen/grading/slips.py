@@ -1,0 +1,92 @@
+"""Misconception diagnosis: recompute each answer with a classic slip applied, and name the slip
+whose value explains a wrong answer.
+
+`DIAGNOSES` is ordered by priority: when several slips give the same number, the first wins.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import handcalc
+
+DIAGNOSES: dict[str, str] = {
+    "sign_flip": "The value has the right size but the wrong sign.",
+    "softmax_elementwise": "Softmax was differentiated as if it were elementwise, dropping the cross terms dh_m/dz_i (m != i) and the paths through the other outputs.",
+    "missing_path": "One chain-rule path was left out: this weight reaches the loss along several paths and their products must be summed.",
+    "sigma_for_derivative": "The activation sigma(z) was used where its derivative sigma'(z) = sigma(z)(1 - sigma(z)) belongs.",
+    "z_for_h": "The pre-activation z of the previous layer was used where its activation h belongs (dz/dw is the input h, not z).",
+    "h_z_swapped": "h and z were swapped in the derivative: sigma'(z) was computed as z(1 - z) instead of h(1 - h).",
+    "derivative_dropped": "The activation derivative dh/dz was dropped from the chain rule.",
+    "transposed_weight": "The weight indices were transposed: this is the value for w_kj, not w_jk.",
+    "update_wrong_sign": "The update went uphill: w + eta*g instead of w - eta*g.",
+    "update_no_eta": "The learning rate was left out of the update: w - g instead of w - eta*g.",
+    "updated_in_backward": "Already-updated weights were used in the backward pass; the gradients must all use the old weights.",
+    "sse_factor": "The factor 2 of the squared error is off: 1/2 sum (y - yhat)^2 and sum (y - yhat)^2 differ by a factor 2 in the loss and its gradient.",
+    "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
+}
+
+_SOLVER = [c for c in DIAGNOSES if c in handcalc.SOLVER_SLIPS]
+
+
+def _values(calc: handcalc.Calc, refs: list[str], K: int) -> np.ndarray:
+    out = np.full((K, len(refs)), np.nan)
+    for q, ref in enumerate(refs):
+        try:
+            out[:, q] = calc.value(ref)
+        except KeyError:
+            pass
+    return out
+
+
+def _parse(ref: str) -> tuple[str, str, tuple[int, ...]] | None:
+    t = ref.split("/")[1:]
+    if len(t) >= 4 and t[0] in ("gradients", "updated"):
+        return t[0], t[1], tuple(int(v) for v in t[2:])
+    return None
+
+
+def candidates(net: handcalc.Net, refs: list[str], expected: np.ndarray,
+               paths_of: dict) -> tuple[list[str], np.ndarray]:
+    """Slip values for every key and question: codes (C,) and values (K, Q, C), NaN = n/a.
+
+    `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0)."""
+    K, Q = expected.shape
+    exact = handcalc.solve(net)
+    cols: list[tuple[str, np.ndarray]] = [("sign_flip", np.where(expected != 0, -expected, np.nan))]
+    for code in _SOLVER:
+        if code == "batch_sum" and net.x.shape[1] == 1:
+            continue
+        cols.append((code, _values(handcalc.solve(net, slip=code), refs, K)))
+    # post-hoc slips on gradients and updates: a missing path, transposed indices
+    miss: list[np.ndarray] = []
+    trans = np.full((K, Q), np.nan)
+    for q, ref in enumerate(refs):
+        p = _parse(ref)
+        if not p or p[1] != "weights":
+            continue
+        stage, _, (l, j, k) = p
+        eta = net.eta if stage == "updated" else None
+        if j != k and k < net.W[l].shape[1] and j < net.W[l].shape[2]:
+            trans[:, q] = (exact.uw if stage == "updated" else exact.gw)[l][:, k, j]
+        i = paths_of.get(("weights", (l, j, k)))
+        if i is None:
+            continue
+        n = 0
+        while True:
+            try:
+                prod = exact.path_product(i, n)
+            except IndexError:
+                break
+            n += 1
+            while len(miss) < n:
+                miss.append(np.full((K, Q), np.nan))
+            g = exact.gw[l][:, j, k] - prod
+            miss[n - 1][:, q] = g if eta is None else net.W[l][:, j, k] - eta * g
+        if n < 2:
+            for m in miss:
+                m[:, q] = np.nan
+    cols += [("missing_path", m) for m in miss]
+    cols.append(("transposed_weight", trans))
+    order = list(DIAGNOSES)
+    cols.sort(key=lambda cv: order.index(cv[0]))  # stable: keeps several missing_path columns
+    return [c for c, _ in cols], np.stack([v for _, v in cols], axis=2)

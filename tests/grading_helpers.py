@@ -1,0 +1,23 @@
+"""Keys for grading tests, built with questions.py from built-in examples or small specs."""
+from exgen import engine, examples, questions, solution
+from exgen.spec import from_dict
+
+ALL = [{"type": t} for t in questions.QUESTION_TYPES]
+
+
+def key_for(spec, sid="s1", tol=None, asked=None):
+    sol = solution.to_dict(engine.solve(spec))
+    qs = questions.build_questions(spec, sol, examples.notation_of(spec), asked or ALL, tol)
+    return questions.answer_key("test", sid, 0, spec, qs)
+
+
+def example_key(name, sid="s1", tol=None, asked=None):
+    return key_for(examples.load(name), sid, tol, asked)
+
+
+def spec_key(d, sid="s1", tol=None, asked=None):
+    return key_for(from_dict(d), sid, tol, asked)
+
+
+def exact_answers(key, fmt="{:.10g}"):
+    return {q["id"]: fmt.format(q["answer"]) for q in key["questions"]}

@@ -1,0 +1,112 @@
+"""Every diagnosis code: a crafted wrong answer computed here by hand with the slip applied."""
+import numpy as np
+import pytest
+
+from exgen.grading import DIAGNOSES, grade_key
+from exgen.solution import resolve_pointer, solve_json
+from exgen.examples import load
+from grading_helpers import example_key, exact_answers
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# seed 002 2-2-1 (exgen/examples/seed002-2-2-1.json)
+X, W1, W2, Y, ETA = np.array([0.23, 0.82]), np.array([[0.1, 0.4], [0.5, 0.3]]), np.array([0.2, 0.6]), 1.0, 0.7
+Z1 = W1 @ X
+H1 = sig(Z1)
+Z2 = W2 @ H1
+YH = sig(Z2)
+G5 = (YH - Y) * YH * (1 - YH) * H1[0]  # dL/dw5 exact
+
+
+def diagnose(name, qid, answer, key=None):
+    key = key or example_key(name, asked=[{"type": t} for t in ("loss", "gradients", "update", "loss_after")]
+                             if name == "seed001-minibatch" else None)
+    ans = exact_answers(key)
+    ans[qid] = f"{answer:.8g}"
+    v = {x.question_id: x for x in grade_key(key, ans)}[qid]
+    assert v.verdict == "wrong" and v.score == 0.0
+    return v
+
+
+@pytest.mark.parametrize("code,qid,answer", [
+    ("sign_flip", "3a", -G5),
+    ("sigma_for_derivative", "3a", (YH - Y) * YH * H1[0]),
+    ("derivative_dropped", "3a", (YH - Y) * H1[0]),
+    ("h_z_swapped", "3a", (YH - Y) * Z2 * (1 - Z2) * H1[0]),
+    ("update_wrong_sign", "5a", 0.2 + ETA * G5),
+    ("update_no_eta", "5a", 0.2 - G5),
+    ("sse_factor", "3a", 2 * G5),
+    ("sse_factor", "2a", (Y - YH) ** 2),
+])
+def test_diagnosis_on_seed002(code, qid, answer):
+    v = diagnose("seed002-2-2-1", qid, answer)
+    assert v.diagnosis == code and v.explanation == DIAGNOSES[code]
+
+
+def test_z_for_h():
+    # 3-2-2 net, dL/dw7 (output layer) using z of the hidden neuron instead of its h
+    s = load("seed002-3-2-2")
+    x, W1, W2, b1, b2, y = s.x[0], s.weights[0], s.weights[1], s.biases[0], s.biases[1], s.y[0]
+    z1 = W1 @ x + b1
+    h1 = sig(z1)
+    yh = sig(W2 @ h1 + b2)
+    assert diagnose("seed002-3-2-2", "3a", (yh[0] - y[0]) * yh[0] * (1 - yh[0]) * z1[0]).diagnosis == "z_for_h"
+
+
+def test_missing_path_and_updated_in_backward():
+    s = load("seed002-3-2-2")
+    x, W1, W2, b1, b2, y, eta = s.x[0], s.weights[0], s.weights[1], s.biases[0], s.biases[1], s.y[0], s.learning_rate
+    h1 = sig(W1 @ x + b1)
+    yh = sig(W2 @ h1 + b2)
+    d2 = (yh - y) * yh * (1 - yh)
+    one_path = d2[1] * W2[1, 0] * h1[0] * (1 - h1[0]) * x[0]  # only the path through output 2
+    assert diagnose("seed002-3-2-2", "3b", one_path).diagnosis == "missing_path"
+    W2new = W2 - eta * np.outer(d2, h1)
+    stale = (d2 @ W2new)[0] * h1[0] * (1 - h1[0]) * x[0]
+    key = example_key("seed002-3-2-2", tol={"kind": "rel", "value": 1e-4})
+    assert diagnose("seed002-3-2-2", "3b", stale, key).diagnosis == "updated_in_backward"
+
+
+def test_transposed_weight():
+    key = example_key("seed002-3-2-2")
+    sol = solve_json(load("seed002-3-2-2"))
+    q = next(q for q in key["questions"] if q["id"] == "3a")
+    q["ref"] = "/gradients/weights/1/1/0"  # ask for dL/dw^(2)_21 instead
+    q["answer"] = resolve_pointer(sol, q["ref"])
+    wrong = resolve_pointer(sol, "/gradients/weights/1/0/1")  # dL/dw^(2)_12
+    assert diagnose("seed002-3-2-2", "3a", wrong, key).diagnosis == "transposed_weight"
+
+
+def test_softmax_elementwise_seed000():
+    """Seed 000 differentiates softmax elementwise (seeds README, known slips)."""
+    s = load("seed000-4-4-2-softmax")
+    x, W1, W2, y = s.x[0], s.weights[0], s.weights[1], s.y[0]
+    h1 = sig(W1 @ x)
+    a2 = W2 @ h1
+    p = np.exp(a2) / np.exp(a2).sum()
+    d2 = 2 * (p - y) * p * (1 - p)  # elementwise: cross terms dropped
+    slide = (d2 @ W2)[0] * h1[0] * (1 - h1[0]) * x[0]
+    assert diagnose("seed000-4-4-2-softmax", "3b", slide).diagnosis == "softmax_elementwise"
+
+
+def test_batch_sum():
+    s = load("seed001-minibatch")
+    a = sig(s.x @ s.weights[0][0] + s.biases[0][0])
+    summed = ((a - s.y[:, 0]) * s.x[:, 0]).sum()
+    v = diagnose("seed001-minibatch", "2a", summed)
+    assert v.diagnosis == "batch_sum"
+
+
+def test_unexplained_wrong_answer_has_no_diagnosis():
+    v = diagnose("seed002-2-2-1", "3a", 0.4321)
+    assert v.diagnosis is None and v.explanation is None
+
+
+def test_every_code_is_tested_and_explained():
+    import inspect, sys
+    src = inspect.getsource(sys.modules[__name__])
+    for code, text in DIAGNOSES.items():
+        assert f'"{code}"' in src and text.endswith(".")
