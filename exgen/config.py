@@ -32,7 +32,7 @@ class ExamConfig:
     decimals: int = 2
     answer_decimals: int = 4
     questions: list[dict[str, Any]] = field(default_factory=lambda: [
-        {"type": t, "points": 1} for t in QUESTION_TYPES])
+        {"type": t, "points": 2 if t == "gradients" else 1} for t in QUESTION_TYPES])
     tolerance: dict[str, Any] = field(default_factory=lambda: {"kind": "rel", "value": 0.01})
     notation: dict[str, str] = field(default_factory=lambda: {"letters": "z/h", "weights": "paren"})
     draw_max_neurons: int = 4  # draw the net with TikZ if no layer is wider; else a table
