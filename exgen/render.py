@@ -24,7 +24,8 @@ GROUP_TITLES = {"forward": "Forward pass", "loss": "Loss", "gradients": "Gradien
                 "paths": "Chain-rule paths", "update": "One SGD step", "loss_after": "Loss after the step"}
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+                "Ł": r"\L{}", "ł": r"\l{}", "Œ": r"\OE{}", "œ": r"\oe{}", "ı": r"\i{}"}
 # Latin-1 letters that inputenc's utf8 maps to glyphs of the default OT1 fonts
 _LATIN1_OK = set("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ")
 
