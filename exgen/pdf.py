@@ -12,7 +12,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -117,8 +118,17 @@ def compile_batch(parts: list[Part], jobs: int | None = None, timeout: float = 1
             (work / f"chunk{i}.tex").write_text(render_document([(p.footer, p.body) for p in chunk]),
                                                 encoding="utf-8")
             _run_pdflatex(work, f"chunk{i}", chunk, timeout, on_part)
-            return split_pages(work / f"chunk{i}.pdf", len(chunk))
+            if splitters is None:
+                return split_pages(work / f"chunk{i}.pdf", len(chunk))
+            return splitters.submit(split_pages, work / f"chunk{i}.pdf", len(chunk)).result()
 
-        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-            results = list(pool.map(run, range(len(chunks))))
+        # pdflatex runs in threads (they wait on a subprocess); pypdf splits in processes (CPU-bound)
+        splitters = None if len(chunks) == 1 else ProcessPoolExecutor(
+            len(chunks), mp_context=multiprocessing.get_context("spawn"))
+        try:
+            with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+                results = list(pool.map(run, range(len(chunks))))
+        finally:
+            if splitters is not None:
+                splitters.shutdown()
     return [pdf for chunk in results for pdf in chunk]

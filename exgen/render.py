@@ -98,7 +98,7 @@ def _network(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
         if spec.biases is not None:
             rows += [(nt.b(l, j), f.given(spec.biases[l][j])) for j in range(spec.layers[l + 1])]
         tables.append({"title": f"layer {l + 1}", "rows": rows})
-    return {"draw": draw, "nodes": nodes, "edges": edges, "tables": tables}
+    return {"draw": draw, "nodes": nodes, "edges": edges, "tables": tables, "figure_id": ex.student_id}
 
 
 def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
