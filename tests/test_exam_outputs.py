@@ -107,3 +107,16 @@ def test_committed_demo_answer_keys_are_regenerated_byte_for_byte(tmp_path):
     assert [p.name for p in committed] == [p.name for p in fresh]
     for a, b in zip(committed, fresh):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_exam_commands_are_documented_with_an_example():
+    for cmd in ("init-config", "generate", "demo"):
+        r = runner.invoke(app, [cmd, "--help"])
+        assert r.exit_code == 0 and "Example" in r.output, cmd
+    text = (ROOT / "docs/generate.md").read_text(encoding="utf-8")
+    assert all(f"exgen {c}" in text for c in ("init-config", "generate", "demo"))
+
+
+def test_missing_roster_is_a_one_line_error(tmp_path):
+    r = _gen(tmp_path, "--roster", str(tmp_path / "none.csv"))
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "none.csv: no such file" in r.output
