@@ -5,6 +5,7 @@ Given numbers print with `decimals` digits, computed values with `answer_decimal
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,10 +119,13 @@ def legend(sol: Solution, nt: Notation) -> str:
     """The local derivatives used in the chains, as a sentence of LaTeX."""
     spec = sol.spec
     parts = [rf"$\frac{{\partial L}}{{\partial \hat y_k}} = {LOSSES[spec.loss].dlatex}$"]
+    def letters(tex: str) -> str:  # the functions module writes z and h; use the exam's letters
+        tex = re.sub(r"(?<![A-Za-z\\])h(?![A-Za-z])", nt.post, tex)
+        return re.sub(r"(?<![A-Za-z\\])z(?![A-Za-z])", nt.pre, tex)
     for act in dict.fromkeys(spec.activations):
         a = ACTIVATIONS[act]
-        parts.append(f"{act}: ${nt.post} = {a.latex.replace('(z)', '(' + nt.pre + ')')}$, "
-                     f"$\\frac{{\\partial {nt.post}}}{{\\partial {nt.pre}}} = {a.dlatex}$")
+        parts.append(f"{act}: ${nt.post} = {letters(a.latex)}$, "
+                     f"$\\frac{{\\partial {nt.post}}}{{\\partial {nt.pre}}} = {letters(a.dlatex)}$")
     parts.append(rf"$\frac{{\partial {nt.pre}}}{{\partial w}}$ is the input of the weight, "
                  rf"$\frac{{\partial {nt.pre}}}{{\partial {nt.post}}}$ the weight")
     return "; ".join(parts)
