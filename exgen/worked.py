@@ -73,7 +73,7 @@ def loss_steps(sol: Solution, nt: Notation, f: Fmt, after: bool = False) -> list
     y = spec.y[0]
     K = len(y)
     name = "L'" if after else "L"
-    pairs = [(f.given(y[k]), f.val(out[k])) for k in range(K)]
+    pairs = [(f.given(y[k]), f.par(f.val(out[k]))) for k in range(K)]
     sq = " + ".join(f"({a} - {b})^2" for a, b in pairs)
     rhs = {"half_sse": rf"\frac{{1}}{{2}}\left[{sq}\right]", "sse": sq,
            "mse": rf"\frac{{1}}{{{K}}}\left[{sq}\right]",

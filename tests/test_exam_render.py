@@ -85,3 +85,10 @@ def test_golden_tex(kind):
     doc = render_document([(f"Golden exam - s001 - {kind}", render_body(kind, ex, cfg, STUDENT))])
     assert not re.search(r"\\(VAR|BLOCK)\{", doc)
     _golden(f"{kind}_s001.tex", doc)
+
+
+def test_negative_numbers_are_parenthesized_in_worked_lines():
+    cfg = config.from_dict({"layers": [2, 3, 2, 2], "activations": ["sigmoid", "relu", "linear"], "loss": "mse"})
+    for sid in ("s001", "s002", "s003"):
+        key = render_body("key", make_exercise(cfg, sid), cfg, STUDENT)
+        assert not re.search(r"[-+]\s*-\d", key) and not re.search(r"\\cdot\s*-", key)
