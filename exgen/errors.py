@@ -24,3 +24,7 @@ class InputFileError(ExgenError):
 
 class TexError(ExgenError):
     """TeX is missing or a document failed to compile."""
+
+
+class OutputExistsError(ExgenError):
+    """An output directory already holds results and --force was not given."""

@@ -1,0 +1,172 @@
+"""`exgen generate`: roster -> per-student networks -> sheets, keys (.tex, .pdf), JSON keys, CSV.
+
+Output layout (DIR):
+  sheets/<id>.tex|.pdf   keys/<id>.tex|.pdf   answer_keys/<id>.json   submissions.csv   exam.json
+Every file is written atomically (a temp file in the same directory, then os.replace).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ExamConfig
+from .errors import InputFileError, OutputExistsError
+from .generate import Exercise, make_exercises
+from .questions import answer_key
+from .render import Student, render_body, render_document
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EXAM_MARKERS = ("exam.json", "answer_keys", "sheets", "keys", "submissions.csv")
+
+
+def read_roster(path: str | Path) -> list[Student]:
+    """Students from a CSV with a `student_id` column and optionally `name` (other columns are
+    ignored). Accepts a UTF-8 BOM and `,` or `;` separators; errors name the file and line."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise InputFileError(f"{p}: line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
+                             "save the roster as CSV UTF-8") from None
+    first = text.splitlines()[0] if text.strip() else ""
+    delim = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    if "student_id" not in fields:
+        raise InputFileError(f"{p}: line 1: no 'student_id' column (found: {', '.join(fields) or 'nothing'})")
+    reader.fieldnames = fields
+    students: list[Student] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        sid = (row.get("student_id") or "").strip()
+        if not sid:
+            raise InputFileError(f"{p}: line {line}: field 'student_id' is empty")
+        if not ID_RE.match(sid):
+            raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} may only hold letters, "
+                                 "digits, '.', '_' and '-' (it names files)")
+        if sid in seen:
+            raise InputFileError(f"{p}: line {line}: duplicate student_id {sid!r} (first on line {seen[sid]})")
+        seen[sid] = line
+        name = sid
+        if "name" in fields:
+            name = (row.get("name") or "").strip()
+            if not name:
+                raise InputFileError(f"{p}: line {line}: field 'name' is empty for student {sid!r}")
+        students.append(Student(sid, name))
+    if not students:
+        raise InputFileError(f"{p}: no students (the file has a header only)")
+    return students
+
+
+def count_roster(n: int) -> list[Student]:
+    """n anonymous students s001, s002, ..."""
+    width = max(3, len(str(n)))
+    return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
+    key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions)
+    key["student_name"] = student.name
+    key["student_seed"] = ex.student_seed
+    return json.dumps(key, indent=2, ensure_ascii=False) + "\n"
+
+
+def submissions_csv(exercises: list[Exercise]) -> str:
+    ids = [q.id for q in exercises[0].questions] if exercises else []
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student_id", *ids])
+    for ex in exercises:
+        w.writerow([ex.student_id, *[""] * len(ids)])
+    return buf.getvalue()
+
+
+@dataclass
+class Result:
+    out: Path
+    students: int
+    files: list[Path] = field(default_factory=list)
+    pdf: bool = True
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out}: exists and is not a directory")
+    found = [m for m in EXAM_MARKERS if (out / m).exists()]
+    if found and not force:
+        raise OutputExistsError(f"{out}: already holds an exam ({', '.join(found)}); "
+                                "pass --force to overwrite it, or choose another --out")
+
+
+def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, pdf: bool = True,
+                  force: bool = False, jobs: int | None = None, progress: Any = None) -> Result:
+    """Write the whole exam into `out`. `progress` is a rich Progress (or None for silence)."""
+    from . import pdf as pdf_mod
+    out = Path(out)
+    if pdf:
+        pdf_mod.check_tex()  # at once, before any work
+    check_out_dir(out, force)
+    ctx = progress if progress is not None else nullcontext()
+    with ctx:
+        task = progress.add_task("networks", total=len(students)) if progress else None
+        step = (lambda: progress.advance(task)) if progress else None
+        exercises = make_exercises(cfg, [s.id for s in students], step)
+        res = Result(out, len(students), pdf=pdf)
+        parts: list[tuple[Path, pdf_mod.Part]] = []
+        for st, ex in zip(students, exercises):
+            for kind, folder in (("sheet", "sheets"), ("key", "keys")):
+                body = render_body(kind, ex, cfg, st)
+                footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
+                tex = out / folder / f"{st.id}.tex"
+                write_atomic(tex, render_document([(footer, body)]))
+                res.files.append(tex)
+                parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body)))
+            path = out / "answer_keys" / f"{st.id}.json"
+            write_atomic(path, key_json(cfg, ex, st))
+            res.files.append(path)
+        write_atomic(out / "submissions.csv", submissions_csv(exercises))
+        write_atomic(out / "exam.json", json.dumps({"exam": cfg.name, "seed": cfg.seed,
+                                                    "students": [s.id for s in students]}, indent=2) + "\n")
+        res.files += [out / "submissions.csv", out / "exam.json"]
+        if pdf:
+            task = progress.add_task("PDF", total=len(parts)) if progress else None
+            step = (lambda: progress.advance(task)) if progress else None
+            pdfs = pdf_mod.compile_batch([p for _, p in parts], jobs, on_part=step)
+            for (path, _), data in zip(parts, pdfs):
+                write_atomic(path, data)
+                res.files.append(path)
+    return res
+
+
+def make_progress():
+    """A rich progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    return Progress(TextColumn("{task.description:9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=False)

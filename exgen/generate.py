@@ -1,0 +1,182 @@
+"""Seeded random networks with hand-friendly numbers, and the quality filters.
+
+A student's exercise depends on (exam seed, student id) only: the generator is
+numpy.random.default_rng(student_seed(seed, id)), with student_seed built by SHA-256. A draw that
+fails a filter is redrawn from the same generator, so the result is deterministic. Every number is
+drawn on the grid of `decimals` digits, so the spec holds the numbers exactly as printed and every
+answer is solved from them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .config import ExamConfig
+from .engine import Solution, solve
+from .errors import ConfigError
+from .paths import paths_for
+from .questions import Question, build_questions, gradient_params
+from .solution import to_dict
+from .spec import Spec
+
+MAX_ATTEMPTS = 2000
+SIGMOID_MIN_SLOPE = 0.05  # sigma'(z) = h(1-h) below this: saturated (|z| > ~2.9)
+TANH_MIN_SLOPE = 0.1  # 1 - tanh^2 below this: saturated (|z| > ~1.8)
+SOFTMAX_RANGE = (0.02, 0.98)  # softmax outputs outside: saturated
+
+
+def student_seed(exam_seed: int, student_id: str) -> int:
+    """A 64-bit seed from (exam seed, student id), stable across runs and machines."""
+    digest = hashlib.sha256(f"exgen/{exam_seed}/{student_id}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass
+class Exercise:
+    student_id: str
+    student_seed: int
+    attempts: int  # draws made (1 = the first draw passed)
+    spec: Spec
+    solution: Solution
+    solution_json: dict[str, Any]
+    questions: list[Question]
+
+
+def _grid(rng: np.random.Generator, shape, lo: float, hi: float, d: int, avoid_zero: bool = True,
+          min_abs: float = 0.0) -> np.ndarray:
+    """Numbers on the grid of d decimals in [lo, hi], optionally avoiding |v| < min_abs and zero."""
+    scale = 10 ** d
+    choices = np.arange(round(lo * scale), round(hi * scale) + 1)
+    keep = np.abs(choices) >= max(round(min_abs * scale), 1 if avoid_zero else 0)
+    return rng.choice(choices[keep], size=shape) / scale  # k / 10^d: the float nearest the decimal
+
+
+def _targets(rng: np.random.Generator, cfg: ExamConfig) -> np.ndarray:
+    n, act, d = cfg.layers[-1], cfg.activations[-1], cfg.decimals
+    if cfg.loss == "cross_entropy":  # soft labels in tenths: a one-hot target zeroes most paths
+        if n == 1:
+            return np.ones(1)
+        cuts = np.sort(rng.choice(np.arange(1, 10), size=n - 1, replace=False))
+        return np.diff(np.concatenate([[0], cuts, [10]])) / 10
+    if act == "softmax":
+        y = np.zeros(n)
+        y[rng.integers(n)] = 1.0  # one-hot class
+        return y
+    if cfg.loss == "bce":
+        return rng.integers(0, 2, size=n).astype(float)
+    lo, hi = {"sigmoid": (0.05, 0.95), "tanh": (-0.9, 0.9), "relu": (0.0, 1.5)}.get(act, (-1.0, 1.0))
+    return _grid(rng, n, lo, hi, d, avoid_zero=False)
+
+
+def draw_spec(rng: np.random.Generator, cfg: ExamConfig, name: str = "") -> Spec:
+    """One candidate network, every number on the printed grid."""
+    d, ls = cfg.decimals, cfg.layers
+    weights = [_grid(rng, (ls[l + 1], ls[l]), -1.0, 1.0, d, min_abs=0.1) for l in range(len(ls) - 1)]
+    # a ReLU layer gets positive biases: its units must be alive to be a good exercise
+    biases = [_grid(rng, ls[l + 1], 0.1 if act == "relu" else -0.5, 0.5, d)
+              for l, act in enumerate(cfg.activations)] if cfg.biases else None
+    x = _grid(rng, ls[0], -1.0, 1.0, d, min_abs=0.1)
+    y = _targets(rng, cfg)
+    return Spec(list(ls), list(cfg.activations), cfg.loss, cfg.learning_rate, x[None, :], y[None, :],
+                weights, biases, False, name, "", {"notation": dict(cfg.notation)})
+
+
+def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_paths: int | None) -> str | None:
+    """Why a draw is not a good exercise, or None."""
+    relu_margin = max(10.0 ** -cfg.decimals, 10.0 ** -cfg.answer_decimals)
+    for l, act in enumerate(cfg.activations):
+        z, h = sol.fwd.z[l][0], sol.fwd.h[l + 1][0]
+        if act == "sigmoid" and (h * (1 - h) < SIGMOID_MIN_SLOPE).any():
+            return "saturated sigmoid"
+        if act == "tanh" and (1 - h ** 2 < TANH_MIN_SLOPE).any():
+            return "saturated tanh"
+        if act == "relu" and (z < relu_margin).any():
+            return "dead relu or near its kink"
+        if act == "softmax" and ((h < SOFTMAX_RANGE[0]) | (h > SOFTMAX_RANGE[1])).any():
+            return "saturated softmax"
+    half = 0.5 * 10.0 ** -cfg.answer_decimals
+    if any(abs(q.answer) < half for q in questions):
+        return "an answer prints as zero"
+    if n_paths is not None and n_paths < 2:
+        return "no weight with several non-zero paths"
+    return None
+
+
+def multipath_possible(layers: list[int], activations: list[str]) -> bool:
+    """Whether some weight has more than one chain-rule path in this architecture."""
+    if len(layers) < 3:
+        return False
+    later = int(np.prod(layers[2:]))
+    if activations[-1] == "softmax":
+        later *= layers[-1]
+    return later > 1
+
+
+def check_architecture(cfg: ExamConfig) -> None:
+    asked = {q["type"] for q in cfg.questions}
+    if "paths" in asked and not multipath_possible(cfg.layers, cfg.activations):
+        raise ConfigError(f"{cfg.source}: key 'questions': 'paths' needs a weight with several "
+                          "paths (a hidden layer followed by a layer of 2 or more neurons)")
+
+
+def fingerprint(spec: Spec) -> tuple:
+    """The printed numbers of a network: two students never share one."""
+    parts = [spec.x.ravel(), spec.y.ravel(), *[w.ravel() for w in spec.weights]]
+    parts += [b.ravel() for b in spec.biases or []]
+    return tuple(np.concatenate(parts).round(6).tolist())
+
+
+def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = frozenset()) -> Exercise:
+    """The student's network: the first draw from their generator that passes every filter
+    and whose fingerprint is not in `avoid`."""
+    seed = student_seed(cfg.seed, student_id)
+    rng = np.random.default_rng(seed)
+    nt = cfg.make_notation()
+    multi = multipath_possible(cfg.layers, cfg.activations)
+    reasons: dict[str, int] = {}
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        spec = draw_spec(rng, cfg, student_id)
+        sol = solve(spec)
+        sol_json = to_dict(sol, nt)
+        qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
+        for q, group in zip(qs, _groups(qs)):
+            if "tolerance" in cfg.questions[group]:
+                q.tolerance = dict(cfg.questions[group]["tolerance"])
+        n_paths = None
+        if multi:
+            pk, idx = next(p for p in gradient_params(spec) if p[0] == "weights" and p[1][0] < spec.n_layers - 1)
+            n_paths = sum(abs(p.product) > 1e-12 for p in paths_for(sol, pk, idx, 0, nt))
+        why = _rejection(cfg, sol, qs, n_paths)
+        if why is None and fingerprint(spec) in avoid:
+            why = "same network as another student"
+        if why is None:
+            return Exercise(student_id, seed, attempt, spec, sol, sol_json, qs)
+        reasons[why] = reasons.get(why, 0) + 1
+    common = max(reasons, key=reasons.get)
+    raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "
+                      f"(most often: {common}); try other layers, activations or more decimals")
+
+
+def _groups(qs: list[Question]) -> list[int]:
+    """The 0-based config group of each question (from its id, e.g. '3b' -> 2)."""
+    return [int(q.id[:-1]) - 1 for q in qs]
+
+
+def make_exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> list[Exercise]:
+    """Every student's exercise, pairwise different. A clash (vanishingly rare) is resolved by
+    letting the student with the larger student seed redraw, so that adding a student never
+    changes an exercise unless it clashes with the new one's."""
+    check_architecture(cfg)
+    order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
+    seen: set = set()
+    done: dict[str, Exercise] = {}
+    for sid in order:
+        ex = make_exercise(cfg, sid, seen)
+        seen.add(fingerprint(ex.spec))
+        done[sid] = ex
+        if progress:
+            progress()
+    return [done[s] for s in student_ids]

@@ -1,0 +1,72 @@
+"""PDF output: compiles, splits per student, shows the id and weights; clear TeX errors."""
+import json
+import shutil
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from exgen import pdf
+from exgen.cli import app
+from exgen.errors import TexError
+
+runner = CliRunner()
+HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
+needs_tex = pytest.mark.skipif(not HAVE_TEX, reason="pdflatex/pdftotext not installed (apt-get install "
+                               "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils)")
+
+
+def _text(path):
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@needs_tex
+def test_demo_pdfs_show_the_student_and_the_given_weights(tmp_path):
+    out = tmp_path / "demo"
+    r = runner.invoke(app, ["demo", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    for key_path in sorted((out / "answer_keys").glob("*.json")):
+        key = json.loads(key_path.read_text(encoding="utf-8"))
+        sid = key["student_id"]
+        sheet, solution = _text(out / "sheets" / f"{sid}.pdf"), _text(out / "keys" / f"{sid}.pdf")
+        for text in (sheet, solution):
+            assert sid in text
+            others = {p.stem for p in (out / "answer_keys").glob("*.json")} - {sid}
+            assert not any(o in text for o in others)  # the split kept only this student's pages
+        for layer in key["spec"]["weights"]:
+            for row in layer:
+                for w in row:
+                    assert f"{w:.2f}".replace("-", "") in sheet.replace("−", "")
+        for q in key["questions"]:
+            assert f"{abs(q['answer']):.4f}" in solution
+
+
+@needs_tex
+def test_latex_error_names_the_student_and_shows_the_log(tmp_path):
+    parts = [pdf.Part("sheet of student good1", "f", "Fine."),
+             pdf.Part("key of student bad2", "f", r"Oops \undefinedmacroxyz here.")]
+    with pytest.raises(TexError) as e:
+        pdf.compile_batch(parts, jobs=1)
+    assert "key of student bad2" in str(e.value) and "Undefined control sequence" in str(e.value)
+
+
+@needs_tex
+def test_batch_split_gives_one_pdf_per_part():
+    from io import BytesIO
+    from pypdf import PdfReader
+    parts = [pdf.Part(f"part {i}", f"f{i}", "x\\newpage y" if i % 2 else "x") for i in range(5)]
+    pages = [len(PdfReader(BytesIO(b)).pages) for b in pdf.compile_batch(parts, jobs=2)]
+    assert pages == [1, 2, 1, 2, 1]
+
+
+def test_without_tex_generate_says_so_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    cfg = tmp_path / "exam.yaml"
+    cfg.write_text("name: x\n", encoding="utf-8")
+    r = runner.invoke(app, ["generate", str(cfg), "--count", "2", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1
+    assert "apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended " \
+           "texlive-pictures latexmk" in r.output and "--no-pdf" in r.output
+    assert not (tmp_path / "o").exists()
+    r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d")])
+    assert r.exit_code == 1 and "--no-pdf" in r.output

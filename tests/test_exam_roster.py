@@ -1,0 +1,47 @@
+"""Rosters: accepted shapes and clear one-line errors naming file and line."""
+import pytest
+
+from exgen.errors import InputFileError
+from exgen.exam import count_roster, read_roster
+
+
+def _write(tmp_path, content, name="roster.csv"):
+    p = tmp_path / name
+    p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return p
+
+
+def test_lms_export_with_bom_semicolons_and_extra_columns(tmp_path):
+    p = _write(tmp_path, "\ufeffEmail;Student_ID;Name;Section\na@x.org;s1;Ann;A\nb@x.org; s2 ;Søren O'Brien;B\n")
+    assert [(s.id, s.name) for s in read_roster(p)] == [("s1", "Ann"), ("s2", "Søren O'Brien")]
+
+
+def test_without_name_column_the_id_is_the_name(tmp_path):
+    assert [(s.id, s.name) for s in read_roster(_write(tmp_path, "student_id\nx1\nx2\n"))] == [("x1", "x1"), ("x2", "x2")]
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("student_id,name\na,Ann\nb,Bob\na,Again\n", "line 4: duplicate student_id 'a' (first on line 2)"),
+    ("student_id,name\na,Ann\nb,\n", "line 3: field 'name' is empty"),
+    ("student_id,name\na,Ann\n,Bob\n", "line 3: field 'student_id' is empty"),
+    ("id,name\na,Ann\n", "line 1: no 'student_id' column"),
+    ("student_id,name\na b,Ann\n", "line 2: field 'student_id'"),
+    ("student_id,name\n../etc,Ann\n", "line 2: field 'student_id'"),
+    ("student_id,name\n", "no students"),
+    ("student_id,name\nab,Ann\ncd,S\xf8ren\n".encode("latin-1"), "line 3: not UTF-8"),
+])
+def test_bad_rosters(tmp_path, content, expected):
+    p = _write(tmp_path, content)
+    with pytest.raises(InputFileError) as e:
+        read_roster(p)
+    assert str(e.value).startswith(f"{p}: ") and expected in str(e.value) and "\n" not in str(e.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputFileError, match="no such file"):
+        read_roster(tmp_path / "nope.csv")
+
+
+def test_count_roster():
+    assert [s.id for s in count_roster(3)] == ["s001", "s002", "s003"]
+    assert count_roster(1000)[-1].id == "s1000"
