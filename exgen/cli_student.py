@@ -103,7 +103,7 @@ def check(
         typer.echo(f"{r['question_id']:4} {r['verdict_text']:34}{ans}{exp}".rstrip())
         if r["diagnosis"]:
             typer.echo(f"     diagnosis: {r['diagnosis']}" + (f": {r['explanation']}" if r["explanation"] else ""))
-        if r["hint"]:
+        if r["hint"] and r["verdict"] != "missing":  # no hint for questions not tried (see --json)
             typer.echo(f"     hint: {r['hint']}")
     typer.echo(f"Score: {fmt(got)} / {fmt(total)} points")
 
@@ -141,9 +141,11 @@ def run_session(session, echo=typer.echo) -> bool:
                     continue
                 first = session.first[q["id"]] is not v
                 echo(VERDICT_TEXT[v.verdict] + (" (your first answer is the one scored)" if first else ""))
-                why = explanation(v)
-                if why and v.verdict != "correct":
-                    echo(f"  {why}")
+                if v.verdict == "carried":
+                    echo(f"  It follows from your own earlier answers, which were off: "
+                         f"{fmt(session.carried_credit)} of the points (error carried forward).")
+                if v.diagnosis and v.verdict != "correct":
+                    echo(f"  diagnosis: {v.diagnosis}: {explanation(v) or ''}".rstrip(": "))
                 if v.verdict == "wrong":
                     h = session.hint()
                     if h:
