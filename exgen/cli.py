@@ -34,6 +34,10 @@ def user_errors() -> Iterator[None]:
     except ExgenError as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(1) from None
+    except OSError as e:  # a file that cannot be read or written: name it, no traceback
+        where = f"{e.filename}: " if e.filename else ""
+        typer.echo(f"Error: {where}{e.strerror or e.__class__.__name__}", err=True)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         raise typer.Exit(130) from None

@@ -208,6 +208,7 @@ def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: b
     if (out / "grades").exists() and not force:
         raise OutputExistsError(f"{out / 'grades'}: already exists; pass --force to overwrite it, "
                                 "or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails here, before any work
     cfg = config_mod.load(config_mod.demo_path())
     students = read_roster(config_mod.demo_path().with_name("demo_roster.csv"))
     res = generate_exam(cfg, students, out, pdf=pdf, force=force,

@@ -66,6 +66,9 @@ def write_pdf(ex: Exercise, out: Path) -> Path:
         tex = Path(d) / "practice.tex"
         tex.write_text(render.render_document([(footer, body)]), encoding="utf-8")
         made = pdf.compile_one(tex)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(made, out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(made, out)
+        except OSError as e:
+            raise PracticeError(f"{out}: cannot write the PDF ({e.strerror or e.__class__.__name__})") from None
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,20 @@ def load_key(path: Path) -> dict:
         missing = [f for f in ("id", "ref", "answer", "points") if not isinstance(q, dict) or f not in q]
         if missing:
             raise InputFileError(f"{p}: questions[{i}] lacks {', '.join(missing)}")
+        for f in ("answer", "points"):
+            v = q[f]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputFileError(f"{p}: questions[{i}].{f}: expected a number, got {v!r}")
+        if not isinstance(q["id"], str) or not q["id"]:
+            raise InputFileError(f"{p}: questions[{i}].id: expected a question id such as '1a', got {q['id']!r}")
+        deps = q.get("depends_on", [])
+        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+            raise InputFileError(f"{p}: questions[{i}].depends_on: expected a list of question ids")
+        tol = q.get("tolerance")
+        if tol is not None and not (isinstance(tol, dict) and {"kind", "value"} <= set(tol)):
+            raise InputFileError(f"{p}: questions[{i}].tolerance: expected {{kind: abs|rel|sig, value: number}}")
+    from .spec import from_dict
+    from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
     return key
 
 
@@ -58,8 +73,16 @@ def parse_answers(items: list[str]) -> dict[str, str]:
     if len(items) == 1 and "=" not in items[0]:
         p = Path(items[0])
         if not p.is_file():
-            raise InputFileError(f"{p}: no such answers file (give a CSV file or id=value pairs)")
-        return _parse_csv(p.read_text(encoding="utf-8-sig"), str(p))
+            what = "not a file" if p.exists() else "no such answers file"
+            raise InputFileError(f"{p}: {what} (give a CSV file or id=value pairs)")
+        raw = p.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise InputFileError(f"{p}: line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
+                                 "save the answers as CSV UTF-8") from None
+        return _parse_csv(text, str(p))
     out: dict[str, str] = {}
     for item in items:
         for pair in (item.split(",") if item.count("=") > 1 else [item]):
