@@ -19,7 +19,7 @@ from .notation import LETTERS, WEIGHT_STYLES, Notation
 app = typer.Typer(
     name="exgen",
     help="Backpropagation exercises: generate, solve exactly, typeset and grade.\n\n"
-         "Start with:  exgen solve --list-examples   or   exgen solve --example seed002-3-2-2",
+         "Start with:  exgen demo  (an exam, generated and graded)  or  exgen practice",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -79,9 +79,9 @@ def demo(
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a demo already in --out.")] = False,
 ) -> None:
-    """The whole job in one command: a 3-student demo exam (sheets, worked keys, PDFs, JSON
-    answer keys) from a built-in config, and the grading of a sample submission (grades,
-    feedback, report.html).
+    """The whole job in one command: a 3-student demo exam, and a sample submission graded.
+
+    Writes problem sheets, worked keys (.tex and .pdf), JSON answer keys, a sample submission and its grades (grades.csv, feedback, report.html); then prints what to open and what to try next.
 
     Example:
 

@@ -51,8 +51,9 @@ def explain(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """The worked solution, step by step: forward pass, loss, output delta, backpropagated deltas,
-    gradients, and for --param each chain-rule path with its factors, then the SGD step.
+    """The worked solution, step by step, with every chain-rule path of --param.
+
+    Forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
 
     Examples:
 
@@ -78,8 +79,9 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as a JSON list.")] = False,
     reveal: Annotated[bool, typer.Option("--reveal", help="Also show the expected answers.")] = False,
 ) -> None:
-    """Check answers against a key: a verdict per question (correct, carried, wrong, invalid,
-    missing), the diagnosis of a wrong answer and a hint for the next step.
+    """Check answers against a key: verdicts, diagnoses of wrong answers, and hints.
+
+    A verdict per question (correct, carried, wrong, invalid, missing), grading's diagnosis of a wrong answer, and a hint for the next step.
 
     Examples:
 
@@ -166,8 +168,9 @@ def practice(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """Practise alone: a fresh exercise in the terminal, asked question by question, with
-    verdicts, hints (h), worked steps (s) and a score. Works without TeX.
+    """Practise alone: a fresh exercise in the terminal, question by question, with hints.
+
+    Verdicts, hints (h), worked steps (s) and a score. Works without TeX.
 
     Examples:
 
