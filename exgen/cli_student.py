@@ -113,7 +113,8 @@ def check(
 def _ask(text: str) -> Optional[str]:
     try:
         return typer.prompt(text, default="", show_default=False)
-    except (click.exceptions.Abort, EOFError):
+    except (click.exceptions.Abort, typer.Abort, EOFError):  # end of input or Ctrl-C: stop
+        typer.echo()
         return None
 
 
@@ -211,7 +212,8 @@ def practice(
         typer.echo(f"Seed {ex.seed}: redo with  {ex.redo()}")
     try:
         want = typer.confirm("Show the full worked solution?", default=False)
-    except (click.exceptions.Abort, EOFError):
+    except (click.exceptions.Abort, typer.Abort, EOFError):
+        typer.echo()
         want = False
     if want:
         typer.echo(worked_solution(ex.sol, ex.nt), nl=False)

@@ -86,3 +86,15 @@ def test_practice_bad_seed_and_config(tmp_path):
     _one_line_error(runner.invoke(app, ["practice", "--config", str(cfg)]), "exam.yaml", "line 2")
     cfg.write_text("loss: nope\n")
     _one_line_error(runner.invoke(app, ["practice", "--config", str(cfg)]), "exam.yaml", "key 'loss'")
+
+
+def test_practice_at_end_of_input_stops_cleanly(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-m", "exgen", "practice", "--seed", "5"], cwd=root, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "Stopped. Score: 0 / " in r.stdout and "Aborted" not in r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
