@@ -19,7 +19,7 @@ from .notation import LETTERS, WEIGHT_STYLES, Notation
 app = typer.Typer(
     name="exgen",
     help="Backpropagation exercises: generate, solve exactly, typeset and grade.\n\n"
-         "Start with:  exgen solve --list-examples   or   exgen solve --example seed002-3-2-2",
+         "Start with:  exgen demo  (an exam, generated and graded)  or  exgen practice",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -33,6 +33,10 @@ def user_errors() -> Iterator[None]:
         yield
     except ExgenError as e:
         typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as e:  # a file that cannot be read or written: name it, no traceback
+        where = f"{e.filename}: " if e.filename else ""
+        typer.echo(f"Error: {where}{e.strerror or e.__class__.__name__}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)

@@ -77,9 +77,11 @@ def generate(
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEMO_OUT,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an exam already in --out.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a demo already in --out.")] = False,
 ) -> None:
-    """Generate the bundled 3-student demo exam (sheets, keys, PDFs) from a built-in config.
+    """The whole job in one command: a 3-student demo exam, and a sample submission graded.
+
+    Writes problem sheets, worked keys (.tex and .pdf), JSON answer keys, a sample submission and its grades (grades.csv, feedback, report.html); then prints what to open and what to try next.
 
     Example:
 
@@ -87,17 +89,55 @@ def demo(
     """
     with user_errors():
         res = run_demo(out, pdf=not no_pdf, force=force)
-        _report(res)
+    typer.echo(demo_text(res), nl=False)
 
 
 def run_demo(out: Path, pdf: bool = True, force: bool = False, progress: bool = True):
-    """The demo's steps, one per line so later steps (grading) can be added here."""
-    from . import config as config_mod
-    from . import exam
-    from .pdf import check_tex
-    if pdf:
-        check_tex()
-    cfg = config_mod.load(config_mod.demo_path())
-    students = exam.read_roster(config_mod.demo_path().with_name("demo_roster.csv"))
-    return exam.generate_exam(cfg, students, out, pdf=pdf, force=force,
-                              progress=exam.make_progress() if progress else None)
+    """See exgen.exam.run_demo."""
+    from .exam import run_demo as run
+    return run(out, pdf=pdf, force=force, progress=progress)
+
+
+def demo_text(res) -> str:
+    """What `exgen demo` made, what to open and what to try next."""
+    import shlex
+    d = str(res.out).rstrip("/") + "/"
+    key = res.first_key
+    sid = key["student_id"]
+    ext = "pdf" if res.pdf else "tex"
+    kind = ".tex and .pdf" if res.pdf else ".tex; run without --no-pdf for PDFs"
+    q = lambda p: shlex.quote(str(p))  # noqa: E731
+    rows = [(f"{d}sheets/", f"problem sheets, one per student ({kind})"),
+            (f"{d}keys/", f"answer keys with worked solutions ({kind})"),
+            (f"{d}answer_keys/", "JSON answer keys, for grading and self-check"),
+            (f"{d}submissions.csv", "a blank submissions form, one row per student"),
+            (f"{d}sample_submissions.csv", "sample answers: right, carried, slips, not a number, empty"),
+            (f"{d}grades/", "grades.csv, answers.csv (verdict, diagnosis), feedback/<id>.md, report.html")]
+    w = max(len(a) for a, _ in rows) + 2
+    lines = [f"Made the demo exam \"{key.get('exam', '')}\" for {res.students} students in {d}", ""]
+    lines += [f"  {a:{w}}{b}" for a, b in rows]
+    lines += ["", "Graded the sample answers:"]
+    lines += [f"  {line}" for line in res.grading_summary.splitlines()]
+    opens = [(f"{d}sheets/{sid}.{ext}", f"{sid}'s problem sheet"),
+             (f"{d}keys/{sid}.{ext}", "its worked solution"),
+             (f"{d}grades/report.html", "the class report: scores, per-question statistics, misconceptions"),
+             (f"{d}grades/feedback/", "what each student gets back: verdicts, diagnoses, worked steps")]
+    w = max(len(a) for a, _ in opens) + 2
+    lines += ["", "Open:"] + [f"  {a:{w}}{b}" for a, b in opens]
+    qs = key["questions"]
+    pairs = []
+    if qs:
+        pairs.append(f"{qs[0]['id']}={qs[0]['answer']:.4f}")
+    if len(qs) > 1:
+        pairs.append(f"{qs[1]['id']}={-qs[1]['answer']:.4f}")
+    keys_dir = res.out / "answer_keys"
+    lines += ["", "Try next:",
+              f"  exgen check {' '.join(pairs)} --key {q(keys_dir / (sid + '.json'))}",
+              "      check answers against a key: verdicts, diagnoses and hints",
+              f"  exgen grade {q(res.sample)} --keys {q(keys_dir)} --out {q(res.grades_dir)} --force",
+              "      grade a submissions CSV (long or wide, LMS exports) again",
+              "  exgen practice",
+              "      a fresh exercise in the terminal, question by question, with hints",
+              "  exgen init-config exam.yaml  then  exgen generate exam.yaml --count 30 --out exam1",
+              "      your own exam"]
+    return "\n".join(lines) + "\n"

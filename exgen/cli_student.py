@@ -51,8 +51,9 @@ def explain(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """The worked solution, step by step: forward pass, loss, output delta, backpropagated deltas,
-    gradients, and for --param each chain-rule path with its factors, then the SGD step.
+    """The worked solution, step by step, with every chain-rule path of --param.
+
+    Forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
 
     Examples:
 
@@ -78,8 +79,9 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as a JSON list.")] = False,
     reveal: Annotated[bool, typer.Option("--reveal", help="Also show the expected answers.")] = False,
 ) -> None:
-    """Check answers against a key: a verdict per question (correct, carried, wrong, invalid,
-    missing), the diagnosis of a wrong answer and a hint for the next step.
+    """Check answers against a key: verdicts, diagnoses of wrong answers, and hints.
+
+    A verdict per question (correct, carried, wrong, invalid, missing), grading's diagnosis of a wrong answer, and a hint for the next step.
 
     Examples:
 
@@ -103,7 +105,7 @@ def check(
         typer.echo(f"{r['question_id']:4} {r['verdict_text']:34}{ans}{exp}".rstrip())
         if r["diagnosis"]:
             typer.echo(f"     diagnosis: {r['diagnosis']}" + (f": {r['explanation']}" if r["explanation"] else ""))
-        if r["hint"]:
+        if r["hint"] and r["verdict"] != "missing":  # no hint for questions not tried (see --json)
             typer.echo(f"     hint: {r['hint']}")
     typer.echo(f"Score: {fmt(got)} / {fmt(total)} points")
 
@@ -111,7 +113,8 @@ def check(
 def _ask(text: str) -> Optional[str]:
     try:
         return typer.prompt(text, default="", show_default=False)
-    except (click.exceptions.Abort, EOFError):
+    except (click.exceptions.Abort, typer.Abort, EOFError):  # end of input or Ctrl-C: stop
+        typer.echo()
         return None
 
 
@@ -141,9 +144,11 @@ def run_session(session, echo=typer.echo) -> bool:
                     continue
                 first = session.first[q["id"]] is not v
                 echo(VERDICT_TEXT[v.verdict] + (" (your first answer is the one scored)" if first else ""))
-                why = explanation(v)
-                if why and v.verdict != "correct":
-                    echo(f"  {why}")
+                if v.verdict == "carried":
+                    echo(f"  It follows from your own earlier answers, which were off: "
+                         f"{fmt(session.carried_credit)} of the points (error carried forward).")
+                if v.diagnosis and v.verdict != "correct":
+                    echo(f"  diagnosis: {v.diagnosis}: {explanation(v) or ''}".rstrip(": "))
                 if v.verdict == "wrong":
                     h = session.hint()
                     if h:
@@ -164,8 +169,9 @@ def practice(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """Practise alone: a fresh exercise in the terminal, asked question by question, with
-    verdicts, hints (h), worked steps (s) and a score. Works without TeX.
+    """Practise alone: a fresh exercise in the terminal, question by question, with hints.
+
+    Verdicts, hints (h), worked steps (s) and a score. Works without TeX.
 
     Examples:
 
@@ -206,7 +212,8 @@ def practice(
         typer.echo(f"Seed {ex.seed}: redo with  {ex.redo()}")
     try:
         want = typer.confirm("Show the full worked solution?", default=False)
-    except (click.exceptions.Abort, EOFError):
+    except (click.exceptions.Abort, typer.Abort, EOFError):
+        typer.echo()
         want = False
     if want:
         typer.echo(worked_solution(ex.sol, ex.nt), nl=False)

@@ -170,3 +170,50 @@ def make_progress():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     return Progress(TextColumn("{task.description:9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=False)
+
+
+@dataclass
+class DemoResult:
+    """`exgen demo`: the exam it generated, and the grading of its sample submission."""
+    exam: Result
+    grades: Any  # exgen.grading.grade.GradeResult
+    grading_summary: str  # grading's summary (counts of verdicts, mean and median score)
+    sample: Path  # the sample submissions CSV
+    grades_dir: Path
+    first_key: dict  # the first student's answer key (for the "try next" commands)
+
+    @property
+    def out(self) -> Path:
+        return self.exam.out
+
+    @property
+    def students(self) -> int:
+        return self.exam.students
+
+    @property
+    def pdf(self) -> bool:
+        return self.exam.pdf
+
+
+def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: bool = True) -> DemoResult:
+    """The bundled 3-student demo: generate the exam from the built-in config and roster into
+    `out`, then grade a sample submission (every verdict shows) into `out/grades`."""
+    from . import config as config_mod
+    from .grading import grade_demo
+    from .pdf import check_tex
+    out = Path(out)
+    if pdf:
+        check_tex()
+    check_out_dir(out, force)
+    if (out / "grades").exists() and not force:
+        raise OutputExistsError(f"{out / 'grades'}: already exists; pass --force to overwrite it, "
+                                "or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails here, before any work
+    cfg = config_mod.load(config_mod.demo_path())
+    students = read_roster(config_mod.demo_path().with_name("demo_roster.csv"))
+    res = generate_exam(cfg, students, out, pdf=pdf, force=force,
+                        progress=make_progress() if progress else None)
+    grades, text = grade_demo(out / "answer_keys", out, force=force)
+    summary = "\n".join(line for line in text.splitlines() if not line.startswith("Wrote "))
+    first = json.loads((out / "answer_keys" / f"{students[0].id}.json").read_text(encoding="utf-8"))
+    return DemoResult(res, grades, summary, out / "sample_submissions.csv", out / "grades", first)

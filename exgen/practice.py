@@ -64,8 +64,29 @@ def new_seed() -> int:
     return random.SystemRandom().randrange(1, 1_000_000)
 
 
+PRACTICE_ID = "practice"  # the "student id" of a practice network (with --seed as the exam seed)
+DECIMALS = 1  # given numbers of a fresh practice network: one decimal, as in the lecture examples
+
+
+def preset_config(name: str, seed: int):
+    """The exam config that draws a preset's fresh networks: the preset's layers, activations,
+    loss, biases (or none), notation and learning rate; its questions, 1 point each."""
+    from .config import ExamConfig
+    from .notation import LETTERS
+    p = preset(name)
+    base = examples.load(p.example)
+    nt = examples.notation_of(base)
+    letters = next(k for k, v in LETTERS.items() if v == (nt.pre, nt.post))
+    return ExamConfig(name=f"Practice: {name}", seed=seed, layers=list(base.layers),
+                      activations=list(base.activations), loss=base.loss, biases=base.biases is not None,
+                      learning_rate=p.learning_rate or base.learning_rate, decimals=DECIMALS,
+                      answer_decimals=4, questions=[{"type": k, "points": 1} for k in p.questions],
+                      notation={"letters": letters, "weights": nt.weights}, source=f"preset {name}")
+
+
 def _good(spec: Spec, sol: Solution) -> bool:
-    """Hand-friendly: no saturated or dead units, no vanishing gradient, the step lowers the loss."""
+    """Mini-batch filter: no saturated sigmoid/tanh unit, no dead ReLU, no vanishing gradient,
+    and the step lowers the loss."""
     for z, act in zip(sol.fwd.z, spec.activations):
         if act in ("sigmoid", "tanh") and np.abs(z).max() > 3.0:
             return False
@@ -75,18 +96,14 @@ def _good(spec: Spec, sol: Solution) -> bool:
     return bool(np.abs(grads).min() > 1e-4 and sol.loss_after < sol.loss)
 
 
-def fresh_spec(name: str, seed: int) -> Spec:
-    """A fresh network for a preset: the preset's architecture, inputs and targets with weights
-    and biases redrawn from `seed` (one decimal, never 0), kept only if hand-friendly.
-
-    The one place that makes random practice networks (to be switched to exgen.generate)."""
-    if seed < 0:
-        raise PracticeError(f"--seed must be a non-negative integer, got {seed}")
+def _fresh_batch(name: str, seed: int) -> Spec:
+    """A mini-batch preset's network: exgen.generate draws single samples, so a batch keeps the
+    preset's samples and targets and redraws the weights and biases (one decimal, never 0)."""
     base = examples.load(preset(name).example)
     rng = np.random.default_rng(seed)
 
     def draw(shape) -> np.ndarray:
-        v = np.round(rng.uniform(-1.0, 1.0, size=shape), 1)
+        v = np.round(rng.uniform(-1.0, 1.0, size=shape), DECIMALS)
         return np.where(v == 0, 0.1, v)
 
     spec = base
@@ -97,6 +114,21 @@ def fresh_spec(name: str, seed: int) -> Spec:
         spec.learning_rate = preset(name).learning_rate or base.learning_rate
         if _good(spec, solve(spec)):
             break
+    return spec
+
+
+def fresh_spec(name: str, seed: int) -> Spec:
+    """A fresh network for a preset, drawn from `seed`. The one place that makes random practice
+    networks: the exam generator's seeded draw and quality filters (exgen.generate.make_exercise
+    with `preset_config(name, seed)`, student id "practice"); a mini-batch preset uses its own
+    draw (`_fresh_batch`), since the generator draws single samples."""
+    if seed < 0:
+        raise PracticeError(f"--seed must be a non-negative integer, got {seed}")
+    if examples.load(preset(name).example).batched:
+        spec = _fresh_batch(name, seed)
+    else:
+        from .generate import make_exercise
+        spec = make_exercise(preset_config(name, seed), PRACTICE_ID).spec
     spec.name = f"{name} (seed {seed})"
     spec.description = PRESETS[name].about
     return spec

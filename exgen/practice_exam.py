@@ -1,12 +1,13 @@
-"""The bridge from practice to the exam generator (issue 4): a fresh network from an exam config,
-and the exercise as a PDF sheet through the exam's renderer. Imported only for --config / --pdf,
-so practice works in the terminal without these modules and without TeX."""
+"""The bridge from practice to the exam generator: a fresh network from an exam config, and the
+exercise as a PDF sheet through the exam's renderer. Imported only for --config / --pdf (TeX is
+needed for --pdf only)."""
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
 
+from . import config, generate, pdf, render
 from .errors import TexError
 from .notation import LETTERS
 from .practice import Exercise, PracticeError
@@ -17,20 +18,8 @@ APT_HINT = ("apt-get install -y --no-install-recommends texlive-latex-base "
 PRACTICE_ID = "practice"
 
 
-def _need(what: str):
-    try:
-        from . import config, generate, pdf, render  # noqa: F401
-    except ImportError:
-        instead = ("use --preset NAME (see exgen practice --list)" if what == "--config"
-                   else "practise in the terminal without --pdf")
-        raise PracticeError(f"{what} needs the exam generator (exgen/generate.py, exgen/render.py), which "
-                            f"this version does not have; {instead}") from None
-    return config, generate, pdf, render
-
-
 def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Exercise:
     """A fresh network drawn as `exgen generate` would for a student, with `seed` as the exam seed."""
-    config, generate, _, _ = _need("--config")
     cfg = config.load(path)
     cfg.seed = seed
     if letters or weights:
@@ -47,21 +36,19 @@ def from_config(path: Path, seed: int, letters: str | None, weights: str | None)
 
 def _config_for(ex: Exercise):
     """The exam config that describes a practice exercise (for the sheet template)."""
-    from .config import ExamConfig
     if ex.exam_config is not None:
         return ex.exam_config
     s, nt = ex.spec, ex.nt
     letters = next(k for k, v in LETTERS.items() if v == (nt.pre, nt.post))
-    return ExamConfig(name=f"Practice: {ex.title}", seed=ex.seed or 0, layers=list(s.layers),
-                      activations=list(s.activations), loss=s.loss, biases=s.biases is not None,
-                      learning_rate=s.learning_rate, decimals=2, answer_decimals=4,
-                      questions=[{"type": k, "points": 1} for k in ex.kinds],
-                      notation={"letters": letters, "weights": nt.weights}, source="practice")
+    return config.ExamConfig(name=f"Practice: {ex.title}", seed=ex.seed or 0, layers=list(s.layers),
+                             activations=list(s.activations), loss=s.loss, biases=s.biases is not None,
+                             learning_rate=s.learning_rate, decimals=2, answer_decimals=4,
+                             questions=[{"type": k, "points": 1} for k in ex.kinds],
+                             notation={"letters": letters, "weights": nt.weights}, source="practice")
 
 
 def write_pdf(ex: Exercise, out: Path) -> Path:
     """The problem sheet of `ex` as a PDF at `out` (TeX needed)."""
-    _, generate, pdf, render = _need("--pdf")
     missing = [p for p in ("pdflatex", "latexmk") if shutil.which(p) is None]
     if missing:
         raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{APT_HINT}`; "
@@ -79,6 +66,9 @@ def write_pdf(ex: Exercise, out: Path) -> Path:
         tex = Path(d) / "practice.tex"
         tex.write_text(render.render_document([(footer, body)]), encoding="utf-8")
         made = pdf.compile_one(tex)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(made, out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(made, out)
+        except OSError as e:
+            raise PracticeError(f"{out}: cannot write the PDF ({e.strerror or e.__class__.__name__})") from None
     return out

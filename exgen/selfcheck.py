@@ -1,8 +1,7 @@
-"""Self-check: a thin adapter over grading (`exgen.grading.judge.grade_key`), answer parsing
+"""Self-check: a thin adapter over grading (`exgen.grading.grade_key`), answer parsing
 (CSV or `id=value` pairs), and the rows `exgen check` prints, each with a hint.
 
-Until the grading package is on this branch, `grade` falls back to a plain tolerance compare
-(verdicts correct / wrong / invalid / missing only: no carried credit, no diagnoses).
+Verdicts, carried credit (error carried forward) and diagnosis codes are grading's.
 """
 from __future__ import annotations
 
@@ -10,68 +9,14 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
+from .grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
-try:  # the grading contract (issue 5)
-    from .grading.judge import Verdict, grade_key as _grade_key
-    from .grading.slips import DIAGNOSES
-    HAVE_GRADING = True
-except ImportError:  # pragma: no cover - exercised only before grading is merged
-    HAVE_GRADING = False
-    DIAGNOSES: dict[str, str] = {}
-
-    @dataclass
-    class Verdict:  # type: ignore[no-redef]
-        question_id: str
-        answer: str | None
-        value: float | None
-        verdict: str
-        score: float
-        points: float
-        expected: float
-        carried_expected: float | None = None
-        diagnosis: str | None = None
-        explanation: str | None = None
-
-    def _number(text: str) -> float | None:
-        t = text.strip().replace("\u2212", "-").replace(" ", "")
-        if "," in t and "." not in t:
-            t = t.replace(",", ".")
-        try:
-            v = float(t)
-        except ValueError:
-            return None
-        return v if math.isfinite(v) else None
-
-    def _within(v: float, e: float, tol: dict[str, Any]) -> bool:
-        kind, t = tol.get("kind", "rel"), float(tol.get("value", 0.01))
-        if kind == "abs":
-            return abs(v - e) <= t + 1e-12
-        if kind == "sig":
-            if e == 0:
-                return abs(v) < 10.0 ** (-int(t))
-            return abs(v - e) <= 0.5 * 10.0 ** (math.floor(math.log10(abs(e))) - int(t) + 1) + 1e-15
-        return abs(v - e) <= t * abs(e) + 1e-12
-
-    def _grade_key(key: dict, answers: dict[str, str | None], *, carried_credit: float = 0.5) -> list[Verdict]:
-        out = []
-        for q in key["questions"]:
-            a = answers.get(q["id"])
-            exp, pts = float(q["answer"]), float(q["points"])
-            if a is None or not str(a).strip():
-                out.append(Verdict(q["id"], None, None, "missing", 0.0, pts, exp))
-                continue
-            v = _number(str(a))
-            if v is None:
-                out.append(Verdict(q["id"], a, None, "invalid", 0.0, pts, exp))
-            else:
-                ok = _within(v, exp, q.get("tolerance") or {})
-                out.append(Verdict(q["id"], a, v, "correct" if ok else "wrong", pts if ok else 0.0, pts, exp))
-        return out
+__all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "explanation", "grade",
+           "load_key", "parse_answers"]
 
 
 VERDICT_TEXT = {"correct": "correct", "carried": "correct given your earlier numbers", "wrong": "wrong",
@@ -105,6 +50,20 @@ def load_key(path: Path) -> dict:
         missing = [f for f in ("id", "ref", "answer", "points") if not isinstance(q, dict) or f not in q]
         if missing:
             raise InputFileError(f"{p}: questions[{i}] lacks {', '.join(missing)}")
+        for f in ("answer", "points"):
+            v = q[f]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputFileError(f"{p}: questions[{i}].{f}: expected a number, got {v!r}")
+        if not isinstance(q["id"], str) or not q["id"]:
+            raise InputFileError(f"{p}: questions[{i}].id: expected a question id such as '1a', got {q['id']!r}")
+        deps = q.get("depends_on", [])
+        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+            raise InputFileError(f"{p}: questions[{i}].depends_on: expected a list of question ids")
+        tol = q.get("tolerance")
+        if tol is not None and not (isinstance(tol, dict) and {"kind", "value"} <= set(tol)):
+            raise InputFileError(f"{p}: questions[{i}].tolerance: expected {{kind: abs|rel|sig, value: number}}")
+    from .spec import from_dict
+    from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
     return key
 
 
@@ -114,8 +73,16 @@ def parse_answers(items: list[str]) -> dict[str, str]:
     if len(items) == 1 and "=" not in items[0]:
         p = Path(items[0])
         if not p.is_file():
-            raise InputFileError(f"{p}: no such answers file (give a CSV file or id=value pairs)")
-        return _parse_csv(p.read_text(encoding="utf-8-sig"), str(p))
+            what = "not a file" if p.exists() else "no such answers file"
+            raise InputFileError(f"{p}: {what} (give a CSV file or id=value pairs)")
+        raw = p.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise InputFileError(f"{p}: line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
+                                 "save the answers as CSV UTF-8") from None
+        return _parse_csv(text, str(p))
     out: dict[str, str] = {}
     for item in items:
         for pair in (item.split(",") if item.count("=") > 1 else [item]):

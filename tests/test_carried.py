@@ -9,9 +9,7 @@ from typer.testing import CliRunner
 from exgen import examples
 from exgen.cli import app
 from exgen.practice import Session, from_preset
-from exgen.selfcheck import HAVE_GRADING
 
-pytestmark = pytest.mark.skipif(not HAVE_GRADING, reason="grading (issue 5) not merged yet")
 runner = CliRunner()
 
 
@@ -64,3 +62,21 @@ def test_practice_prints_carried_and_diagnosis(ex):
                       input=f"{h1_wrong:.6f}\nn\n{h2:.6f}\n{mine:.6f}\nq\nn\n")
     assert "correct given your earlier numbers" in r.output
     assert "Stopped. Score: 1.5 / " in r.output
+
+
+def test_practice_prints_the_diagnosis_code_and_its_explanation(ex):
+    g = next(q for q in ex.questions if q["kind"] == "gradients")
+    skip = "n\n" * ex.questions.index(g)
+    r = runner.invoke(app, ["practice", "--preset", "aksoy-2-2-1", "--seed", "3"],
+                      input=f"{skip}{-g['answer']:.6f}\nq\nn\n")
+    assert r.exit_code == 0, r.output
+    assert "wrong\n  diagnosis: sign_flip: The value has the right size but the wrong sign." in r.output
+
+
+def test_check_text_gives_hints_only_for_questions_tried(ex, tmp_path):
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(ex.key))
+    q0 = ex.questions[0]
+    r = runner.invoke(app, ["check", f"{q0['id']}={q0['answer'] + 0.3:.4f}", "--key", str(key)])
+    assert r.exit_code == 0
+    assert r.output.count("hint: ") == 1 and r.output.count("no answer") == len(ex.questions) - 1

@@ -142,3 +142,45 @@ def test_every_student_command_is_in_the_docs():
         assert cmd in doc
     for name in PRESETS:
         assert f"`{name}`" in doc
+
+
+SINGLE = [n for n in PRESETS if not examples.load(PRESETS[n].example).batched]
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_practice_exercise_for_a_seed_is_deterministic(name):
+    a, b = from_preset(name, 21, NT), from_preset(name, 21, NT)
+    assert a.key == b.key and a.spec.to_dict() == b.spec.to_dict()
+    assert from_preset(name, 22, NT).key != a.key
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_fresh_network_is_the_exam_generators_draw(name):
+    from exgen.generate import make_exercise
+    from exgen.practice import PRACTICE_ID, preset_config
+    cfg = preset_config(name, 21)
+    base = examples.load(PRESETS[name].example)
+    assert (cfg.layers, cfg.activations, cfg.loss, cfg.biases) == (base.layers, base.activations, base.loss,
+                                                                  base.biases is not None)
+    assert cfg.learning_rate == (PRESETS[name].learning_rate or base.learning_rate)
+    spec = fresh_spec(name, 21)
+    drawn = make_exercise(cfg, PRACTICE_ID).spec
+    assert np.array_equal(spec.x, drawn.x) and np.array_equal(spec.y, drawn.y)
+    assert all(np.array_equal(u, v) for u, v in zip(spec.weights, drawn.weights))
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_fresh_networks_pass_the_quality_filters(name):
+    # the filters of docs/generate.md, checked here from the solution itself
+    from exgen.engine import solve
+    for seed in range(15):
+        ex = from_preset(name, seed, NT)
+        sol = solve(ex.spec)
+        for act, h in zip(ex.spec.activations, sol.fwd.h[1:]):
+            if act == "sigmoid":
+                assert (h * (1 - h) >= 0.05).all(), (name, seed)
+            if act == "softmax":
+                assert ((h >= 0.02) & (h <= 0.98)).all(), (name, seed)
+        assert all(abs(q["answer"]) >= 0.5e-4 for q in ex.questions), (name, seed)
+        for arr in (ex.spec.x, *ex.spec.weights):
+            assert np.allclose(arr, np.round(arr, 1)) and (arr != 0).all()

@@ -1,5 +1,4 @@
-"""practice --config / --pdf through the exam generator and renderer (issue 4)."""
-import importlib.util
+"""practice --config / --pdf through the exam generator and renderer."""
 import shutil
 
 import pytest
@@ -8,20 +7,9 @@ from typer.testing import CliRunner
 from exgen.cli import app
 
 runner = CliRunner()
-HAVE_EXAM = all(importlib.util.find_spec(f"exgen.{m}") for m in ("config", "generate", "render", "pdf"))
 HAVE_TEX = bool(shutil.which("pdflatex") and shutil.which("latexmk"))
-exam = pytest.mark.skipif(not HAVE_EXAM, reason="exam generator (issue 4) not merged yet")
 
 
-@pytest.mark.skipif(HAVE_EXAM, reason="only without the exam generator")
-def test_without_exam_modules_config_and_pdf_are_clear_errors(tmp_path):
-    r = runner.invoke(app, ["practice", "--config", str(tmp_path / "c.yaml")])
-    assert r.exit_code == 1 and r.output.startswith("Error: --config needs the exam generator")
-    r = runner.invoke(app, ["practice", "--pdf", str(tmp_path / "p.pdf")])
-    assert r.exit_code == 1 and r.output.startswith("Error: --pdf needs the exam generator")
-
-
-@exam
 def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):
     from exgen.config import load
     from exgen.practice_exam import from_config
@@ -39,7 +27,6 @@ def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):
     assert "w_111" in r.output
 
 
-@exam
 def test_pdf_without_tex_names_the_packages(tmp_path, monkeypatch):
     import exgen.practice_exam as pe
     monkeypatch.setattr(pe.shutil, "which", lambda name: None)
@@ -49,13 +36,11 @@ def test_pdf_without_tex_names_the_packages(tmp_path, monkeypatch):
         "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk" in r.output
 
 
-@exam
 def test_pdf_refuses_a_minibatch(tmp_path):
     r = runner.invoke(app, ["practice", "--preset", "minibatch", "--seed", "1", "--pdf", str(tmp_path / "p.pdf")])
     assert r.exit_code == 1 and "mini-batch" in r.output
 
 
-@exam
 @pytest.mark.skipif(not HAVE_TEX, reason="TeX not installed")
 def test_pdf_sheet_shows_the_given_numbers(tmp_path):
     import pypdf

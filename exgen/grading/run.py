@@ -1,10 +1,7 @@
 """One call from files to outputs (`exgen grade`), and a demo that grades a sample submission."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
-
-import numpy as np
 
 from .grade import GradeResult, grade_submissions
 from .keys import load_keys
@@ -34,19 +31,10 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
 
 
 def sample_submission(keys: dict[str, dict], path: str | Path, seed: int = 0) -> Path:
-    """A long-form submissions CSV for `keys`: mostly right (some rounded to 4 decimals),
-    some sign slips, a few invalid and missing cells. Deterministic for a seed."""
-    rng = np.random.default_rng(seed)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["student_id", "question_id", "answer"])
-        for sid in sorted(keys):
-            for q in keys[sid]["questions"]:
-                u, a = rng.random(), float(q["answer"])
-                text = (f"{a:.4f}" if u < 0.7 else f"{-a:.4f}" if u < 0.85 else
-                        f"{a * 1.3:.4f}" if u < 0.93 else "n/a?" if u < 0.97 else "")
-                w.writerow([sid, q["id"], text])
-    return Path(path)
+    """A long-form submissions CSV for `keys` that shows every verdict (see `sample.py`):
+    correct, carried, wrong with diagnoses, invalid and missing. Deterministic for a seed."""
+    from .sample import sample_submission as designed
+    return designed(keys, path, seed)
 
 
 def grade_demo(keys_dir: str | Path, out_dir: str | Path, *, seed: int = 0,
