@@ -8,10 +8,10 @@ class ExgenError(Exception):
 class SpecError(ExgenError):
     """A network spec is malformed: names the file (if any), the field and what was expected."""
 
-    def __init__(self, field: str, problem: str, source: str | None = None):
+    def __init__(self, field: str | None, problem: str, source: str | None = None):
         self.field, self.problem, self.source = field, problem, source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}field '{field}': {problem}")
+        super().__init__(f"{where}{problem}" if field is None else f"{where}field '{field}': {problem}")
 
 
 class ConfigError(ExgenError):

@@ -19,7 +19,7 @@ def names() -> list[str]:
 
 def load_dict(name: str) -> dict:
     if name not in names():
-        raise SpecError("--example", f"unknown example {name!r}; valid: {', '.join(names())}")
+        raise SpecError(None, f"unknown example {name!r}; valid: {', '.join(names())}")
     return json.loads((_dir() / f"{name}.json").read_text(encoding="utf-8"))
 
 

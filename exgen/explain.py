@@ -13,7 +13,7 @@ import numpy as np
 from .engine import Solution
 from .errors import ExgenError
 from .notation import Notation, plain
-from .paths import parameters, paths_for
+from .paths import ordered_parameters, paths_for
 from .report import fmt
 
 ACT_TEXT = {"sigmoid": "σ({z}) = 1/(1 + e^(-{z}))", "tanh": "tanh({z})", "relu": "max(0, {z})",
@@ -50,7 +50,7 @@ def _key(name: str) -> str:
 
 def param_names(sol: Solution, nt: Notation) -> dict[str, tuple[str, tuple[int, ...]]]:
     """Printed parameter name -> (kind, index), in the notation's order."""
-    return {p(nt.param(kind, idx)): (kind, idx) for kind, idx in parameters(sol)}
+    return {p(nt.param(kind, idx)): (kind, idx) for kind, idx in ordered_parameters(sol, nt)}
 
 
 def find_param(sol: Solution, nt: Notation, name: str) -> tuple[str, tuple[int, ...]]:
@@ -192,7 +192,7 @@ def update_line(sol: Solution, nt: Notation, kind: str, idx: tuple[int, ...]) ->
 
 def loss_after_lines(sol: Solution, nt: Notation) -> list[str]:
     out = ["Every parameter moves by -η times its gradient:"]
-    out += ["  " + update_line(sol, nt, kind, idx) for kind, idx in parameters(sol)]
+    out += ["  " + update_line(sol, nt, kind, idx) for kind, idx in ordered_parameters(sol, nt)]
     spec, L = sol.spec, sol.spec.n_layers
     for b in range(spec.x.shape[0]):
         hs = ", ".join(f"{p(nt.h(L, k))} = {fmt(v)}" for k, v in enumerate(sol.fwd_after.output[b]))
@@ -226,7 +226,7 @@ def worked_solution(sol: Solution, nt: Notation, param: tuple[str, tuple[int, ..
             out += ["  " + s for s in hidden_delta_lines(sol, nt, l, b)]
     if param is None:
         out.append("\nStep 5. Gradients (∂L/∂w = δ·input, ∂L/∂b = δ)")
-        out += ["  " + grad_line(sol, nt, kind, idx) for kind, idx in parameters(sol)]
+        out += ["  " + grad_line(sol, nt, kind, idx) for kind, idx in ordered_parameters(sol, nt)]
         out.append("\nStep 6. One SGD step")
         out += ["  " + s for s in loss_after_lines(sol, nt)]
     else:

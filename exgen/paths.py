@@ -50,6 +50,15 @@ def parameters(sol: Solution):
                 yield "biases", (l, j)
 
 
+def ordered_parameters(sol: Solution, nt: Notation):
+    """Parameters in the order their names print: w1, w2, ... for numbered notation."""
+    params = list(parameters(sol))
+    if nt.weights != "numbered":
+        return params
+    return sorted(params, key=lambda p: (p[0] == "biases", nt.edge_number(*p[1]) if p[0] == "weights"
+                                         else nt.bias_number(*p[1])))
+
+
 def paths_for(sol: Solution, kind: str, index: tuple[int, ...], sample: int = 0,
               nt: Notation = DEFAULT) -> list[Path]:
     """All chain-rule paths of one parameter for one sample."""

@@ -5,7 +5,7 @@ import numpy as np
 
 from .engine import Solution
 from .notation import Notation, plain
-from .paths import parameters, paths_for
+from .paths import ordered_parameters, paths_for
 
 
 def fmt(v: float, digits: int = 6) -> str:
@@ -15,15 +15,6 @@ def fmt(v: float, digits: int = 6) -> str:
 def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
     width = max((len(a) for a, _ in rows), default=0)
     return [f"{indent}{a.ljust(width)}  {b}" for a, b in rows]
-
-
-def ordered_parameters(sol: Solution, nt: Notation):
-    """Parameters in the order their names print: w1, w2, ... for numbered notation."""
-    params = list(parameters(sol))
-    if nt.weights != "numbered":
-        return params
-    return sorted(params, key=lambda p: (p[0] == "biases", nt.edge_number(*p[1]) if p[0] == "weights"
-                                         else nt.bias_number(*p[1])))
 
 
 def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:

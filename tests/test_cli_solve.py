@@ -130,3 +130,13 @@ def test_every_command_is_documented():
     import typer.main
     for cmd in typer.main.get_command(app).commands.values():
         assert cmd.help and "Example" in cmd.help, f"{cmd.name} has no help text with an example"
+
+
+def test_solve_accepts_an_answer_key_and_solves_its_printed_spec():
+    import pathlib
+    key_file = next(pathlib.Path(__file__).parent.parent.joinpath("answer_keys").glob("*.json"))
+    key = json.loads(key_file.read_text())
+    out = json.loads(run("solve", key_file, "--json").output)
+    for q in key["questions"]:
+        from exgen.solution import resolve_pointer
+        assert resolve_pointer(out, q["ref"]) == pytest.approx(q["answer"], rel=1e-12)
