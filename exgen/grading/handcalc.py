@@ -202,16 +202,31 @@ def _jacobian(act: str, zl: np.ndarray, hl: np.ndarray, slip: str | None) -> np.
     return ACTIVATIONS[act].jacobian(zl.reshape(N * B, n), hl.reshape(N * B, n)).reshape(N, B, n, n)
 
 
+FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)
+
+
+def stage(ref: str) -> int:
+    """How far `solve` must go to compute the value at `ref`."""
+    t = ref.split("/")[1]
+    return {"forward": FORWARD, "output": FORWARD, "loss": LOSS, "gradients": BACKWARD,
+            "paths": BACKWARD, "updated": UPDATE}.get(t, ALL)
+
+
 def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | None = None,
-          slip: str | None = None) -> Calc:
-    """Forward, loss, backward, one SGD step and the new loss, for all N networks."""
+          slip: str | None = None, upto: int = ALL) -> Calc:
+    """Forward, loss, backward, one SGD step and the new loss, for all N networks (or only up
+    to stage `upto`: FORWARD, LOSS, BACKWARD, UPDATE)."""
     r = _rounder(rnd)
     ov = _overrides(overrides, net)
     c = Calc(net, r)
     loss = _SWAP_LOSS.get(net.loss, net.loss) if slip == "sse_factor" else net.loss
     reduce = (lambda a, axis: a.sum(axis=axis)) if slip == "batch_sum" else (lambda a, axis: a.mean(axis=axis))
     c.z, c.h = _forward(net, net.W, net.b, r, ov)
+    if upto == FORWARD:
+        return c
     c.loss = r(reduce(_loss_value(loss, c.h[-1], net.y), 1))
+    if upto == LOSS:
+        return c
     c.g = r(_loss_grad(loss, c.h[-1], net.y))  # (N, B, n_L)
     L = net.L
     c.J, c.gw = [None] * L, [None] * L
@@ -228,6 +243,8 @@ def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | N
             W_back = net.W[l] - net.eta[:, None, None] * c.gw[l]
         upstream = r(np.einsum("nbi,nik->nbk", delta, W_back))  # (N, B, n_l)
     c.gb = gb if net.b is not None else None
+    if upto == BACKWARD:
+        return c
     sign, eta = (-1.0 if slip == "update_wrong_sign" else 1.0), net.eta.copy()
     if slip == "update_no_eta":
         eta = np.ones_like(eta)
@@ -236,6 +253,8 @@ def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | N
     if net.b is not None:
         c.ub = [_put(r(bb - sign * eta[:, None] * g), ov.get(("ub", l)))
                 for l, (bb, g) in enumerate(zip(net.b, c.gb))]
+    if upto == UPDATE:
+        return c
     _, h_after = _forward(net, c.uw, c.ub, r, {})
     c.loss_after = r(_loss_value(net.loss, h_after[-1], net.y).mean(axis=1))
     return c

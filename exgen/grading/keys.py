@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ExgenError, InputFileError
 from . import handcalc, slips
+from .numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
 ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
@@ -51,7 +52,9 @@ class Group:
     tkind: np.ndarray | None = None  # (K, Q) int
     tval: np.ndarray | None = None  # (K, Q)
     points: np.ndarray | None = None  # (K, Q)
+    threshold: np.ndarray | None = None  # (K, Q) largest |answer - expected| within tolerance
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
+    thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
     _slips: tuple | None = None
 
     @property
@@ -64,14 +67,22 @@ class Group:
         self.tkind = np.array([[TOL_KINDS.get(q.get("tolerance", {}).get("kind", "rel"), 1) for q in row] for row in qs])
         self.tval = np.array([[float(q.get("tolerance", {}).get("value", 0.01)) for q in row] for row in qs])
         self.points = np.array([[float(q.get("points", 1)) for q in row] for row in qs])
+        self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = handcalc.stack([k["spec"] for k in self.keys])
         for d in ROUNDINGS:
             self.rounded[d] = values_at(handcalc.solve(self.net, rnd=d), self.refs, len(self.keys))
+            self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
 
-    def slip_table(self) -> tuple[list[str], np.ndarray]:
-        """(codes (C,), values (K, Q, C)), computed on first use."""
+    def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Slip codes (C,), their values (K, Q, C), the values' tolerance thresholds, and
+        whether a slip changes the answer at all (outside the tolerance of the exact value);
+        computed on first use."""
         if self._slips is None:
-            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net))
+            codes, table = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net))
+            tk, tv = self.tkind[..., None], self.tval[..., None]
+            with np.errstate(invalid="ignore", over="ignore"):
+                usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
+            self._slips = codes, table, threshold(table, tk, tv), usable
         return self._slips
 
 

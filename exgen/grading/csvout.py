@@ -1,0 +1,133 @@
+"""answers.csv, grades.csv and grades_canvas.csv, built column by column.
+
+Every distinct cell text is formatted once (a key's expected value, a verdict with its score, an
+answer as typed) and gathered with numpy; the file is one join. The bytes are those of
+`csv.writer` (minimal quoting, "\\n" line ends).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .grade import GradeResult, GroupResult
+from .judge import CARRIED, CORRECT, VERDICTS
+
+ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", "score", "points",
+                  "diagnosis", "carried_expected"]
+
+
+_SPECIAL = re.compile('[,"\r\n]')
+
+
+def field(s: str) -> str:
+    """One text cell as csv.writer writes it (QUOTE_MINIMAL)."""
+    return '"' + s.replace('"', '""') + '"' if _SPECIAL.search(s) else s
+
+
+def num(v: float) -> str:
+    return "" if v is None or v != v else f"{float(v):.12g}"
+
+
+def _line(cells: list[str]) -> str:
+    return ",".join(field(c) for c in cells) + "\n"
+
+
+def _factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import pandas as pd
+    inv, uniq = pd.factorize(codes.ravel())
+    return inv, uniq
+
+
+def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
+    """Each float formatted with `fmt` (e.g. "{:g}"), each distinct value once. Object array."""
+    inv, uniq = _factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
+    texts = np.array([fmt.format(v) for v in uniq.view(np.float64)] + [""], dtype=object)
+    return texts[inv].reshape(np.shape(values))
+
+
+def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
+    """(S, 2 Q) pieces of the group's answers.csv lines: "student_id," and the rest of the line,
+    formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
+    key = id(gr.texts)
+    if key not in stripped:  # shared by the groups
+        stripped[key] = [field(t.strip()) for t in gr.texts] + [""]
+    texts, qids = stripped[key], [field(q) for q in g.qids]
+    code = ((((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1))
+    inv, uniq = _factorize(code)
+    exp_txt: dict[int, str] = {}
+    rest_txt: dict[tuple, str] = {}
+    lines = []
+    for c in uniq.tolist():
+        c, d = divmod(c, D)
+        c, v = divmod(c, V)
+        a, kq = divmod(c, KQ)
+        e = exp_txt.get(kq)
+        if e is None:
+            e = exp_txt[kq] = num(g.expected.flat[kq])
+        p = g.points.flat[kq]
+        rest = rest_txt.get((p, v, d))
+        if rest is None:
+            score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
+            rest = rest_txt[(p, v, d)] = f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},"
+        lines.append(f"{qids[kq % Q]},{texts[a - 1]},{e},{rest}\n")
+    out = np.empty((S, Q, 2), dtype=object)
+    out[:, :, 0] = np.array([field(s) + "," for s in gr.students], dtype=object)[:, None]
+    out[:, :, 1] = np.array(lines, dtype=object)[inv].reshape(S, Q)
+    for s, q in zip(*np.nonzero(~np.isnan(j.carried))):
+        out[s, q, 1] = out[s, q, 1][:-1] + num(j.carried[s, q]) + "\n"
+    return out.reshape(S, 2 * Q)
+
+
+def _in_order(res: GradeResult, per_group: list[np.ndarray]) -> list[str]:
+    """Rows of per-group (S_g, W_g) arrays, flattened in `res.students` order."""
+    if len(per_group) == 1:
+        return per_group[0].ravel().tolist()
+    gi, r = res.order
+    return np.concatenate([per_group[g][i] for g, i in zip(gi, r)]).tolist() if len(gi) else []
+
+
+def write_answers(res: GradeResult, path: Path) -> None:
+    stripped: dict = {}
+    parts = _in_order(res, [_pieces(gr, res.carried_credit, stripped) for gr in res.groups])
+    _write(path, _line(ANSWER_COLUMNS) + "".join(parts))
+
+
+def question_order(res: GradeResult) -> list[str]:
+    seen: dict[str, None] = {}
+    for gr in res.groups:
+        for q in gr.group.qids:
+            seen.setdefault(q, None)
+    return list(seen)
+
+
+def write_grades(res: GradeResult, out: Path, exam: str) -> None:
+    qids = question_order(res)
+    col = {q: i for i, q in enumerate(qids)}
+    students = res.students
+    tot, mx = res.all_totals()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(mx != 0, 100 * tot / mx, 0.0)
+    grid = np.full((len(students), 4 + len(qids)), "", dtype=object)
+    grid[:, 0] = [field(s) for s in students]
+    grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g}"), formatted(mx, "{:g}"), formatted(pct, "{:.2f}")
+    gi, r = res.order
+    for g, gr in enumerate(res.groups):
+        m = np.flatnonzero(gi == g)
+        cols = 4 + np.array([col[q] for q in gr.group.qids])
+        grid[m[:, None], cols[None, :]] = formatted(gr.judged.score, "{:g}")[r[m]]
+    rows = "".join(map(lambda row: ",".join(row) + "\n", grid.tolist()))
+    _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids) + rows)
+    title = exam or "exgen exam"
+    canvas = [_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]),
+              _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"])]
+    canvas += [f"{s},,{s},,,{t}\n" for s, t in zip(grid[:, 0].tolist(), grid[:, 1].tolist())]
+    _write(out / "grades_canvas.csv", "".join(canvas))
+
+
+def _write(path: Path, text: str) -> None:
+    Path(path).write_bytes(text.encode("utf-8"))
