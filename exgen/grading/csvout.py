@@ -76,11 +76,19 @@ def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
             rest = rest_txt[(p, v, d)] = f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},"
         lines.append(f"{qids[kq % Q]},{texts[a - 1]},{e},{rest}\n")
     out = np.empty((S, Q, 2), dtype=object)
-    out[:, :, 0] = np.array([field(s) + "," for s in gr.students], dtype=object)[:, None]
+    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object)[:, None]
     out[:, :, 1] = np.array(lines, dtype=object)[inv].reshape(S, Q)
-    for s, q in zip(*np.nonzero(~np.isnan(j.carried))):
-        out[s, q, 1] = out[s, q, 1][:-1] + num(j.carried[s, q]) + "\n"
+    at = np.flatnonzero(~np.isnan(j.carried).ravel())  # ECF applied: its value ends the line
+    if len(at):
+        s, q = np.divmod(at, Q)
+        rest = formatted(j.carried[s, q], "{:.12g}").tolist()
+        out[s, q, 1] = [d[:-1] + r + "\n" for d, r in zip(out[s, q, 1].tolist(), rest)]
     return out.reshape(S, 2 * Q)
+
+
+def fields(texts: list[str]) -> list[str]:
+    """field() of each text; the list itself when none needs quoting."""
+    return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
 def _in_order(res: GradeResult, per_group: list[np.ndarray]) -> list[str]:
@@ -112,20 +120,26 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
     tot, mx = res.all_totals()
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(mx != 0, 100 * tot / mx, 0.0)
-    grid = np.full((len(students), 4 + len(qids)), "", dtype=object)
-    grid[:, 0] = [field(s) for s in students]
-    grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g}"), formatted(mx, "{:g}"), formatted(pct, "{:.2f}")
+    ids = fields(students)
+    grid = np.full((len(students), 4 + len(qids)), ",", dtype=object)  # cells end with their separator
+    grid[:, 0] = [s + "," for s in ids]
+    grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g},"), formatted(mx, "{:g},"), formatted(pct, "{:.2f},")
     gi, r = res.order
     for g, gr in enumerate(res.groups):
         m = np.flatnonzero(gi == g)
         cols = 4 + np.array([col[q] for q in gr.group.qids])
-        grid[m[:, None], cols[None, :]] = formatted(gr.judged.score, "{:g}")[r[m]]
-    rows = "".join(map(lambda row: ",".join(row) + "\n", grid.tolist()))
+        cells = formatted(gr.judged.score, "{:g},")[r[m]]
+        if len(m) == len(students) and np.array_equal(cols, np.arange(4, grid.shape[1])):
+            grid[:, 4:] = cells
+        else:
+            grid[m[:, None], cols[None, :]] = cells
+    grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
+    rows = "".join(grid.ravel().tolist())
     _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids) + rows)
     title = exam or "exgen exam"
     canvas = [_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]),
               _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"])]
-    canvas += [f"{s},,{s},,,{t}\n" for s, t in zip(grid[:, 0].tolist(), grid[:, 1].tolist())]
+    canvas += [f"{s},,{s},,,{t[:-1]}\n" for s, t in zip(ids, grid[:, 1].tolist())]
     _write(out / "grades_canvas.csv", "".join(canvas))
 
 

@@ -3,6 +3,7 @@ on the way (unknown students or questions, duplicates, missing submissions), by 
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,7 +74,7 @@ class GradeResult:
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(VERDICTS, 0)
         for gr in self.groups:
-            for v, n in zip(*np.unique(gr.judged.verdict, return_counts=True)):
+            for v, n in enumerate(np.bincount(gr.judged.verdict.ravel(), minlength=len(VERDICTS))):
                 out[VERDICTS[v]] += int(n)
         return out
 
@@ -107,8 +108,13 @@ def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepa
     issues: list[Issue] = []
     sc, qc, U = sub.sid, sub.qid, sub.sids
     G = len(prep.groups)
-    pos = {s: prep.key_pos[id(k)] for s, k in keys.items()}
-    stu_group = np.array([pos[s][0] if s in pos else -1 for s in U] or [0], dtype=np.int64)
+    names = sorted(keys)  # every student with a key
+    kpos = np.array([prep.key_pos[id(keys[s])] for s in names], dtype=np.int64).reshape(-1, 2)
+    sid_code = dict(zip(U, range(len(U))))
+    code_of = np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)  # -1: no submission
+    has = code_of >= 0
+    stu_group = np.full(max(len(U), 1), -1, dtype=np.int64)
+    stu_group[code_of[has]] = kpos[has, 0]
     qmaps = np.full((max(G, 1), max(len(sub.qids), 1)), -1, dtype=np.int64)
     qcode = {q: i for i, q in enumerate(sub.qids)}
     for gi, g in enumerate(prep.groups):
@@ -132,28 +138,25 @@ def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepa
     groups: list[GroupResult] = []
     where: dict[str, tuple[int, int]] = {}
     stu_row = np.full(max(len(U), 1), -1, dtype=np.int64)
-    sid_code = {s: i for i, s in enumerate(U)}
-    members: list[list[str]] = [[] for _ in prep.groups]
-    for s in sorted(keys):
-        members[pos[s][0]].append(s)
     for gi, g in enumerate(prep.groups):
-        sids = members[gi]
-        if not sids:
+        members = np.flatnonzero(kpos[:, 0] == gi)  # sorted by student id
+        if not len(members):
             continue
-        for r, s in enumerate(sids):
-            where[s] = (len(groups), r)
-            c = sid_code.get(s)
-            if c is None:
-                issues.append(Issue(None, "no_submission", s, "", "has an answer key but no submission; graded as missing"))
-            else:
-                stu_row[c] = r
+        sids = [names[i] for i in members]
+        where.update(zip(sids, zip(itertools.repeat(len(groups)), range(len(sids)))))
+        issues += [Issue(None, "no_submission", names[i], "", "has an answer key but no submission; graded as missing")
+                   for i in members[code_of[members] < 0]]
+        sub_m = members[code_of[members] >= 0]
+        stu_row[code_of[sub_m]] = np.flatnonzero(code_of[members] >= 0)
         S, Q = len(sids), len(g.qids)
         A = np.full((S, Q), -1, dtype=np.intp)
         m = rg[winners] == gi
         A[stu_row[sc[winners[m]]], lq[winners[m]]] = codes[m]
         V = np.where(A >= 0, tvals[A], np.nan)
         ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
-        kidx = np.array([pos[s][1] for s in sids], dtype=np.int64)
+        kidx = kpos[members, 1]
         groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
-    return GradeResult(groups, issues, carried_credit, where)
+    res = GradeResult(groups, issues, carried_credit, where)
+    res.__dict__["students"] = names  # = sorted(where), already at hand
+    return res

@@ -236,7 +236,8 @@ def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | N
         c.J[l] = r(_jacobian(net.acts[l], c.z[l], c.h[l + 1], slip))
         delta = r(np.einsum("nbm,nbmi->nbi", upstream, c.J[l]))  # (N, B, n_{l+1})
         inp = c.z[l - 1] if (slip == "z_for_h" and l > 0) else c.h[l]  # (N, B, n_l)
-        c.gw[l] = _put(r(reduce(np.einsum("nbj,nbk->nbjk", delta, inp), 1)), ov.get(("gw", l)))
+        outer = delta[..., :, None] * inp[..., None, :]  # (N, B, n_{l+1}, n_l), = einsum("nbj,nbk->nbjk")
+        c.gw[l] = _put(r(reduce(outer, 1)), ov.get(("gw", l)))
         gb[l] = _put(r(reduce(delta, 1)), ov.get(("gb", l)))
         W_back = net.W[l]
         if slip == "updated_in_backward":

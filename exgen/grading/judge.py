@@ -96,7 +96,8 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     E, TK, TV, P = g.expected[kidx], g.tkind[kidx], g.tval[kidx], g.points[kidx]
     ok = status == OK
     with np.errstate(invalid="ignore", over="ignore"):
-        correct = np.abs(vals - E) <= g.threshold[kidx]  # the common case: near the exact value
+        dist = np.subtract(vals, E)
+        correct = np.abs(dist, out=dist) <= g.threshold[kidx]  # the common case: near the exact value
     rest = np.flatnonzero(ok & ~correct)  # the others: rounding-aware, element by element
     if rest.size:
         k, qi = kidx[rest // Q], rest % Q

@@ -34,8 +34,11 @@ def factorize(values) -> tuple[np.ndarray, list[str]]:
 
 def recode(codes: np.ndarray, texts: list[str], fn) -> tuple[np.ndarray, list[str]]:
     """Apply fn to each distinct text, merging texts that become equal."""
-    new, names = factorize([fn(t) for t in texts])
-    return (new[codes] if len(codes) else codes), names
+    mapped = [fn(t) for t in texts]
+    if mapped == texts and len(set(texts)) == len(texts):
+        return codes, texts
+    new, names = factorize(mapped)
+    return new[codes], names
 
 
 @dataclass
@@ -92,7 +95,7 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
     for j in range(df.shape[1]):
         c = df.iloc[:, j].array
         codes = np.asarray(c.codes)[1:].astype(np.intp)
-        if len(codes) and codes.min() < 0:
-            return None
-        cols.append((codes, [str(t) for t in c.categories]))
+        if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
+            return None  # a column of numbers only, header included: pandas converted its texts
+        cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
