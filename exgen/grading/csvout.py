@@ -6,6 +6,8 @@ answer as typed) and gathered with numpy; the file is one join. The bytes are th
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -18,7 +20,17 @@ ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", 
                   "diagnosis", "carried_expected"]
 
 
-_SPECIAL = re.compile('[,"\r\n]')
+def _quoted() -> str:
+    """The characters that make csv.writer quote a field (this Python's rules)."""
+    out = ""
+    for c in ',"\r\n':
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([c, ""])
+        out += c if buf.getvalue().startswith('"') else ""
+    return out
+
+
+_SPECIAL = re.compile("[" + re.escape(_quoted()) + "]")
 
 
 def field(s: str) -> str:
