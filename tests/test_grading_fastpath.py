@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from exgen.grading import read as read_mod
+from exgen.grading import files as read_mod
 from exgen.grading.csvout import ANSWER_COLUMNS, field, write_answers, write_grades
 from exgen.grading.grade import grade_submissions
 from exgen.grading.judge import VERDICTS

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import InputFileError
 from .csvout import question_order, write_answers, write_grades  # noqa: F401
-from .feedback import Worked, fmt, student_markdown
+from .feedback import Worked, student_markdown
 from .grade import GradeResult
 
 class OutputExistsError(InputFileError):
