@@ -87,14 +87,14 @@ def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
             score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
             rest = rest_txt[(p, v, d)] = f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},"
         lines.append(f"{qids[kq % Q]},{texts[a - 1]},{e},{rest}\n")
-    out = np.empty((S, Q, 2), dtype=object)
-    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object)[:, None]
-    out[:, :, 1] = np.array(lines, dtype=object)[inv].reshape(S, Q)
+    rows = np.array(lines, dtype=object)[inv]  # (S Q,)
     at = np.flatnonzero(~np.isnan(j.carried).ravel())  # ECF applied: its value ends the line
     if len(at):
-        s, q = np.divmod(at, Q)
-        rest = formatted(j.carried[s, q], "{:.12g}").tolist()
-        out[s, q, 1] = [d[:-1] + r + "\n" for d, r in zip(out[s, q, 1].tolist(), rest)]
+        rest = formatted(j.carried.ravel()[at], "{:.12g}").tolist()
+        rows[at] = [d[:-1] + r + "\n" for d, r in zip(rows[at].tolist(), rest)]
+    out = np.empty((S, Q, 2), dtype=object)
+    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object)[:, None]
+    out[:, :, 1] = rows.reshape(S, Q)
     return out.reshape(S, 2 * Q)
 
 

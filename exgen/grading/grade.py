@@ -138,12 +138,14 @@ def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepa
     groups: list[GroupResult] = []
     where: dict[str, tuple[int, int]] = {}
     stu_row = np.full(max(len(U), 1), -1, dtype=np.int64)
+    order = (np.zeros(len(names), dtype=np.int64), np.zeros(len(names), dtype=np.int64))
     for gi, g in enumerate(prep.groups):
         members = np.flatnonzero(kpos[:, 0] == gi)  # sorted by student id
         if not len(members):
             continue
         sids = [names[i] for i in members]
         where.update(zip(sids, zip(itertools.repeat(len(groups)), range(len(sids)))))
+        order[0][members], order[1][members] = len(groups), np.arange(len(members))
         issues += [Issue(None, "no_submission", names[i], "", "has an answer key but no submission; graded as missing")
                    for i in members[code_of[members] < 0]]
         sub_m = members[code_of[members] >= 0]
@@ -158,5 +160,5 @@ def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepa
         groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
     res = GradeResult(groups, issues, carried_credit, where)
-    res.__dict__["students"] = names  # = sorted(where), already at hand
+    res.__dict__.update(students=names, order=order)  # = sorted(where) and its (group, row), at hand
     return res

@@ -102,7 +102,7 @@ def report_html(res: GradeResult, exam: str) -> str:
     issues = "".join(f"<tr><td>{i.line or ''}</td><td>{i.kind}</td><td>{html.escape(i.student_id)}</td>"
                      f"<td>{html.escape(i.question_id)}</td><td>{html.escape(i.message)}</td></tr>"
                      for i in res.issues[:200])
-    mean = float(np.mean(pcts)) if pcts else 0.0
+    mean = float(np.mean(pcts)) if len(pcts) else 0.0
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Grades: {html.escape(exam)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
@@ -119,9 +119,11 @@ td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head><body>
 """
 
 
-def percents(res: GradeResult) -> list[float]:
+def percents(res: GradeResult) -> np.ndarray:
+    """Every student's score in percent (0 where the maximum is 0), in `res.students` order."""
     tot, mx = res.all_totals()
-    return [100 * t / m if m else 0.0 for t, m in zip(tot.tolist(), mx.tolist())]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mx != 0, 100 * tot / mx, 0.0)
 
 
 def summary(res: GradeResult) -> str:
@@ -130,7 +132,7 @@ def summary(res: GradeResult) -> str:
     kinds = Counter(i.kind for i in res.issues)
     lines = [f"Graded {len(pcts)} students, {sum(c.values())} answers: "
              + ", ".join(f"{v} {k}" for k, v in c.items()) + ".",
-             f"Mean score {np.mean(pcts) if pcts else 0:.1f}%, median {np.median(pcts) if pcts else 0:.1f}%."]
+             f"Mean score {np.mean(pcts) if len(pcts) else 0:.1f}%, median {np.median(pcts) if len(pcts) else 0:.1f}%."]
     if kinds:
         lines.append("Issues: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + " (see issues.csv).")
     return "\n".join(lines)
