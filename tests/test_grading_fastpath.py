@@ -3,6 +3,7 @@ module), judging (the common case vs element by element) and writing (vectorised
 import csv
 import io
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from exgen.grading.csvout import ANSWER_COLUMNS, field, write_answers, write_gra
 from exgen.grading.grade import grade_submissions
 from exgen.grading.judge import VERDICTS
 from exgen.grading.read import read_submissions
+from exgen.grading.report import question_stats
 from exgen.grading.table import fast_table
 from grading_helpers import example_key
 
@@ -141,6 +143,10 @@ def test_vectorised_writers_equal_csv_writer(tmp_path, keys):
         assert row == {"student_id": s, "total": f"{total:g}", "maximum": f"{maximum:g}", "percent": f"{pct:.2f}",
                        **{q: scores.get(q, "") for q in list(row)[4:]}}
     assert next(csv.reader(open(tmp_path / "grades_canvas.csv", newline="")))[-1] == "exam, 1"
+    for st in question_stats(res):  # diagnosis counts, several slip columns sharing a code included
+        c = Counter(v.diagnosis for s in res.students for v in res.verdicts(s)
+                    if v.question_id == st["question_id"] and v.diagnosis)
+        assert st["diagnoses"] == sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
 
 
 @pytest.mark.parametrize("s", ["plain", "a,b", 'say "hi"', "line\nbreak", "cr\r", " spaced ", "", "é;x"])

@@ -57,10 +57,11 @@ def question_stats(res: GradeResult) -> list[dict]:
             a["points"] += float(j.points[:, q].sum())
             a["correct"] += int((j.verdict[:, q] == 0).sum())
             d = j.diagnosis[:, q]
-            a["diag"].update({j.codes[c]: int(n) for c, n in enumerate(np.bincount(d[d >= 0], minlength=len(j.codes))) if n})
+            for c, n in enumerate(np.bincount(d[d >= 0], minlength=len(j.codes))):
+                a["diag"][j.codes[c]] += int(n)  # several columns can share a code (missing_path)
     return [{"question_id": q, "n": a["n"], "mean": a["score"] / a["points"] if a["points"] else 0.0,
              "correct_rate": a["correct"] / a["n"] if a["n"] else 0.0,
-             "diagnoses": sorted(a["diag"].items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
+             "diagnoses": sorted(((c, n) for c, n in a["diag"].items() if n), key=lambda kv: (-kv[1], kv[0]))[:3]}
             for q, a in ((q, acc[q]) for q in question_order(res))]
 
 
