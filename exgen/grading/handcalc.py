@@ -46,14 +46,19 @@ class Net:
                    self.eta[idx])
 
 
-def shape_signature(spec_dict: dict) -> tuple:
-    s = from_dict(spec_dict, "answer key")
+def parse(spec_dict: dict):
+    return from_dict(spec_dict, "answer key")
+
+
+def shape_signature(spec) -> tuple:
+    """What networks must share to be stacked (spec: a Spec or its dict)."""
+    s = parse(spec) if isinstance(spec, dict) else spec
     return (tuple(s.layers), tuple(s.activations), s.loss, s.batched, s.x.shape[0], s.biases is not None)
 
 
-def stack(spec_dicts: list[dict]) -> Net:
-    """One Net holding the networks of several specs of the same shape."""
-    specs = [from_dict(d, "answer key") for d in spec_dicts]
+def stack(specs: list) -> Net:
+    """One Net holding the networks of several specs (Spec objects or dicts) of the same shape."""
+    specs = [parse(s) if isinstance(s, dict) else s for s in specs]
     s0 = specs[0]
     return Net(tuple(s0.layers), tuple(s0.activations), s0.loss, s0.batched,
                np.stack([s.x for s in specs]), np.stack([s.y for s in specs]),

@@ -47,6 +47,7 @@ class Group:
     kinds: list[str]
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
+    specs: list = field(default_factory=list)  # the keys' parsed specs
     net: handcalc.Net | None = None
     expected: np.ndarray | None = None  # (K, Q)
     tkind: np.ndarray | None = None  # (K, Q) int
@@ -68,7 +69,7 @@ class Group:
         self.tval = np.array([[float(q.get("tolerance", {}).get("value", 0.01)) for q in row] for row in qs])
         self.points = np.array([[float(q.get("points", 1)) for q in row] for row in qs])
         self.threshold = threshold(self.expected, self.tkind, self.tval)
-        self.net = handcalc.stack([k["spec"] for k in self.keys])
+        self.net = handcalc.stack(self.specs)
         for d in ROUNDINGS:
             self.rounded[d] = values_at(handcalc.solve(self.net, rnd=d), self.refs, len(self.keys))
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
@@ -120,7 +121,8 @@ class Prepared:
                 continue
             try:
                 qs = key["questions"]
-                sig = (handcalc.shape_signature(key["spec"]),
+                spec = handcalc.parse(key["spec"])
+                sig = (handcalc.shape_signature(spec),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs))
             except (KeyError, TypeError) as e:
                 raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
@@ -136,6 +138,7 @@ class Prepared:
             g = self.groups[gi]
             self.key_pos[id(key)] = (gi, len(g.keys))
             g.keys.append(key)
+            g.specs.append(spec)
             self._hold.append(key)
         for g in self.groups:
             if g.expected is None or len(g.keys) != g.expected.shape[0]:
