@@ -21,12 +21,13 @@ def grade(
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet of an .xlsx file (default: the first).")] = None,
     carried_credit: Annotated[float, typer.Option("--carried-credit", help="Fraction of the points for an answer right given the student's own earlier (wrong) values.")] = 0.5,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html (charts; slow for very large classes).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing GRADES_DIR.")] = False,
 ) -> None:
     """Grade submissions: tolerance, rounding-aware, error carried forward, slip diagnosis.
 
-    Writes answers.csv, grades.csv, grades_canvas.csv, issues.csv, feedback/<id>.md and
-    report.html into GRADES_DIR, and prints a summary.
+    Writes answers.csv, grades.csv, grades_canvas.csv, issues.csv, feedback/<id>.md (unless
+    --no-feedback) and report.html (unless --no-report) into GRADES_DIR, and prints a summary.
 
     Example:
 
@@ -40,5 +41,5 @@ def grade(
     with user_errors():
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-                              feedback=not no_feedback)
+                              feedback=not no_feedback, report=not no_report)
         typer.echo(text)

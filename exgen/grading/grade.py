@@ -2,6 +2,8 @@
 on the way (unknown students or questions, duplicates, missing submissions), by file line."""
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,10 +18,15 @@ from .read import Issue, Submissions, no_gc
 class GroupResult:
     group: Group
     students: list[str]  # sorted
-    raw: np.ndarray  # (S, Q) object: the answer text or None
+    acode: np.ndarray  # (S, Q) code into texts of the answer, -1 where there is none
+    texts: list[str]  # distinct answer texts
     vals: np.ndarray  # (S, Q)
     judged: Judged
     kidx: np.ndarray  # (S,) each student's key within the group
+
+    def raw(self, s: int) -> list[str | None]:
+        """Student s's answers as typed, None where there is none."""
+        return [self.texts[c] if c >= 0 else None for c in self.acode[s]]
 
 
 @dataclass
@@ -29,14 +36,30 @@ class GradeResult:
     carried_credit: float
     where: dict[str, tuple[int, int]] = field(default_factory=dict)  # student -> (group, row)
 
-    @property
+    @functools.cached_property
     def students(self) -> list[str]:
         return sorted(self.where)
+
+    @functools.cached_property
+    def order(self) -> tuple[np.ndarray, np.ndarray]:
+        """(group, row) of every student, in `students` order."""
+        gr = np.array([self.where[s] for s in self.students], dtype=np.int64).reshape(-1, 2)
+        return gr[:, 0], gr[:, 1]
+
+    def all_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """(total, maximum) of every student, in `students` order (as `totals`)."""
+        gi, r = self.order
+        tot, mx = np.zeros(len(gi)), np.zeros(len(gi))
+        for g, gr in enumerate(self.groups):
+            m = gi == g
+            tot[m] = gr.judged.score.sum(axis=1)[r[m]]
+            mx[m] = gr.judged.points.sum(axis=1)[r[m]]
+        return tot, mx
 
     def verdicts(self, student_id: str) -> list[Verdict]:
         gi, s = self.where[student_id]
         gr = self.groups[gi]
-        return verdicts_of(gr.group.qids, list(gr.raw[s]), gr.vals[s], gr.judged, s)
+        return verdicts_of(gr.group.qids, gr.raw(s), gr.vals[s], gr.judged, s)
 
     def key(self, student_id: str) -> dict:
         gi, s = self.where[student_id]
@@ -51,14 +74,9 @@ class GradeResult:
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(VERDICTS, 0)
         for gr in self.groups:
-            for v, n in zip(*np.unique(gr.judged.verdict, return_counts=True)):
+            for v, n in enumerate(np.bincount(gr.judged.verdict.ravel(), minlength=len(VERDICTS))):
                 out[VERDICTS[v]] += int(n)
         return out
-
-
-def _codes(items: list[str]) -> tuple[np.ndarray, dict[str, int]]:
-    table = {k: i for i, k in enumerate(dict.fromkeys(items))}
-    return np.fromiter(map(table.__getitem__, items), dtype=np.int64, count=len(items)), table
 
 
 def grade_submissions(sub: Submissions, keys: dict[str, dict], *, carried_credit: float = 0.5,
@@ -68,65 +86,79 @@ def grade_submissions(sub: Submissions, keys: dict[str, dict], *, carried_credit
         return _grade(sub, keys, carried_credit, prepared)
 
 
+def _winners(sub: Submissions, vidx: np.ndarray, issues: list[Issue]) -> np.ndarray:
+    """Rows that count: the last row of each (student, question); earlier ones are issues."""
+    nq = max(len(sub.qids), 1)
+    flat = sub.sid[vidx] * nq + sub.qid[vidx]
+    if not len(flat) or np.bincount(flat).max() <= 1:
+        return vidx
+    uniq, inv = np.unique(flat, return_inverse=True)
+    last = np.full(len(uniq), -1, dtype=np.int64)
+    np.maximum.at(last, inv, vidx)
+    for i in vidx[vidx != last[inv]]:
+        w = last[inv[np.searchsorted(vidx, i)]]
+        issues.append(Issue(int(sub.lines[i]), "duplicate", sub.sids[sub.sid[i]], sub.qids[sub.qid[i]],
+                            f"superseded by the answer on line {sub.lines[w]} (the last one counts)"))
+    return np.sort(last)
+
+
 def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
     prep = prepared or Prepared()
     prep.add(list(keys.values()))
     issues: list[Issue] = []
-    n = len(sub.answers)
-    sc, scode = _codes(sub.student_ids)
-    qc, qcode = _codes(sub.question_ids)
-    U = list(scode)
+    sc, qc, U = sub.sid, sub.qid, sub.sids
     G = len(prep.groups)
-    stu_group = np.array([prep.key_pos[id(keys[s])][0] if s in keys else -1 for s in U] or [0], dtype=np.int64)
-    qmaps = np.full((max(G, 1), max(len(qcode), 1)), -1, dtype=np.int64)
+    names = sorted(keys)  # every student with a key
+    kpos = np.array([prep.key_pos[id(keys[s])] for s in names], dtype=np.int64).reshape(-1, 2)
+    sid_code = dict(zip(U, range(len(U))))
+    code_of = np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)  # -1: no submission
+    has = code_of >= 0
+    stu_group = np.full(max(len(U), 1), -1, dtype=np.int64)
+    stu_group[code_of[has]] = kpos[has, 0]
+    qmaps = np.full((max(G, 1), max(len(sub.qids), 1)), -1, dtype=np.int64)
+    qcode = {q: i for i, q in enumerate(sub.qids)}
     for gi, g in enumerate(prep.groups):
         for qid, i in g.qindex.items():
             if qid in qcode:
                 qmaps[gi, qcode[qid]] = i
-    rg = stu_group[sc] if n else np.zeros(0, dtype=np.int64)
-    lq = np.where(rg >= 0, qmaps[np.maximum(rg, 0), qc], -1) if n else rg
+    rg = stu_group[sc]
+    lq = np.where(rg >= 0, qmaps[np.maximum(rg, 0), qc], -1)
     for i in np.flatnonzero(rg < 0):
-        s = sub.student_ids[i]
-        issues.append(Issue(sub.lines[i], "no_id" if not s else "unknown_student", s, sub.question_ids[i],
+        s, q = U[sc[i]], sub.qids[qc[i]]
+        issues.append(Issue(int(sub.lines[i]), "no_id" if not s else "unknown_student", s, q,
                             "row without a student id" if not s else f"no answer key for student {s!r}; row ignored"))
     for i in np.flatnonzero((rg >= 0) & (lq < 0)):
-        issues.append(Issue(sub.lines[i], "unknown_question", sub.student_ids[i], sub.question_ids[i],
-                            f"the key of {sub.student_ids[i]} has no question {sub.question_ids[i]!r}; answer ignored"))
-    vidx = np.flatnonzero(lq >= 0)
-    flat = sc[vidx] * max(len(qcode), 1) + qc[vidx]
-    uniq, inv = np.unique(flat, return_inverse=True)
-    last = np.full(len(uniq), -1, dtype=np.int64)
-    np.maximum.at(last, inv, vidx)  # the last row of each (student, question) counts
-    for i in vidx[vidx != last[inv]]:
-        w = last[inv[np.searchsorted(vidx, i)]]
-        issues.append(Issue(sub.lines[i], "duplicate", sub.student_ids[i], sub.question_ids[i],
-                            f"superseded by the answer on line {sub.lines[w]} (the last one counts)"))
-    winners = np.sort(last)
-    texts = [sub.answers[i] for i in winners]
-    vals, status = parse_many(["" if t is None else t for t in texts])
+        s, q = U[sc[i]], sub.qids[qc[i]]
+        issues.append(Issue(int(sub.lines[i]), "unknown_question", s, q,
+                            f"the key of {s} has no question {q!r}; answer ignored"))
+    winners = _winners(sub, np.flatnonzero(lq >= 0), issues)
+    tvals, tstatus = parse_many(sub.texts)  # each distinct text once
+    codes = sub.ans[winners]
 
     groups: list[GroupResult] = []
     where: dict[str, tuple[int, int]] = {}
     stu_row = np.full(max(len(U), 1), -1, dtype=np.int64)
-    submitted = set(U)
+    order = (np.zeros(len(names), dtype=np.int64), np.zeros(len(names), dtype=np.int64))
     for gi, g in enumerate(prep.groups):
-        sids = sorted(s for s in keys if prep.key_pos[id(keys[s])][0] == gi)
-        if not sids:
+        members = np.flatnonzero(kpos[:, 0] == gi)  # sorted by student id
+        if not len(members):
             continue
-        for r, s in enumerate(sids):
-            where[s] = (len(groups), r)
-            if s in scode:
-                stu_row[scode[s]] = r
-            if s not in submitted:
-                issues.append(Issue(None, "no_submission", s, "", "has an answer key but no submission; graded as missing"))
+        sids = [names[i] for i in members]
+        where.update(zip(sids, zip(itertools.repeat(len(groups)), range(len(sids)))))
+        order[0][members], order[1][members] = len(groups), np.arange(len(members))
+        issues += [Issue(None, "no_submission", names[i], "", "has an answer key but no submission; graded as missing")
+                   for i in members[code_of[members] < 0]]
+        sub_m = members[code_of[members] >= 0]
+        stu_row[code_of[sub_m]] = np.flatnonzero(code_of[members] >= 0)
         S, Q = len(sids), len(g.qids)
-        V, ST = np.full((S, Q), np.nan), np.full((S, Q), MISSING, dtype=np.int8)
-        raw = np.full((S, Q), None, dtype=object)
+        A = np.full((S, Q), -1, dtype=np.intp)
         m = rg[winners] == gi
-        rows, cols = stu_row[sc[winners[m]]], lq[winners[m]]
-        V[rows, cols], ST[rows, cols] = vals[m], status[m]
-        raw[rows, cols] = np.array(texts, dtype=object)[m] if len(texts) else []
-        kidx = np.array([prep.key_pos[id(keys[s])][1] for s in sids], dtype=np.int64)
-        groups.append(GroupResult(g, sids, raw, V, judge_group(g, kidx, V, ST, carried_credit), kidx))
+        A[stu_row[sc[winners[m]]], lq[winners[m]]] = codes[m]
+        V = np.where(A >= 0, tvals[A], np.nan)
+        ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
+        kidx = kpos[members, 1]
+        groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
-    return GradeResult(groups, issues, carried_credit, where)
+    res = GradeResult(groups, issues, carried_credit, where)
+    res.__dict__.update(students=names, order=order)  # = sorted(where) and its (group, row), at hand
+    return res

@@ -46,14 +46,19 @@ class Net:
                    self.eta[idx])
 
 
-def shape_signature(spec_dict: dict) -> tuple:
-    s = from_dict(spec_dict, "answer key")
+def parse(spec_dict: dict):
+    return from_dict(spec_dict, "answer key")
+
+
+def shape_signature(spec) -> tuple:
+    """What networks must share to be stacked (spec: a Spec or its dict)."""
+    s = parse(spec) if isinstance(spec, dict) else spec
     return (tuple(s.layers), tuple(s.activations), s.loss, s.batched, s.x.shape[0], s.biases is not None)
 
 
-def stack(spec_dicts: list[dict]) -> Net:
-    """One Net holding the networks of several specs of the same shape."""
-    specs = [from_dict(d, "answer key") for d in spec_dicts]
+def stack(specs: list) -> Net:
+    """One Net holding the networks of several specs (Spec objects or dicts) of the same shape."""
+    specs = [parse(s) if isinstance(s, dict) else s for s in specs]
     s0 = specs[0]
     return Net(tuple(s0.layers), tuple(s0.activations), s0.loss, s0.batched,
                np.stack([s.x for s in specs]), np.stack([s.y for s in specs]),
@@ -202,16 +207,31 @@ def _jacobian(act: str, zl: np.ndarray, hl: np.ndarray, slip: str | None) -> np.
     return ACTIVATIONS[act].jacobian(zl.reshape(N * B, n), hl.reshape(N * B, n)).reshape(N, B, n, n)
 
 
+FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)
+
+
+def stage(ref: str) -> int:
+    """How far `solve` must go to compute the value at `ref`."""
+    t = ref.split("/")[1]
+    return {"forward": FORWARD, "output": FORWARD, "loss": LOSS, "gradients": BACKWARD,
+            "paths": BACKWARD, "updated": UPDATE}.get(t, ALL)
+
+
 def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | None = None,
-          slip: str | None = None) -> Calc:
-    """Forward, loss, backward, one SGD step and the new loss, for all N networks."""
+          slip: str | None = None, upto: int = ALL) -> Calc:
+    """Forward, loss, backward, one SGD step and the new loss, for all N networks (or only up
+    to stage `upto`: FORWARD, LOSS, BACKWARD, UPDATE)."""
     r = _rounder(rnd)
     ov = _overrides(overrides, net)
     c = Calc(net, r)
     loss = _SWAP_LOSS.get(net.loss, net.loss) if slip == "sse_factor" else net.loss
     reduce = (lambda a, axis: a.sum(axis=axis)) if slip == "batch_sum" else (lambda a, axis: a.mean(axis=axis))
     c.z, c.h = _forward(net, net.W, net.b, r, ov)
+    if upto == FORWARD:
+        return c
     c.loss = r(reduce(_loss_value(loss, c.h[-1], net.y), 1))
+    if upto == LOSS:
+        return c
     c.g = r(_loss_grad(loss, c.h[-1], net.y))  # (N, B, n_L)
     L = net.L
     c.J, c.gw = [None] * L, [None] * L
@@ -221,13 +241,16 @@ def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | N
         c.J[l] = r(_jacobian(net.acts[l], c.z[l], c.h[l + 1], slip))
         delta = r(np.einsum("nbm,nbmi->nbi", upstream, c.J[l]))  # (N, B, n_{l+1})
         inp = c.z[l - 1] if (slip == "z_for_h" and l > 0) else c.h[l]  # (N, B, n_l)
-        c.gw[l] = _put(r(reduce(np.einsum("nbj,nbk->nbjk", delta, inp), 1)), ov.get(("gw", l)))
+        outer = delta[..., :, None] * inp[..., None, :]  # (N, B, n_{l+1}, n_l), = einsum("nbj,nbk->nbjk")
+        c.gw[l] = _put(r(reduce(outer, 1)), ov.get(("gw", l)))
         gb[l] = _put(r(reduce(delta, 1)), ov.get(("gb", l)))
         W_back = net.W[l]
         if slip == "updated_in_backward":
             W_back = net.W[l] - net.eta[:, None, None] * c.gw[l]
         upstream = r(np.einsum("nbi,nik->nbk", delta, W_back))  # (N, B, n_l)
     c.gb = gb if net.b is not None else None
+    if upto == BACKWARD:
+        return c
     sign, eta = (-1.0 if slip == "update_wrong_sign" else 1.0), net.eta.copy()
     if slip == "update_no_eta":
         eta = np.ones_like(eta)
@@ -236,6 +259,8 @@ def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | N
     if net.b is not None:
         c.ub = [_put(r(bb - sign * eta[:, None] * g), ov.get(("ub", l)))
                 for l, (bb, g) in enumerate(zip(net.b, c.gb))]
+    if upto == UPDATE:
+        return c
     _, h_after = _forward(net, c.uw, c.ub, r, {})
     c.loss_after = r(_loss_value(net.loss, h_after[-1], net.y).mean(axis=1))
     return c

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import handcalc
 from .keys import ROUNDINGS, Group, Prepared
-from .numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer
+from .numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
 from .slips import DIAGNOSES
 
 CORRECT, CARRIED, WRONG, INVALID_V, MISSING_V = range(5)
@@ -41,11 +41,8 @@ class Verdict:
 
 def within(a: np.ndarray, e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.ndarray:
     """|a - e| within the tolerance (kind 0 abs, 1 rel, 2 sig figs); NaN never is."""
-    ae = np.abs(e)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        sig = np.where(ae > 0, 0.5 * 10.0 ** (np.floor(np.log10(np.where(ae > 0, ae, 1.0))) - tv + 1), 0.0)
-        width = np.select([tk == 0, tk == 1], [tv, tv * ae], sig)
-        return np.abs(a - e) <= width + 1e-12 + 1e-9 * ae
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.abs(a - e) <= threshold(e, tk, tv)
 
 
 def _as_written(a: np.ndarray, target: np.ndarray, d: int) -> np.ndarray:
@@ -56,17 +53,25 @@ def _as_written(a: np.ndarray, target: np.ndarray, d: int) -> np.ndarray:
     return ok & (a != 0) if d < 4 else ok  # "0" only where it shows as 0.0000
 
 
-def _accept(a, exact, rounded: list, tk, tv) -> np.ndarray:
-    ok = within(a, exact, tk, tv)
-    for d, r in zip(ROUNDINGS, rounded):
-        ok |= within(a, r, tk, tv) | _as_written(a, r, abs(d)) | _as_written(a, exact, abs(d))
+def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None) -> np.ndarray:
+    """Correct against `exact` or a hand-rounded value; `thr`: their thresholds, if known."""
+    thr = thr or [threshold(x, tk, tv) for x in (exact, *rounded)]
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = np.abs(a - exact) <= thr[0]
+        seen = set()
+        for d, r, t in zip(ROUNDINGS, rounded, thr[1:]):
+            ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d))
+            if abs(d) not in seen:
+                seen.add(abs(d))
+                ok |= _as_written(a, exact, abs(d))
     return ok
 
 
-def diag_match(a: np.ndarray, cand: np.ndarray, tk, tv) -> np.ndarray:
-    """A wrong answer matches a slip value: within tolerance or hand-rounding distance."""
-    near = np.abs(a - cand) <= 0.6e-4 + 0.002 * np.abs(cand)
-    return (within(a, cand, tk, tv) | near) & ~np.isnan(cand)
+def diag_match(a: np.ndarray, cand: np.ndarray, thr: np.ndarray) -> np.ndarray:
+    """A wrong answer matches a slip value: within tolerance (thr) or hand-rounding distance."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        dist = np.abs(a - cand)
+        return ((dist <= thr) | (dist <= 0.6e-4 + 0.002 * np.abs(cand))) & ~np.isnan(cand)
 
 
 @dataclass
@@ -76,7 +81,12 @@ class Judged:
     points: np.ndarray
     expected: np.ndarray
     carried: np.ndarray  # NaN where ECF was not applied
-    diagnosis: np.ndarray  # (S, Q) object: code or None
+    diagnosis: np.ndarray  # (S, Q) int: index into codes, -1 for none
+    codes: list[str]  # diagnosis codes
+
+    def diagnosis_at(self, s: int, q: int) -> str | None:
+        d = self.diagnosis[s, q]
+        return self.codes[d] if d >= 0 else None
 
 
 def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray,
@@ -85,8 +95,18 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     S, Q = vals.shape
     E, TK, TV, P = g.expected[kidx], g.tkind[kidx], g.tval[kidx], g.points[kidx]
     ok = status == OK
-    correct = ok & _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], TK, TV)
-    verdict = np.select([status == MISSING, status == INVALID, correct], [MISSING_V, INVALID_V, CORRECT], WRONG)
+    with np.errstate(invalid="ignore", over="ignore"):
+        dist = np.subtract(vals, E)
+        correct = np.abs(dist, out=dist) <= g.threshold[kidx]  # the common case: near the exact value
+    rest = np.flatnonzero(ok & ~correct)  # the others: rounding-aware, element by element
+    if rest.size:
+        k, qi = kidx[rest // Q], rest % Q
+        correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in ROUNDINGS],
+                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in ROUNDINGS])
+    verdict = np.full((S, Q), WRONG, dtype=np.int8)
+    verdict[correct] = CORRECT
+    verdict[status == INVALID] = INVALID_V
+    verdict[status == MISSING] = MISSING_V
     carried = np.full((S, Q), np.nan)
     q = 0
     while q < Q:  # error carried forward, in question order (dependencies come first)
@@ -104,7 +124,8 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
             continue
         net = g.net.take(kidx[idx])
         ov = {g.refs[d]: np.where(ok[idx, d], vals[idx, d], np.nan) for d in D}
-        calcs = [handcalc.solve(net, rnd=r, overrides=ov) for r in (None, *ROUNDINGS)]
+        upto = max(handcalc.stage(g.refs[qq]) for qq in qs)
+        calcs = [handcalc.solve(net, rnd=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
         for qq in qs:
             try:
                 cv = [c.value(g.refs[qq]) for c in calcs]
@@ -113,21 +134,17 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
             m = _accept(vals[idx, qq], cv[0], cv[1:], TK[idx, qq], TV[idx, qq]) & ok[idx, qq] & ~correct[idx, qq]
             carried[idx, qq] = np.where(ok[idx, qq] & ~correct[idx, qq], cv[0], np.nan)
             verdict[idx[m], qq] = CARRIED
-    diagnosis = np.full((S, Q), None, dtype=object)
+    diagnosis = np.full((S, Q), -1, dtype=np.int8)
     wrong = verdict == WRONG
-    if wrong.any():
-        codes, table = g.slip_table()  # (K, Q, C)
-        names = np.array(codes, dtype=object)
-        for qq in np.flatnonzero(wrong.any(axis=0)):
-            idx = np.flatnonzero(wrong[:, qq])
-            cand = table[kidx[idx], qq, :]  # (n, C)
-            tk, tv = TK[idx, qq][:, None], TV[idx, qq][:, None]
-            usable = ~within(cand, E[idx, qq][:, None], tk, tv)  # a slip that changes nothing explains nothing
-            m = diag_match(vals[idx, qq][:, None], cand, tk, tv) & usable
-            has = m.any(axis=1)
-            diagnosis[idx[has], qq] = names[m.argmax(axis=1)[has]]
+    codes, table, thr, usable = g.slip_table() if wrong.any() else ([], None, None, None)  # (K, Q, C)
+    for qq in np.flatnonzero(wrong.any(axis=0)):
+        idx = np.flatnonzero(wrong[:, qq])
+        k = kidx[idx]
+        m = diag_match(vals[idx, qq][:, None], table[k, qq], thr[k, qq]) & usable[k, qq]
+        has = m.any(axis=1)
+        diagnosis[idx[has], qq] = m.argmax(axis=1)[has]
     score = np.where(verdict == CORRECT, P, np.where(verdict == CARRIED, carried_credit * P, 0.0))
-    return Judged(verdict, score, P, E, carried, diagnosis)
+    return Judged(verdict, score, P, E, carried, diagnosis, codes)
 
 
 def parse_row(answers: list) -> tuple[np.ndarray, np.ndarray]:
@@ -155,7 +172,7 @@ def grade_key(key: dict, answers: dict[str, str | None], *, carried_credit: floa
 def verdicts_of(qids: list[str], raw: list, vals: np.ndarray, j: Judged, s: int) -> list[Verdict]:
     out = []
     for q, qid in enumerate(qids):
-        d = j.diagnosis[s, q]
+        d = j.diagnosis_at(s, q)
         c = j.carried[s, q]
         out.append(Verdict(qid, raw[q], None if np.isnan(vals[q]) else float(vals[q]),
                            VERDICTS[j.verdict[s, q]], float(j.score[s, q]), float(j.points[s, q]),

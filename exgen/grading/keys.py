@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ExgenError, InputFileError
 from . import handcalc, slips
+from .numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
 ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
@@ -46,12 +47,15 @@ class Group:
     kinds: list[str]
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
+    specs: list = field(default_factory=list)  # the keys' parsed specs
     net: handcalc.Net | None = None
     expected: np.ndarray | None = None  # (K, Q)
     tkind: np.ndarray | None = None  # (K, Q) int
     tval: np.ndarray | None = None  # (K, Q)
     points: np.ndarray | None = None  # (K, Q)
+    threshold: np.ndarray | None = None  # (K, Q) largest |answer - expected| within tolerance
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
+    thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
     _slips: tuple | None = None
 
     @property
@@ -64,14 +68,22 @@ class Group:
         self.tkind = np.array([[TOL_KINDS.get(q.get("tolerance", {}).get("kind", "rel"), 1) for q in row] for row in qs])
         self.tval = np.array([[float(q.get("tolerance", {}).get("value", 0.01)) for q in row] for row in qs])
         self.points = np.array([[float(q.get("points", 1)) for q in row] for row in qs])
-        self.net = handcalc.stack([k["spec"] for k in self.keys])
+        self.threshold = threshold(self.expected, self.tkind, self.tval)
+        self.net = handcalc.stack(self.specs)
         for d in ROUNDINGS:
             self.rounded[d] = values_at(handcalc.solve(self.net, rnd=d), self.refs, len(self.keys))
+            self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
 
-    def slip_table(self) -> tuple[list[str], np.ndarray]:
-        """(codes (C,), values (K, Q, C)), computed on first use."""
+    def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Slip codes (C,), their values (K, Q, C), the values' tolerance thresholds, and
+        whether a slip changes the answer at all (outside the tolerance of the exact value);
+        computed on first use."""
         if self._slips is None:
-            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net))
+            codes, table = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net))
+            tk, tv = self.tkind[..., None], self.tval[..., None]
+            with np.errstate(invalid="ignore", over="ignore"):
+                usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
+            self._slips = codes, table, threshold(table, tk, tv), usable
         return self._slips
 
 
@@ -109,7 +121,8 @@ class Prepared:
                 continue
             try:
                 qs = key["questions"]
-                sig = (handcalc.shape_signature(key["spec"]),
+                spec = handcalc.parse(key["spec"])
+                sig = (handcalc.shape_signature(spec),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs))
             except (KeyError, TypeError) as e:
                 raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
@@ -125,6 +138,7 @@ class Prepared:
             g = self.groups[gi]
             self.key_pos[id(key)] = (gi, len(g.keys))
             g.keys.append(key)
+            g.specs.append(spec)
             self._hold.append(key)
         for g in self.groups:
             if g.expected is None or len(g.keys) != g.expected.shape[0]:

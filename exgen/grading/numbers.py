@@ -91,3 +91,14 @@ def decimals_at_most(values: np.ndarray, d: int) -> np.ndarray:
     """True where a value is written with at most d decimals (x == round(x, d))."""
     scaled = values * 10.0 ** d
     return np.abs(scaled - np.round(scaled)) < 1e-6
+
+
+def threshold(e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.ndarray:
+    """The largest |a - e| within the tolerance (kind 0 abs, 1 rel, 2 sig figs)."""
+    ae = np.abs(e)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        sig = 0.0
+        if np.any(tk == 2):  # significant figures: half a unit in the tv-th digit
+            sig = np.where(ae > 0, 0.5 * 10.0 ** (np.floor(np.log10(np.where(ae > 0, ae, 1.0))) - tv + 1), 0.0)
+        width = np.select([tk == 0, tk == 1], [tv, tv * ae], sig)
+        return width + 1e-12 + 1e-9 * ae

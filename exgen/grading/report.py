@@ -14,20 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputFileError
-from .feedback import Worked, fmt, student_markdown
+from .csvout import question_order, write_answers, write_grades  # noqa: F401
+from .feedback import Worked, student_markdown
 from .grade import GradeResult
-from .judge import VERDICTS
-
-ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", "score", "points",
-                  "diagnosis", "carried_expected"]
-
 
 class OutputExistsError(InputFileError):
     """The output directory exists and --force was not given."""
-
-
-def _num(v: float) -> str:
-    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.12g}"
 
 
 def _csv(path: Path, header: list, rows) -> None:
@@ -35,45 +27,6 @@ def _csv(path: Path, header: list, rows) -> None:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
-
-
-def question_order(res: GradeResult) -> list[str]:
-    seen: dict[str, None] = {}
-    for gr in res.groups:
-        for q in gr.group.qids:
-            seen.setdefault(q, None)
-    return list(seen)
-
-
-def write_answers(res: GradeResult, path: Path) -> None:
-    def rows():
-        for s in res.students:
-            gi, r = res.where[s]
-            gr = res.groups[gi]
-            j = gr.judged
-            for q, qid in enumerate(gr.group.qids):
-                a = gr.raw[r, q]
-                yield (s, qid, "" if a is None else a.strip(), _num(j.expected[r, q]), VERDICTS[j.verdict[r, q]],
-                       f"{j.score[r, q]:g}", f"{j.points[r, q]:g}", j.diagnosis[r, q] or "", _num(j.carried[r, q]))
-    _csv(path, ANSWER_COLUMNS, rows())
-
-
-def write_grades(res: GradeResult, out: Path, exam: str) -> None:
-    qids = question_order(res)
-    rows, canvas = [], []
-    for s in res.students:
-        gi, r = res.where[s]
-        gr = res.groups[gi]
-        per = dict(zip(gr.group.qids, gr.judged.score[r]))
-        total, maximum = res.totals(s)
-        pct = 100 * total / maximum if maximum else 0.0
-        rows.append([s, f"{total:g}", f"{maximum:g}", f"{pct:.2f}"] + [f"{per[q]:g}" if q in per else "" for q in qids])
-        canvas.append([s, "", s, "", "", f"{total:g}"])
-    _csv(out / "grades.csv", ["student_id", "total", "maximum", "percent"] + qids, rows)
-    maximum = max((res.totals(s)[1] for s in res.students), default=0)
-    title = exam or "exgen exam"
-    _csv(out / "grades_canvas.csv", ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title],
-         [["Points Possible", "", "", "", "", f"{maximum:g}"]] + canvas)
 
 
 def write_issues(res: GradeResult, path: Path) -> None:
@@ -103,10 +56,12 @@ def question_stats(res: GradeResult) -> list[dict]:
             a["score"] += float(j.score[:, q].sum())
             a["points"] += float(j.points[:, q].sum())
             a["correct"] += int((j.verdict[:, q] == 0).sum())
-            a["diag"].update(d for d in j.diagnosis[:, q] if d)
+            d = j.diagnosis[:, q]
+            for c, n in enumerate(np.bincount(d[d >= 0], minlength=len(j.codes))):
+                a["diag"][j.codes[c]] += int(n)  # several columns can share a code (missing_path)
     return [{"question_id": q, "n": a["n"], "mean": a["score"] / a["points"] if a["points"] else 0.0,
              "correct_rate": a["correct"] / a["n"] if a["n"] else 0.0,
-             "diagnoses": sorted(a["diag"].items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
+             "diagnoses": sorted(((c, n) for c, n in a["diag"].items() if n), key=lambda kv: (-kv[1], kv[0]))[:3]}
             for q, a in ((q, acc[q]) for q in question_order(res))]
 
 
@@ -121,7 +76,7 @@ def report_html(res: GradeResult, exam: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     stats = question_stats(res)
-    pcts = [100 * t / m if m else 0.0 for t, m in (res.totals(s) for s in res.students)]
+    pcts = percents(res)
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist(pcts, bins=np.linspace(0, 100, 21), color="#4472c4", edgecolor="white")
     ax.set_xlabel("score (%)")
@@ -148,7 +103,7 @@ def report_html(res: GradeResult, exam: str) -> str:
     issues = "".join(f"<tr><td>{i.line or ''}</td><td>{i.kind}</td><td>{html.escape(i.student_id)}</td>"
                      f"<td>{html.escape(i.question_id)}</td><td>{html.escape(i.message)}</td></tr>"
                      for i in res.issues[:200])
-    mean = float(np.mean(pcts)) if pcts else 0.0
+    mean = float(np.mean(pcts)) if len(pcts) else 0.0
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Grades: {html.escape(exam)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
@@ -165,20 +120,27 @@ td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head><body>
 """
 
 
+def percents(res: GradeResult) -> np.ndarray:
+    """Every student's score in percent (0 where the maximum is 0), in `res.students` order."""
+    tot, mx = res.all_totals()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mx != 0, 100 * tot / mx, 0.0)
+
+
 def summary(res: GradeResult) -> str:
-    pcts = [100 * t / m if m else 0.0 for t, m in (res.totals(s) for s in res.students)]
+    pcts = percents(res)
     c = res.counts()
     kinds = Counter(i.kind for i in res.issues)
     lines = [f"Graded {len(pcts)} students, {sum(c.values())} answers: "
              + ", ".join(f"{v} {k}" for k, v in c.items()) + ".",
-             f"Mean score {np.mean(pcts) if pcts else 0:.1f}%, median {np.median(pcts) if pcts else 0:.1f}%."]
+             f"Mean score {np.mean(pcts) if len(pcts) else 0:.1f}%, median {np.median(pcts) if len(pcts) else 0:.1f}%."]
     if kinds:
         lines.append("Issues: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + " (see issues.csv).")
     return "\n".join(lines)
 
 
 def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool = False,
-              feedback: bool = True) -> Path:
+              feedback: bool = True, report: bool = True) -> Path:
     """Write every output into `out`, atomically (a temporary directory renamed into place)."""
     out = Path(out)
     if out.exists() and not force:
@@ -194,7 +156,8 @@ def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool 
         write_issues(res, tmp / "issues.csv")
         if feedback:
             write_feedback(res, tmp / "feedback")
-        (tmp / "report.html").write_text(report_html(res, exam), encoding="utf-8")
+        if report:
+            (tmp / "report.html").write_text(report_html(res, exam), encoding="utf-8")
         (tmp / "summary.txt").write_text(summary(res) + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -13,7 +13,7 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
                 id_column: str | None = None, mapping: list[str] | None = None,
                 mapping_file: str | Path | None = None, roster: str | Path | None = None,
                 sheet: str | None = None, carried_credit: float = 0.5, force: bool = False,
-                feedback: bool = True) -> tuple[GradeResult, str]:
+                feedback: bool = True, report: bool = True) -> tuple[GradeResult, str]:
     """Grade a submissions file against `keys_dir/*.json` and write GRADES_DIR. Returns the
     result and the stdout summary."""
     keys = load_keys(keys_dir)
@@ -26,8 +26,10 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
                            roster=read_roster(roster) if roster else None, sheet=sheet)
     res = grade_submissions(sub, keys, carried_credit=carried_credit)
     exam = next(iter(keys.values())).get("exam", "")
-    write_all(res, out, exam=exam, force=force, feedback=feedback)
-    return res, summary(res) + f"\nWrote {out}/ (answers.csv, grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html)."
+    write_all(res, out, exam=exam, force=force, feedback=feedback, report=report)
+    files = ["answers.csv", "grades.csv", "grades_canvas.csv", "issues.csv"] + \
+        ["feedback/"] * feedback + ["report.html"] * report
+    return res, summary(res) + f"\nWrote {out}/ ({', '.join(files)})."
 
 
 def sample_submission(keys: dict[str, dict], path: str | Path, seed: int = 0) -> Path:

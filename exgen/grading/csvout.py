@@ -1,0 +1,159 @@
+"""answers.csv, grades.csv and grades_canvas.csv, built column by column.
+
+Every distinct cell text is formatted once (a key's expected value, a verdict with its score, an
+answer as typed) and gathered with numpy; the file is one join. The bytes are those of
+`csv.writer` (minimal quoting, "\\n" line ends).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .grade import GradeResult, GroupResult
+from .judge import CARRIED, CORRECT, VERDICTS
+
+ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", "score", "points",
+                  "diagnosis", "carried_expected"]
+
+
+def _quoted() -> str:
+    """The characters that make csv.writer quote a field (this Python's rules)."""
+    out = ""
+    for c in ',"\r\n':
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([c, ""])
+        out += c if buf.getvalue().startswith('"') else ""
+    return out
+
+
+_SPECIAL = re.compile("[" + re.escape(_quoted()) + "]")
+
+
+def field(s: str) -> str:
+    """One text cell as csv.writer writes it (QUOTE_MINIMAL)."""
+    return '"' + s.replace('"', '""') + '"' if _SPECIAL.search(s) else s
+
+
+def num(v: float) -> str:
+    return "" if v is None or v != v else f"{float(v):.12g}"
+
+
+def _line(cells: list[str]) -> str:
+    return ",".join(field(c) for c in cells) + "\n"
+
+
+def _factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import pandas as pd
+    inv, uniq = pd.factorize(codes.ravel())
+    return inv, uniq
+
+
+def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
+    """Each float formatted with `fmt` (e.g. "{:g}"), each distinct value once. Object array."""
+    inv, uniq = _factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
+    texts = np.array([fmt.format(v) for v in uniq.view(np.float64)] + [""], dtype=object)
+    return texts[inv].reshape(np.shape(values))
+
+
+def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
+    """(S, 2 Q) pieces of the group's answers.csv lines: "student_id," and the rest of the line,
+    formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
+    key = id(gr.texts)
+    if key not in stripped:  # shared by the groups
+        stripped[key] = [field(t.strip()) for t in gr.texts] + [""]
+    texts, qids = stripped[key], [field(q) for q in g.qids]
+    code = ((((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1))
+    inv, uniq = _factorize(code)
+    exp_txt: dict[int, str] = {}
+    rest_txt: dict[tuple, str] = {}
+    lines = []
+    for c in uniq.tolist():
+        c, d = divmod(c, D)
+        c, v = divmod(c, V)
+        a, kq = divmod(c, KQ)
+        e = exp_txt.get(kq)
+        if e is None:
+            e = exp_txt[kq] = num(g.expected.flat[kq])
+        p = g.points.flat[kq]
+        rest = rest_txt.get((p, v, d))
+        if rest is None:
+            score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
+            rest = rest_txt[(p, v, d)] = f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},"
+        lines.append(f"{qids[kq % Q]},{texts[a - 1]},{e},{rest}\n")
+    rows = np.array(lines, dtype=object)[inv]  # (S Q,)
+    at = np.flatnonzero(~np.isnan(j.carried).ravel())  # ECF applied: its value ends the line
+    if len(at):
+        rest = formatted(j.carried.ravel()[at], "{:.12g}").tolist()
+        rows[at] = [d[:-1] + r + "\n" for d, r in zip(rows[at].tolist(), rest)]
+    out = np.empty((S, Q, 2), dtype=object)
+    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object)[:, None]
+    out[:, :, 1] = rows.reshape(S, Q)
+    return out.reshape(S, 2 * Q)
+
+
+def fields(texts: list[str]) -> list[str]:
+    """field() of each text; the list itself when none needs quoting."""
+    return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
+
+
+def _in_order(res: GradeResult, per_group: list[np.ndarray]) -> list[str]:
+    """Rows of per-group (S_g, W_g) arrays, flattened in `res.students` order."""
+    if len(per_group) == 1:
+        return per_group[0].ravel().tolist()
+    gi, r = res.order
+    return np.concatenate([per_group[g][i] for g, i in zip(gi, r)]).tolist() if len(gi) else []
+
+
+def write_answers(res: GradeResult, path: Path) -> None:
+    stripped: dict = {}
+    parts = _in_order(res, [_pieces(gr, res.carried_credit, stripped) for gr in res.groups])
+    _write(path, _line(ANSWER_COLUMNS) + "".join(parts))
+
+
+def question_order(res: GradeResult) -> list[str]:
+    seen: dict[str, None] = {}
+    for gr in res.groups:
+        for q in gr.group.qids:
+            seen.setdefault(q, None)
+    return list(seen)
+
+
+def write_grades(res: GradeResult, out: Path, exam: str) -> None:
+    qids = question_order(res)
+    col = {q: i for i, q in enumerate(qids)}
+    students = res.students
+    tot, mx = res.all_totals()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(mx != 0, 100 * tot / mx, 0.0)
+    ids = fields(students)
+    grid = np.full((len(students), 4 + len(qids)), ",", dtype=object)  # cells end with their separator
+    grid[:, 0] = [s + "," for s in ids]
+    grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g},"), formatted(mx, "{:g},"), formatted(pct, "{:.2f},")
+    gi, r = res.order
+    for g, gr in enumerate(res.groups):
+        m = np.flatnonzero(gi == g)
+        cols = 4 + np.array([col[q] for q in gr.group.qids])
+        cells = formatted(gr.judged.score, "{:g},")[r[m]]
+        if len(m) == len(students) and np.array_equal(cols, np.arange(4, grid.shape[1])):
+            grid[:, 4:] = cells
+        else:
+            grid[m[:, None], cols[None, :]] = cells
+    grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
+    rows = "".join(grid.ravel().tolist())
+    _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids) + rows)
+    title = exam or "exgen exam"
+    canvas = [_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]),
+              _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"])]
+    canvas += [f"{s},,{s},,,{t[:-1]}\n" for s, t in zip(ids, grid[:, 1].tolist())]
+    _write(out / "grades_canvas.csv", "".join(canvas))
+
+
+def _write(path: Path, text: str) -> None:
+    Path(path).write_bytes(text.encode("utf-8"))

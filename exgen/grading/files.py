@@ -1,0 +1,118 @@
+"""Submission files as text or rows: encodings (BOMs, UTF-16, charset-normalizer), CSV with any
+common separator, .xlsx; `read_columns` gives a Table (fast path for clean text, exact otherwise)."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ..errors import InputFileError
+from .table import Table, delimiter, fast_table, from_rows
+
+
+class SubmissionError(InputFileError):
+    """A submissions file cannot be read, or its columns do not fit the mapping."""
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes -> text: BOMs, UTF-8, then charset-normalizer (cp1252, UTF-16 without BOM, ...)."""
+    return decode_utf8(data, name)[0]
+
+
+def decode_utf8(data: bytes, name: str) -> tuple[str, bytes]:
+    """The text, and its UTF-8 bytes (the file's own bytes when it is UTF-8)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), data[3:]
+        except UnicodeDecodeError:
+            text = data[3:].decode("utf-8", errors="replace")
+            return text, text.encode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+        return text, text.encode("utf-8")
+    try:
+        return _check(data.decode("utf-8"), name), data
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+        best = from_bytes(data).best()
+        if best is None:
+            raise SubmissionError(f"{name}: cannot be read: not a text file (no encoding fits)") from None
+        text = _check(str(best), name)
+        return text, text.encode("utf-8")
+
+
+def _check(text: str, name: str) -> str:
+    if "\x00" in text or sum(not (c.isprintable() or c in "\r\n\t") for c in text[:4096]) > 8:
+        raise SubmissionError(f"{name}: cannot be read: looks like a binary file, not CSV or .xlsx")
+    return text
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(int(v)) if v.is_integer() else repr(v)
+    return str(v)
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[str]], list[int]]:
+    """All rows as lists of strings, with their file line numbers (1-based)."""
+    p, data = _load(path)
+    if _is_xlsx(p, data):
+        return _xlsx_rows(p, data, sheet)
+    return _csv_rows(decode(data, str(p)), p)
+
+
+def read_columns(path: str | Path, sheet: str | None = None) -> Table:
+    """The file as a Table (fast path for clean delimited text, exact path otherwise)."""
+    p, data = _load(path)
+    if _is_xlsx(p, data):
+        table = from_rows(*_xlsx_rows(p, data, sheet))
+    else:
+        text, utf8 = decode_utf8(data, str(p))
+        table = fast_table(text, utf8) or from_rows(*_csv_rows(text, p))
+    if table is None:
+        raise SubmissionError(f"{p}: cannot be read: the file is empty")
+    return table
+
+
+def _load(path) -> tuple[Path, bytes]:
+    p = Path(path)
+    if not p.is_file():
+        raise SubmissionError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
+    return p, p.read_bytes()
+
+
+def _is_xlsx(p: Path, data: bytes) -> bool:
+    return p.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04")
+
+
+def _xlsx_rows(p: Path, data: bytes, sheet: str | None) -> tuple[list[list[str]], list[int]]:
+    import openpyxl
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+    except KeyError:
+        raise SubmissionError(f"{p}: no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}") from None
+    except Exception as e:  # zipfile/openpyxl raise many kinds
+        raise SubmissionError(f"{p}: cannot be read as .xlsx ({e.__class__.__name__})") from None
+    rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    return rows, list(range(1, len(rows) + 1))
+
+
+def _csv_rows(text: str, p: Path) -> tuple[list[list[str]], list[int]]:
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
+    try:
+        rows = list(reader)
+        if text.count("\n") + (not text.endswith("\n")) == len(rows):  # no quoted line breaks
+            return rows, list(range(1, len(rows) + 1))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
+        rows, lines, prev = [], [], 0
+        for r in reader:
+            rows.append(r)
+            lines.append(prev + 1)
+            prev = reader.line_num
+        return rows, lines
+    except csv.Error as e:
+        raise SubmissionError(f"{p}: cannot be parsed as CSV ({e})") from None

@@ -1,0 +1,101 @@
+"""A submissions file as columns: every column factorized into codes (one per row) and its
+distinct texts, with the file line of each row.
+
+Two ways in, same result:
+  fast   pandas' C parser, for clean delimited text: no quote characters, no lone CR, the header
+         on the first line, every row at most as wide as the header. Only distinct texts become
+         Python strings.
+  exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
+         inside quotes, ragged rows, blank lines before the header, .xlsx).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in ("\t", ";", ",", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def factorize(values) -> tuple[np.ndarray, list[str]]:
+    """Strings -> (codes (n,) intp, distinct strings in order of first appearance)."""
+    import pandas as pd
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    codes, uniq = pd.factorize(arr)
+    return codes.astype(np.intp, copy=False), list(uniq)
+
+
+def recode(codes: np.ndarray, texts: list[str], fn) -> tuple[np.ndarray, list[str]]:
+    """Apply fn to each distinct text, merging texts that become equal."""
+    mapped = [fn(t) for t in texts]
+    if mapped == texts and len(set(texts)) == len(texts):
+        return codes, texts
+    new, names = factorize(mapped)
+    return new[codes], names
+
+
+@dataclass
+class Table:
+    header: list[str]  # stripped, BOM removed
+    columns: list[tuple[np.ndarray, list[str]]]  # per column: codes (n,), distinct texts
+    lines: np.ndarray  # (n,) file line (1-based) of each body row
+
+    def column(self, j: int) -> tuple[np.ndarray, list[str]]:
+        if j < len(self.columns):
+            return self.columns[j]
+        return np.zeros(len(self.lines), dtype=np.intp), [""]
+
+    def blank_rows(self) -> np.ndarray:
+        """Rows whose every cell is empty or whitespace."""
+        blank = np.ones(len(self.lines), dtype=bool)
+        for codes, texts in self.columns:
+            blank &= np.array([not t.strip() for t in texts], dtype=bool)[codes] if texts else True
+        return blank
+
+
+def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
+    """The exact path: rows from the csv module or openpyxl. None if every row is blank."""
+    start = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:
+        return None
+    header = [h.strip().lstrip("\ufeff") for h in rows[start]]
+    body = rows[start + 1:]
+    width = max(len(header), max(map(len, body), default=0))
+    cols = [factorize([r[j] if j < len(r) else "" for r in body]) for j in range(width)]
+    return Table(header, cols, np.array(lines[start + 1:], dtype=np.int64))
+
+
+def fast_table(text: str, utf8: bytes) -> Table | None:
+    """The fast path (pandas' C parser on the UTF-8 bytes of `text`), or None when the file
+    has anything the csv module might read differently."""
+    if '"' in text or "\x00" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    nl = text.find("\n")
+    first = (text if nl < 0 else text[:nl]).rstrip("\r")
+    cells = first.split(delimiter(first))
+    if not any(c.strip() for c in cells):
+        return None
+    import pandas as pd
+    try:
+        df = pd.read_csv(io.BytesIO(utf8), sep=delimiter(first), header=None, dtype="category",
+                         na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
+                         engine="c", low_memory=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
+        return None
+    if df.shape[1] != len(cells) or len(df) == 0:
+        return None
+    cols = []
+    for j in range(df.shape[1]):
+        c = df.iloc[:, j].array
+        codes = np.asarray(c.codes)[1:].astype(np.intp)
+        if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
+            return None  # a column of numbers only, header included: pandas converted its texts
+        cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
+    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
