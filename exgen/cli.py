@@ -5,8 +5,6 @@ Commands register on `app` from this module and from the cli_* modules imported 
 from __future__ import annotations
 
 import contextlib
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 

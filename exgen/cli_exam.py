@@ -29,7 +29,7 @@ def init_config(
     """
     from .config import DEFAULT_YAML
     from .errors import OutputExistsError
-    from .exam import write_atomic
+    from .textio import write_atomic
     with user_errors():
         if str(path) == "-":
             typer.echo(DEFAULT_YAML, nl=False)

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import click
 import typer
 
-from . import examples
 from .cli import LettersOpt, WeightsOpt, _check_choice, app, load_spec, notation_for, user_errors
 from .notation import LETTERS, WEIGHT_STYLES
 from .report import fmt

@@ -9,9 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from .errors import InputFileError, OutputExistsError
 from .generate import Exercise, make_exercises
 from .questions import answer_key
 from .render import Student, render_body, render_document
+from .textio import read_utf8, write_atomic
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 EXAM_MARKERS = ("exam.json", "answer_keys", "sheets", "keys", "submissions.csv")
@@ -31,15 +30,7 @@ def read_roster(path: str | Path) -> list[Student]:
     """Students from a CSV with a `student_id` column and optionally `name` (other columns are
     ignored). Accepts a UTF-8 BOM and `,` or `;` separators; errors name the file and line."""
     p = Path(path)
-    if not p.is_file():
-        raise InputFileError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InputFileError(f"{p}: line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
-                             "save the roster as CSV UTF-8") from None
+    text = read_utf8(p, "roster")
     first = text.splitlines()[0] if text.strip() else ""
     delim = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
@@ -75,19 +66,6 @@ def count_roster(n: int) -> list[Student]:
     """n anonymous students s001, s002, ..."""
     width = max(3, len(str(n)))
     return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:

@@ -174,7 +174,7 @@ def path_lines(sol: Solution, nt: Notation, kind: str, idx: tuple[int, ...], b: 
         if only is not None and i != only:
             continue
         out.append(f"  path {i + 1}: " + " · ".join(p(f.symbol) for f in path.factors))
-        out.append(f"          = " + "·".join(n(f.value) for f in path.factors) + f" = {fmt(path.product)}")
+        out.append("          = " + "·".join(n(f.value) for f in path.factors) + f" = {fmt(path.product)}")
     if only is None and len(ps) > 1:
         out.append(f"  sum of the {len(ps)} paths = {fmt(float(np.sum([q.product for q in ps])))}")
     return out

@@ -64,7 +64,6 @@ def paths_for(sol: Solution, kind: str, index: tuple[int, ...], sample: int = 0,
     """All chain-rule paths of one parameter for one sample."""
     spec, fwd, L = sol.spec, sol.fwd, sol.spec.n_layers
     l, j = index[0], index[1]  # the parameter feeds neuron j of layer l+1 (1-based layer l+1)
-    z = [zl[sample] for zl in fwd.z]  # z[l]: (n_{l+1},)
     h = [hl[sample] for hl in fwd.h]  # h[l]: (n_l,)
     J = [ACTIVATIONS[a].jacobian(fwd.z[i][sample:sample + 1], fwd.h[i + 1][sample:sample + 1])[0]
          for i, a in enumerate(spec.activations)]  # J[i]: (n, n) dh_m/dz_i of layer i+1

@@ -25,9 +25,14 @@ APT_HINT = ("apt-get install -y --no-install-recommends texlive-latex-base "
             "texlive-latex-recommended texlive-pictures latexmk")
 
 
+def missing_tex(need_latexmk: bool = False) -> list[str]:
+    """The TeX programs that are not installed: pdflatex (and latexmk)."""
+    return [p for p in ("pdflatex", "latexmk")[: 2 if need_latexmk else 1] if shutil.which(p) is None]
+
+
 def check_tex(need_latexmk: bool = False) -> None:
     """Raise TexError at once if pdflatex (or latexmk) is not installed."""
-    missing = [p for p in ("pdflatex", "latexmk")[: 2 if need_latexmk else 1] if shutil.which(p) is None]
+    missing = missing_tex(need_latexmk)
     if missing:
         raise TexError(f"{' and '.join(missing)} not found: install TeX with `{APT_HINT}`, "
                        "or pass --no-pdf to write .tex files only")

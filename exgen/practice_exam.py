@@ -3,7 +3,6 @@ exercise as a PDF sheet through the exam's renderer. Imported only for --config 
 needed for --pdf only)."""
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,10 +10,9 @@ from . import config, generate, pdf, render
 from .errors import TexError
 from .notation import LETTERS
 from .practice import Exercise, PracticeError
+from .textio import write_atomic
 from .questions import Question, answer_key
 
-APT_HINT = ("apt-get install -y --no-install-recommends texlive-latex-base "
-            "texlive-latex-recommended texlive-pictures latexmk")
 PRACTICE_ID = "practice"
 
 
@@ -49,9 +47,9 @@ def _config_for(ex: Exercise):
 
 def write_pdf(ex: Exercise, out: Path) -> Path:
     """The problem sheet of `ex` as a PDF at `out` (TeX needed)."""
-    missing = [p for p in ("pdflatex", "latexmk") if shutil.which(p) is None]
+    missing = pdf.missing_tex(need_latexmk=True)
     if missing:
-        raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{APT_HINT}`; "
+        raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{pdf.APT_HINT}`; "
                        "the exercise itself works in the terminal without TeX")
     if ex.spec.batched:
         raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
@@ -67,8 +65,7 @@ def write_pdf(ex: Exercise, out: Path) -> Path:
         tex.write_text(render.render_document([(footer, body)]), encoding="utf-8")
         made = pdf.compile_one(tex)
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(made, out)
+            write_atomic(out, made.read_bytes())
         except OSError as e:
             raise PracticeError(f"{out}: cannot write the PDF ({e.strerror or e.__class__.__name__})") from None
     return out

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
+from .textio import read_utf8
 from .grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
 __all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "explanation", "grade",
@@ -72,17 +73,7 @@ def parse_answers(items: list[str]) -> dict[str, str]:
     `id=value` pairs (several arguments, or one argument with comma-separated pairs)."""
     if len(items) == 1 and "=" not in items[0]:
         p = Path(items[0])
-        if not p.is_file():
-            what = "not a file" if p.exists() else "no such answers file"
-            raise InputFileError(f"{p}: {what} (give a CSV file or id=value pairs)")
-        raw = p.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
-            raise InputFileError(f"{p}: line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
-                                 "save the answers as CSV UTF-8") from None
-        return _parse_csv(text, str(p))
+        return _parse_csv(read_utf8(p, "answers", " (give a CSV file or id=value pairs)"), str(p))
     out: dict[str, str] = {}
     for item in items:
         for pair in (item.split(",") if item.count("=") > 1 else [item]):

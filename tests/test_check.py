@@ -95,4 +95,4 @@ def test_unknown_question_and_bad_key(key_file, tmp_path):
     r = runner.invoke(app, ["check", "1a=1", "--key", str(bad)])
     assert r.exit_code == 1 and "invalid JSON" in r.output
     r = runner.invoke(app, ["check", "1a", "--key", str(path)])
-    assert r.exit_code == 1 and "no such answers file" in r.output
+    assert r.exit_code == 1 and "no such file (give a CSV file or id=value pairs)" in r.output

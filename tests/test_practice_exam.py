@@ -28,8 +28,8 @@ def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):
 
 
 def test_pdf_without_tex_names_the_packages(tmp_path, monkeypatch):
-    import exgen.practice_exam as pe
-    monkeypatch.setattr(pe.shutil, "which", lambda name: None)
+    import exgen.pdf
+    monkeypatch.setattr(exgen.pdf.shutil, "which", lambda name: None)
     r = runner.invoke(app, ["practice", "--preset", "aksoy-2-2-1", "--seed", "1", "--pdf", str(tmp_path / "p.pdf")])
     assert r.exit_code == 1
     assert r.output.startswith("Error: --pdf needs TeX") and "apt-get install -y --no-install-recommends " \
