@@ -23,6 +23,9 @@ ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003)
 def load_keys(directory: str | Path) -> dict[str, dict]:
     """All `<student_id>.json` keys of a directory, by student id."""
     d = Path(directory)
+    if d.is_file():
+        raise InputFileError(f"{d}: is a file; --keys wants the directory of answer keys "
+                             f"(<student_id>.json, one per student), e.g. {d.parent}")
     if not d.is_dir():
         raise InputFileError(f"{d}: no such directory of answer keys")
     keys: dict[str, dict] = {}
@@ -71,7 +74,7 @@ class Group:
         self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = handcalc.stack(self.specs)
         for d in ROUNDINGS:
-            self.rounded[d] = values_at(handcalc.solve(self.net, rnd=d), self.refs, len(self.keys))
+            self.rounded[d] = handcalc.solve(self.net, rnd=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -85,16 +88,6 @@ class Group:
                 usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
             self._slips = codes, table, threshold(table, tk, tv), usable
         return self._slips
-
-
-def values_at(calc: handcalc.Calc, refs: list[str], n: int) -> np.ndarray:
-    out = np.full((n, len(refs)), np.nan)
-    for q, ref in enumerate(refs):
-        try:
-            out[:, q] = calc.value(ref)
-        except KeyError:
-            pass
-    return out
 
 
 def path_entries(net: handcalc.Net) -> dict:
