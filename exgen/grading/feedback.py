@@ -8,7 +8,7 @@ from ..examples import notation_of
 from ..hints import worked_step
 from ..report import fmt as _fmt
 from ..solution import to_dict
-from ..spec import Spec, from_dict
+from ..spec import from_dict
 from .judge import Verdict
 
 
@@ -19,8 +19,8 @@ def fmt(v: float | None) -> str:
 class Worked:
     """Worked steps for one key, in its notation (the exact solution is computed once)."""
 
-    def __init__(self, key: dict, spec: Spec | None = None):
-        self.spec = spec if spec is not None else from_dict(key["spec"], "answer key")
+    def __init__(self, key: dict):
+        self.spec = from_dict(key["spec"], "answer key")
         self.nt = notation_of(self.spec)
         self.sol = solve(self.spec)
         self.solution = to_dict(self.sol, self.nt)

@@ -66,12 +66,6 @@ class GradeResult:
         gr = self.groups[gi]
         return gr.group.keys[gr.kidx[s]]
 
-    def spec(self, student_id: str):
-        """The parsed spec of the student's key."""
-        gi, s = self.where[student_id]
-        gr = self.groups[gi]
-        return gr.group.specs[gr.kidx[s]]
-
     def totals(self, student_id: str) -> tuple[float, float]:
         gi, s = self.where[student_id]
         j = self.groups[gi].judged

@@ -39,7 +39,7 @@ def write_feedback(res: GradeResult, out: Path) -> None:
     cache: dict[int, Worked] = {}
     for s in res.students:
         key = res.key(s)
-        worked = cache.get(id(key)) or cache.setdefault(id(key), Worked(key, res.spec(s)))
+        worked = cache.get(id(key)) or cache.setdefault(id(key), Worked(key))
         safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in s) or "_"
         (out / f"{safe}.md").write_text(student_markdown(s, key, res.verdicts(s), worked, res.carried_credit),
                                         encoding="utf-8")
