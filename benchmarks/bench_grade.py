@@ -14,11 +14,18 @@ Three timings on the same file, in one process, each the best of --repeat runs:
                     summary text. Not included: loading 40,000 key files (the keys are in memory)
                     and Python/pandas start-up.
 
-    python benchmarks/bench_grade.py [--students 40000] [--repeat 3]
+With --distinct-keys every student has their own key, as in a real class: the keys are made
+programmatically (random networks of the same shape, answers computed vectorised), written as
+<student_id>.json files to a temporary keys directory and loaded with the real key loader. Key
+loading (JSON files to dicts) is timed separately; core and end-to-end then include preparing
+40,000 distinct keys (parsing specs, expected and hand-rounded values, slip tables).
+
+    python benchmarks/bench_grade.py [--students 40000] [--repeat 3] [--distinct-keys]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -29,7 +36,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exgen import engine, questions, solution  # noqa: E402
+from exgen.grading import handcalc  # noqa: E402
 from exgen.grading.grade import grade_submissions  # noqa: E402
+from exgen.grading.keys import Prepared, load_keys  # noqa: E402
 from exgen.grading.read import read_submissions  # noqa: E402
 from exgen.grading.report import summary, write_all  # noqa: E402
 from exgen.notation import Notation  # noqa: E402
@@ -46,6 +55,34 @@ def make_key(rng, sid):
     spec = from_dict(d)
     qs = questions.build_questions(spec, solution.to_dict(engine.solve(spec)), Notation(), ASKED)
     return questions.answer_key("bench", sid, 0, spec, qs)
+
+
+def distinct_keys(rng, template, sids):
+    """One key per student: `template`'s questions on a random network of its shape each, with
+    the answers computed for all networks at once (handcalc, no rounding: the engine's values)."""
+    n, spec = len(sids), template["spec"]
+    W = [np.round(rng.uniform(-1, 1, (n, *np.shape(w))), 1) for w in spec["weights"]]
+    b = [np.round(rng.uniform(-1, 1, (n, len(v))), 1) for v in spec["biases"]]
+    x = np.round(rng.uniform(-1, 1, (n, 1, len(spec["x"]))), 2)
+    y = np.round(rng.uniform(0, 1, (n, 1, len(spec["y"]))), 2)
+    net = handcalc.Net(tuple(spec["layers"]), tuple(spec["activations"]), spec["loss"], False, x, y, W, b,
+                       np.full(n, float(spec["learning_rate"])))
+    answers = handcalc.solve(net).values([q["ref"] for q in template["questions"]]).tolist()
+    keys = {}
+    for i, sid in enumerate(sids):
+        s = dict(spec, x=x[i, 0].tolist(), y=y[i, 0].tolist(), weights=[w[i].tolist() for w in W],
+                 biases=[v[i].tolist() for v in b])
+        qs = [dict(q, answer=a) for q, a in zip(template["questions"], answers[i])]
+        keys[sid] = dict(template, student_id=sid, spec=s, questions=qs)
+    return keys
+
+
+def prepare(keys_of):
+    prep = Prepared()
+    prep.add(list(keys_of.values()))
+    for g in prep.groups:
+        g.slip_table()
+    return prep
 
 
 def write_submissions(path, keys_of, rng):
@@ -87,16 +124,30 @@ def main():
     ap.add_argument("--students", type=int, default=40000)
     ap.add_argument("--keys", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--distinct-keys", action="store_true", help="every student their own key, loaded from files")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     distinct = [make_key(rng, f"k{i}") for i in range(args.keys)]
     assert all(len(k["questions"]) == 25 for k in distinct)
-    keys_of = {f"st{i:06d}": distinct[i % args.keys] for i in range(args.students)}
+    sids = [f"st{i:06d}" for i in range(args.students)]
+    if args.distinct_keys:
+        keys_of = distinct_keys(rng, distinct[0], sids)
+    else:
+        keys_of = {sid: distinct[i % args.keys] for i, sid in enumerate(sids)}
     known = {q["id"] for q in distinct[0]["questions"]}
     import pandas as pd
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "submissions.csv"
         write_submissions(path, keys_of, rng)
+        t_load = None
+        if args.distinct_keys:
+            kdir = Path(tmp) / "answer_keys"
+            kdir.mkdir()
+            for sid, k in keys_of.items():
+                (kdir / f"{sid}.json").write_text(json.dumps(k), encoding="utf-8")
+            del keys_of
+            t_load, m_load, keys_of = best(lambda: load_keys(kdir), args.repeat)
+            t_prep, m_prep, _ = best(lambda: prepare(keys_of), args.repeat)
 
         def core():
             return grade_submissions(read_submissions(path, known_qids=known), keys_of)
@@ -111,10 +162,14 @@ def main():
         t_e2e, m_e2e, (res, _) = best(end_to_end, args.repeat)
         size = sum(f.stat().st_size for f in (Path(tmp) / "grades").iterdir()) / 1e6
     c = res.counts()
-    print(f"rows: {len(df):,}  students: {len(res.students):,}  distinct keys: {args.keys}")
+    n_keys = len({id(k) for k in keys_of.values()})
+    print(f"rows: {len(df):,}  students: {len(res.students):,}  distinct keys: {n_keys:,}")
     print("verdicts: " + ", ".join(f"{k} {v:,}" for k, v in c.items()))
     print(f"times: best of {args.repeat} (median)")
     print(f"  pandas.read_csv: {t_pandas:.3f} s ({m_pandas:.3f})")
+    if t_load is not None:
+        print(f"  loading the key files (load_keys): {t_load:.3f} s ({m_load:.3f})  ratio {t_load / t_pandas:.2f}x")
+        print(f"  preparing the keys (values, hand-rounded values, slip tables; part of core): {t_prep:.3f} s ({m_prep:.3f})")
     print(f"  core (read + judge): {t_core:.3f} s ({m_core:.3f})  ratio {t_core / t_pandas:.2f}x")
     print(f"  end-to-end (+ writing {size:.0f} MB of outputs, no feedback/report): {t_e2e:.3f} s ({m_e2e:.3f})"
           f"  ratio {t_e2e / t_pandas:.2f}x  (target <= 3x)")

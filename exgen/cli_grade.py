@@ -11,29 +11,36 @@ from .cli import app, user_errors
 
 @app.command()
 def grade(
-    submissions: Annotated[Path, typer.Argument(metavar="SUBMISSIONS", help="Answers: .csv (long or wide, any common encoding/separator) or .xlsx.", show_default=False)],
-    keys: Annotated[Path, typer.Option("--keys", help="Directory of answer keys (<student_id>.json).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="Output directory GRADES_DIR (must not exist unless --force).", show_default=False)],
-    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Column holding the student identity (default: student_id, email, ...).")] = None,
-    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Column to question id, COLUMN=QID (repeatable), e.g. 'Response 1=1a'.")] = None,
-    map_file: Annotated[Optional[Path], typer.Option("--map-file", help="File of COLUMN,QID lines (or a YAML mapping).")] = None,
-    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV with student_id and e-mail/LMS id columns, to map LMS identities to student ids.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet of an .xlsx file (default: the first).")] = None,
-    carried_credit: Annotated[float, typer.Option("--carried-credit", help="Fraction of the points for an answer right given the student's own earlier (wrong) values.")] = 0.5,
-    no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files.")] = False,
-    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html (charts; slow for very large classes).")] = False,
+    submissions: Annotated[Path, typer.Argument(metavar="SUBMISSIONS", help="The collected answers: a .csv file (long or wide, any common encoding and separator) or an .xlsx file.", show_default=False)],
+    keys: Annotated[Path, typer.Option("--keys", help="The directory of answer keys, one <student_id>.json per student.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="The output directory GRADES_DIR, which must not exist unless --force is given.", show_default=False)],
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="The column holding the student identity (default: the first of student_id, sid, email, username, id, ...).")] = None,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Maps a column to a question id as COLUMN=QID, like 'Response 1=1a' (repeatable).")] = None,
+    map_file: Annotated[Optional[Path], typer.Option("--map-file", help="A file of COLUMN,QID lines (or a YAML mapping) that maps columns to question ids.")] = None,
+    roster: Annotated[Optional[Path], typer.Option("--roster", help="A CSV with a student_id column whose other columns (e-mail, LMS id, login) identify the same student.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The worksheet of an .xlsx file to read (default: the first).")] = None,
+    carried_credit: Annotated[float, typer.Option("--carried-credit", help="The fraction of the points given for an answer that is right given the student's own earlier (wrong) answers.")] = 0.5,
+    no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files (feedback/<student_id>.md).")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html, whose charts are slow for very large classes.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing GRADES_DIR.")] = False,
 ) -> None:
-    """Grade submissions: tolerance, rounding-aware, error carried forward, slip diagnosis.
+    """Grade submissions against each student's answer key: tolerance, rounding-aware, error carried forward, slip diagnosis.
 
-    Writes answers.csv, grades.csv, grades_canvas.csv, issues.csv, feedback/<id>.md (unless
-    --no-feedback) and report.html (unless --no-report) into GRADES_DIR, and prints a summary.
+    Writes answers.csv, grades.csv, grades_canvas.csv, issues.csv, feedback/<student_id>.md (unless --no-feedback) and report.html (unless --no-report) into GRADES_DIR, and prints a summary.
 
-    Example:
+    Examples:
 
+      Plain export (student_id, question_id, answer; or a column per question):
       exgen grade answers.csv --keys exam/answer_keys --out exam/grades
 
-      exgen grade moodle.csv --keys k --out g --id-column "Email address" --roster roster.csv --map "Response 1=1a" --map "Response 2=1b"
+      Canvas Student Analysis (question columns "1a: ..." are found by their id):
+      exgen grade canvas.csv --keys keys --out grades --id-column sis_id
+
+      Moodle Responses, columns mapped to question ids (or --map-file map.csv):
+      exgen grade moodle.csv --keys keys --out grades --map "Response 1=1a"
+
+      E-mail or LMS logins mapped to student ids through a roster CSV:
+      exgen grade forms.xlsx --keys keys --out grades --roster roster.csv
     """
     if not 0 <= carried_credit <= 1:
         raise typer.BadParameter("must be between 0 and 1", param_hint="--carried-credit")

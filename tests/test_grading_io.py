@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from exgen.cli import app
 from exgen.grading.grade import grade_submissions
 from exgen.grading.read import SubmissionError, read_submissions
+from exgen.report import fmt
 from grading_helpers import example_key
 
 runner = CliRunner()
@@ -149,7 +150,9 @@ def test_cli_outputs_idempotent_and_force(tmp_path, keys):
     g = list(csv.DictReader(open(tmp_path / "g1" / "grades.csv")))
     assert [(x["student_id"], x["total"], x["maximum"]) for x in g] == [("s1", "9", "10"), ("s2", "9", "10"), ("s3", "0", "10")]
     fb = (tmp_path / "g1" / "feedback" / "s1.md").read_text()
-    assert "sign_flip" in fb and "Worked step" in fb
+    step = fb[fb.index("## 3a"):]
+    assert fb.count("## ") == 1 and "sign_flip" in step and "Worked step:" in step
+    assert fmt(ans(ks, "s1", "3a")) in step.split("Worked step:")[1]
     r = _run(p, "--keys", d, "--out", tmp_path / "g1")
     assert r.exit_code == 1 and r.output.strip().count("\n") == 0 and "--force" in r.output
     assert _run(p, "--keys", d, "--out", tmp_path / "g1", "--force").exit_code == 0

@@ -50,12 +50,6 @@ def parse(spec_dict: dict):
     return from_dict(spec_dict, "answer key")
 
 
-def shape_signature(spec) -> tuple:
-    """What networks must share to be stacked (spec: a Spec or its dict)."""
-    s = parse(spec) if isinstance(spec, dict) else spec
-    return (tuple(s.layers), tuple(s.activations), s.loss, s.batched, s.x.shape[0], s.biases is not None)
-
-
 def stack(specs: list) -> Net:
     """One Net holding the networks of several specs (Spec objects or dicts) of the same shape."""
     specs = [parse(s) if isinstance(s, dict) else s for s in specs]
@@ -117,6 +111,26 @@ class Calc:
         except (IndexError, ValueError, TypeError) as e:
             raise KeyError(ref) from e
         raise KeyError(ref)
+
+    def values(self, refs: list[str]) -> np.ndarray:
+        """(N, Q) values at the refs, NaN where a ref is not one we compute."""
+        out = np.full((len(self.net.eta), len(refs)), np.nan)
+        for q, ref in enumerate(refs):
+            try:
+                out[:, q] = self.value(ref)
+            except KeyError:
+                pass
+        return out
+
+    def values(self, refs: list[str]) -> np.ndarray:
+        """(N, Q) values at the refs, NaN where a ref is not one we compute."""
+        out = np.full((len(self.net.eta), len(refs)), np.nan)
+        for q, ref in enumerate(refs):
+            try:
+                out[:, q] = self.value(ref)
+            except KeyError:
+                pass
+        return out
 
     def path_product(self, i: int, p: int) -> np.ndarray:
         """Product of the factors of path p of entry i of the solution's "paths" list."""

@@ -14,6 +14,8 @@ import numpy as np
 
 from ..errors import ExgenError, InputFileError
 from . import handcalc, slips
+from .read import no_gc
+from .stack import dict_signature, stack_dicts
 from .numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
@@ -23,17 +25,21 @@ ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003)
 def load_keys(directory: str | Path) -> dict[str, dict]:
     """All `<student_id>.json` keys of a directory, by student id."""
     d = Path(directory)
+    if d.is_file():
+        raise InputFileError(f"{d}: is a file; --keys wants the directory of answer keys "
+                             f"(<student_id>.json, one per student), e.g. {d.parent}")
     if not d.is_dir():
         raise InputFileError(f"{d}: no such directory of answer keys")
     keys: dict[str, dict] = {}
-    for p in sorted(d.glob("*.json")):
-        try:
-            key = json.loads(p.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, OSError) as e:
-            raise InputFileError(f"{p}: not a readable answer key ({e.__class__.__name__})") from None
-        if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
-            raise InputFileError(f"{p}: not an answer key (needs 'spec' and 'questions')")
-        keys[str(key.get("student_id", p.stem))] = key
+    with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
+        for p in sorted(d.glob("*.json")):
+            try:
+                key = json.loads(p.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+            except (UnicodeDecodeError, json.JSONDecodeError, OSError) as e:
+                raise InputFileError(f"{p}: not a readable answer key ({e.__class__.__name__})") from None
+            if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
+                raise InputFileError(f"{p}: not an answer key (needs 'spec' and 'questions')")
+            keys[str(key.get("student_id", p.stem))] = key
     if not keys:
         raise InputFileError(f"{d}: no answer keys (*.json) found")
     return keys
@@ -47,7 +53,7 @@ class Group:
     kinds: list[str]
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
-    specs: list = field(default_factory=list)  # the keys' parsed specs
+    like: object = None  # the parsed spec of the group's first key (the others are not parsed)
     net: handcalc.Net | None = None
     expected: np.ndarray | None = None  # (K, Q)
     tkind: np.ndarray | None = None  # (K, Q) int
@@ -69,9 +75,9 @@ class Group:
         self.tval = np.array([[float(q.get("tolerance", {}).get("value", 0.01)) for q in row] for row in qs])
         self.points = np.array([[float(q.get("points", 1)) for q in row] for row in qs])
         self.threshold = threshold(self.expected, self.tkind, self.tval)
-        self.net = handcalc.stack(self.specs)
+        self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
         for d in ROUNDINGS:
-            self.rounded[d] = values_at(handcalc.solve(self.net, rnd=d), self.refs, len(self.keys))
+            self.rounded[d] = handcalc.solve(self.net, rnd=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -85,16 +91,6 @@ class Group:
                 usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
             self._slips = codes, table, threshold(table, tk, tv), usable
         return self._slips
-
-
-def values_at(calc: handcalc.Calc, refs: list[str], n: int) -> np.ndarray:
-    out = np.full((n, len(refs)), np.nan)
-    for q, ref in enumerate(refs):
-        try:
-            out[:, q] = calc.value(ref)
-        except KeyError:
-            pass
-    return out
 
 
 def path_entries(net: handcalc.Net) -> dict:
@@ -121,26 +117,40 @@ class Prepared:
                 continue
             try:
                 qs = key["questions"]
-                spec = handcalc.parse(key["spec"])
-                sig = (handcalc.shape_signature(spec),
+                sig = (dict_signature(key["spec"]),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs))
-            except (KeyError, TypeError) as e:
+                gi = self._by_sig.get(sig)
+            except (KeyError, TypeError, AttributeError) as e:
+                _check(key)  # names the spec field, if the spec is what is wrong
                 raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
-            except ExgenError as e:
-                raise InputFileError(f"answer key of {key.get('student_id', '?')}: {e}") from None
-            gi = self._by_sig.get(sig)
             if gi is None:
+                like = _check(key)  # the first key of a shape is validated in full
                 qids = [q["id"] for q in qs]
                 pos = {q: i for i, q in enumerate(qids)}
                 gi = self._by_sig[sig] = len(self.groups)
                 self.groups.append(Group(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
-                                         [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs]))
+                                         [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs],
+                                         like=like))
             g = self.groups[gi]
             self.key_pos[id(key)] = (gi, len(g.keys))
             g.keys.append(key)
-            g.specs.append(spec)
             self._hold.append(key)
         for g in self.groups:
             if g.expected is None or len(g.keys) != g.expected.shape[0]:
                 g._slips = None
-                g.finish()
+                try:
+                    g.finish()
+                except ValueError as e:  # a key's numbers do not fit its shape: say which and where
+                    for key in g.keys:
+                        _check(key)
+                    raise InputFileError(f"answer keys of one shape cannot be stacked: {e}") from None
+
+
+def _check(key: dict):
+    """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
+    try:
+        return handcalc.parse(key["spec"])
+    except (KeyError, TypeError) as e:
+        raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
+    except ExgenError as e:
+        raise InputFileError(f"answer key of {key.get('student_id', '?')}: {e}") from None

@@ -104,7 +104,7 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
 
 
 def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Submissions:
-    t = read_columns(path, sheet)
+    t = read_columns(path, sheet).without_blank_rows()  # blank lines are skipped in every layout
     name, header = str(path), t.header
     if id_column:
         idc = _column(header, id_column)
@@ -147,20 +147,19 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
 
 
 def _wide(t: Table, name: str, idc: int, qcols: list[tuple[int, str]], ident) -> Submissions:
-    """One answer per (non-blank row, question column), row by row."""
-    keep = np.flatnonzero(~t.blank_rows())
-    m = len(qcols)
+    """One answer per (row, question column), row by row."""
+    n, m = len(t.lines), len(qcols)
     sid, sids = recode(*t.column(idc), ident)
     texts: list[str] = []
-    ans = np.empty((len(keep), m), dtype=np.intp)
+    ans = np.empty((n, m), dtype=np.intp)
     for c, (i, _) in enumerate(qcols):
         codes, col_texts = t.column(i)
-        ans[:, c] = codes[keep] + len(texts)
+        ans[:, c] = codes + len(texts)
         texts += col_texts
     ans, texts = recode(ans.ravel(), texts, str)
     qid, qids = factorize([q for _, q in qcols])
-    return Submissions(name, "wide", t.header, np.repeat(t.lines[keep], m), np.repeat(sid[keep], m), sids,
-                       np.tile(qid, len(keep)), qids, ans, texts)
+    return Submissions(name, "wide", t.header, np.repeat(t.lines, m), np.repeat(sid, m), sids,
+                       np.tile(qid, n), qids, ans, texts)
 
 
 def read_roster(path: str | Path) -> dict[str, str]:

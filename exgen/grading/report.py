@@ -130,13 +130,38 @@ def percents(res: GradeResult) -> np.ndarray:
 def summary(res: GradeResult) -> str:
     pcts = percents(res)
     c = res.counts()
-    kinds = Counter(i.kind for i in res.issues)
     lines = [f"Graded {len(pcts)} students, {sum(c.values())} answers: "
              + ", ".join(f"{v} {k}" for k, v in c.items()) + ".",
              f"Mean score {np.mean(pcts) if len(pcts) else 0:.1f}%, median {np.median(pcts) if len(pcts) else 0:.1f}%."]
-    if kinds:
-        lines.append("Issues: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + " (see issues.csv).")
+    if res.issues:
+        lines.append(f"Issues: {issue_summary(res.issues)} (see issues.csv).")
     return "\n".join(lines)
+
+
+ISSUE_NAMES = {"duplicate": ("duplicate row", "duplicate rows"),
+               "no_id": ("row without a student id", "rows without a student id"),
+               "no_submission": ("student without a submission", "students without a submission"),
+               "unknown_question": ("row with an unknown question", "rows with unknown questions"),
+               "unknown_student": ("row of an unknown student", "rows of unknown students")}
+
+
+def issue_summary(issues: list, shown: int = 5) -> str:
+    """One count per (file line, kind) -- a wide row of an unknown student is one issue however
+    many answers it holds -- with the first few lines, e.g. "1 row of an unknown student (line 3)"."""
+    where: dict[str, list] = {}
+    for i in issues:
+        where.setdefault(i.kind, []).append(i.line if i.line is not None else (i.student_id, i.question_id))
+    out = []
+    for kind, seen in sorted(where.items()):
+        seen = list(dict.fromkeys(seen))  # one per line (per student for issues without a line)
+        one, many = ISSUE_NAMES.get(kind, (kind, kind))
+        lines = sorted(x for x in seen if isinstance(x, int))
+        at = ""
+        if lines:
+            listed = ", ".join(map(str, lines[:shown])) + (", ..." if len(lines) > shown else "")
+            at = f" (line{'s' if len(lines) > 1 else ''} {listed})"
+        out.append(f"{len(seen)} {one if len(seen) == 1 else many}{at}")
+    return ", ".join(out)
 
 
 def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool = False,

@@ -28,16 +28,6 @@ DIAGNOSES: dict[str, str] = {
 _SOLVER = [c for c in DIAGNOSES if c in handcalc.SOLVER_SLIPS]
 
 
-def _values(calc: handcalc.Calc, refs: list[str], K: int) -> np.ndarray:
-    out = np.full((K, len(refs)), np.nan)
-    for q, ref in enumerate(refs):
-        try:
-            out[:, q] = calc.value(ref)
-        except KeyError:
-            pass
-    return out
-
-
 def _parse(ref: str) -> tuple[str, str, tuple[int, ...]] | None:
     t = ref.split("/")[1:]
     if len(t) >= 4 and t[0] in ("gradients", "updated"):
@@ -56,7 +46,7 @@ def candidates(net: handcalc.Net, refs: list[str], expected: np.ndarray,
     for code in _SOLVER:
         if code == "batch_sum" and net.x.shape[1] == 1:
             continue
-        cols.append((code, _values(handcalc.solve(net, slip=code), refs, K)))
+        cols.append((code, handcalc.solve(net, slip=code).values(refs)))
     # post-hoc slips on gradients and updates: a missing path, transposed indices
     miss: list[np.ndarray] = []
     trans = np.full((K, Q), np.nan)

@@ -59,6 +59,13 @@ class Table:
             blank &= np.array([not t.strip() for t in texts], dtype=bool)[codes] if texts else True
         return blank
 
+    def without_blank_rows(self) -> "Table":
+        """The table without its blank rows (itself if it has none)."""
+        keep = ~self.blank_rows()
+        if keep.all():
+            return self
+        return Table(self.header, [(codes[keep], texts) for codes, texts in self.columns], self.lines[keep])
+
 
 def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
     """The exact path: rows from the csv module or openpyxl. None if every row is blank."""

@@ -1,0 +1,75 @@
+"""feedback/<id>.md: every answer that is not correct gets its worked step, with numbers formatted
+as everywhere in exgen (6 significant digits) and symbols in the key's notation."""
+import re
+
+import pytest
+
+from exgen.grading import grade_key
+from exgen.grading.feedback import Worked, student_markdown
+from exgen.report import fmt
+from grading_helpers import example_key, spec_key
+
+RAW_FLOAT = re.compile(r"\d\.\d{9,}")  # repr() of a computed float, e.g. 0.4390751567303696
+FLAT_AH = {"layers": [2, 2, 2], "activations": ["sigmoid", "softmax"], "loss": "cross_entropy",
+           "learning_rate": 0.5, "x": [0.3, -0.7], "y": [0.0, 1.0],
+           "weights": [[[0.1, -0.2], [0.4, 0.3]], [[0.5, -0.6], [0.2, 0.7]]], "biases": [[0.1, 0.0], [0.0, -0.1]],
+           "notation": {"letters": "a/h", "weights": "flat"}}
+
+
+def sections(md):
+    """Question id -> the text of its '## <id>: ...' section."""
+    parts = re.split(r"^## ", md, flags=re.M)[1:]
+    return {p.split(":", 1)[0]: p for p in parts}
+
+
+def feedback(key, answers):
+    vs = grade_key(key, answers)
+    return vs, student_markdown("s1", key, vs, Worked(key), 0.5)
+
+
+def wrong_answers(key):
+    """Every third question wrong (sign), invalid or missing; the rest exact."""
+    out = {}
+    for i, q in enumerate(key["questions"]):
+        out[q["id"]] = [f"{-q['answer'] - 1:.4f}", "abc", None][i % 3]
+    return out
+
+
+@pytest.mark.parametrize("key", [example_key("seed002-2-2-1"), spec_key(FLAT_AH)], ids=["numbered", "flat-a/h"])
+def test_every_answer_not_correct_has_its_worked_step_with_formatted_numbers(key):
+    vs, md = feedback(key, wrong_answers(key))
+    secs = sections(md)
+    assert {v.verdict for v in vs} == {"wrong", "invalid", "missing"}
+    for q in key["questions"]:
+        sec = secs[q["id"]]
+        assert "Worked step:" in sec, q["id"]
+        step = sec[sec.index("Worked step:"):]
+        assert step.count("```") == 2, q["id"]
+        assert fmt(q["answer"]) in step, (q["id"], step)
+    assert not RAW_FLOAT.search(md), RAW_FLOAT.search(md)
+
+
+def test_correct_answers_get_no_section():
+    key = example_key("seed002-2-2-1")
+    answers = {q["id"]: repr(q["answer"]) for q in key["questions"]}
+    answers["3a"] = "1e5"
+    _, md = feedback(key, answers)
+    assert list(sections(md)) == ["3a"]
+
+
+def test_worked_steps_use_the_keys_notation():
+    key = example_key("seed002-2-2-1")  # numbered weights w_1..w_6, letters z/h
+    _, md = feedback(key, {"1a": "0", "3a": "0"})
+    secs = sections(md)
+    assert "z^(1)_1 = w_1·x_1 + w_3·x_2" in secs["1a"]
+    assert "∂L/∂w_5" in secs["3a"] and "w^(2)_11" not in md
+    key = spec_key(FLAT_AH)  # letters a/h, flat indices
+    q = next(q for q in key["questions"] if q["ref"] == "/forward/0/h/1")
+    _, md = feedback(key, {q["id"]: "0"})
+    assert "a_12 = w_121·x_1 + w_122·x_2 + b_12" in sections(md)[q["id"]]
+
+
+def test_feedback_is_byte_deterministic():
+    key = spec_key(FLAT_AH)
+    answers = wrong_answers(key)
+    assert feedback(key, answers)[1].encode() == feedback(key, answers)[1].encode()

@@ -1,0 +1,105 @@
+"""Findings of user testing: --keys given a file, issue counts in the summary, blank lines,
+the help text."""
+import csv
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from exgen.cli import app
+from exgen.grading.grade import grade_submissions
+from exgen.grading.read import read_submissions
+from exgen.grading.report import summary
+from grading_helpers import example_key
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def keys(tmp_path):
+    d = tmp_path / "answer_keys"
+    d.mkdir()
+    ks = {sid: example_key("seed002-2-2-1", sid) for sid in ("s1", "s2")}
+    for sid, k in ks.items():
+        (d / f"{sid}.json").write_text(json.dumps(k))
+    return d, ks
+
+
+def _grade(path, ks):
+    known = {q["id"] for k in ks.values() for q in k["questions"]}
+    return grade_submissions(read_submissions(path, known_qids=known), ks)
+
+
+def test_keys_given_a_file_says_so(tmp_path, keys):
+    d, _ = keys
+    sub = tmp_path / "sub.csv"
+    sub.write_text("student_id,question_id,answer\ns1,1a,0.5\n")
+    r = runner.invoke(app, ["grade", str(sub), "--keys", str(d / "s1.json"), "--out", str(tmp_path / "g")])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert "s1.json: is a file" in r.output and "--keys wants the directory of answer keys" in r.output
+    assert "no such directory" not in r.output and not (tmp_path / "g").exists()
+
+
+def test_summary_counts_an_unknown_wide_row_once(tmp_path, keys):
+    _, ks = keys
+    qids = [q["id"] for q in ks["s1"]["questions"]][:5]
+    p = tmp_path / "wide.csv"
+    p.write_text("student_id," + ",".join(qids) + "\ns1" + ",0.5" * 5 + "\nzz" + ",0.5" * 5 + "\n")
+    res = _grade(p, ks)
+    assert [i.line for i in res.issues if i.kind == "unknown_student"] == [3] * 5  # issues.csv keeps detail
+    text = summary(res)
+    issues = text.split("Issues: ")[1]
+    assert "1 row of an unknown student (line 3)" in issues and "5 " not in issues
+
+
+def test_summary_lists_lines_per_kind(tmp_path, keys):
+    _, ks = keys
+    p = tmp_path / "long.csv"
+    p.write_text("student_id,question_id,answer\nzz,1a,1\nzz,1b,1\ns1,1a,1\ns1,1a,2\ns2,1a,1\n")
+    text = summary(_grade(p, ks))
+    assert "2 rows of unknown students (lines 2, 3)" in text and "1 duplicate row (line 4)" in text
+    assert "without a submission" not in text
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["fast-path", "csv-module"])
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_blank_lines_are_skipped_silently(tmp_path, keys, layout, quoted):
+    _, ks = keys
+    a1 = repr(next(q["answer"] for q in ks["s1"]["questions"] if q["id"] == "1a"))
+    a1 = f'"{a1}"' if quoted else a1
+    if layout == "long":
+        text = f"student_id,question_id,answer\ns1,1a,{a1}\n\n   \ns1,9z,1\n,,\ns2,1a,{a1}\n\n\n"
+    else:
+        text = f"student_id,1a,9z\ns1,{a1},\n\n   \n,,\ns2,{a1},\n\n"
+    p = tmp_path / "sub.csv"
+    p.write_text(text)
+    res = _grade(p, ks)
+    assert [i.kind for i in res.issues if i.kind == "no_id"] == []
+    if layout == "long":
+        assert [(i.line, i.kind) for i in res.issues] == [(5, "unknown_question")]
+    for sid in ("s1", "s2"):
+        assert {v.question_id: v.verdict for v in res.verdicts(sid)}["1a"] == "correct"
+
+
+def _grade_command():
+    return typer.main.get_command(app).commands["grade"]
+
+
+def test_every_grade_option_has_a_one_sentence_help():
+    for p in _grade_command().params:
+        if p.name == "help":
+            continue
+        h = p.help
+        assert h and "\n" not in h and h[0].isupper() and h.endswith(".") and h.count(". ") == 0, (p.name, h)
+
+
+def test_grade_docstring_has_examples_and_no_broken_sentences():
+    doc = _grade_command().help
+    lines = [x.strip() for x in doc.splitlines() if x.strip()]
+    for x in lines:
+        assert x.startswith("exgen grade ") or x.endswith((".", ":")), x
+    cmds = [x for x in lines if x.startswith("exgen grade ")]
+    assert len(cmds) >= 4 and all(len(c) <= 76 for c in cmds)
+    assert any("--map" in c for c in cmds) and any("--roster" in c for c in cmds)
+    assert any("--id-column sis_id" in c for c in cmds)
