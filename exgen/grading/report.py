@@ -17,6 +17,7 @@ from ..errors import InputFileError
 from .csvout import question_order, write_answers, write_grades  # noqa: F401
 from .feedback import Worked, student_markdown
 from .grade import GradeResult
+from .slips import DIAGNOSES
 
 class OutputExistsError(InputFileError):
     """The output directory exists and --force was not given."""
@@ -75,12 +76,14 @@ def report_html(res: GradeResult, exam: str) -> str:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     stats = question_stats(res)
     pcts = percents(res)
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist(pcts, bins=np.linspace(0, 100, 21), color="#4472c4", edgecolor="white")
     ax.set_xlabel("score (%)")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title("Score distribution")
     fig.tight_layout()
     hist = _png(fig)
@@ -91,8 +94,7 @@ def report_html(res: GradeResult, exam: str) -> str:
     ax.bar(x + 0.2, [s["correct_rate"] for s in stats], 0.4, label="correct rate")
     ax.set_xticks(x, [s["question_id"] for s in stats], rotation=90 if len(stats) > 20 else 0)
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=8)
-    ax.set_title("Per question")
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
     bars = _png(fig)
     plt.close(fig)
@@ -103,6 +105,12 @@ def report_html(res: GradeResult, exam: str) -> str:
     issues = "".join(f"<tr><td>{i.line or ''}</td><td>{i.kind}</td><td>{html.escape(i.student_id)}</td>"
                      f"<td>{html.escape(i.question_id)}</td><td>{html.escape(i.message)}</td></tr>"
                      for i in res.issues[:200])
+    issues = (f"<table><tr><th>line</th><th>kind</th><th>student</th><th>question</th><th>message</th></tr>{issues}</table>"
+              if issues else "<p>None: every row matched a student with a key and a known question.</p>")
+    seen = sorted({c for s in stats for c, _ in s["diagnoses"]})
+    glossary = "".join(f"<tr><td>{c}</td><td>{html.escape(DIAGNOSES.get(c, ''))}</td></tr>" for c in seen)
+    glossary = (f"<h2>Misconception codes</h2><table><tr><th>code</th><th>what it means</th></tr>{glossary}</table>"
+                if seen else "")
     mean = float(np.mean(pcts)) if len(pcts) else 0.0
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Grades: {html.escape(exam)}</title>
@@ -114,8 +122,9 @@ td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head><body>
 <img alt="per-question scores" src="data:image/png;base64,{bars}">
 <h2>Per question</h2>
 <table><tr><th>question</th><th>mean score</th><th>correct rate</th><th>most frequent misconceptions</th></tr>{rows}</table>
+{glossary}
 <h2>Issues ({len(res.issues)})</h2>
-<table><tr><th>line</th><th>kind</th><th>student</th><th>question</th><th>message</th></tr>{issues}</table>
+{issues}
 </body></html>
 """
 
