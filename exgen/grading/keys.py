@@ -69,11 +69,13 @@ class Group:
         return {q: i for i, q in enumerate(self.qids)}
 
     def finish(self) -> None:
-        qs = [k["questions"] for k in self.keys]
-        self.expected = np.array([[float(q["answer"]) for q in row] for row in qs])
-        self.tkind = np.array([[TOL_KINDS.get(q.get("tolerance", {}).get("kind", "rel"), 1) for q in row] for row in qs])
-        self.tval = np.array([[float(q.get("tolerance", {}).get("value", 0.01)) for q in row] for row in qs])
-        self.points = np.array([[float(q.get("points", 1)) for q in row] for row in qs])
+        shape = (len(self.keys), len(self.qids))
+        flat = [q for k in self.keys for q in k["questions"]]  # one pass over all keys' questions
+        tol = [q.get("tolerance", {}) for q in flat]
+        self.expected = np.array([q["answer"] for q in flat], dtype=float).reshape(shape)
+        self.tkind = np.array([TOL_KINDS.get(t.get("kind", "rel"), 1) for t in tol], dtype=np.int64).reshape(shape)
+        self.tval = np.array([t.get("value", 0.01) for t in tol], dtype=float).reshape(shape)
+        self.points = np.array([q.get("points", 1) for q in flat], dtype=float).reshape(shape)
         self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
         for d in ROUNDINGS:

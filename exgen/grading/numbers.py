@@ -97,8 +97,8 @@ def threshold(e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.ndarray:
     """The largest |a - e| within the tolerance (kind 0 abs, 1 rel, 2 sig figs)."""
     ae = np.abs(e)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        sig = 0.0
+        width = np.where(tk == 1, tv * ae, tv)  # rel, else abs (tk, tv often broadcast: cheap masks)
         if np.any(tk == 2):  # significant figures: half a unit in the tv-th digit
             sig = np.where(ae > 0, 0.5 * 10.0 ** (np.floor(np.log10(np.where(ae > 0, ae, 1.0))) - tv + 1), 0.0)
-        width = np.select([tk == 0, tk == 1], [tv, tv * ae], sig)
+            width = np.where(tk == 2, sig, width)
         return width + 1e-12 + 1e-9 * ae
