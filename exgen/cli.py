@@ -110,7 +110,5 @@ def main() -> None:  # pragma: no cover - console entry
     app()
 
 
-# command modules register themselves on `app`
-for _mod in ("cli_exam", "cli_grade", "cli_student"):
-    with contextlib.suppress(ModuleNotFoundError):
-        __import__(f"exgen.{_mod}")
+# the command modules register themselves on `app`
+from . import cli_exam, cli_grade, cli_student  # noqa: E402,F401

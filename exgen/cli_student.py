@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .cli import LettersOpt, WeightsOpt, _check_choice, app, load_spec, notation_for, user_errors
@@ -112,7 +111,7 @@ def check(
 def _ask(text: str) -> Optional[str]:
     try:
         return typer.prompt(text, default="", show_default=False)
-    except (click.exceptions.Abort, typer.Abort, EOFError):  # end of input or Ctrl-C: stop
+    except (typer.Abort, EOFError):  # end of input or Ctrl-C: stop
         typer.echo()
         return None
 
@@ -211,7 +210,7 @@ def practice(
         typer.echo(f"Seed {ex.seed}: redo with  {ex.redo()}")
     try:
         want = typer.confirm("Show the full worked solution?", default=False)
-    except (click.exceptions.Abort, typer.Abort, EOFError):
+    except (typer.Abort, EOFError):
         typer.echo()
         want = False
     if want:

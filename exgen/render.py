@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from pylatex.utils import escape_latex
 
 from .config import ExamConfig
 from .functions import LOSSES
@@ -22,10 +23,9 @@ from .worked import Fmt, legend, steps_for
 
 GROUP_TITLES = {"forward": "Forward pass", "loss": "Loss", "gradients": "Gradients",
                 "paths": "Chain-rule paths", "update": "One SGD step", "loss_after": "Loss after the step"}
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-                "Ł": r"\L{}", "ł": r"\l{}", "Œ": r"\OE{}", "œ": r"\oe{}", "ı": r"\i{}"}
+# beyond PyLaTeX's escapes: characters the default OT1 fonts print wrongly or lack
+_TEX_EXTRA = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+              "Ł": r"\L{}", "ł": r"\l{}", "Œ": r"\OE{}", "œ": r"\oe{}", "ı": r"\i{}"}
 # Latin-1 letters that inputenc's utf8 maps to glyphs of the default OT1 fonts
 _LATIN1_OK = set("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ")
 
@@ -34,10 +34,10 @@ def tex_escape(value: Any) -> str:
     """User text -> LaTeX text: special characters escaped, other letters made printable."""
     out = []
     for ch in str(value):
-        if ch in _TEX_SPECIAL:
-            out.append(_TEX_SPECIAL[ch])
+        if ch in _TEX_EXTRA:
+            out.append(_TEX_EXTRA[ch])
         elif ch.isascii() or ch in _LATIN1_OK:
-            out.append(ch if ch.isprintable() else " ")
+            out.append(str(escape_latex(ch)) if ch.isprintable() else " ")  # PyLaTeX's escapes
         else:  # decompose (ő -> o + accent) and keep the base letter; else a placeholder
             base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii())
             out.append(tex_escape(base) if base else "?")

@@ -140,3 +140,9 @@ def test_solve_accepts_an_answer_key_and_solves_its_printed_spec():
     for q in key["questions"]:
         from exgen.solution import resolve_pointer
         assert resolve_pointer(out, q["ref"]) == pytest.approx(q["answer"], rel=1e-12)
+
+
+def test_all_commands_are_registered():
+    import typer.main
+    names = set(typer.main.get_command(app).commands)
+    assert names == {"solve", "init-config", "generate", "demo", "grade", "check", "explain", "practice"}
