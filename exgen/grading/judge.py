@@ -131,9 +131,11 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
                 cv = [c.value(g.refs[qq]) for c in calcs]
             except KeyError:
                 continue
-            m = _accept(vals[idx, qq], cv[0], cv[1:], TK[idx, qq], TV[idx, qq]) & ok[idx, qq] & ~correct[idx, qq]
-            carried[idx, qq] = np.where(ok[idx, qq] & ~correct[idx, qq], cv[0], np.nan)
-            verdict[idx[m], qq] = CARRIED
+            sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
+            at = idx[sel]
+            carried[at, qq] = cv[0][sel]
+            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq])
+            verdict[at[m], qq] = CARRIED
     diagnosis = np.full((S, Q), -1, dtype=np.int8)
     wrong = verdict == WRONG
     codes, table, thr, usable = g.slip_table() if wrong.any() else ([], None, None, None)  # (K, Q, C)
