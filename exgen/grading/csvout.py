@@ -55,13 +55,13 @@ def _factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     """Each float formatted with `fmt` (e.g. "{:g}"), each distinct value once. Object array."""
     inv, uniq = _factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
-    texts = np.array([fmt.format(v) for v in uniq.view(np.float64)] + [""], dtype=object)
+    texts = np.array([fmt.format(v) for v in uniq.view(np.float64).tolist()] + [""], dtype=object)
     return texts[inv].reshape(np.shape(values))
 
 
-def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
-    """(S, 2 Q) pieces of the group's answers.csv lines: "student_id," and the rest of the line,
-    formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
+def _blocks(gr: GroupResult, cc: float, stripped: dict) -> list[str]:
+    """The group's answers.csv lines, one string per student: "student_id," and the rest of each
+    line, the rest formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
@@ -92,10 +92,10 @@ def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
     if len(at):
         rest = formatted(j.carried.ravel()[at], "{:.12g}").tolist()
         rows[at] = [d[:-1] + r + "\n" for d, r in zip(rows[at].tolist(), rest)]
-    out = np.empty((S, Q, 2), dtype=object)
-    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object)[:, None]
-    out[:, :, 1] = rows.reshape(S, Q)
-    return out.reshape(S, 2 * Q)
+    if not Q:
+        return [""] * S
+    # "s," + "s,".join(rest of each line) is the student's lines: each rest ends with "\n"
+    return [p + p.join(r) for p, r in zip((s + "," for s in fields(gr.students)), rows.reshape(S, Q).tolist())]
 
 
 def fields(texts: list[str]) -> list[str]:
@@ -103,18 +103,18 @@ def fields(texts: list[str]) -> list[str]:
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
-def _in_order(res: GradeResult, per_group: list[np.ndarray]) -> list[str]:
-    """Rows of per-group (S_g, W_g) arrays, flattened in `res.students` order."""
+def _in_order(res: GradeResult, per_group: list[list[str]]) -> list[str]:
+    """Items of per-group lists (one per student of the group), in `res.students` order."""
     if len(per_group) == 1:
-        return per_group[0].ravel().tolist()
+        return per_group[0]
     gi, r = res.order
-    return np.concatenate([per_group[g][i] for g, i in zip(gi, r)]).tolist() if len(gi) else []
+    return [per_group[g][i] for g, i in zip(gi.tolist(), r.tolist())]
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
     stripped: dict = {}
-    parts = _in_order(res, [_pieces(gr, res.carried_credit, stripped) for gr in res.groups])
-    _write(path, _line(ANSWER_COLUMNS), parts)
+    blocks = _in_order(res, [_blocks(gr, res.carried_credit, stripped) for gr in res.groups])
+    _write(path, _line(ANSWER_COLUMNS), blocks, chunk=256)  # about 25 lines a block
 
 
 def question_order(res: GradeResult) -> list[str]:
