@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -55,13 +56,13 @@ def _factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     """Each float formatted with `fmt` (e.g. "{:g}"), each distinct value once. Object array."""
     inv, uniq = _factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
-    texts = np.array([fmt.format(v) for v in uniq.view(np.float64)] + [""], dtype=object)
+    texts = np.array([fmt.format(v) for v in uniq.view(np.float64).tolist()] + [""], dtype=object)
     return texts[inv].reshape(np.shape(values))
 
 
-def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
-    """(S, 2 Q) pieces of the group's answers.csv lines: "student_id," and the rest of the line,
-    formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
+def _blocks(gr: GroupResult, cc: float, stripped: dict) -> list[tuple[str, list[str]]]:
+    """The group's answers.csv lines, per student: "student_id," and the rest of each line, the
+    rest formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
@@ -92,10 +93,7 @@ def _pieces(gr: GroupResult, cc: float, stripped: dict) -> np.ndarray:
     if len(at):
         rest = formatted(j.carried.ravel()[at], "{:.12g}").tolist()
         rows[at] = [d[:-1] + r + "\n" for d, r in zip(rows[at].tolist(), rest)]
-    out = np.empty((S, Q, 2), dtype=object)
-    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object)[:, None]
-    out[:, :, 1] = rows.reshape(S, Q)
-    return out.reshape(S, 2 * Q)
+    return list(zip([s + "," for s in fields(gr.students)], rows.reshape(S, Q).tolist()))
 
 
 def fields(texts: list[str]) -> list[str]:
@@ -103,18 +101,20 @@ def fields(texts: list[str]) -> list[str]:
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
-def _in_order(res: GradeResult, per_group: list[np.ndarray]) -> list[str]:
-    """Rows of per-group (S_g, W_g) arrays, flattened in `res.students` order."""
+def _in_order(res: GradeResult, per_group: list[list]) -> list:
+    """Items of per-group lists (one per student of the group), in `res.students` order."""
     if len(per_group) == 1:
-        return per_group[0].ravel().tolist()
+        return per_group[0]
     gi, r = res.order
-    return np.concatenate([per_group[g][i] for g, i in zip(gi, r)]).tolist() if len(gi) else []
+    return [per_group[g][i] for g, i in zip(gi.tolist(), r.tolist())]
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
     stripped: dict = {}
-    parts = _in_order(res, [_pieces(gr, res.carried_credit, stripped) for gr in res.groups])
-    _write(path, _line(ANSWER_COLUMNS) + "".join(parts))
+    blocks = _in_order(res, [_blocks(gr, res.carried_credit, stripped) for gr in res.groups])
+    # "s," + "s,".join(rests) is student s's lines, as each rest ends with "\n" ("" if none)
+    _write(path, _line(ANSWER_COLUMNS), ("".join([p + p.join(r) if r else "" for p, r in blocks[i:i + 256]])
+                                         for i in range(0, len(blocks), 256)))
 
 
 def question_order(res: GradeResult) -> list[str]:
@@ -146,14 +146,22 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
         else:
             grid[m[:, None], cols[None, :]] = cells
     grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
-    rows = "".join(grid.ravel().tolist())
-    _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids) + rows)
+    _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids), _joined(grid.ravel().tolist()))
     title = exam or "exgen exam"
-    canvas = [_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]),
-              _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"])]
-    canvas += [f"{s},,{s},,,{t[:-1]}\n" for s, t in zip(ids, grid[:, 1].tolist())]
-    _write(out / "grades_canvas.csv", "".join(canvas))
+    head = (_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title])
+            + _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"]))
+    _write(out / "grades_canvas.csv", head, _joined([f"{s},,{s},,,{t[:-1]}\n" for s, t in zip(ids, grid[:, 1].tolist())]))
 
 
-def _write(path: Path, text: str) -> None:
-    Path(path).write_bytes(text.encode("utf-8"))
+def _joined(parts: list[str], n: int = 1 << 14) -> Iterator[str]:
+    """The concatenation of `parts`, a few thousand at a time."""
+    return ("".join(parts[i:i + n]) for i in range(0, len(parts), n))
+
+
+def _write(path: Path, head: str, chunks: Iterable[str]) -> None:
+    """head and the chunks, UTF-8. Written chunk by chunk: the same bytes as one join, but the
+    buffers stay small and in cache (2-3x faster than joining and encoding 50 MB at once)."""
+    with open(path, "wb") as f:
+        f.write(head.encode("utf-8"))
+        for c in chunks:
+            f.write(c.encode("utf-8"))

@@ -102,6 +102,24 @@ def _winners(sub: Submissions, vidx: np.ndarray, issues: list[Issue]) -> np.ndar
     return np.sort(last)
 
 
+def _key_positions(prep: Prepared, keys: dict[str, dict], names: list[str]) -> np.ndarray:
+    """(group, k) of the key of each student in `names`, looked up once per distinct key."""
+    ids = np.fromiter(map(id, map(keys.__getitem__, names)), dtype=np.uint64, count=len(names))
+    uniq, inv = np.unique(ids, return_inverse=True)
+    pos = np.array([prep.key_pos[int(i)] for i in uniq.tolist()], dtype=np.int64).reshape(-1, 2)
+    return pos[inv.reshape(-1)]
+
+
+def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
+    """Position of each of `names` in U (the last one, if U repeats it), -1 where it is not."""
+    import pandas as pd
+    index = pd.Index(U, dtype=object)
+    if index.is_unique:
+        return index.get_indexer(names).astype(np.int64)
+    sid_code = dict(zip(U, range(len(U))))
+    return np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)
+
+
 def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
     prep = prepared or Prepared()
     prep.add(list(keys.values()))
@@ -109,9 +127,8 @@ def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepa
     sc, qc, U = sub.sid, sub.qid, sub.sids
     G = len(prep.groups)
     names = sorted(keys)  # every student with a key
-    kpos = np.array([prep.key_pos[id(keys[s])] for s in names], dtype=np.int64).reshape(-1, 2)
-    sid_code = dict(zip(U, range(len(U))))
-    code_of = np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)  # -1: no submission
+    kpos = _key_positions(prep, keys, names)
+    code_of = _codes_of(U, names)  # -1: no submission
     has = code_of >= 0
     stu_group = np.full(max(len(U), 1), -1, dtype=np.int64)
     stu_group[code_of[has]] = kpos[has, 0]

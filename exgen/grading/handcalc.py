@@ -207,18 +207,23 @@ def _forward(net: Net, W, b, r, ov) -> tuple[list, list]:
     return z, h
 
 
-def _jacobian(act: str, zl: np.ndarray, hl: np.ndarray, slip: str | None) -> np.ndarray:
+def _jacobian(act: str, zl: np.ndarray, hl: np.ndarray, slip: str | None, r) -> np.ndarray:
+    """r(J): a diagonal J is built from its rounded diagonal (the same bits as rounding all of J:
+    r keeps the sign of a zero, and 0 * r(d) is the zero r(0 * d) is)."""
     N, B, n = zl.shape
     eye = np.eye(n)[None, None]
     if slip == "derivative_dropped":
-        return np.broadcast_to(eye, (N, B, n, n)).copy()
+        return r(np.broadcast_to(eye, (N, B, n, n)).copy())
     if act == "sigmoid" and slip == "sigma_for_derivative":
-        return eye * hl[..., None, :]
+        return eye * r(hl)[..., None, :]
     if act == "sigmoid" and slip == "h_z_swapped":
-        return eye * (zl * (1 - zl))[..., None, :]
+        return eye * r(zl * (1 - zl))[..., None, :]
     if act == "softmax" and slip == "softmax_elementwise":
-        return eye * (hl * (1 - hl))[..., None, :]
-    return ACTIVATIONS[act].jacobian(zl.reshape(N * B, n), hl.reshape(N * B, n)).reshape(N, B, n, n)
+        return eye * r(hl * (1 - hl))[..., None, :]
+    a = ACTIVATIONS[act]
+    if a.elementwise:
+        return eye * r(a.df(zl, hl))[..., None, :]
+    return r(a.jacobian(zl.reshape(N * B, n), hl.reshape(N * B, n)).reshape(N, B, n, n))
 
 
 FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)
@@ -252,7 +257,7 @@ def solve(net: Net, rnd: int | None = None, overrides: dict[str, np.ndarray] | N
     gb = [None] * L
     upstream = c.g
     for l in reversed(range(L)):
-        c.J[l] = r(_jacobian(net.acts[l], c.z[l], c.h[l + 1], slip))
+        c.J[l] = _jacobian(net.acts[l], c.z[l], c.h[l + 1], slip, r)
         delta = r(np.einsum("nbm,nbmi->nbi", upstream, c.J[l]))  # (N, B, n_{l+1})
         inp = c.z[l - 1] if (slip == "z_for_h" and l > 0) else c.h[l]  # (N, B, n_l)
         outer = delta[..., :, None] * inp[..., None, :]  # (N, B, n_{l+1}, n_l), = einsum("nbj,nbk->nbjk")

@@ -89,6 +89,50 @@ class Judged:
         return self.codes[d] if d >= 0 else None
 
 
+ECF_ROWS = 2048  # students recomputed at a time: small temporaries, fewer page faults (~1.3x faster)
+
+
+def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) -> None:
+    """Error carried forward, in question order (dependencies come first): a number that is not
+    correct is CARRIED where it is correct given the student's own values of its dependencies,
+    at least one of which was not correct; `carried` gets that recomputed (exact) value."""
+    Q, q = vals.shape[1], 0
+    while q < Q:
+        D = g.deps[q]
+        n = 1
+        while q + n < Q and g.deps[q + n] == D:
+            n += 1
+        qs = list(range(q, q + n))
+        q += n
+        if not D:
+            continue
+        dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
+        idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
+        upto = max(handcalc.stage(g.refs[qq]) for qq in qs)
+        got: dict[int, list] = {}  # qq -> per block of rows, the values of (exact, *ROUNDINGS)
+        for lo in range(0, idx.size, ECF_ROWS):  # each student's values are computed on their own
+            rows = idx[lo:lo + ECF_ROWS]
+            ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
+            net = g.net.take(kidx[rows])
+            calcs = [handcalc.solve(net, rnd=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
+            for qq in qs:
+                if got.get(qq, ()) is None:
+                    continue
+                try:
+                    got.setdefault(qq, []).append([c.value(g.refs[qq]) for c in calcs])
+                except KeyError:  # a ref we do not compute (whoever's values they are)
+                    got[qq] = None
+        for qq, blocks in got.items():
+            if blocks is None:
+                continue
+            cv = [np.concatenate(v) for v in zip(*blocks)]
+            sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
+            at = idx[sel]
+            carried[at, qq] = cv[0][sel]
+            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq])
+            verdict[at[m], qq] = CARRIED
+
+
 def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray,
                 carried_credit: float = 0.5) -> Judged:
     """Judge the answers of S students (key kidx[s] of group g): vals/status are (S, Q)."""
@@ -108,32 +152,7 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     verdict[status == INVALID] = INVALID_V
     verdict[status == MISSING] = MISSING_V
     carried = np.full((S, Q), np.nan)
-    q = 0
-    while q < Q:  # error carried forward, in question order (dependencies come first)
-        D = g.deps[q]
-        n = 1
-        while q + n < Q and g.deps[q + n] == D:
-            n += 1
-        qs = list(range(q, q + n))
-        q += n
-        if not D:
-            continue
-        dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
-        idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
-        if not idx.size:
-            continue
-        net = g.net.take(kidx[idx])
-        ov = {g.refs[d]: np.where(ok[idx, d], vals[idx, d], np.nan) for d in D}
-        upto = max(handcalc.stage(g.refs[qq]) for qq in qs)
-        calcs = [handcalc.solve(net, rnd=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
-        for qq in qs:
-            try:
-                cv = [c.value(g.refs[qq]) for c in calcs]
-            except KeyError:
-                continue
-            m = _accept(vals[idx, qq], cv[0], cv[1:], TK[idx, qq], TV[idx, qq]) & ok[idx, qq] & ~correct[idx, qq]
-            carried[idx, qq] = np.where(ok[idx, qq] & ~correct[idx, qq], cv[0], np.nan)
-            verdict[idx[m], qq] = CARRIED
+    _carry_forward(g, kidx, vals, ok, correct, verdict, carried, TK, TV)
     diagnosis = np.full((S, Q), -1, dtype=np.int8)
     wrong = verdict == WRONG
     codes, table, thr, usable = g.slip_table() if wrong.any() else ([], None, None, None)  # (K, Q, C)

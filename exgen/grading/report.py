@@ -17,6 +17,7 @@ from ..errors import InputFileError
 from .csvout import question_order, write_answers, write_grades  # noqa: F401
 from .feedback import Worked, student_markdown
 from .grade import GradeResult
+from .read import no_gc
 from .slips import DIAGNOSES
 
 class OutputExistsError(InputFileError):
@@ -185,14 +186,15 @@ def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool 
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        write_answers(res, tmp / "answers.csv")
-        write_grades(res, tmp, exam)
-        write_issues(res, tmp / "issues.csv")
-        if feedback:
-            write_feedback(res, tmp / "feedback")
-        if report:
-            (tmp / "report.html").write_text(report_html(res, exam), encoding="utf-8")
-        (tmp / "summary.txt").write_text(summary(res) + "\n", encoding="utf-8")
+        with no_gc():  # millions of short-lived strings and lists: nothing for the collector to find
+            write_answers(res, tmp / "answers.csv")
+            write_grades(res, tmp, exam)
+            write_issues(res, tmp / "issues.csv")
+            if feedback:
+                write_feedback(res, tmp / "feedback")
+            if report:
+                (tmp / "report.html").write_text(report_html(res, exam), encoding="utf-8")
+            (tmp / "summary.txt").write_text(summary(res) + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
