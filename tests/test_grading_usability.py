@@ -1,6 +1,5 @@
 """Findings of user testing: --keys given a file, issue counts in the summary, blank lines,
 the help text."""
-import csv
 import json
 
 import pytest

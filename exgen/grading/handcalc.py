@@ -122,16 +122,6 @@ class Calc:
                 pass
         return out
 
-    def values(self, refs: list[str]) -> np.ndarray:
-        """(N, Q) values at the refs, NaN where a ref is not one we compute."""
-        out = np.full((len(self.net.eta), len(refs)), np.nan)
-        for q, ref in enumerate(refs):
-            try:
-                out[:, q] = self.value(ref)
-            except KeyError:
-                pass
-        return out
-
     def path_product(self, i: int, p: int) -> np.ndarray:
         """Product of the factors of path p of entry i of the solution's "paths" list."""
         net = self.net
