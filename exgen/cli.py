@@ -43,8 +43,7 @@ def user_errors() -> Iterator[None]:
 
 def notation_for(spec, letters: Optional[str], weights: Optional[str]) -> Notation:
     base = examples.notation_of(spec)
-    inv = {v: k for k, v in LETTERS.items()}
-    return Notation.make(letters or inv[(base.pre, base.post)], weights or base.weights, spec.layers)
+    return Notation.make(letters or base.letters, weights or base.weights, spec.layers)
 
 
 def load_spec(spec_file: Optional[Path], example: Optional[str]):

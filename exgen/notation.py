@@ -24,6 +24,11 @@ class Notation:
         pre, post = LETTERS[letters]
         return cls(pre, post, weights, tuple(layers))
 
+    @property
+    def letters(self) -> str:
+        """The letters preset of this notation: "z/h", "a/h" or "z/a"."""
+        return next(k for k, v in LETTERS.items() if v == (self.pre, self.post))
+
     def _sup(self, letter: str, l: int, idx: str) -> str:
         if self.weights == "super":
             return f"{letter}^{{{l}}}_{{{idx}}}"

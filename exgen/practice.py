@@ -72,11 +72,10 @@ def preset_config(name: str, seed: int):
     """The exam config that draws a preset's fresh networks: the preset's layers, activations,
     loss, biases (or none), notation and learning rate; its questions, 1 point each."""
     from .config import ExamConfig
-    from .notation import LETTERS
     p = preset(name)
     base = examples.load(p.example)
     nt = examples.notation_of(base)
-    letters = next(k for k, v in LETTERS.items() if v == (nt.pre, nt.post))
+    letters = nt.letters
     return ExamConfig(name=f"Practice: {name}", seed=seed, layers=list(base.layers),
                       activations=list(base.activations), loss=base.loss, biases=base.biases is not None,
                       learning_rate=p.learning_rate or base.learning_rate, decimals=DECIMALS,

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from . import config, generate, pdf, render
 from .errors import TexError
-from .notation import LETTERS
 from .practice import Exercise, PracticeError
 from .textio import write_atomic
 from .questions import Question, answer_key
@@ -37,7 +36,7 @@ def _config_for(ex: Exercise):
     if ex.exam_config is not None:
         return ex.exam_config
     s, nt = ex.spec, ex.nt
-    letters = next(k for k, v in LETTERS.items() if v == (nt.pre, nt.post))
+    letters = nt.letters
     return config.ExamConfig(name=f"Practice: {ex.title}", seed=ex.seed or 0, layers=list(s.layers),
                              activations=list(s.activations), loss=s.loss, biases=s.biases is not None,
                              learning_rate=s.learning_rate, decimals=2, answer_decimals=4,
