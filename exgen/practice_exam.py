@@ -46,13 +46,13 @@ def _config_for(ex: Exercise):
 
 def write_pdf(ex: Exercise, out: Path) -> Path:
     """The problem sheet of `ex` as a PDF at `out` (TeX needed)."""
+    if ex.spec.batched:
+        raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
+                            "practise this one in the terminal")
     missing = pdf.missing_tex(need_latexmk=True)
     if missing:
         raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{pdf.APT_HINT}`; "
                        "the exercise itself works in the terminal without TeX")
-    if ex.spec.batched:
-        raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
-                            "practise this one in the terminal")
     cfg = _config_for(ex)
     gex = generate.Exercise(PRACTICE_ID, ex.seed or 0, 1, ex.spec, ex.sol, ex.solution,
                             [Question(**q) for q in ex.questions])

@@ -99,14 +99,32 @@ def test_regenerating_gives_byte_identical_keys(tmp_path):
     assert first == second
 
 
-def test_committed_demo_answer_keys_are_regenerated_byte_for_byte(tmp_path):
+def test_committed_demo_answer_keys_are_regenerated(tmp_path):
     res = run_demo(tmp_path / "demo", pdf=False, progress=False)
     assert res.students == 3
     committed = sorted((ROOT / "answer_keys").glob("*.json"))
     fresh = sorted((tmp_path / "demo/answer_keys").glob("*.json"))
     assert [p.name for p in committed] == [p.name for p in fresh]
     for a, b in zip(committed, fresh):
-        assert a.read_bytes() == b.read_bytes(), a.name
+        # the same keys, field for field; a float may differ in its last bit between NumPy builds
+        # (SIMD kernels sum in another order), so floats compare to 1e-12 relative
+        _same(json.loads(a.read_text(encoding="utf-8")), json.loads(b.read_text(encoding="utf-8")), a.name)
+
+
+def _same(a, b, where):
+    if isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), where
+        assert abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300), f"{where}: {a!r} != {b!r}"
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), where
+        for k in a:
+            _same(a[k], b[k], f"{where}/{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{where}/{i}")
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
 
 
 def test_exam_commands_are_documented_with_an_example():
