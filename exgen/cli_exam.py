@@ -69,7 +69,7 @@ def generate(
         cfg = config_mod.load(config)
         students = exam.read_roster(roster) if roster else exam.count_roster(count)
         res = exam.generate_exam(cfg, students, out, pdf=not no_pdf, force=force, jobs=jobs,
-                                 progress=exam.make_progress())
+                                 progress=exam.make_progress(), inputs={"CONFIG": config, "--roster": roster})
         _report(res)
 
 

@@ -2,7 +2,7 @@
 
 Output layout (DIR):
   sheets/<id>.tex|.pdf   keys/<id>.tex|.pdf   answer_keys/<id>.json   submissions.csv   exam.json
-Every file is written atomically (a temp file in the same directory, then os.replace).
+The folder is written whole through `exgen.outdir.OutputDir`: staged, then committed.
 """
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from .config import ExamConfig
-from .errors import InputFileError, OutputExistsError
+from .errors import InputFileError
 from .generate import Exercise, make_exercises
 from .questions import answer_key
 from .render import Student, render_body, render_document
-from .textio import read_utf8, write_atomic
+from .outdir import OutputDir
+from .textio import read_utf8
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-EXAM_MARKERS = ("exam.json", "answer_keys", "sheets", "keys", "submissions.csv")
 
 
 def read_roster(path: str | Path) -> list[Student]:
@@ -93,23 +93,27 @@ class Result:
     pdf: bool = True
 
 
-def check_out_dir(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out}: exists and is not a directory")
-    found = [m for m in EXAM_MARKERS if (out / m).exists()]
-    if found and not force:
-        raise OutputExistsError(f"{out}: already holds an exam ({', '.join(found)}); "
-                                "pass --force to overwrite it, or choose another --out")
-
-
 def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, pdf: bool = True,
-                  force: bool = False, jobs: int | None = None, progress: Any = None) -> Result:
-    """Write the whole exam into `out`. `progress` is a rich Progress (or None for silence)."""
+                  force: bool = False, jobs: int | None = None, progress: Any = None,
+                  inputs: dict[str, str | Path | None] | None = None) -> Result:
+    """Write the whole exam into `out`. `progress` is a rich Progress (or None for silence).
+
+    `out` is an exgen output folder (see `exgen.outdir`): new, empty, or an exam exgen wrote
+    (replaced only with `force`); `inputs` (option -> path) are refused as output folders."""
     from . import pdf as pdf_mod
-    out = Path(out)
     if pdf:
         pdf_mod.check_tex()  # at once, before any work
-    check_out_dir(out, force)
+    with OutputDir(out, "exam", force=force, inputs=inputs) as stage:
+        res = write_exam(cfg, students, stage, pdf=pdf, jobs=jobs, progress=progress)
+    out = Path(out)
+    res.out, res.files = out, [out / p.relative_to(stage) for p in res.files]
+    return res
+
+
+def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool = True,
+               jobs: int | None = None, progress: Any = None) -> Result:
+    """The exam's files, written into the (staging) folder `out`."""
+    from . import pdf as pdf_mod
     ctx = progress if progress is not None else nullcontext()
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
@@ -122,24 +126,30 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
                 body = render_body(kind, ex, cfg, st)
                 footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
                 tex = out / folder / f"{st.id}.tex"
-                write_atomic(tex, render_document([(footer, body)]))
+                _write(tex, render_document([(footer, body)]))
                 res.files.append(tex)
                 parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body)))
             path = out / "answer_keys" / f"{st.id}.json"
-            write_atomic(path, key_json(cfg, ex, st))
+            _write(path, key_json(cfg, ex, st))
             res.files.append(path)
-        write_atomic(out / "submissions.csv", submissions_csv(exercises))
-        write_atomic(out / "exam.json", json.dumps({"exam": cfg.name, "seed": cfg.seed,
-                                                    "students": [s.id for s in students]}, indent=2) + "\n")
+        _write(out / "submissions.csv", submissions_csv(exercises))
+        _write(out / "exam.json", json.dumps({"exam": cfg.name, "seed": cfg.seed,
+                                              "students": [s.id for s in students]}, indent=2) + "\n")
         res.files += [out / "submissions.csv", out / "exam.json"]
         if pdf:
             task = progress.add_task("PDF", total=len(parts)) if progress else None
             step = (lambda: progress.advance(task)) if progress else None
             pdfs = pdf_mod.compile_batch([p for _, p in parts], jobs, on_part=step)
             for (path, _), data in zip(parts, pdfs):
-                write_atomic(path, data)
+                _write(path, data)
                 res.files.append(path)
     return res
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    """A file in a staging folder (the folder is committed whole, so no temp file is needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def make_progress():
@@ -177,21 +187,20 @@ def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: b
     """The bundled 3-student demo: generate the exam from the built-in config and roster into
     `out`, then grade a sample submission (every verdict shows) into `out/grades`."""
     from . import config as config_mod
-    from .grading import grade_demo
+    from .grading.keys import load_keys
+    from .grading.run import grade_files, sample_submission
     from .pdf import check_tex
     out = Path(out)
     if pdf:
         check_tex()
-    check_out_dir(out, force)
-    if (out / "grades").exists() and not force:
-        raise OutputExistsError(f"{out / 'grades'}: already exists; pass --force to overwrite it, "
-                                "or choose another --out")
-    out.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails here, before any work
     cfg = config_mod.load(config_mod.demo_path())
     students = read_roster(config_mod.demo_path().with_name("demo_roster.csv"))
-    res = generate_exam(cfg, students, out, pdf=pdf, force=force,
-                        progress=make_progress() if progress else None)
-    grades, text = grade_demo(out / "answer_keys", out, force=force)
+    progress_bar = make_progress() if progress else None
+    with OutputDir(out, "exam", force=force) as stage:
+        res = write_exam(cfg, students, stage, pdf=pdf, progress=progress_bar)
+        sample_submission(load_keys(stage / "answer_keys"), stage / "sample_submissions.csv")
+    res.out = out
+    grades, text = grade_files(out / "sample_submissions.csv", out / "answer_keys", out / "grades", force=force)
     summary = "\n".join(line for line in text.splitlines() if not line.startswith("Wrote "))
     first = json.loads((out / "answer_keys" / f"{students[0].id}.json").read_text(encoding="utf-8"))
     return DemoResult(res, grades, summary, out / "sample_submissions.csv", out / "grades", first)

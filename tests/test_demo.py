@@ -61,9 +61,12 @@ def test_rerun_needs_force_and_gives_identical_grades(tmp_path):
 def test_existing_grades_dir_is_refused_before_any_work(tmp_path):
     out = tmp_path / "demo"
     (out / "grades").mkdir(parents=True)
-    r = _demo(out)
-    assert r.exit_code == 1 and r.output.startswith("Error: ") and "grades" in r.output
-    assert not (out / "answer_keys").exists()
+    (out / "grades" / "mine.csv").write_text("my own grades\n")  # not written by exgen
+    for extra in ((), ("--force",)):
+        r = _demo(out, *extra)
+        assert r.exit_code == 1 and r.output.startswith("Error: ") and "grades/mine.csv" in r.output
+        assert not (out / "answer_keys").exists()
+        assert (out / "grades" / "mine.csv").read_text() == "my own grades\n"
 
 
 def test_the_suggested_commands_run(tmp_path):

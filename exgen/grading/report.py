@@ -6,22 +6,17 @@ import base64
 import csv
 import html
 import io
-import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputFileError
+from ..outdir import OutputDir
 from .csvout import question_order, write_answers, write_grades  # noqa: F401
 from .feedback import Worked, student_markdown
 from .grade import GradeResult
 from .read import no_gc
 from .slips import DIAGNOSES
-
-class OutputExistsError(InputFileError):
-    """The output directory exists and --force was not given."""
 
 
 def _csv(path: Path, header: list, rows) -> None:
@@ -176,33 +171,22 @@ def issue_summary(issues: list, shown: int = 5) -> str:
 
 def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool = False,
               feedback: bool = True, report: bool = True) -> Path:
-    """Write every output into `out`, atomically (a temporary directory renamed into place)."""
-    out = Path(out)
-    if out.exists() and not force:
-        raise OutputExistsError(f"{out}: already exists; use --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        with no_gc():  # millions of short-lived strings and lists: nothing for the collector to find
-            write_answers(res, tmp / "answers.csv")
-            write_grades(res, tmp, exam)
-            write_issues(res, tmp / "issues.csv")
-            if feedback:
-                write_feedback(res, tmp / "feedback")
-            if report:
-                (tmp / "report.html").write_text(report_html(res, exam), encoding="utf-8")
-            (tmp / "summary.txt").write_text(summary(res) + "\n", encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out)
-    return out
+    """Write every output into the grades folder `out` (an exgen output folder: new, empty, or
+    grades exgen wrote, replaced only with `force`; see `exgen.outdir`)."""
+    with OutputDir(out, "grades", force=force) as stage:
+        write_outputs(res, stage, exam=exam, feedback=feedback, report=report)
+    return Path(out)
+
+
+def write_outputs(res: GradeResult, out: Path, *, exam: str = "", feedback: bool = True,
+                  report: bool = True) -> None:
+    """Every grading output, written into the (staging) folder `out`."""
+    with no_gc():  # millions of short-lived strings and lists: nothing for the collector to find
+        write_answers(res, out / "answers.csv")
+        write_grades(res, out, exam)
+        write_issues(res, out / "issues.csv")
+        if feedback:
+            write_feedback(res, out / "feedback")
+        if report:
+            (out / "report.html").write_text(report_html(res, exam), encoding="utf-8")
+        (out / "summary.txt").write_text(summary(res) + "\n", encoding="utf-8")
