@@ -162,6 +162,7 @@ def practice(
     config: Annotated[Optional[Path], typer.Option("--config", help="An exam config: practise a network it would generate.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the fresh network (printed, so it can be redone).")] = None,
     pdf: Annotated[Optional[Path], typer.Option("--pdf", help="Also write the exercise sheet as a PDF (needs TeX).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --pdf file if it exists.")] = False,
     list_presets: Annotated[bool, typer.Option("--list", help="List the presets and exit.")] = False,
     notation: NotationOpt = None,
     letters: LettersOpt = None,
@@ -200,7 +201,7 @@ def practice(
             ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
         if pdf is not None:
             from .practice_exam import write_pdf
-            typer.echo(f"Wrote {write_pdf(ex, pdf)}")
+            typer.echo(f"Wrote {write_pdf(ex, pdf, force)}")
     show_exercise(ex, console())
     session = pr.Session(ex)
     finished = run_session(session)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from . import config, generate, pdf, render
-from .errors import TexError
+from .errors import OutputExistsError, TexError
 from .practice import Exercise, PracticeError
 from .textio import write_atomic
 from .questions import Question, answer_key
@@ -44,8 +44,13 @@ def _config_for(ex: Exercise):
                              notation={"letters": letters, "weights": nt.weights}, source="practice")
 
 
-def write_pdf(ex: Exercise, out: Path) -> Path:
-    """The problem sheet of `ex` as a PDF at `out` (TeX needed)."""
+def write_pdf(ex: Exercise, out: Path, force: bool = False) -> Path:
+    """The problem sheet of `ex` as a PDF at `out` (TeX needed); an existing file is replaced
+    only with `force`."""
+    out = Path(out)
+    if out.exists() and (not force or not out.is_file()):
+        raise OutputExistsError(f"{out}: already exists; pass --force to replace it" if out.is_file()
+                                else f"{out}: exists and is not a file")
     if ex.spec.batched:
         raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
                             "practise this one in the terminal")
@@ -58,7 +63,6 @@ def write_pdf(ex: Exercise, out: Path) -> Path:
                             [Question(**q) for q in ex.questions])
     body = render.render_body("sheet", gex, cfg, render.Student(PRACTICE_ID, "Practice"))
     footer = f"{ex.title} -- redo: {ex.redo()}"
-    out = Path(out)
     with tempfile.TemporaryDirectory() as d:
         tex = Path(d) / "practice.tex"
         tex.write_text(render.render_document([(footer, body)]), encoding="utf-8")

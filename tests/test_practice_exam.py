@@ -53,3 +53,11 @@ def test_pdf_sheet_shows_the_given_numbers(tmp_path):
     ex = from_preset("aksoy-3-2-2", 4, examples.notation_of)
     assert f"{ex.spec.weights[1][0, 0]:.2f}".replace("-", "−") in text
     assert "Questions" in text
+
+
+def test_pdf_never_replaces_an_existing_file_without_force(tmp_path):
+    mine = tmp_path / "notes.pdf"
+    mine.write_bytes(b"my own notes")
+    r = runner.invoke(app, ["practice", "--preset", "aksoy-2-2-1", "--seed", "1", "--pdf", str(mine)], input="q\nn\n")
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "--force" in r.output
+    assert mine.read_bytes() == b"my own notes"
