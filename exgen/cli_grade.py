@@ -42,8 +42,6 @@ def grade(
       E-mail or LMS logins mapped to student ids through a roster CSV:
       exgen grade forms.xlsx --keys keys --out grades --roster roster.csv
     """
-    if not 0 <= carried_credit <= 1:
-        raise typer.BadParameter("must be between 0 and 1", param_hint="--carried-credit")
     from .grading.run import grade_files
     with user_errors():
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,

@@ -28,3 +28,7 @@ class TexError(ExgenError):
 
 class OutputExistsError(ExgenError):
     """An output directory already holds results and --force was not given."""
+
+
+class UsageError(ExgenError):
+    """An argument is out of range, or two arguments conflict (e.g. a roster and a count)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ExamConfig
-from .errors import InputFileError
+from .errors import InputFileError, UsageError
 from .generate import Exercise, make_exercises
 from .questions import answer_key
 from .render import Student, render_body, render_document
@@ -62,8 +62,13 @@ def read_roster(path: str | Path) -> list[Student]:
     return students
 
 
+MAX_STUDENTS = 10_000
+
+
 def count_roster(n: int) -> list[Student]:
-    """n anonymous students s001, s002, ..."""
+    """n anonymous students s001, s002, ... (1 <= n <= MAX_STUDENTS)."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STUDENTS:
+        raise UsageError(f"--count: expected a whole number of students from 1 to {MAX_STUDENTS}, got {n!r}")
     width = max(3, len(str(n)))
     return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
 

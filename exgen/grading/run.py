@@ -6,6 +6,7 @@ from pathlib import Path
 from .grade import GradeResult, grade_submissions
 from .keys import load_keys
 from .read import read_mapping, read_roster, read_submissions
+from ..errors import UsageError
 from ..outdir import OutputDir
 from .report import summary, write_outputs
 
@@ -19,6 +20,9 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     (an exgen output folder, see `exgen.outdir`: refused if it is or holds an input, or holds
     files exgen did not write; an earlier grading is replaced only with `force`).
     Returns the result and the stdout summary."""
+    if isinstance(carried_credit, bool) or not isinstance(carried_credit, (int, float)) \
+            or not 0 <= carried_credit <= 1:
+        raise UsageError(f"--carried-credit: expected a fraction from 0 to 1, got {carried_credit!r}")
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
     with OutputDir(out, "grades", force=force, inputs=inputs) as stage:
         keys = load_keys(keys_dir)

@@ -1,0 +1,134 @@
+"""The exgen library: what the commands do, as typed functions (documented in docs/api.md).
+
+Every function raises `exgen.ExgenError` (or a subclass) with a one-line message naming the file
+and field for anything a user can get wrong; policy (bounds, defaults) lives here, not in the CLI.
+
+>>> import exgen
+>>> sol = exgen.solve(exgen.load_example("seed002-2-2-1"))
+>>> sol.spec.layers, sol.loss_after < sol.loss
+([2, 2, 1], True)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # heavy modules are imported when a function is called, not with `import exgen`
+    from .config import ExamConfig
+    from .engine import Solution
+    from .exam import Result as ExamResult
+    from .grading.grade import GradeResult
+    from .grading.judge import Verdict
+    from .spec import Spec
+
+PathLike = str | Path
+
+
+def load_spec(source: PathLike | Mapping[str, Any]) -> Spec:
+    """A network spec from a JSON/YAML file or a dict (the README's spec format), validated.
+
+    >>> spec = load_spec({"layers": [1, 1], "activations": ["linear"], "loss": "half_sse",
+    ...                   "learning_rate": 0.1, "x": [2], "y": [1], "weights": [[[0.5]]]})
+    >>> spec.layers
+    [1, 1]
+    """
+    from . import spec as spec_mod
+    if isinstance(source, Mapping):
+        return spec_mod.from_dict(dict(source))
+    return spec_mod.load(source)
+
+
+def load_example(name: str) -> Spec:
+    """A built-in example from the lecture notes (`exgen solve --list-examples` lists them)."""
+    from . import examples
+    return examples.load(name)
+
+
+def solve(spec: Spec | PathLike | Mapping[str, Any]) -> Solution:
+    """Everything a student computes by hand: forward values, loss, gradients, one SGD step and
+    the loss after it (`sol.loss`, `sol.bwd.grad_w`, `sol.updated_w`, ...).
+
+    >>> solve(load_example("seed002-2-2-1")).loss_after < solve(load_example("seed002-2-2-1")).loss
+    True
+    """
+    from .engine import solve as solve_spec
+    from .spec import Spec
+    return solve_spec(spec if isinstance(spec, Spec) else load_spec(spec))
+
+
+def solution_json(spec: Spec | PathLike | Mapping[str, Any]) -> dict[str, Any]:
+    """The solution object of `exgen solve --json` (README: "Solution object"), chain-rule paths
+    included, in the spec's own notation."""
+    from .examples import notation_of
+    from .solution import to_dict
+    sol = solve(spec)
+    return to_dict(sol, notation_of(sol.spec))
+
+
+def load_config(path: PathLike) -> ExamConfig:
+    """An exam config (YAML; `exgen init-config` writes a commented one), validated."""
+    from . import config
+    return config.load(path)
+
+
+def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathLike | None = None,
+                  count: int | None = None, pdf: bool = True, force: bool = False,
+                  jobs: int | None = None, progress: bool = False) -> ExamResult:
+    """One personal exam per student into the folder `out`: sheets and worked keys (.tex, and
+    .pdf with `pdf`), JSON answer keys, a blank submissions.csv. Give `roster` (a CSV with a
+    student_id column) or `count` (students s001, s002, ...), not both. `out` follows the
+    output-folder rules of the README (new or exgen's own; replaced only with `force`).
+    `progress` shows progress bars on stderr.
+
+    >>> generate_exam("exam.yaml", "exam1", count=30, pdf=False)     # doctest: +SKIP
+    """
+    from . import exam
+    from .errors import UsageError
+    if (roster is None) == (count is None):
+        raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
+    cfg = config if not isinstance(config, (str, Path)) else load_config(config)
+    students = exam.read_roster(roster) if roster is not None else exam.count_roster(count or 0)
+    inputs = {"CONFIG": config if isinstance(config, (str, Path)) else None, "--roster": roster}
+    return exam.generate_exam(cfg, students, out, pdf=pdf, force=force, jobs=jobs, inputs=inputs,
+                              progress=exam.make_progress() if progress else None)
+
+
+def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_column: str | None = None,
+                mapping: list[str] | None = None, mapping_file: PathLike | None = None,
+                roster: PathLike | None = None, sheet: str | None = None, carried_credit: float = 0.5,
+                force: bool = False, feedback: bool = True, report: bool = True) -> GradeResult:
+    """Grade a submissions file (CSV long or wide, .xlsx, LMS exports; docs/grading.md) against
+    the answer keys in the folder `keys`, and write the grades folder `out` (answers.csv,
+    grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html, summary.txt).
+    `carried_credit` is the fraction of the points for an answer right given the student's own
+    earlier (wrong) answers, from 0 to 1.
+
+    >>> res = grade_files("answers.csv", "exam1/answer_keys", "grades1")  # doctest: +SKIP
+    >>> res.students[:3]                                                  # doctest: +SKIP
+    """
+    from .grading.run import grade_files as run
+    return run(submissions, keys, out, id_column=id_column, mapping=mapping, mapping_file=mapping_file,
+               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
+               feedback=feedback, report=report)[0]
+
+
+def load_key(path: PathLike) -> dict[str, Any]:
+    """An answer key (`answer_keys/<student_id>.json`, docs/generate.md), validated field by field."""
+    from .selfcheck import load_key as load
+    return load(Path(path))
+
+
+def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str | None],
+                  carried_credit: float = 0.5) -> list[Verdict]:
+    """A verdict per question of the key, as `exgen check` gives them: correct, carried, wrong
+    (with a diagnosis of the classic slip, if one fits), invalid or missing.
+
+    >>> [v.verdict for v in check_answers("answer_keys/ada01.json", {"1a": "0.5"})][:1]  # doctest: +SKIP
+    ['wrong']
+    """
+    from .selfcheck import check_unknown, grade
+    k = load_key(key) if isinstance(key, (str, Path)) else dict(key)
+    given = {str(q): a for q, a in answers.items()}
+    check_unknown(k, {q: a or "" for q, a in given.items()})
+    return grade(k, given, carried_credit)

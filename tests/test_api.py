@@ -1,0 +1,58 @@
+"""The library API (exgen/__init__.py, docs/api.md): typed calls, policy inside the library."""
+import math
+from pathlib import Path
+
+import pytest
+
+import exgen
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE = {"layers": [1, 1], "activations": ["sigmoid"], "loss": "half_sse", "learning_rate": 0.5,
+       "x": [2.0], "y": [1.0], "weights": [[[0.3]]], "biases": [[-0.1]]}
+
+
+def test_solve_a_dict_matches_the_hand_formulas():
+    sol = exgen.solve(ONE)
+    z = 0.3 * 2.0 - 0.1
+    h = 1 / (1 + math.exp(-z))
+    dz = (h - 1.0) * h * (1 - h)  # dL/dz for L = 1/2 (y - h)^2
+    assert sol.loss == pytest.approx(0.5 * (1.0 - h) ** 2, rel=1e-12)
+    assert sol.bwd.grad_w[0][0, 0] == pytest.approx(dz * 2.0, rel=1e-12)
+    assert sol.updated_b[0][0] == pytest.approx(-0.1 - 0.5 * dz, rel=1e-12)
+    assert exgen.solution_json(ONE)["loss"] == pytest.approx(sol.loss, rel=1e-12)
+
+
+def test_bad_input_raises_typed_errors_naming_the_field():
+    with pytest.raises(exgen.SpecError, match="weights"):
+        exgen.load_spec({**ONE, "weights": [[[0.3, 0.4]]]})
+    with pytest.raises(exgen.ExgenError, match="nope"):
+        exgen.load_example("nope")
+
+
+def test_policy_lives_in_the_library(tmp_path):
+    with pytest.raises(exgen.UsageError, match="carried-credit"):
+        exgen.grade_files(tmp_path / "a.csv", ROOT / "answer_keys", tmp_path / "g", carried_credit=5)
+    assert not (tmp_path / "g").exists()
+    cfg = tmp_path / "exam.yaml"
+    from exgen.config import DEFAULT_YAML
+    cfg.write_text(DEFAULT_YAML, encoding="utf-8")
+    with pytest.raises(exgen.UsageError, match="--count"):
+        exgen.generate_exam(cfg, tmp_path / "e", count=0, pdf=False)
+    with pytest.raises(exgen.UsageError, match="one of them"):
+        exgen.generate_exam(cfg, tmp_path / "e", pdf=False)
+    assert not (tmp_path / "e").exists()
+
+
+def test_generate_grade_and_check_through_the_api(tmp_path):
+    from exgen.config import DEFAULT_YAML
+    cfg = tmp_path / "exam.yaml"
+    cfg.write_text(DEFAULT_YAML, encoding="utf-8")
+    res = exgen.generate_exam(cfg, tmp_path / "exam1", count=2, pdf=False)
+    assert res.students == 2 and all(p.is_file() for p in res.files)
+    key = exgen.load_key(tmp_path / "exam1/answer_keys/s001.json")
+    right = {q["id"]: repr(q["answer"]) for q in key["questions"]}
+    assert {v.verdict for v in exgen.check_answers(key, right)} == {"correct"}
+    sub = tmp_path / "answers.csv"
+    sub.write_text("student_id,question_id,answer\n" + "".join(f"s001,{q},{a}\n" for q, a in right.items()))
+    graded = exgen.grade_files(sub, tmp_path / "exam1/answer_keys", tmp_path / "grades")
+    assert (tmp_path / "grades/grades.csv").is_file() and "s001" in graded.students
