@@ -17,6 +17,7 @@ import jinja2
 from pylatex.utils import escape_latex
 
 from .config import ExamConfig
+from .errors import ExgenError
 from .functions import LOSSES
 from .generate import Exercise
 from .worked import Fmt, legend, steps_for
@@ -45,14 +46,12 @@ def tex_escape(value: Any) -> str:
 
 
 def templates_dir() -> Path:
-    """The installed package data exgen.templates, else the source tree's templates/."""
-    try:
-        d = Path(str(resources.files("exgen.templates")))
-        if (d / "document.tex.j2").is_file():
-            return d
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    """The templates, installed as the package data `exgen.templates` (no source-tree fallback:
+    a wheel without them must fail here, not pass unnoticed)."""
+    d = Path(str(resources.files("exgen.templates")))
+    if not (d / "document.tex.j2").is_file():
+        raise ExgenError(f"{d}: exgen's LaTeX templates are missing from this installation; reinstall exgen")
+    return d
 
 
 _ENV: jinja2.Environment | None = None
