@@ -75,7 +75,7 @@ def solve(
     example: Annotated[Optional[str], typer.Option("--example", "-e", help="Solve a built-in example instead of a file.")] = None,
     list_examples: Annotated[bool, typer.Option("--list-examples", help="List the built-in examples and exit.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full solution object as JSON.")] = False,
-    no_paths: Annotated[bool, typer.Option("--no-paths", help="Leave the chain-rule paths out of the text report.")] = False,
+    no_paths: Annotated[bool, typer.Option("--no-paths", help="Leave the chain-rule paths out (of the text report; of --json: no \"paths\" key).")] = False,
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
@@ -102,7 +102,7 @@ def solve(
         spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)
-        typer.echo(dumps(to_dict(sol, nt)) if as_json else text_report(sol, nt, not no_paths), nl=False)
+        typer.echo(dumps(to_dict(sol, nt, not no_paths)) if as_json else text_report(sol, nt, not no_paths), nl=False)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -4,15 +4,15 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import fields, limits
 from .errors import ConfigError
 from .functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
-from .notation import LETTERS, WEIGHT_STYLES, Notation
+from .notation import Notation
 from .questions import QUESTION_TYPES, TOLERANCE_KINDS
 
 # weight naming: the notation module's names, plus the LaTeX spellings the issue uses
@@ -50,19 +50,14 @@ def _fail(src: str, key: str, problem: str) -> ConfigError:
     return ConfigError(f"{src}: key '{key}': {problem}")
 
 
-def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_int = fields.is_int
+_num = fields.is_number
 
 
 def check_tolerance(t: Any, src: str, key: str) -> dict[str, Any]:
     if not isinstance(t, dict) or set(t) != {"kind", "value"}:
-        raise _fail(src, key, "expected {kind: abs|rel|sig, value: number}")
-    if t["kind"] not in TOLERANCE_KINDS:
-        raise _fail(src, f"{key}.kind", f"{t['kind']!r} is not one of {', '.join(TOLERANCE_KINDS)}")
+        raise _fail(src, key, f"expected {{kind: abs|rel|sig, value: number}}, got {fields.describe(t)}")
+    fields.choice(t["kind"], TOLERANCE_KINDS, f"{key}.kind", lambda f, p: _fail(src, f, p))
     v = t["value"]
     if not _num(v) or v <= 0 or (t["kind"] == "sig" and not _int(v)):
         raise _fail(src, f"{key}.value", "expected a positive number (a whole number of digits for sig)")
@@ -73,6 +68,7 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
     """Validate a config mapping. Raises ConfigError naming the first bad key."""
     if not isinstance(d, dict):
         raise ConfigError(f"{src}: expected a mapping of keys ({', '.join(KEYS)})")
+    fail = lambda f, p: _fail(src, f, p)  # noqa: E731
     unknown = [k for k in d if k not in KEYS]
     if unknown:
         raise _fail(src, str(unknown[0]), f"unknown key; valid keys: {', '.join(KEYS)}")
@@ -87,27 +83,23 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         cfg.seed = d["seed"]
     if "layers" in d:
         ls = d["layers"]
-        if not isinstance(ls, list) or len(ls) < 2 or not all(_int(n) and 1 <= n <= 8 for n in ls):
-            raise _fail(src, "layers", "expected a list of at least 2 sizes from 1 to 8, input first")
+        hi = limits.MAX_EXAM_NEURONS
+        if not isinstance(ls, list) or len(ls) < 2 or not all(_int(n) and 1 <= n <= hi for n in ls):
+            raise _fail(src, "layers", f"expected a list of at least 2 sizes from 1 to {hi}, input first")
+        limits.check("layers", len(ls), limits.MAX_EXAM_LAYERS, src, "key 'layers'",
+                     "an exam network is worked by hand")
         cfg.layers = list(ls)
     L = len(cfg.layers) - 1
     acts = d.get("activations", cfg.activations if "layers" not in d else None)
     if acts is None:
         acts = ["sigmoid"] * L
-    if isinstance(acts, str):
-        acts = [acts] * L
-    if not isinstance(acts, list) or len(acts) != L:
-        raise _fail(src, "activations", f"expected {L} names (one per non-input layer) or one name")
+    acts = fields.names(acts, L, ACTIVATIONS, "activations", fail)
     for i, a in enumerate(acts):
-        if a not in ACTIVATIONS:
-            raise _fail(src, f"activations[{i}]", f"{a!r} is not one of {', '.join(ACTIVATIONS)}")
         if a == "softmax" and i != L - 1:
             raise _fail(src, f"activations[{i}]", "softmax is allowed on the output layer only")
     cfg.activations = list(acts)
     if "loss" in d:
-        if d["loss"] not in LOSSES:
-            raise _fail(src, "loss", f"{d['loss']!r} is not one of {', '.join(LOSSES)}")
-        cfg.loss = d["loss"]
+        cfg.loss = fields.choice(d["loss"], LOSSES, "loss", fail)
     if cfg.loss in PROBABILISTIC_LOSSES and cfg.activations[-1] not in PROBABILITY_OUTPUTS:
         raise _fail(src, "loss", f"{cfg.loss} needs a sigmoid or softmax output layer")
     if "biases" in d:
@@ -129,10 +121,28 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         cfg.tolerance = check_tolerance(d["tolerance"], src, "tolerance")
     if "notation" in d:
         cfg.notation = _notation(d["notation"], src)
+    check_size(cfg)
     return cfg
 
 
+def check_size(cfg: ExamConfig) -> None:
+    """What one student's exam asks for, bounded before any network is drawn: questions per
+    group (ids 1a..1z) and the chain-rule paths solved with every draw."""
+    src, asked = cfg.source, [q["type"] for q in cfg.questions]
+    softmax = cfg.activations[-1] == "softmax"
+    if "forward" in asked:
+        limits.check("forward questions in one group (one per neuron after the input)", sum(cfg.layers[1:]),
+                     limits.MAX_GROUP_QUESTIONS, src, "key 'layers'")
+    if "paths" in asked and len(cfg.layers) > 2:
+        limits.check("path questions in one group (one per path of a first-layer weight)",
+                     limits.parameter_paths(cfg.layers, 0, softmax), limits.MAX_GROUP_QUESTIONS, src, "key 'layers'")
+    limits.check("chain-rule paths in one exam network", limits.network_paths(cfg.layers, softmax, cfg.biases),
+                 limits.MAX_EXAM_PATHS, src, "key 'layers'")
+
+
 def _questions(qs: Any, src: str) -> list[dict[str, Any]]:
+    if isinstance(qs, list):
+        limits.check("question groups", len(qs), limits.MAX_GROUP_QUESTIONS, src, "key 'questions'")
     if not isinstance(qs, list) or not qs:
         raise _fail(src, "questions", f"expected a non-empty list of: {', '.join(QUESTION_TYPES)}")
     out = []
@@ -140,15 +150,12 @@ def _questions(qs: Any, src: str) -> list[dict[str, Any]]:
         key = f"questions[{i}]"
         item = {"type": q} if isinstance(q, str) else q
         if not isinstance(item, dict) or "type" not in item:
-            raise _fail(src, key, "expected a question type or {type: ..., points: ...}")
-        bad = set(item) - {"type", "points", "tolerance"}
-        if bad:
-            raise _fail(src, f"{key}.{sorted(bad)[0]}", "unknown key; valid: type, points, tolerance")
-        if item["type"] not in QUESTION_TYPES:
-            raise _fail(src, f"{key}.type", f"{item['type']!r} is not one of {', '.join(QUESTION_TYPES)}")
+            raise _fail(src, key, f"expected a question type or {{type: ..., points: ...}}, got {fields.describe(q)}")
+        fields.mapping(item, key, lambda f, p: _fail(src, f, p), ("type", "points", "tolerance"), "")
+        fields.choice(item["type"], QUESTION_TYPES, f"{key}.type", lambda f, p: _fail(src, f, p))
         pts = item.get("points", 1)
         if not _num(pts) or pts < 0:
-            raise _fail(src, f"{key}.points", "expected a non-negative number")
+            raise _fail(src, f"{key}.points", f"expected a non-negative number, got {fields.describe(pts)}")
         clean = {"type": item["type"], "points": pts}
         if "tolerance" in item:
             clean["tolerance"] = check_tolerance(item["tolerance"], src, f"{key}.tolerance")
@@ -157,34 +164,17 @@ def _questions(qs: Any, src: str) -> list[dict[str, Any]]:
 
 
 def _notation(n: Any, src: str) -> dict[str, str]:
-    if not isinstance(n, dict) or set(n) - {"letters", "weights"}:
-        raise _fail(src, "notation", "expected {letters: z/h|a/h|z/a, weights: paren|super|flat|numbered}")
-    letters = n.get("letters", "z/h")
-    if letters not in LETTERS:
-        raise _fail(src, "notation.letters", f"{letters!r} is not one of {', '.join(LETTERS)}")
-    weights = WEIGHT_ALIASES.get(n.get("weights", "paren"), n.get("weights", "paren"))
-    if weights not in WEIGHT_STYLES:
-        raise _fail(src, "notation.weights", f"{weights!r} is not one of {', '.join(WEIGHT_STYLES)}")
-    return {"letters": letters, "weights": weights}
+    from .notation import validate
+    return validate(n, "notation", lambda f, p: _fail(src, f, p), WEIGHT_ALIASES)
 
 
 def load(path: str | Path) -> ExamConfig:
-    """Load and validate a YAML (or JSON) exam config file."""
-    import yaml
+    """Load and validate a YAML (or JSON) exam config file (within exgen.limits)."""
+    from .load import read_document
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p}: not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{p}: invalid YAML{where}: {getattr(e, 'problem', None) or e}") from None
-    return from_dict(data, str(p))
+    return from_dict(read_document(p, "yaml"), str(p))
 
 
 def demo_path() -> Path:

@@ -13,8 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ExgenError
 from .functions import ACTIVATIONS, LOSSES
 from .spec import Spec
+
+
+class NonFiniteError(ExgenError):
+    """A result overflowed or is undefined (inf or nan): names the quantity and the spec."""
 
 
 @dataclass
@@ -91,13 +96,41 @@ def sgd_step(spec: Spec, bwd: Backward) -> tuple[list[np.ndarray], list[np.ndarr
 
 
 def solve(spec: Spec) -> Solution:
-    """Everything a student computes by hand: forward, loss, gradients, one SGD step, new loss."""
-    fwd = forward(spec)
-    bwd = backward(spec, fwd)
-    new_w, new_b = sgd_step(spec, bwd)
-    fwd_after = forward(spec, new_w, new_b)
-    return Solution(spec, fwd, bwd, float(sample_losses(spec, fwd).mean()), new_w, new_b,
-                    fwd_after, float(sample_losses(spec, fwd_after).mean()))
+    """Everything a student computes by hand: forward, loss, gradients, one SGD step, new loss.
+    Raises NonFiniteError if any of it is not a finite number (never inf or nan in a result)."""
+    with np.errstate(all="ignore"):  # an overflow is reported once, below, by what it reached
+        fwd = forward(spec)
+        bwd = backward(spec, fwd)
+        new_w, new_b = sgd_step(spec, bwd)
+        fwd_after = forward(spec, new_w, new_b)
+        sol = Solution(spec, fwd, bwd, float(sample_losses(spec, fwd).mean()), new_w, new_b,
+                       fwd_after, float(sample_losses(spec, fwd_after).mean()))
+    check_finite(sol)
+    return sol
+
+
+def check_finite(sol: Solution) -> None:
+    """The first quantity of a solution, in the order a student computes them, that is not finite."""
+    L = sol.spec.n_layers
+    checks = [(f"z of layer {l + 1} (forward pass)", sol.fwd.z[l]) for l in range(L)]
+    checks += [(f"h of layer {l + 1} (forward pass)", sol.fwd.h[l + 1]) for l in range(L)]
+    checks += [("the loss", np.array(sol.loss)), ("dL/dh of the output", sol.bwd.dL_dout)]
+    checks += [(f"delta of layer {l + 1}", sol.bwd.deltas[l]) for l in reversed(range(L))]
+    checks += [(f"the gradient of weights[{l}]", g) for l, g in enumerate(sol.bwd.grad_w)]
+    checks += [(f"the gradient of biases[{l}]", g) for l, g in enumerate(sol.bwd.grad_b)]
+    checks += [(f"weights[{l}] after the SGD step", w) for l, w in enumerate(sol.updated_w)]
+    checks += [(f"biases[{l}] after the SGD step", b) for l, b in enumerate(sol.updated_b or [])]
+    checks += [(f"z of layer {l + 1} after the step", z) for l, z in enumerate(sol.fwd_after.z)]
+    checks += [(f"h of layer {l + 1} after the step", h) for l, h in enumerate(sol.fwd_after.h[1:])]
+    checks += [("the loss after the step", np.array(sol.loss_after))]
+    for what, a in checks:
+        bad = ~np.isfinite(a)
+        if bad.any():
+            v = a[bad].flat[0]
+            where = f"{sol.spec.source}: " if sol.spec.source else ""
+            raise NonFiniteError(f"{where}{what} is {v} (not a finite number): the spec's numbers are too large "
+                                 "or reach a log of 0 (e.g. a sigmoid output of exactly 0 or 1 with bce); "
+                                 "use smaller weights, inputs or learning rate")
 
 
 def loss_of(spec: Spec) -> float:

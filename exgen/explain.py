@@ -13,7 +13,7 @@ import numpy as np
 from .engine import Solution
 from .errors import ExgenError
 from .notation import Notation, plain
-from .paths import ordered_parameters, paths_for
+from .paths import check_count, ordered_parameters, paths_for
 from .report import fmt
 
 ACT_TEXT = {"sigmoid": "σ({z}) = 1/(1 + e^(-{z}))", "tanh": "tanh({z})", "relu": "max(0, {z})",
@@ -231,6 +231,7 @@ def worked_solution(sol: Solution, nt: Notation, param: tuple[str, tuple[int, ..
         out += ["  " + s for s in loss_after_lines(sol, nt)]
     else:
         kind, idx = param
+        check_count(spec, param, hint="explain a parameter of a later layer, or a smaller network")
         out.append(f"\nStep 5. Chain-rule paths of {p(nt.param(kind, idx))}")
         for b in range(B):
             if spec.batched:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import ExamConfig
+from .config import ExamConfig, check_size
 from .engine import Solution, solve
 from .errors import ConfigError
 from .paths import paths_for
@@ -86,6 +86,19 @@ def draw_spec(rng: np.random.Generator, cfg: ExamConfig, name: str = "") -> Spec
 
 def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_paths: int | None) -> str | None:
     """Why a draw is not a good exercise, or None."""
+    why = _saturation(cfg, sol)
+    if why:
+        return why
+    half = 0.5 * 10.0 ** -cfg.answer_decimals
+    if any(abs(q.answer) < half for q in questions):
+        return "an answer prints as zero"
+    if n_paths is not None and n_paths < 2:
+        return "no weight with several non-zero paths"
+    return None
+
+
+def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:
+    """The rejections seen from the forward pass alone (checked before the paths are listed)."""
     relu_margin = max(10.0 ** -cfg.decimals, 10.0 ** -cfg.answer_decimals)
     for l, act in enumerate(cfg.activations):
         z, h = sol.fwd.z[l][0], sol.fwd.h[l + 1][0]
@@ -97,11 +110,6 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
             return "dead relu or near its kink"
         if act == "softmax" and ((h < SOFTMAX_RANGE[0]) | (h > SOFTMAX_RANGE[1])).any():
             return "saturated softmax"
-    half = 0.5 * 10.0 ** -cfg.answer_decimals
-    if any(abs(q.answer) < half for q in questions):
-        return "an answer prints as zero"
-    if n_paths is not None and n_paths < 2:
-        return "no weight with several non-zero paths"
     return None
 
 
@@ -140,6 +148,10 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
     for attempt in range(1, MAX_ATTEMPTS + 1):
         spec = draw_spec(rng, cfg, student_id)
         sol = solve(spec)
+        why = _saturation(cfg, sol)  # cheap: before listing the paths
+        if why:
+            reasons[why] = reasons.get(why, 0) + 1
+            continue
         sol_json = to_dict(sol, nt)
         qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
         for q, group in zip(qs, _groups(qs)):
@@ -170,6 +182,7 @@ def make_exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> li
     letting the student with the larger student seed redraw, so that adding a student never
     changes an exercise unless it clashes with the new one's."""
     check_architecture(cfg)
+    check_size(cfg)  # also for a config made in code, not loaded
     order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
     seen: set = set()
     done: dict[str, Exercise] = {}

@@ -79,3 +79,16 @@ def plain(latex: str) -> str:
     out = latex.replace(r"\frac{\partial ", "∂").replace("}{\\partial ", "/∂")
     out = out.replace("{(", "(").replace(")}", ")").replace("{", "").replace("}", "")
     return out.replace(r"\hat ", "^").replace("\\", "")
+
+
+def validate(n, fld: str, fail, aliases: dict[str, str] | None = None) -> dict[str, str]:
+    """A notation mapping {letters, weights} from a spec or config, checked field by field
+    (`fail(field, problem)` makes the format's error); `aliases` map other spellings of weights."""
+    from .fields import choice, mapping
+    mapping(n, fld, fail, ("letters", "weights"),
+            "{letters: z/h|a/h|z/a, weights: paren|super|flat|numbered}")
+    letters = choice(n.get("letters", "z/h"), LETTERS, f"{fld}.letters", fail)
+    weights = n.get("weights", "paren")
+    if aliases and isinstance(weights, str):
+        weights = aliases.get(weights, weights)
+    return {"letters": letters, "weights": choice(weights, WEIGHT_STYLES, f"{fld}.weights", fail)}

@@ -14,9 +14,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from . import limits
 from .engine import Solution
 from .functions import ACTIVATIONS
 from .notation import DEFAULT, Notation
+from .spec import Spec
 
 
 @dataclass
@@ -57,6 +59,24 @@ def ordered_parameters(sol: Solution, nt: Notation):
         return params
     return sorted(params, key=lambda p: (p[0] == "biases", nt.edge_number(*p[1]) if p[0] == "weights"
                                          else nt.bias_number(*p[1])))
+
+
+def count(spec: Spec, param: tuple[str, tuple[int, ...]] | None = None) -> int:
+    """The number of chain-rule paths that listing would make, computed without listing them:
+    of every parameter (or of `param` only), for every sample."""
+    softmax = not ACTIVATIONS[spec.activations[-1]].elementwise
+    if param is None:
+        per_sample = limits.network_paths(spec.layers, softmax, spec.biases is not None)
+    else:
+        per_sample = limits.parameter_paths(spec.layers, param[1][0], softmax)
+    return per_sample * spec.x.shape[0]
+
+
+def check_count(spec: Spec, param: tuple[str, tuple[int, ...]] | None = None, hint: str = "") -> None:
+    """Refuse to list more than limits.MAX_PATHS paths, before listing any (they grow as the
+    product of the layer widths)."""
+    what = "chain-rule paths to list" + ("" if param is None else " for this parameter")
+    limits.check(what, count(spec, param), limits.MAX_PATHS, spec.source or None, None, hint)
 
 
 def paths_for(sol: Solution, kind: str, index: tuple[int, ...], sample: int = 0,

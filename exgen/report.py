@@ -5,7 +5,7 @@ import numpy as np
 
 from .engine import Solution
 from .notation import Notation, plain
-from .paths import ordered_parameters, paths_for
+from .paths import check_count, ordered_parameters, paths_for
 
 
 def fmt(v: float, digits: int = 6) -> str:
@@ -19,6 +19,8 @@ def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
 
 def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:
     spec = sol.spec
+    if show_paths:  # before any work: the paths grow as the product of the layer widths
+        check_count(spec, hint="pass --no-paths to solve it without listing them")
     out: list[str] = []
     title = spec.name or "network"
     out.append(f"{title}: layers {'-'.join(map(str, spec.layers))}, activations {', '.join(spec.activations)}, "

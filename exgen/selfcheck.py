@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
+from .load import check_size, parse_json
 from .textio import read_utf8
 from .grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
@@ -38,7 +39,8 @@ def load_key(path: Path) -> dict:
     """An answer key (`answer_keys/<id>.json`), checked for the fields self-check needs."""
     p = Path(path)
     try:
-        key = json.loads(p.read_text(encoding="utf-8-sig"))
+        check_size(p)
+        key = parse_json(p.read_text(encoding="utf-8-sig"), str(p))  # within exgen.limits
     except FileNotFoundError:
         raise InputFileError(f"{p}: no such key file") from None
     except (OSError, UnicodeDecodeError) as e:

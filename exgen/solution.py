@@ -12,17 +12,21 @@ from typing import Any
 
 from .engine import Solution, solve
 from .notation import DEFAULT, Notation
-from .paths import parameters, paths_for
+from .paths import check_count, parameters, paths_for
 from .spec import Spec
 
 SOLUTION_VERSION = 1
 
 
-def to_dict(sol: Solution, nt: Notation = DEFAULT) -> dict[str, Any]:
+def to_dict(sol: Solution, nt: Notation = DEFAULT, with_paths: bool = True) -> dict[str, Any]:
+    """The solution object. Without paths (`with_paths=False`), the "paths" key is left out; with
+    them, a network with more than limits.MAX_PATHS paths is refused (LimitError) before listing."""
     spec = sol.spec
     vec = (lambda a: a.tolist()) if spec.batched else (lambda a: a[0].tolist())
     paths = []
-    for b in range(spec.x.shape[0]):
+    if with_paths:
+        check_count(spec, hint="pass --no-paths to solve it without listing them")
+    for b in range(spec.x.shape[0] if with_paths else 0):
         for kind, index in parameters(sol):
             entry: dict[str, Any] = {"param": kind, "index": list(index)}
             if spec.batched:
@@ -30,7 +34,7 @@ def to_dict(sol: Solution, nt: Notation = DEFAULT) -> dict[str, Any]:
             entry["paths"] = [{"factors": [{"symbol": f.symbol, "value": f.value} for f in p.factors],
                                "product": p.product} for p in paths_for(sol, kind, index, b, nt)]
             paths.append(entry)
-    return {
+    out = {
         "version": SOLUTION_VERSION,
         "spec": spec.to_dict(),
         "forward": [{"z": vec(z), "h": vec(h)} for z, h in zip(sol.fwd.z, sol.fwd.h[1:])],
@@ -43,6 +47,9 @@ def to_dict(sol: Solution, nt: Notation = DEFAULT) -> dict[str, Any]:
         "loss_after": sol.loss_after,
         "paths": paths,
     }
+    if not with_paths:
+        del out["paths"]
+    return out
 
 
 def solve_json(spec: Spec, nt: Notation = DEFAULT) -> dict[str, Any]:
@@ -62,4 +69,4 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, indent=2) + "\n"
+    return json.dumps(obj, indent=2, allow_nan=False) + "\n"

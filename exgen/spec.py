@@ -6,14 +6,15 @@ weights[l][j][k] (to neuron j of layer l+1 from neuron k of layer l), biases[l][
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import limits
 from .errors import SpecError
+from .fields import describe, is_number
 from .functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
 
 SPEC_VERSION = 1
@@ -35,6 +36,7 @@ class Spec:
     name: str = ""
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    source: str = field(default="", repr=False, compare=False)  # the file it came from, for errors
 
     @property
     def n_layers(self) -> int:
@@ -68,11 +70,10 @@ class Spec:
         return Spec(self.layers, self.activations, self.loss, self.learning_rate, self.x, self.y,
                     [np.asarray(w, float) for w in weights],
                     None if biases is None else [np.asarray(b, float) for b in biases],
-                    self.batched, self.name, self.description, dict(self.extra))
+                    self.batched, self.name, self.description, dict(self.extra), self.source)
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_is_number = is_number
 
 
 def _numbers(value: Any, shape: tuple[int, ...], fld: str, src: str | None) -> np.ndarray:
@@ -80,7 +81,7 @@ def _numbers(value: Any, shape: tuple[int, ...], fld: str, src: str | None) -> n
     def walk(v: Any, dims: tuple[int, ...], path: str) -> None:
         if not dims:
             if not _is_number(v):
-                raise SpecError(path, f"expected a number, got {json.dumps(v) if v is None or isinstance(v, (str, bool)) else type(v).__name__}", src)
+                raise SpecError(path, f"expected a number, got {describe(v) if v is None or isinstance(v, (str, bool, int, float)) else type(v).__name__}", src)
             return
         if not isinstance(v, list):
             raise SpecError(path, f"expected a list of {dims[0]}, got {type(v).__name__} (expected shape {list(shape)})", src)
@@ -95,6 +96,7 @@ def _numbers(value: Any, shape: tuple[int, ...], fld: str, src: str | None) -> n
 def _samples(value: Any, n: int, fld: str, src: str | None) -> tuple[np.ndarray, bool]:
     """A single vector of n numbers, or a list of such vectors (a mini-batch)."""
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        limits.check("samples", len(value), limits.MAX_SAMPLES, src, limits.field(fld))
         return _numbers(value, (len(value), n), fld, src), True
     if _is_number(value) and n == 1:  # a scalar for a one-unit layer
         return np.array([[float(value)]]), False
@@ -109,7 +111,7 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
     for key in REQUIRED:
         if key not in d:
             raise SpecError(key, "missing (required)", src)
-    unknown = sorted(set(d) - set(REQUIRED) - set(OPTIONAL))
+    unknown = sorted((str(k) for k in set(d) - set(REQUIRED) - set(OPTIONAL)))
     if unknown:
         raise SpecError(unknown[0], f"unknown field; valid fields are {', '.join(REQUIRED + OPTIONAL)}", src)
 
@@ -117,29 +119,34 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
     if not isinstance(layers, list) or len(layers) < 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in layers):
         raise SpecError("layers", "expected a list of at least 2 positive integers (input size first)", src)
     L = len(layers) - 1
+    limits.check("layers", len(layers), limits.MAX_LAYERS, src, limits.field("layers"))
+    for i, n in enumerate(layers):
+        limits.check("neurons", n, limits.MAX_NEURONS, src, limits.field(f"layers[{i}]"))
+    n_params = sum(layers[l + 1] * (layers[l] + (d.get("biases") is not None)) for l in range(L))
+    limits.check("parameters (weights and biases)", n_params, limits.MAX_PARAMS, src, limits.field("layers"))
 
     acts = d["activations"]
     if isinstance(acts, str):
         acts = [acts] * L
     if not isinstance(acts, list) or len(acts) != L:
-        raise SpecError("activations", f"expected {L} activation names (one per non-input layer), got {json.dumps(acts)}", src)
+        raise SpecError("activations", f"expected {L} activation names (one per non-input layer), got {describe(acts)}", src)
     for i, a in enumerate(acts):
-        if a not in ACTIVATIONS:
-            raise SpecError(f"activations[{i}]", f"unknown activation {json.dumps(a)}; valid: {', '.join(ACTIVATIONS)}", src)
+        if not isinstance(a, str) or a not in ACTIVATIONS:
+            raise SpecError(f"activations[{i}]", f"unknown activation {describe(a)}; valid: {', '.join(ACTIVATIONS)}", src)
         if a == "softmax" and i != L - 1:
             raise SpecError(f"activations[{i}]", "softmax is allowed on the output layer only", src)
         if a == "softmax" and layers[-1] < 2:
             raise SpecError(f"activations[{i}]", "softmax needs at least 2 output units (with 1 its output is always 1)", src)
 
     loss = d["loss"]
-    if loss not in LOSSES:
-        raise SpecError("loss", f"unknown loss {json.dumps(loss)}; valid: {', '.join(LOSSES)}", src)
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise SpecError("loss", f"unknown loss {describe(loss)}; valid: {', '.join(LOSSES)}", src)
     if loss in PROBABILISTIC_LOSSES and acts[-1] not in PROBABILITY_OUTPUTS:
         raise SpecError("loss", f"{loss} needs outputs in (0, 1): use a {' or '.join(sorted(PROBABILITY_OUTPUTS))} output layer, not {acts[-1]}", src)
 
     lr = d["learning_rate"]
     if not _is_number(lr) or lr <= 0:
-        raise SpecError("learning_rate", f"expected a positive number, got {json.dumps(lr)}", src)
+        raise SpecError("learning_rate", f"expected a positive number, got {describe(lr)}", src)
 
     x, batched = _samples(d["x"], layers[0], "x", src)
     y, y_batched = _samples(d["y"], layers[-1], "y", src)
@@ -148,6 +155,7 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
                         else "x and y must both be single samples or both lists of samples", src)
     if loss in PROBABILISTIC_LOSSES and ((y < 0) | (y > 1)).any():
         raise SpecError("y", f"{loss} needs targets in [0, 1]", src)
+    limits.check("parameters x samples", n_params * x.shape[0], limits.MAX_PARAM_SAMPLES, src, limits.field("x"))
 
     if not isinstance(d["weights"], list) or len(d["weights"]) != L:
         raise SpecError("weights", f"expected {L} matrices (one per non-input layer)", src)
@@ -161,44 +169,36 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
             raise SpecError("biases", f"expected {L} vectors (one per non-input layer) or null", src)
         biases = [_numbers(b[l], (layers[l + 1],), f"biases[{l}]", src) for l in range(L)]
 
-    extra = {k: d[k] for k in ("notation",) if k in d}
+    extra = {}
+    if "notation" in d:
+        from .notation import validate
+        extra["notation"] = validate(d["notation"], "notation", lambda f, p: SpecError(f, p, src))
     for k in ("name", "description"):
         if k in d and not isinstance(d[k], str):
-            raise SpecError(k, "expected a string", src)
+            raise SpecError(k, f"expected a string, got {describe(d[k])}", src)
+    if "version" in d and (d["version"] != SPEC_VERSION or isinstance(d["version"], bool)):
+        raise SpecError("version", f"expected {SPEC_VERSION} (the only spec format version), got {describe(d['version'])}", src)
     return Spec(list(layers), list(acts), loss, float(lr), x, y, weights, biases, batched,
-                d.get("name", ""), d.get("description", ""), extra)
+                d.get("name", ""), d.get("description", ""), extra, src or "")
 
 
 def load(path: str | Path) -> Spec:
-    """Load a spec from a .json, .yaml or .yml file."""
+    """Load a spec from a .json, .yaml or .yml file (within exgen.limits)."""
     p = Path(path)
     if not p.is_file():
         raise SpecError(None, "no such file" if not p.exists() else "not a file", str(p))
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as e:
-        raise SpecError(None, f"cannot read as UTF-8 text ({e.__class__.__name__})", str(p)) from None
-    d = parse_text(text, p.suffix.lower(), str(p))
+    from .load import read_document
+    d = read_document(p)
     if isinstance(d, dict) and "questions" in d and isinstance(d.get("spec"), dict):
         d = d["spec"]  # an answer key: solve the network it was printed with
     return from_dict(d, str(p))
 
 
 def parse_text(text: str, suffix: str, source: str) -> Any:
-    """Parse JSON or YAML text; errors name the line."""
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as e:
-            raise SpecError(None, f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", source) from None
-    import yaml
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(None, f"invalid YAML{where}: {getattr(e, 'problem', None) or e}", source) from None
+    """Parse JSON (suffix .json) or YAML text within exgen.limits; errors name the line."""
+    from .load import parse_document
+    return parse_document(text, "json" if suffix == ".json" else "yaml", source)
 
 
 def dumps(spec: Spec) -> str:
-    return json.dumps(spec.to_dict(), indent=2) + "\n"
+    return json.dumps(spec.to_dict(), indent=2, allow_nan=False) + "\n"

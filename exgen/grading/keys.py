@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ExgenError, InputFileError
+from ..load import check_size, parse_json
 from . import handcalc, slips
 from .read import no_gc
 from .stack import dict_signature, stack_dicts
@@ -34,7 +35,8 @@ def load_keys(directory: str | Path) -> dict[str, dict]:
     with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
         for p in sorted(d.glob("*.json")):
             try:
-                key = json.loads(p.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+                check_size(p)
+                key = parse_json(p.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8"), str(p))
             except (UnicodeDecodeError, json.JSONDecodeError, OSError) as e:
                 raise InputFileError(f"{p}: not a readable answer key ({e.__class__.__name__})") from None
             if not isinstance(key, dict) or "questions" not in key or "spec" not in key:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..load import check_size, parse_document
 from .files import SubmissionError, decode, read_columns, read_table  # noqa: F401
 from .table import Table, delimiter, factorize, recode
 
@@ -190,10 +191,10 @@ def read_mapping(spec: list[str] | None, path: str | Path | None) -> dict[str, s
         p = Path(path)
         if not p.is_file():
             raise SubmissionError(f"{p}: no such mapping file")
+        check_size(p)
         text = decode(p.read_bytes(), str(p))
         if p.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-            data = yaml.safe_load(text) or {}
+            data = parse_document(text, "yaml", str(p)) or {}
             if not isinstance(data, dict):
                 raise SubmissionError(f"{p}: expected COLUMN: QUESTION_ID lines")
             out.update({str(k): str(v) for k, v in data.items()})
