@@ -124,7 +124,7 @@ def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
 def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
     prep = prepared or Prepared()
     prep.add(list(keys.values()))
-    issues: list[Issue] = []
+    issues: list[Issue] = list(sub.issues)  # found while reading (rows with too many fields)
     sc, qc, U = sub.sid, sub.qid, sub.sids
     G = len(prep.groups)
     names = sorted(keys)  # every student with a key
