@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ExamConfig
+from .escape import safe_cells
 from .errors import InputFileError, UsageError
 from .generate import Exercise, make_exercises
 from .questions import answer_key
@@ -84,9 +85,9 @@ def submissions_csv(exercises: list[Exercise]) -> str:
     ids = [q.id for q in exercises[0].questions] if exercises else []
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student_id", *ids])
+    w.writerow(safe_cells(["student_id", *ids]))
     for ex in exercises:
-        w.writerow([ex.student_id, *[""] * len(ids)])
+        w.writerow(safe_cells([ex.student_id, *[""] * len(ids)]))
     return buf.getvalue()
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from . import limits
-from .errors import ExgenError
+from .errors import InputFileError
 from .limits import LimitError
 
 try:  # libyaml: the same result as the pure-Python parser, much faster
@@ -32,7 +33,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Base  # type: ignore[assignment]
 
 
-class DocumentError(ExgenError):
+class DocumentError(InputFileError):
     """A JSON or YAML document that cannot be parsed: names the file and the line."""
 
 
@@ -86,8 +87,10 @@ def parse_json(text: str, source: str) -> Any:
         data = json.loads(text, parse_constant=_json_constant, parse_int=_json_int)
     except json.JSONDecodeError as e:
         raise DocumentError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except _JSONValueError as e:
-        raise DocumentError(f"{source}: {e}") from None
+    except _JSONValueError as e:  # the hooks know no position: find the offending token's line
+        m = re.search(r"\d{%d,}|\b(?:NaN|Infinity)\b" % (limits.MAX_INT_DIGITS + 1), text)
+        line = f"line {text.count(chr(10), 0, m.start()) + 1}: " if m else ""
+        raise DocumentError(f"{source}: {line}{e}") from None
     except RecursionError:
         raise LimitError("levels of nesting", f"more than {limits.MAX_DEPTH}", limits.MAX_DEPTH, source) from None
     depth = json_depth(data, limits.MAX_DEPTH)

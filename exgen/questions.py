@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import string
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from .errors import InputFileError
 from .notation import Notation, plain
 from .solution import resolve_pointer
 from .spec import Spec
@@ -141,3 +143,114 @@ def answer_key(exam: str, student_id: str, seed: int, spec: Spec, questions: lis
     """The per-student answer key (`answer_keys/<student_id>.json`)."""
     return {"version": KEY_VERSION, "exam": exam, "student_id": student_id, "seed": seed,
             "spec": spec.to_dict(), "questions": [q.to_dict() for q in questions]}
+
+
+# ---- answer keys as read back: one validator for `exgen grade` and `exgen check` ---------------
+
+def _shown(v: Any) -> str:
+    """A value as it appears in the JSON file (short)."""
+    import json
+    try:
+        s = json.dumps(v, ensure_ascii=False)
+    except (TypeError, ValueError):
+        s = repr(v)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def is_number(v: Any) -> bool:
+    """A finite JSON number (not a boolean) within float range."""
+    import math
+    import sys
+    if type(v) is int:
+        return abs(v) <= sys.float_info.max
+    return type(v) is float and math.isfinite(v)
+
+
+def key_error(source: str, field: str | None, problem: str):
+    from .errors import InputFileError
+    return InputFileError(f"{source}: {problem}" if field is None else f"{source}: field '{field}': {problem}")
+
+
+def validate_key(key: Any, source: str) -> None:
+    """Check an answer key (`answer_keys/<student_id>.json`, format version 1) field by field.
+
+    Required: `spec` (a mapping; the network itself is checked by the spec parser) and
+    `questions`, a non-empty list of objects with `id` (a non-empty string, unique), `ref` (a JSON
+    pointer string) and `answer` (a finite number). Optional: `points` (a number >= 0, default 1),
+    `tolerance` ({kind: abs|rel|sig, value: a positive number, a whole one for sig}; default
+    rel 0.01), `depends_on` (a list of ids of earlier questions), and at the top `student_id`
+    (a non-empty string), `exam` (a string), `version` (1). Other fields (text, latex, symbol,
+    kind, seed, student_name, ...) are not checked. Raises InputFileError naming `source` and
+    the field, e.g. "k.json: field 'questions[3].points': expected a number >= 0, got null".
+
+    Grading checks large groups of keys with array checks that accept exactly the keys this
+    function accepts, and calls it to name the bad key (exgen.grading.keys)."""
+    if not isinstance(key, dict):
+        raise key_error(source, None, f"not an answer key: expected a JSON object with 'spec' and 'questions', "
+                                      f"got {_shown(key)}")
+    for f in ("spec", "questions"):
+        if f not in key:
+            raise key_error(source, None, f"not an answer key: no field '{f}' (an answer key has 'spec' and 'questions')")
+    if "version" in key and (type(key["version"]) is not int or key["version"] != KEY_VERSION):
+        raise key_error(source, "version", f"this exgen reads answer keys of version {KEY_VERSION}, "
+                                           f"got {_shown(key['version'])}")
+    if "student_id" in key and not (isinstance(key["student_id"], str) and key["student_id"].strip()):
+        raise key_error(source, "student_id", f"expected a non-empty string, got {_shown(key['student_id'])}")
+    if "exam" in key and not isinstance(key["exam"], str):
+        raise key_error(source, "exam", f"expected a string (the exam name), got {_shown(key['exam'])}")
+    if not isinstance(key["spec"], dict):
+        raise key_error(source, "spec", f"expected a mapping (the network spec), got {_shown(key['spec'])}")
+    qs = key["questions"]
+    if not isinstance(qs, list) or not qs:
+        raise key_error(source, "questions", f"expected a non-empty list of questions, got {_shown(qs)}")
+    seen: set[str] = set()
+    for i, q in enumerate(qs):
+        at = f"questions[{i}]"
+        if not isinstance(q, dict):
+            raise key_error(source, at, f"expected an object with id, ref and answer, got {_shown(q)}")
+        for f in ("id", "ref", "answer"):
+            if f not in q:
+                raise key_error(source, f"{at}.{f}", "missing (a question has id, ref and answer)")
+        qid = q["id"]
+        if not isinstance(qid, str) or not qid.strip():
+            raise key_error(source, f"{at}.id", f"expected a question id such as '1a', got {_shown(qid)}")
+        if qid in seen:
+            raise key_error(source, f"{at}.id", f"duplicate question id {_shown(qid)}")
+        if not isinstance(q["ref"], str) or not q["ref"].startswith("/"):
+            raise key_error(source, f"{at}.ref", f"expected a JSON pointer such as '/loss', got {_shown(q['ref'])}")
+        if not is_number(q["answer"]):
+            raise key_error(source, f"{at}.answer", f"expected a number, got {_shown(q['answer'])}")
+        if "points" in q and not (is_number(q["points"]) and q["points"] >= 0):
+            raise key_error(source, f"{at}.points", f"expected a number >= 0, got {_shown(q['points'])}")
+        if "tolerance" in q:
+            t = q["tolerance"]
+            if not isinstance(t, dict) or set(t) != {"kind", "value"}:
+                raise key_error(source, f"{at}.tolerance", f"expected {{kind: abs|rel|sig, value: number}}, got {_shown(t)}")
+            if t["kind"] not in TOLERANCE_KINDS:
+                raise key_error(source, f"{at}.tolerance.kind", f"expected one of {', '.join(TOLERANCE_KINDS)}, "
+                                                                f"got {_shown(t['kind'])}")
+            v = t["value"]
+            if not is_number(v) or v <= 0 or (t["kind"] == "sig" and v != int(v)):
+                raise key_error(source, f"{at}.tolerance.value", "expected a positive number (a whole number of "
+                                                                 f"digits for sig), got {_shown(v)}")
+        deps = q.get("depends_on", [])
+        if not isinstance(deps, list):
+            raise key_error(source, f"{at}.depends_on", f"expected a list of question ids, got {_shown(deps)}")
+        for n, d in enumerate(deps):
+            if not isinstance(d, str) or d not in seen:
+                raise key_error(source, f"{at}.depends_on[{n}]", f"expected the id of an earlier question, got {_shown(d)}")
+        seen.add(qid)
+
+
+def read_key_file(path: str | Path) -> Any:
+    """The parsed JSON of an answer key file, within exgen.limits (a BOM is fine); not yet
+    validated (`validate_key`). Errors name the file."""
+    from .load import check_size, parse_json
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"{p}: {'not a file' if p.exists() else 'no such key file'}")
+    try:
+        check_size(p)
+        return parse_json(p.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8"), str(p))
+    except (UnicodeDecodeError, OSError) as e:
+        raise InputFileError(f"{p}: not a readable answer key ({e.__class__.__name__})") from None

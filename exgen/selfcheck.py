@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
-from .load import check_size, parse_json
+from .questions import read_key_file, validate_key
 from .textio import read_utf8
 from .grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
@@ -36,35 +34,10 @@ def explanation(v: Verdict) -> str | None:
 
 
 def load_key(path: Path) -> dict:
-    """An answer key (`answer_keys/<id>.json`), checked for the fields self-check needs."""
+    """An answer key (`answer_keys/<id>.json`), checked field by field as `exgen grade` does."""
     p = Path(path)
-    try:
-        check_size(p)
-        key = parse_json(p.read_text(encoding="utf-8-sig"), str(p))  # within exgen.limits
-    except FileNotFoundError:
-        raise InputFileError(f"{p}: no such key file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputFileError(f"{p}: cannot read ({e.__class__.__name__})") from None
-    except json.JSONDecodeError as e:
-        raise InputFileError(f"{p}: invalid JSON at line {e.lineno}: {e.msg}") from None
-    if not isinstance(key, dict) or not isinstance(key.get("questions"), list) or "spec" not in key:
-        raise InputFileError(f"{p}: not an answer key (expected an object with 'spec' and 'questions')")
-    for i, q in enumerate(key["questions"]):
-        missing = [f for f in ("id", "ref", "answer", "points") if not isinstance(q, dict) or f not in q]
-        if missing:
-            raise InputFileError(f"{p}: questions[{i}] lacks {', '.join(missing)}")
-        for f in ("answer", "points"):
-            v = q[f]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise InputFileError(f"{p}: questions[{i}].{f}: expected a number, got {v!r}")
-        if not isinstance(q["id"], str) or not q["id"]:
-            raise InputFileError(f"{p}: questions[{i}].id: expected a question id such as '1a', got {q['id']!r}")
-        deps = q.get("depends_on", [])
-        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-            raise InputFileError(f"{p}: questions[{i}].depends_on: expected a list of question ids")
-        tol = q.get("tolerance")
-        if tol is not None and not (isinstance(tol, dict) and {"kind", "value"} <= set(tol)):
-            raise InputFileError(f"{p}: questions[{i}].tolerance: expected {{kind: abs|rel|sig, value: number}}")
+    key = read_key_file(p)
+    validate_key(key, str(p))  # the same checks as `exgen grade`
     from .spec import from_dict
     from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
     return key

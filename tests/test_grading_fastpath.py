@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from exgen.escape import safe_cells
 from exgen.grading import files as read_mod
 from exgen.grading.csvout import ANSWER_COLUMNS, field, write_answers, write_grades
 from exgen.grading.grade import grade_submissions
@@ -112,7 +113,7 @@ def test_files_the_fast_path_leaves_to_the_exact_one(tmp_path, monkeypatch, keys
 
 
 def _reference_answers(res) -> bytes:
-    """answers.csv as the original row-by-row csv.writer code wrote it."""
+    """answers.csv as the original row-by-row csv.writer code wrote it (cells neutralised)."""
     def num(v):
         return "" if v is None else f"{v:.12g}"
     buf = io.StringIO(newline="")
@@ -120,8 +121,9 @@ def _reference_answers(res) -> bytes:
     w.writerow(ANSWER_COLUMNS)
     for s in res.students:
         for v in res.verdicts(s):
-            w.writerow([s, v.question_id, "" if v.answer is None else v.answer.strip(), num(v.expected), v.verdict,
-                        f"{v.score:g}", f"{v.points:g}", v.diagnosis or "", num(v.carried_expected)])
+            w.writerow(safe_cells([s, v.question_id, "" if v.answer is None else v.answer.strip(), num(v.expected),
+                                   v.verdict, f"{v.score:g}", f"{v.points:g}", v.diagnosis or "",
+                                   num(v.carried_expected)]))
     return buf.getvalue().encode()
 
 

@@ -2,7 +2,8 @@
 
 Every distinct cell text is formatted once (a key's expected value, a verdict with its score, an
 answer as typed) and gathered with numpy; the file is one join. The bytes are those of
-`csv.writer` (minimal quoting, "\\n" line ends).
+`csv.writer` (minimal quoting, "\\n" line ends), after `exgen.escape.safe_cell` has neutralised
+every text cell a spreadsheet would evaluate as a formula.
 """
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..escape import safe_cell, safe_cells
 from .grade import GradeResult, GroupResult
 from .judge import CARRIED, CORRECT, VERDICTS
+from .numbers import OK
 
 ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", "score", "points",
                   "diagnosis", "carried_expected"]
@@ -39,12 +42,17 @@ def field(s: str) -> str:
     return '"' + s.replace('"', '""') + '"' if _SPECIAL.search(s) else s
 
 
+def cell(s: str) -> str:
+    """A text cell as written: neutralised (safe_cell), then quoted if needed (field)."""
+    return field(safe_cell(s))
+
+
 def num(v: float) -> str:
     return "" if v is None or v != v else f"{float(v):.12g}"
 
 
 def _line(cells: list[str]) -> str:
-    return ",".join(field(c) for c in cells) + "\n"
+    return ",".join(cell(c) for c in cells) + "\n"
 
 
 def _factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,8 +76,12 @@ def _blocks(gr: GroupResult, cc: float, stripped: dict) -> list[tuple[str, list[
     KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
     key = id(gr.texts)
     if key not in stripped:  # shared by the groups
-        stripped[key] = [field(t.strip()) for t in gr.texts] + [""]
-    texts, qids = stripped[key], [field(q) for q in g.qids]
+        st = stripped[key] = [field(t.strip()) for t in gr.texts] + [""]
+        # only texts that are not numbers (grading's parse status; few distinct ones) can need neutralising
+        todo = (range(len(gr.texts)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
+        for i in todo:
+            st[i] = cell(gr.texts[i].strip())
+    texts, qids = stripped[key], [cell(q) for q in g.qids]
     code = ((((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1))
     inv, uniq = _factorize(code)
     exp_txt: dict[int, str] = {}
@@ -97,7 +109,8 @@ def _blocks(gr: GroupResult, cc: float, stripped: dict) -> list[tuple[str, list[
 
 
 def fields(texts: list[str]) -> list[str]:
-    """field() of each text; the list itself when none needs quoting."""
+    """cell() of each text; the list itself when none needs neutralising or quoting."""
+    texts = safe_cells(texts)
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 

@@ -4,6 +4,7 @@ with `s` in `exgen practice`), in the key's notation."""
 from __future__ import annotations
 
 from ..engine import solve
+from ..escape import md_fence, md_text
 from ..examples import notation_of
 from ..hints import worked_step
 from ..report import fmt as _fmt
@@ -38,12 +39,12 @@ def student_markdown(student_id: str, key: dict, verdicts: list[Verdict], worked
     total = sum(v.score for v in verdicts)
     maximum = sum(v.points for v in verdicts)
     pct = 100 * total / maximum if maximum else 0.0
-    out = [f"# Feedback for {student_id}", "",
-           f"Exam: {key.get('exam', '')}  ",
+    out = [f"# Feedback for {md_text(student_id)}", "",
+           f"Exam: {md_text(key.get('exam', ''))}  ",
            f"Score: **{total:g} / {maximum:g}** ({pct:.1f}%)", "",
            "| Question | Your answer | Expected | Verdict | Score |", "|---|---|---|---|---|"]
     for v in verdicts:
-        out.append(f"| {v.question_id} | {'' if v.answer is None else v.answer.strip()} | {fmt(v.expected)} | "
+        out.append(f"| {md_text(v.question_id)} | {'' if v.answer is None else md_text(v.answer.strip())} | {fmt(v.expected)} | "
                    f"{v.verdict} | {v.score:g} / {v.points:g} |")
     qs = {q["id"]: q for q in key["questions"]}
     notes = []
@@ -51,7 +52,7 @@ def student_markdown(student_id: str, key: dict, verdicts: list[Verdict], worked
         if v.verdict == "correct":
             continue
         q = qs[v.question_id]
-        notes += ["", f"## {v.question_id}: {q.get('text', '')}", ""]
+        notes += ["", f"## {md_text(v.question_id)}: {md_text(q.get('text', ''))}", ""]
         if v.verdict == "carried":
             notes.append(f"Wrong against the exact value, but right given your own earlier answers "
                          f"(that gives {fmt(v.carried_expected)}): error carried forward, "
@@ -61,8 +62,10 @@ def student_markdown(student_id: str, key: dict, verdicts: list[Verdict], worked
             if v.diagnosis:
                 notes.append(f"Likely slip (`{v.diagnosis}`): {v.explanation}")
         elif v.verdict == "invalid":
-            notes.append(f"Your answer {v.answer!r} could not be read as a number (not graded).")
+            notes.append(f"Your answer {md_text(repr(v.answer))} could not be read as a number (not graded).")
         else:
             notes.append("No answer was given.")
-        notes += ["", "Worked step:", "", "```text", *worked.step(q), "```"]
+        step = worked.step(q)
+        fence = md_fence(step)
+        notes += ["", "Worked step:", "", fence + "text", *step, fence]
     return "\n".join(out + notes) + "\n"

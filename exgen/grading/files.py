@@ -28,7 +28,11 @@ def decode_utf8(data: bytes, name: str) -> tuple[str, bytes]:
             text = data[3:].decode("utf-8", errors="replace")
             return text, text.encode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        text = _check(data.decode("utf-16", errors="replace"), name)
+        return text, text.encode("utf-8")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        text = _check(data.decode(utf16, errors="replace"), name)
         return text, text.encode("utf-8")
     try:
         return _check(data.decode("utf-8"), name), data
@@ -39,6 +43,22 @@ def decode_utf8(data: bytes, name: str) -> tuple[str, bytes]:
             raise SubmissionError(f"{name}: cannot be read: not a text file (no encoding fits)") from None
         text = _check(str(best), name)
         return text, text.encode("utf-8")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for text saved as UTF-16 without a BOM: an even length and a
+    NUL at (nearly) every odd (LE) or even (BE) position of the first 4 KB (ASCII-range text),
+    none at the other ones."""
+    head = data[:4096]
+    if len(data) % 2 or len(head) < 4:
+        return None
+    n = len(head) // 2
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd >= 0.7 * n and even == 0:
+        return "utf-16-le"
+    if even >= 0.7 * n and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def _check(text: str, name: str) -> str:
@@ -88,15 +108,32 @@ def _is_xlsx(p: Path, data: bytes) -> bool:
 
 
 def _xlsx_rows(p: Path, data: bytes, sheet: str | None) -> tuple[list[list[str]], list[int]]:
+    import zipfile
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise SubmissionError(f"{p}: cannot be read as .xlsx: not a valid spreadsheet (a damaged or "
+                              "partial download?); save it again as .xlsx or CSV") from None
+    if "xl/workbook.xml" not in names:
+        inside = [n for n in names if not n.endswith("/")]
+        csvs = [n for n in inside if n.lower().endswith((".csv", ".tsv", ".txt"))]
+        shown = ", ".join(inside[:3]) + (", ..." if len(inside) > 3 else "")
+        raise SubmissionError(f"{p}: is a .zip archive ({len(inside)} file{'s' * (len(inside) != 1)}: {shown}), "
+                              "not a spreadsheet: unzip it and grade the "
+                              + (f"CSV inside ({csvs[0]})" if csvs else "submissions file inside"))
     import openpyxl
+    wb = None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
     except KeyError:
-        raise SubmissionError(f"{p}: no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}") from None
-    except Exception as e:  # zipfile/openpyxl raise many kinds
+        sheets = ", ".join(wb.sheetnames) if wb is not None else "none readable"
+        raise SubmissionError(f"{p}: no sheet {sheet!r}; sheets: {sheets}") from None
+    except IndexError:
+        raise SubmissionError(f"{p}: the workbook has no worksheet") from None
+    except Exception as e:  # zipfile/openpyxl/XML parsers raise many kinds
         raise SubmissionError(f"{p}: cannot be read as .xlsx ({e.__class__.__name__})") from None
-    rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
     return rows, list(range(1, len(rows) + 1))
 
 

@@ -23,6 +23,7 @@ class GroupResult:
     vals: np.ndarray  # (S, Q)
     judged: Judged
     kidx: np.ndarray  # (S,) each student's key within the group
+    tstatus: np.ndarray | None = None  # parse status (numbers.OK, ...) of each distinct text
 
     def raw(self, s: int) -> list[str | None]:
         """Student s's answers as typed, None where there is none."""
@@ -123,7 +124,7 @@ def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
 def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
     prep = prepared or Prepared()
     prep.add(list(keys.values()))
-    issues: list[Issue] = []
+    issues: list[Issue] = list(sub.issues)  # found while reading (rows with too many fields)
     sc, qc, U = sub.sid, sub.qid, sub.sids
     G = len(prep.groups)
     names = sorted(keys)  # every student with a key
@@ -174,7 +175,8 @@ def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepa
         V = np.where(A >= 0, tvals[A], np.nan)
         ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
         kidx = kpos[members, 1]
-        groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx))
+        groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx,
+                                  tstatus))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
     res = GradeResult(groups, issues, carried_credit, where)
     res.__dict__.update(students=names, order=order)  # = sorted(where) and its (group, row), at hand

@@ -6,14 +6,13 @@ Work is cached per key object, so many students sharing one key cost one key's w
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ExgenError, InputFileError
-from ..load import check_size, parse_json
+from ..questions import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
 from . import handcalc, slips
 from .read import no_gc
 from .stack import dict_signature, stack_dicts
@@ -23,27 +22,36 @@ TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
 ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
 
 
-def load_keys(directory: str | Path) -> dict[str, dict]:
-    """All `<student_id>.json` keys of a directory, by student id."""
+class Keys(dict):
+    """Answer keys by student id (a dict), with the file each was read from (`sources`)."""
+    sources: dict[str, str]
+
+
+def load_keys(directory: str | Path) -> Keys:
+    """All `<student_id>.json` keys of a directory, by student id. The keys are validated
+    field by field when they are prepared for grading (`Prepared.add`, `questions.validate_key`)."""
     d = Path(directory)
     if d.is_file():
         raise InputFileError(f"{d}: is a file; --keys wants the directory of answer keys "
                              f"(<student_id>.json, one per student), e.g. {d.parent}")
     if not d.is_dir():
         raise InputFileError(f"{d}: no such directory of answer keys")
-    keys: dict[str, dict] = {}
+    keys, sources = Keys(), {}
     with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
         for p in sorted(d.glob("*.json")):
-            try:
-                check_size(p)
-                key = parse_json(p.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8"), str(p))
-            except (UnicodeDecodeError, json.JSONDecodeError, OSError) as e:
-                raise InputFileError(f"{p}: not a readable answer key ({e.__class__.__name__})") from None
+            key = read_key_file(p)
             if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
-                raise InputFileError(f"{p}: not an answer key (needs 'spec' and 'questions')")
-            keys[str(key.get("student_id", p.stem))] = key
+                validate_key(key, str(p))  # says what is missing
+            sid = key.get("student_id", p.stem)
+            if not isinstance(sid, str) or not sid.strip():
+                validate_key(key, str(p))
+            if sid in keys:
+                raise InputFileError(f"{p}: student_id {sid!r} again (also in {sources[sid]}); "
+                                     "one answer key per student")
+            keys[sid], sources[sid] = key, str(p)
     if not keys:
         raise InputFileError(f"{d}: no answer keys (*.json) found")
+    keys.sources = sources
     return keys
 
 
@@ -70,19 +78,33 @@ class Group:
     def qindex(self) -> dict[str, int]:
         return {q: i for i, q in enumerate(self.qids)}
 
-    def finish(self) -> None:
+    def finish(self, checked: bool = False) -> bool:
+        """Compute the group's values. First the question fields of every key are checked as
+        arrays, accepting exactly what `questions.validate_key` accepts (ids, refs and
+        depends_on are those of the group's first key, which was validated in full); False,
+        nothing computed, if a check fails (`checked`: the keys were validated one by one)."""
         shape = (len(self.keys), len(self.qids))
-        flat = [q for k in self.keys for q in k["questions"]]  # one pass over all keys' questions
-        tol = [q.get("tolerance", {}) for q in flat]
-        self.expected = np.array([q["answer"] for q in flat], dtype=float).reshape(shape)
-        self.tkind = np.array([TOL_KINDS.get(t.get("kind", "rel"), 1) for t in tol], dtype=np.int64).reshape(shape)
-        self.tval = np.array([t.get("value", 0.01) for t in tol], dtype=float).reshape(shape)
-        self.points = np.array([q.get("points", 1) for q in flat], dtype=float).reshape(shape)
+        try:
+            flat = [q for k in self.keys for q in k["questions"]]  # one pass over all keys' questions
+            answers = [q["answer"] for q in flat]
+            points = [q.get("points", 1) for q in flat]
+            tol = [q.get("tolerance", DEFAULT_TOLERANCE) for q in flat]
+            if not checked and not _fields_ok(self.keys, flat, answers, points, tol):
+                return False
+            self.expected = np.array(answers, dtype=float).reshape(shape)
+            self.points = np.array(points, dtype=float).reshape(shape)
+            self.tkind = np.array([TOL_KINDS[t["kind"]] for t in tol], dtype=np.int64).reshape(shape)
+            self.tval = np.array([t["value"] for t in tol], dtype=float).reshape(shape)
+        except (KeyError, TypeError, AttributeError, ValueError, OverflowError):
+            if checked:
+                raise
+            return False
         self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
         for d in ROUNDINGS:
             self.rounded[d] = handcalc.solve(self.net, rnd=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
+        return True
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Slip codes (C,), their values (K, Q, C), the values' tolerance thresholds, and
@@ -95,6 +117,54 @@ class Group:
                 usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
             self._slips = codes, table, threshold(table, tk, tv), usable
         return self._slips
+
+
+_NUM = {int, float}
+_TOL_NAMES = frozenset(TOLERANCE_KINDS)
+_NO_DEPS: list = []
+
+
+def _finite(values: list, low: float, strict: bool = False) -> np.ndarray | None:
+    """The values as floats if every one is a finite JSON number (no bool) >= low (> low if
+    strict); None otherwise."""
+    if not set(map(type, values)) <= _NUM:
+        return None
+    try:
+        a = np.array(values, dtype=float)
+    except OverflowError:  # an integer beyond float range
+        return None
+    ok = np.isfinite(a).all() and ((a > low).all() if strict else (a >= low).all())
+    return a if ok else None
+
+
+def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, tol: list) -> bool:
+    """Array checks of the fields `questions.validate_key` checks per key, for keys whose question
+    ids, refs and depends_on equal those of a validated key; False if any may fail."""
+    if not (set(map(type, tol)) <= {dict} and set(map(len, tol)) == {2}):
+        return False
+    kinds, values = [t["kind"] for t in tol], [t["value"] for t in tol]  # KeyError: not kind and value
+    if not set(map(type, kinds)) <= {str} or not set(kinds) <= _TOL_NAMES:
+        return False
+    if _finite(answers, -np.inf) is None or _finite(points, 0.0) is None:
+        return False
+    tv = _finite(values, 0.0, strict=True)
+    if tv is None:
+        return False
+    if "sig" in kinds:
+        sig = tv[np.array(kinds, dtype=object) == "sig"]
+        if not (sig == np.floor(sig)).all():
+            return False
+    if not set(type(q.get("depends_on", _NO_DEPS)) for q in flat) <= {list}:
+        return False
+    if not set(type(k["spec"]) for k in keys) <= {dict}:
+        return False
+    top = [k.get("version", KEY_VERSION) for k in keys]
+    if not set(map(type, top)) <= {int} or not set(top) <= {KEY_VERSION}:
+        return False
+    sids = [k["student_id"] for k in keys if "student_id" in k]
+    if not set(map(type, sids)) <= {str} or not all(s.strip() for s in sids):
+        return False
+    return set(type(k.get("exam", "")) for k in keys) <= {str}
 
 
 def path_entries(net: handcalc.Net) -> dict:
@@ -114,8 +184,22 @@ class Prepared:
         self.key_pos: dict[int, tuple[int, int]] = {}
         self._by_sig: dict[tuple, int] = {}
         self._hold: list[dict] = []  # keep keys alive so id() stays unique
+        self._source: dict[int, str] = {}  # id(key) -> its file, when known
 
-    def add(self, keys: list[dict]) -> None:
+    def source(self, key) -> str:
+        """The key's file, or "answer key of <student id>"."""
+        src = self._source.get(id(key))
+        if src:
+            return src
+        sid = key.get("student_id", "?") if isinstance(key, dict) else "?"
+        return f"answer key of {sid if isinstance(sid, str) else '?'}"
+
+    def add(self, keys: list, sources: list[str] | None = None) -> None:
+        """Group and prepare `keys` (those not added before); `sources`: the file of each key,
+        named in errors. Every key is validated (questions.validate_key; the spec in full for
+        the first key of a shape, as arrays for the others) before anything is computed."""
+        if sources is not None:
+            self._source.update(zip(map(id, keys), sources))
         for key in keys:
             if id(key) in self.key_pos:
                 continue
@@ -125,10 +209,12 @@ class Prepared:
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs))
                 gi = self._by_sig.get(sig)
             except (KeyError, TypeError, AttributeError) as e:
-                _check(key)  # names the spec field, if the spec is what is wrong
-                raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
+                validate_key(key, self.source(key))  # names the field, if a key field is what is wrong
+                self._check(key)  # names the spec field, if the spec is what is wrong
+                raise InputFileError(f"{self.source(key)}: malformed ({e})") from None
             if gi is None:
-                like = _check(key)  # the first key of a shape is validated in full
+                validate_key(key, self.source(key))  # the first key of a shape is validated in full
+                like = self._check(key)
                 qids = [q["id"] for q in qs]
                 pos = {q: i for i, q in enumerate(qids)}
                 gi = self._by_sig[sig] = len(self.groups)
@@ -143,18 +229,20 @@ class Prepared:
             if g.expected is None or len(g.keys) != g.expected.shape[0]:
                 g._slips = None
                 try:
-                    g.finish()
+                    if not g.finish():
+                        for key in g.keys:  # name the bad key and field
+                            validate_key(key, self.source(key))
+                        g.finish(checked=True)
                 except ValueError as e:  # a key's numbers do not fit its shape: say which and where
                     for key in g.keys:
-                        _check(key)
+                        self._check(key)
                     raise InputFileError(f"answer keys of one shape cannot be stacked: {e}") from None
 
-
-def _check(key: dict):
-    """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
-    try:
-        return handcalc.parse(key["spec"])
-    except (KeyError, TypeError) as e:
-        raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
-    except ExgenError as e:
-        raise InputFileError(f"answer key of {key.get('student_id', '?')}: {e}") from None
+    def _check(self, key: dict):
+        """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
+        try:
+            return handcalc.parse(key["spec"])
+        except (KeyError, TypeError) as e:
+            raise InputFileError(f"{self.source(key)}: malformed ({e})") from None
+        except ExgenError as e:
+            raise InputFileError(f"{self.source(key)}: {e}") from None

@@ -26,7 +26,7 @@ ANSWER_COLUMNS = ("answer", "response", "value")
 @dataclass
 class Issue:
     line: int | None  # file line (1 = header), None if not tied to a line
-    kind: str  # unknown_student, unknown_question, duplicate, no_submission, no_id
+    kind: str  # unknown_student, unknown_question, duplicate, no_submission, no_id, extra_fields
     student_id: str
     question_id: str
     message: str
@@ -123,11 +123,13 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
         s = s.strip()
         return roster.get(s.lower(), s) if roster else s
 
+    over = t.overflow_rows()
     if qc is not None and ac is not None and not mapping:
         sid, sids = recode(*t.column(idc), ident)
         qid, qids = recode(*t.column(qc), str.strip)
         ans, texts = t.column(ac)
-        return Submissions(name, "long", header, t.lines, sid, sids, qid, qids, ans, texts)
+        sub = Submissions(name, "long", header, t.lines, sid, sids, qid, qids, ans, texts)
+        return _overflowing(sub, t, over, np.flatnonzero(over))
     if mapping:
         qcols = []
         for col, q in mapping.items():
@@ -144,7 +146,9 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
             raise SubmissionError(f"{name}: no question columns: no column is named like a question id "
                                   f"({', '.join(sorted(known_qids)[:6])}, ...) and no --map was given; "
                                   f"columns are: {_cols(header)}")
-    return _wide(t, name, idc, qcols, ident)
+    sub = _wide(t, name, idc, qcols, ident)
+    m = len(qcols)
+    return _overflowing(sub, t, np.repeat(over, m), np.flatnonzero(over))
 
 
 def _wide(t: Table, name: str, idc: int, qcols: list[tuple[int, str]], ident) -> Submissions:
@@ -161,6 +165,33 @@ def _wide(t: Table, name: str, idc: int, qcols: list[tuple[int, str]], ident) ->
     qid, qids = factorize([q for _, q in qcols])
     return Submissions(name, "wide", t.header, np.repeat(t.lines, m), np.repeat(sid, m), sids,
                        np.tile(qid, n), qids, ans, texts)
+
+
+INVALID_SUFFIX = " (too many fields)"
+
+
+def _overflowing(sub: Submissions, t: Table, mask: np.ndarray, rows: np.ndarray) -> Submissions:
+    """Answers of rows with more fields than the header (`mask`: per answer) become invalid, with
+    the row's extra cells shown ("0|4717 (too many fields)"), and each such row is an issue."""
+    if not len(rows):
+        return sub
+    texts, ans = list(sub.texts), sub.ans.copy()
+    where = np.flatnonzero(mask)
+    per_row = len(where) // len(rows)
+    width = t.named_width()
+    for n, r in enumerate(rows.tolist()):
+        extra = "|".join(t.extra_cells(r))
+        for a in where[n * per_row:(n + 1) * per_row].tolist():
+            texts.append(f"{texts[ans[a]].strip()}|{extra}{INVALID_SUFFIX}")
+            ans[a] = len(texts) - 1
+        a0 = where[n * per_row]
+        sub.issues.append(Issue(int(t.lines[r]), "extra_fields", sub.sids[sub.sid[a0]],
+                                sub.qids[sub.qid[a0]] if sub.layout == "long" else "",
+                                f"the row has more fields than the header's {width} (extra: {extra}): an unquoted "
+                                "decimal comma or separator inside a cell? Its answers are not graded (invalid); "
+                                "quote the cell or fix the row"))
+    sub.ans, sub.texts = ans, texts
+    return sub
 
 
 def read_roster(path: str | Path) -> dict[str, str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from ..escape import html_text as h, safe_cells
 from ..outdir import OutputDir
 from .csvout import question_order, write_answers, write_grades  # noqa: F401
 from .feedback import Worked, student_markdown
@@ -22,8 +22,8 @@ from .slips import DIAGNOSES
 def _csv(path: Path, header: list, rows) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
+        w.writerow(safe_cells(header))
+        w.writerows(safe_cells(r) for r in rows)
 
 
 def write_issues(res: GradeResult, path: Path) -> None:
@@ -34,12 +34,31 @@ def write_issues(res: GradeResult, path: Path) -> None:
 def write_feedback(res: GradeResult, out: Path) -> None:
     out.mkdir()
     cache: dict[int, Worked] = {}
+    used: set[str] = set()
     for s in res.students:
         key = res.key(s)
         worked = cache.get(id(key)) or cache.setdefault(id(key), Worked(key))
-        safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in s) or "_"
+        safe = feedback_name(s, used)
         (out / f"{safe}.md").write_text(student_markdown(s, key, res.verdicts(s), worked, res.carried_credit),
                                         encoding="utf-8")
+
+
+def feedback_name(student_id: str, used: set[str]) -> str:
+    """The file name (without .md) of a student's feedback: letters, digits and -_.@ of the id,
+    others as _, at most 100 characters, never starting with "."; a name another student already
+    has (ids that differ only in the replaced characters, or in case) gets "~2", "~3", ..."""
+    import hashlib
+    safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student_id)[:100] or "_"
+    if safe.startswith("."):
+        safe = "_" + safe[1:]
+    if len(student_id) > 100:
+        safe = safe[:90] + "~" + hashlib.sha1(student_id.encode("utf-8", "replace")).hexdigest()[:8]
+    name, n = safe, 1
+    while name.lower() in used:
+        n += 1
+        name = f"{safe}~{n}"
+    used.add(name.lower())
+    return name
 
 
 def question_stats(res: GradeResult) -> list[dict]:
@@ -88,7 +107,8 @@ def report_html(res: GradeResult, exam: str) -> str:
     x = np.arange(len(stats))
     ax.bar(x - 0.2, [s["mean"] for s in stats], 0.4, label="mean score")
     ax.bar(x + 0.2, [s["correct_rate"] for s in stats], 0.4, label="correct rate")
-    ax.set_xticks(x, [s["question_id"] for s in stats], rotation=90 if len(stats) > 20 else 0)
+    # literal text, not mathtext: a "$" in a question id must not be parsed (or fail to parse) as TeX
+    ax.set_xticks(x, [s["question_id"].replace("$", r"\$") for s in stats], rotation=90 if len(stats) > 20 else 0)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
@@ -96,24 +116,24 @@ def report_html(res: GradeResult, exam: str) -> str:
     plt.close(fig)
     counts = res.counts()
     rows = "".join(
-        f"<tr><td>{html.escape(s['question_id'])}</td><td>{s['mean']:.3f}</td><td>{s['correct_rate']:.3f}</td>"
-        f"<td>{html.escape(', '.join(f'{c} ({n})' for c, n in s['diagnoses']) or '-')}</td></tr>" for s in stats)
-    issues = "".join(f"<tr><td>{i.line or ''}</td><td>{i.kind}</td><td>{html.escape(i.student_id)}</td>"
-                     f"<td>{html.escape(i.question_id)}</td><td>{html.escape(i.message)}</td></tr>"
+        f"<tr><td>{h(s['question_id'])}</td><td>{s['mean']:.3f}</td><td>{s['correct_rate']:.3f}</td>"
+        f"<td>{h(', '.join(f'{c} ({n})' for c, n in s['diagnoses']) or '-')}</td></tr>" for s in stats)
+    issues = "".join(f"<tr><td>{i.line or ''}</td><td>{h(i.kind)}</td><td>{h(i.student_id)}</td>"
+                     f"<td>{h(i.question_id)}</td><td>{h(i.message)}</td></tr>"
                      for i in res.issues[:200])
     issues = (f"<table><tr><th>line</th><th>kind</th><th>student</th><th>question</th><th>message</th></tr>{issues}</table>"
               if issues else "<p>None: every row matched a student with a key and a known question.</p>")
     seen = sorted({c for s in stats for c, _ in s["diagnoses"]})
-    glossary = "".join(f"<tr><td>{c}</td><td>{html.escape(DIAGNOSES.get(c, ''))}</td></tr>" for c in seen)
+    glossary = "".join(f"<tr><td>{h(c)}</td><td>{h(DIAGNOSES.get(c, ''))}</td></tr>" for c in seen)
     glossary = (f"<h2>Misconception codes</h2><table><tr><th>code</th><th>what it means</th></tr>{glossary}</table>"
                 if seen else "")
     mean = float(np.mean(pcts)) if len(pcts) else 0.0
     return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Grades: {html.escape(exam)}</title>
+<html><head><meta charset="utf-8"><title>Grades: {h(exam)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head><body>
-<h1>Grades: {html.escape(exam)}</h1>
-<p>{len(pcts)} students, mean {mean:.1f}%. Answers: {', '.join(f'{k} {v}' for k, v in counts.items())}.</p>
+<h1>Grades: {h(exam)}</h1>
+<p>{len(pcts)} students, mean {mean:.1f}%. Answers: {h(', '.join(f'{k} {v}' for k, v in counts.items()))}.</p>
 <img alt="score histogram" src="data:image/png;base64,{hist}">
 <img alt="per-question scores" src="data:image/png;base64,{bars}">
 <h2>Per question</h2>
@@ -145,6 +165,7 @@ def summary(res: GradeResult) -> str:
 
 ISSUE_NAMES = {"duplicate": ("duplicate row", "duplicate rows"),
                "no_id": ("row without a student id", "rows without a student id"),
+               "extra_fields": ("row with more fields than the header", "rows with more fields than the header"),
                "no_submission": ("student without a submission", "students without a submission"),
                "unknown_question": ("row with an unknown question", "rows with unknown questions"),
                "unknown_student": ("row of an unknown student", "rows of unknown students")}

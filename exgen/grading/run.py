@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .grade import GradeResult, grade_submissions
-from .keys import load_keys
+from .keys import Keys, Prepared, load_keys
 from .read import read_mapping, read_roster, read_submissions
 from ..errors import UsageError
 from ..outdir import OutputDir
@@ -26,11 +26,13 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
     with OutputDir(out, "grades", force=force, inputs=inputs) as stage:
         keys = load_keys(keys_dir)
-        known = {q["id"] for k in keys.values() for q in k["questions"]}
+        prep = Prepared()  # every key validated (errors name its file) before anything else is read
+        prep.add(list(keys.values()), [keys.sources[s] for s in keys] if isinstance(keys, Keys) else None)
+        known = {q for g in prep.groups for q in g.qids}
         sub = read_submissions(submissions, known_qids=known, id_column=id_column,
                                mapping=read_mapping(mapping, mapping_file),
                                roster=read_roster(roster) if roster else None, sheet=sheet)
-        res = grade_submissions(sub, keys, carried_credit=carried_credit)
+        res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep)
         exam = next(iter(keys.values())).get("exam", "")
         write_outputs(res, stage, exam=exam, feedback=feedback, report=report)
     files = ["answers.csv", "grades.csv", "grades_canvas.csv", "issues.csv"] + \

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ..escape import safe_cells
 from .judge import grade_key
 
 PROFILES = ("model", "carried", "slips")
@@ -167,5 +168,5 @@ def sample_submission(keys: dict[str, dict], path: str | Path, seed: int = 0) ->
         for i, sid in enumerate(sorted(keys)):
             answers = student_answers(keys[sid], PROFILES[(i + seed) % len(PROFILES)])
             for q in keys[sid]["questions"]:
-                w.writerow([sid, q["id"], answers[q["id"]]])
+                w.writerow(safe_cells([sid, q["id"], answers[q["id"]]]))
     return Path(path)

@@ -59,6 +59,28 @@ class Table:
             blank &= np.array([not t.strip() for t in texts], dtype=bool)[codes] if texts else True
         return blank
 
+    def named_width(self) -> int:
+        """Columns up to the last one with a header name."""
+        return max((i + 1 for i, h in enumerate(self.header) if h.strip()), default=0)
+
+    def overflow_rows(self) -> np.ndarray:
+        """Rows with a non-blank cell beyond the named columns: a row with more fields than the
+        header (an unquoted decimal comma or separator inside a cell shifts the rest of the row)."""
+        over = np.zeros(len(self.lines), dtype=bool)
+        for codes, texts in self.columns[self.named_width():]:
+            if texts:
+                over |= np.array([bool(t.strip()) for t in texts], dtype=bool)[codes]
+        return over
+
+    def extra_cells(self, r: int) -> list[str]:
+        """Row r's non-blank cells beyond the named columns."""
+        out = []
+        for codes, texts in self.columns[self.named_width():]:
+            t = texts[codes[r]].strip()
+            if t:
+                out.append(t)
+        return out
+
     def without_blank_rows(self) -> "Table":
         """The table without its blank rows (itself if it has none)."""
         keep = ~self.blank_rows()
