@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, user_errors
+from .cli import app, reading, user_errors
 
 DEMO_OUT = Path("exgen-demo")
 
@@ -27,10 +27,10 @@ def init_config(
 
       exgen init-config exam.yaml
     """
-    from .config import DEFAULT_YAML
-    from .errors import OutputExistsError
-    from .textio import write_atomic
     with user_errors():
+        from .config import DEFAULT_YAML
+        from .errors import OutputExistsError
+        from .textio import write_atomic
         if str(path) == "-":
             typer.echo(DEFAULT_YAML, nl=False)
             return
@@ -58,16 +58,18 @@ def generate(
 
       exgen generate exam.yaml --count 30 --out exam1 --no-pdf
     """
-    from . import config as config_mod
-    from . import exam
-    from .pdf import check_tex
-    if (roster is None) == (count is None):
-        raise typer.BadParameter("give --roster FILE or --count N (one of them)")
-    with user_errors():
+    with user_errors(config):
+        from . import config as config_mod
+        from . import exam
+        from .pdf import check_tex
+        if (roster is None) == (count is None):
+            raise typer.BadParameter("give --roster FILE or --count N (one of them)")
         if not no_pdf:
             check_tex()  # say so at once, before any work
-        cfg = config_mod.load(config)
-        students = exam.read_roster(roster) if roster else exam.count_roster(count)
+        with reading(config):
+            cfg = config_mod.load(config)
+        with reading(roster):
+            students = exam.read_roster(roster) if roster else exam.count_roster(count)
         res = exam.generate_exam(cfg, students, out, pdf=not no_pdf, force=force, jobs=jobs,
                                  progress=exam.make_progress())
         _report(res)
@@ -89,7 +91,7 @@ def demo(
     """
     with user_errors():
         res = run_demo(out, pdf=not no_pdf, force=force)
-    typer.echo(demo_text(res), nl=False)
+        typer.echo(demo_text(res), nl=False)
 
 
 def run_demo(out: Path, pdf: bool = True, force: bool = False, progress: bool = True):

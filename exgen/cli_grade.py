@@ -42,10 +42,10 @@ def grade(
       E-mail or LMS logins mapped to student ids through a roster CSV:
       exgen grade forms.xlsx --keys keys --out grades --roster roster.csv
     """
-    if not 0 <= carried_credit <= 1:
-        raise typer.BadParameter("must be between 0 and 1", param_hint="--carried-credit")
-    from .grading.run import grade_files
     with user_errors():
+        if not 0 <= carried_credit <= 1:
+            raise typer.BadParameter("must be between 0 and 1", param_hint="--carried-credit")
+        from .grading.run import grade_files
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
                               feedback=not no_feedback, report=not no_report)
