@@ -147,6 +147,72 @@ def user_errors(source: Any = None) -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+class PathError(ExgenError):
+    """A path given on the command line is missing, of the wrong kind, or cannot be read."""
+
+
+def input_file(path: Optional[Path], hint: str = "") -> None:
+    """Refuse at once an input FILE that is missing, a directory (or not a regular file) or unreadable."""
+    if path is None:
+        return
+    p = Path(path)
+    if not p.exists():
+        raise PathError(f"{p}: no such file{hint}")
+    if p.is_dir():
+        raise PathError(f"{p}: is a directory, not a file{hint}")
+    if not p.is_file():
+        raise PathError(f"{p}: not a regular file (a device, socket or pipe?){hint}")
+    try:
+        with open(p, "rb"):
+            pass
+    except OSError as e:
+        raise PathError(f"{p}: cannot read ({e.strerror or type(e).__name__})") from None
+
+
+def input_dir(path: Optional[Path]) -> None:
+    """Refuse at once an input DIRECTORY that cannot be listed (missing or a file: the command says which)."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        try:
+            next(os.scandir(p), None)
+        except OSError as e:
+            raise PathError(f"{p}: cannot read the directory ({e.strerror or type(e).__name__})") from None
+
+
+def _file_ancestor(p: Path) -> Optional[Path]:
+    """The nearest existing ancestor of `p` if it is not a directory (then nothing can be made under it)."""
+    for a in p.parents:
+        if a.exists() or a.is_symlink():
+            return None if a.is_dir() else a
+    return None
+
+
+def output_dir(path: Optional[Path]) -> None:
+    """Refuse at once an output DIRECTORY that is a file or lies under a file."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise PathError(f"{p}: is a file, not a directory; give --out a directory")
+    a = _file_ancestor(p)
+    if a is not None:
+        raise PathError(f"{p}: cannot create it: {a} is a file, not a directory")
+
+
+def output_file(path: Optional[Path], what: str = "it") -> None:
+    """Refuse at once an output FILE that is a directory or lies under a file."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise PathError(f"{p}: cannot write {what}: is a directory, not a file")
+    a = _file_ancestor(p)
+    if a is not None:
+        raise PathError(f"{p}: cannot write {what}: {a} is a file, not a directory")
+
+
 def notation_for(spec, letters: Optional[str], weights: Optional[str]) -> Notation:
     base = examples.notation_of(spec)
     return Notation.make(letters or base.letters, weights or base.weights, spec.layers)
@@ -205,6 +271,7 @@ def solve(
         from .engine import solve as solve_spec
         from .report import text_report
         from .solution import dumps, to_dict
+        input_file(spec_file)
         spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, reading, user_errors
+from .cli import app, input_file, output_dir, output_file, reading, user_errors
 
 DEMO_OUT = Path("exgen-demo")
 
@@ -34,6 +34,7 @@ def init_config(
         if str(path) == "-":
             typer.echo(DEFAULT_YAML, nl=False)
             return
+        output_file(path, "the config")
         if path.exists() and not force:
             raise OutputExistsError(f"{path}: already exists; pass --force to overwrite it")
         write_atomic(path, DEFAULT_YAML)
@@ -64,6 +65,9 @@ def generate(
         from .pdf import check_tex
         if (roster is None) == (count is None):
             raise typer.BadParameter("give --roster FILE or --count N (one of them)")
+        input_file(config)
+        input_file(roster)
+        output_dir(out)
         if not no_pdf:
             check_tex()  # say so at once, before any work
         with reading(config):
@@ -90,6 +94,7 @@ def demo(
       exgen demo --out /tmp/exgen-demo
     """
     with user_errors():
+        output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
         typer.echo(demo_text(res), nl=False)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, user_errors
+from .cli import app, input_dir, input_file, output_dir, user_errors
 
 
 @app.command()
@@ -46,6 +46,11 @@ def grade(
         if not 0 <= carried_credit <= 1:
             raise typer.BadParameter("must be between 0 and 1", param_hint="--carried-credit")
         from .grading.run import grade_files
+        input_file(submissions)
+        input_dir(keys)
+        input_file(map_file)
+        input_file(roster)
+        output_dir(out)
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
                               feedback=not no_feedback, report=not no_report)

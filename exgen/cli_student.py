@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import LettersOpt, WeightsOpt, _check_choice, app, load_spec, notation_for, reading, user_errors
+from .cli import (LettersOpt, WeightsOpt, _check_choice, app, input_file, load_spec, notation_for, output_file, reading,
+                  user_errors)
 from .notation import LETTERS, WEIGHT_STYLES
 from .report import fmt
 
@@ -63,6 +64,7 @@ def explain(
         nt_for = _notation(notation, letters, weights)
         from .engine import solve
         from .explain import find_param, worked_solution
+        input_file(spec_file)
         spec = load_spec(spec_file, example)
         nt = nt_for(spec)
         sol = solve(spec)
@@ -93,9 +95,12 @@ def check(
 
 def _check(answers: list[str], key: Path, as_json: bool, reveal: bool) -> None:
     from .selfcheck import check_rows, check_unknown, load_key, parse_answers
+    input_file(key)
+    answers_file = answers[0] if len(answers) == 1 and "=" not in answers[0] else None
+    input_file(answers_file, " (give a CSV file or id=value pairs)")
     with reading(key):
         k = load_key(key)
-    with reading(answers[0] if len(answers) == 1 and "=" not in answers[0] else None):
+    with reading(answers_file):
         given = parse_answers(answers)
     check_unknown(k, given)
     rows, got, total = check_rows(k, given, reveal)
@@ -198,6 +203,8 @@ def _practice(preset, example, config, seed, pdf, list_presets, notation, letter
     if example is not None and seed is not None:
         raise typer.BadParameter("--seed makes a fresh network: use it with --preset or --config, not --example")
     lw = _letters_weights(notation, letters, weights)
+    input_file(config)
+    output_file(pdf, "the PDF")
     nt_for = _notation(notation, letters, weights)
     from .explain import worked_solution
     from .show import console, show_exercise
