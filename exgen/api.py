@@ -85,8 +85,11 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     """
     from . import exam
     from .errors import UsageError
+    from .textio import check_paths
     if (roster is None) == (count is None):
         raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
+    exam.count_roster(count) if count is not None else None  # its bounds, before any file is read
+    check_paths(inputs=[config if isinstance(config, (str, Path)) else None, roster], outputs=[out])
     cfg = config if not isinstance(config, (str, Path)) else load_config(config)
     students = exam.read_roster(roster) if roster is not None else exam.count_roster(count or 0)
     inputs = {"CONFIG": config if isinstance(config, (str, Path)) else None, "--roster": roster}

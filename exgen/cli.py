@@ -5,16 +5,114 @@ Commands register on `app` from this module and from the cli_* modules imported 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Any, Iterator, Optional
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.25 vendors click
+    from typer._click import exceptions as _cx
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click import exceptions as _cx
+    from click.globals import get_current_context
 
 from . import examples
-from .errors import ExgenError
+from .errors import ExgenError, UsageError
+from .textio import PathError, input_dir, input_file, output_dir, output_file  # noqa: F401 (the commands' checks)
 from .notation import LETTERS, WEIGHT_STYLES, Notation
 
+# exceptions that carry their own meaning through user_errors(): exits, aborts, usage errors
+_PASS_THROUGH = tuple({typer.Exit, typer.Abort, _cx.ClickException,
+                       getattr(_cx, "Exit", typer.Exit), getattr(_cx, "Abort", typer.Abort)})
+
+
+def debug() -> bool:
+    """EXGEN_DEBUG=1: re-raise unexpected exceptions (a traceback, for developers)."""
+    return os.environ.get("EXGEN_DEBUG", "") not in ("", "0")
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _line(text: str) -> str:
+    """A message on one line (a typed error never spans lines)."""
+    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+
+
+def internal_error_message(e: BaseException, source: Any = None) -> str:
+    """`[<file>: ]internal error: <Type>: <message>; please report this` (one line)."""
+    where = f"{source}: " if source else ""
+    msg = _one_line(str(e))
+    return f"{where}internal error: {type(e).__name__}{': ' + msg if msg else ''}; please report this"
+
+
+class InternalError(ExgenError):
+    """An unexpected exception while reading a known file, reported as one line naming the file."""
+
+
+@contextlib.contextmanager
+def reading(source: Any) -> Iterator[None]:
+    """Name `source` in the error line if an unexpected exception escapes (typed errors pass)."""
+    try:
+        yield
+    except (ExgenError, OSError, KeyboardInterrupt) + _PASS_THROUGH:
+        raise
+    except Exception as e:
+        if debug():
+            raise
+        raise InternalError(internal_error_message(e, source)) from e
+
+
+def _error_exit(message: str, code: int = 1) -> None:
+    typer.echo(f"Error: {_one_line(message, 2000)}", err=True)
+    sys.exit(code)
+
+
+class ExgenGroup(TyperGroup):
+    """The root command: every failure, usage errors too, is one line `Error: ...` on stderr, exit 1."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except _cx.ClickException as e:
+            if type(e).__name__ == "NoArgsIsHelpError":  # `exgen` alone: the help (printed already by rich)
+                text = e.format_message()
+                if text.strip():
+                    typer.echo(text)
+                code = 0
+                if not standalone_mode:
+                    return code
+                sys.exit(code)
+            ctx = getattr(e, "ctx", None)
+            path = ctx.command_path if ctx is not None else (prog_name or "exgen")
+            message = e.format_message()
+            if isinstance(e, _cx.UsageError):
+                message = f"{message} (see: {path} --help)"
+            if not standalone_mode:
+                raise
+            _error_exit(message)
+        except (typer.Abort, getattr(_cx, "Abort", typer.Abort)):
+            if not standalone_mode:
+                raise
+            _error_exit("aborted")
+        except Exception as e:  # last line of defence: no traceback, whatever happened
+            if debug() or not standalone_mode:
+                raise
+            _error_exit(internal_error_message(e))
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=ExgenGroup,
     name="exgen",
     help="Backpropagation exercises: generate, solve exactly, typeset and grade.\n\n"
          "Start with:  exgen demo  (an exam, generated and graded)  or  exgen practice",
@@ -25,20 +123,38 @@ app = typer.Typer(
 
 
 @contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn library errors into one line `Error: ...` and exit 1 (never a traceback)."""
+def user_errors(source: Any = None) -> Iterator[None]:
+    """Turn library errors into one line `Error: ...` and exit 1 (never a traceback).
+
+    Typed errors keep their message; anything unexpected is one line `Error: [<source>: ]internal
+    error: <Type>: <message>; please report this` (EXGEN_DEBUG=1 re-raises it). Exits, aborts and
+    usage errors pass through (the root command prints usage errors as one line)."""
     try:
         yield
+    except _PASS_THROUGH:
+        raise
+    except UsageError as e:  # the library's policy: an argument out of range, or two that conflict
+        ctx = get_current_context(silent=True)
+        path = ctx.command_path if ctx is not None else "exgen"
+        typer.echo(f"Error: {_line(str(e))} (see: {path} --help)", err=True)
+        raise typer.Exit(1) from None
     except ExgenError as e:
-        typer.echo(f"Error: {e}", err=True)
+        typer.echo(f"Error: {_line(str(e))}", err=True)
         raise typer.Exit(1) from None
     except OSError as e:  # a file that cannot be read or written: name it, no traceback
         where = f"{e.filename}: " if e.filename else ""
-        typer.echo(f"Error: {where}{e.strerror or e.__class__.__name__}", err=True)
+        typer.echo(f"Error: {where}{_line(e.strerror or e.__class__.__name__)}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         raise typer.Exit(130) from None
+    except Exception as e:  # noqa: BLE001 - the last line of defence
+        if debug():
+            raise
+        typer.echo(f"Error: {internal_error_message(e, source)}", err=True)
+        raise typer.Exit(1) from None
+
+
 
 
 def notation_for(spec, letters: Optional[str], weights: Optional[str]) -> Notation:
@@ -87,18 +203,19 @@ def solve(
 
       exgen solve my_net.yaml --json > solution.json
     """
-    _check_choice(letters, LETTERS, "--letters")
-    _check_choice(weights, WEIGHT_STYLES, "--weights")
-    if list_examples:
-        for name in examples.names():
-            s = examples.load(name)
-            typer.echo(f"{name:24}  {'-'.join(map(str, s.layers)):8} {'/'.join(s.activations):16} {s.loss:14} "
-                       f"{s.description.split(': ')[0]}")
-        return
-    from .engine import solve as solve_spec
-    from .report import text_report
-    from .solution import dumps, to_dict
-    with user_errors():
+    with user_errors(spec_file):
+        _check_choice(letters, LETTERS, "--letters")
+        _check_choice(weights, WEIGHT_STYLES, "--weights")
+        if list_examples:
+            for name in examples.names():
+                s = examples.load(name)
+                typer.echo(f"{name:24}  {'-'.join(map(str, s.layers)):8} {'/'.join(s.activations):16} {s.loss:14} "
+                           f"{s.description.split(': ')[0]}")
+            return
+        from .engine import solve as solve_spec
+        from .report import text_report
+        from .solution import dumps, to_dict
+        input_file(spec_file)
         spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)

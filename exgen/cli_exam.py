@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, user_errors
+from .cli import app, output_dir, output_file, user_errors
 
 DEMO_OUT = Path("exgen-demo")
 
@@ -27,13 +27,14 @@ def init_config(
 
       exgen init-config exam.yaml
     """
-    from .config import DEFAULT_YAML
-    from .errors import OutputExistsError
-    from .textio import write_atomic
     with user_errors():
+        from .config import DEFAULT_YAML
+        from .errors import OutputExistsError
+        from .textio import write_atomic
         if str(path) == "-":
             typer.echo(DEFAULT_YAML, nl=False)
             return
+        output_file(path, "the config")
         if path.exists() and not force:
             raise OutputExistsError(f"{path}: already exists; pass --force to overwrite it")
         write_atomic(path, DEFAULT_YAML)
@@ -58,8 +59,8 @@ def generate(
 
       exgen generate exam.yaml --count 30 --out exam1 --no-pdf
     """
-    from .api import generate_exam
-    with user_errors():
+    with user_errors(config):
+        from .api import generate_exam
         _report(generate_exam(config, out, roster=roster, count=count, pdf=not no_pdf, force=force, jobs=jobs,
                               progress=True))
 
@@ -79,8 +80,9 @@ def demo(
       exgen demo --out /tmp/exgen-demo
     """
     with user_errors():
+        output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
-    typer.echo(demo_text(res), nl=False)
+        typer.echo(demo_text(res), nl=False)
 
 
 def run_demo(out: Path, pdf: bool = True, force: bool = False, progress: bool = True):

@@ -42,8 +42,8 @@ def grade(
       E-mail or LMS logins mapped to student ids through a roster CSV:
       exgen grade forms.xlsx --keys keys --out grades --roster roster.csv
     """
-    from .grading.run import grade_files
     with user_errors():
+        from .grading.run import grade_files
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
                               feedback=not no_feedback, report=not no_report)

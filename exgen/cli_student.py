@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import LettersOpt, WeightsOpt, _check_choice, app, load_spec, notation_for, user_errors
+from .cli import (LettersOpt, WeightsOpt, _check_choice, app, input_file, load_spec, notation_for, output_file, reading,
+                  user_errors)
 from .notation import LETTERS, WEIGHT_STYLES
 from .report import fmt
 
@@ -59,10 +60,11 @@ def explain(
 
       exgen explain my_net.yaml --notation a/h,flat
     """
-    nt_for = _notation(notation, letters, weights)
-    from .engine import solve
-    from .explain import find_param, worked_solution
-    with user_errors():
+    with user_errors(spec_file):
+        nt_for = _notation(notation, letters, weights)
+        from .engine import solve
+        from .explain import find_param, worked_solution
+        input_file(spec_file)
         spec = load_spec(spec_file, example)
         nt = nt_for(spec)
         sol = solve(spec)
@@ -87,12 +89,21 @@ def check(
 
       exgen check my_answers.csv --key answer_keys/s001.json --json
     """
-    from .selfcheck import check_rows, check_unknown, load_key, parse_answers
     with user_errors():
+        _check(answers, key, as_json, reveal)
+
+
+def _check(answers: list[str], key: Path, as_json: bool, reveal: bool) -> None:
+    from .selfcheck import check_rows, check_unknown, load_key, parse_answers
+    input_file(key)
+    answers_file = answers[0] if len(answers) == 1 and "=" not in answers[0] else None
+    input_file(answers_file, " (give a CSV file or id=value pairs)")
+    with reading(key):
         k = load_key(key)
+    with reading(answers_file):
         given = parse_answers(answers)
-        check_unknown(k, given)
-        rows, got, total = check_rows(k, given, reveal)
+    check_unknown(k, given)
+    rows, got, total = check_rows(k, given, reveal)
     if as_json:
         typer.echo(json.dumps([{f: r[f] for f in ("question_id", "verdict", "diagnosis", "hint", "expected")}
                                for r in rows], indent=2))
@@ -178,6 +189,11 @@ def practice(
 
       exgen practice --example seed002-3-2-2
     """
+    with user_errors():
+        _practice(preset, example, config, seed, pdf, force, list_presets, notation, letters, weights)
+
+
+def _practice(preset, example, config, seed, pdf, force, list_presets, notation, letters, weights) -> None:
     from . import practice as pr
     if list_presets:
         for name, p in pr.PRESETS.items():
@@ -188,20 +204,22 @@ def practice(
     if example is not None and seed is not None:
         raise typer.BadParameter("--seed makes a fresh network: use it with --preset or --config, not --example")
     lw = _letters_weights(notation, letters, weights)
+    input_file(config)
+    output_file(pdf, "the PDF")
     nt_for = _notation(notation, letters, weights)
     from .explain import worked_solution
     from .show import console, show_exercise
-    with user_errors():
-        if example is not None:
-            ex = pr.from_example(example, nt_for)
-        elif config is not None:
-            from .practice_exam import from_config
+    if example is not None:
+        ex = pr.from_example(example, nt_for)
+    elif config is not None:
+        from .practice_exam import from_config
+        with reading(config):
             ex = from_config(config, pr.new_seed() if seed is None else seed, *lw)
-        else:
-            ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
-        if pdf is not None:
-            from .practice_exam import write_pdf
-            typer.echo(f"Wrote {write_pdf(ex, pdf, force)}")
+    else:
+        ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
+    if pdf is not None:
+        from .practice_exam import write_pdf
+        typer.echo(f"Wrote {write_pdf(ex, pdf, force)}")
     show_exercise(ex, console())
     session = pr.Session(ex)
     finished = run_session(session)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .config import ExamConfig
 from .escape import safe_cells
 from .errors import InputFileError, UsageError
@@ -46,6 +47,8 @@ def read_roster(path: str | Path) -> list[Student]:
         sid = (row.get("student_id") or "").strip()
         if not sid:
             raise InputFileError(f"{p}: line {line}: field 'student_id' is empty")
+        limits.check("characters in a student_id", len(sid), limits.MAX_ID_CHARS, str(p), f"line {line}")
+        limits.check("students on the roster", len(students) + 1, limits.MAX_STUDENTS, str(p), f"line {line}")
         if not ID_RE.match(sid):
             raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} may only hold letters, "
                                  "digits, '.', '_' and '-' (it names files)")
@@ -63,13 +66,11 @@ def read_roster(path: str | Path) -> list[Student]:
     return students
 
 
-MAX_STUDENTS = 10_000
-
-
 def count_roster(n: int) -> list[Student]:
-    """n anonymous students s001, s002, ... (1 <= n <= MAX_STUDENTS)."""
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STUDENTS:
-        raise UsageError(f"--count: expected a whole number of students from 1 to {MAX_STUDENTS}, got {n!r}")
+    """n anonymous students s001, s002, ... (1 <= n <= limits.MAX_STUDENTS)."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limits.MAX_STUDENTS:
+        raise UsageError(f"--count: expected a whole number of students from 1 to {limits.MAX_STUDENTS}, "
+                         f"got {n!r}")
     width = max(3, len(str(n)))
     return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
 

@@ -24,6 +24,10 @@ MAX_EXAM_NEURONS = 8
 MAX_EXAM_PATHS = 1_000
 MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
 
+# exams: students on a roster (or --count), and the length of a student id (it names files)
+MAX_STUDENTS = 10_000
+MAX_ID_CHARS = 64
+
 # documents (JSON and YAML files a user gives: specs, configs, keys, mapping files)
 MAX_DOC_BYTES = 1_000_000
 MAX_DEPTH = 32  # nesting of lists and mappings

@@ -13,6 +13,7 @@ Question types, in the order the config lists them (group n gets ids na, nb, ...
 """
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +26,9 @@ from .spec import Spec
 
 QUESTION_TYPES = ("forward", "loss", "gradients", "paths", "update", "loss_after")
 KEY_VERSION = 1
+# the refs questions can have (see the table above): the quantities exgen asks for
+REF_RE = re.compile(r"^/(?:loss|loss_after|forward/\d+/[zh]/\d+|(?:gradients|updated)/(?:weights/\d+/\d+/\d+"
+                    r"|biases/\d+/\d+)|paths/\d+/paths/\d+/product)$")
 DEFAULT_TOLERANCE = {"kind": "rel", "value": 0.01}
 TOLERANCE_KINDS = ("abs", "rel", "sig")
 
@@ -216,8 +220,9 @@ def validate_key(key: Any, source: str) -> None:
             raise key_error(source, f"{at}.id", f"expected a question id such as '1a', got {_shown(qid)}")
         if qid in seen:
             raise key_error(source, f"{at}.id", f"duplicate question id {_shown(qid)}")
-        if not isinstance(q["ref"], str) or not q["ref"].startswith("/"):
-            raise key_error(source, f"{at}.ref", f"expected a JSON pointer such as '/loss', got {_shown(q['ref'])}")
+        if not isinstance(q["ref"], str) or not REF_RE.match(q["ref"]):
+            raise key_error(source, f"{at}.ref", "expected a pointer to a quantity, such as '/loss' or "
+                            f"'/gradients/weights/0/1/0', got {_shown(q['ref'])}")
         if not is_number(q["answer"]):
             raise key_error(source, f"{at}.answer", f"expected a number, got {_shown(q['answer'])}")
         if "points" in q and not (is_number(q["points"]) and q["points"] >= 0):

@@ -1,4 +1,5 @@
-"""Small file helpers shared by the commands: UTF-8 text in with a clear error, atomic writes out."""
+"""Small file helpers shared by the commands: paths checked before any work, UTF-8 text in with a
+clear error, atomic writes out."""
 from __future__ import annotations
 
 import os
@@ -42,3 +43,79 @@ def _umask() -> int:
     mask = os.umask(0o22)  # reading the umask means setting it: put it straight back
     os.umask(mask)
     return mask
+
+
+class PathError(InputFileError):
+    """A path given (on the command line or to the library) is missing, of the wrong kind, or cannot be read."""
+
+
+def input_file(path: Path | str | None, hint: str = "") -> None:
+    """Refuse at once an input FILE that is missing, a directory (or not a regular file) or unreadable."""
+    if path is None:
+        return
+    p = Path(path)
+    if not p.exists():
+        raise PathError(f"{p}: no such file{hint}")
+    if p.is_dir():
+        raise PathError(f"{p}: is a directory, not a file{hint}")
+    if not p.is_file():
+        raise PathError(f"{p}: not a regular file (a device, socket or pipe?){hint}")
+    try:
+        with open(p, "rb"):
+            pass
+    except OSError as e:
+        raise PathError(f"{p}: cannot read ({e.strerror or type(e).__name__})") from None
+
+
+def input_dir(path: Path | str | None) -> None:
+    """Refuse at once an input DIRECTORY that cannot be listed (missing or a file: the command says which)."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        try:
+            next(os.scandir(p), None)
+        except OSError as e:
+            raise PathError(f"{p}: cannot read the directory ({e.strerror or type(e).__name__})") from None
+
+
+def _file_ancestor(p: Path) -> Path | str | None:
+    """The nearest existing ancestor of `p` if it is not a directory (then nothing can be made under it)."""
+    for a in p.parents:
+        if a.exists() or a.is_symlink():
+            return None if a.is_dir() else a
+    return None
+
+
+def output_dir(path: Path | str | None) -> None:
+    """Refuse at once an output DIRECTORY that is a file or lies under a file."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise PathError(f"{p}: is a file, not a directory; give --out a directory")
+    a = _file_ancestor(p)
+    if a is not None:
+        raise PathError(f"{p}: cannot create it: {a} is a file, not a directory")
+
+
+def output_file(path: Path | str | None, what: str = "it") -> None:
+    """Refuse at once an output FILE that is a directory or lies under a file."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise PathError(f"{p}: cannot write {what}: is a directory, not a file")
+    a = _file_ancestor(p)
+    if a is not None:
+        raise PathError(f"{p}: cannot write {what}: {a} is a file, not a directory")
+
+
+def check_paths(inputs: list | tuple = (), input_dirs: list | tuple = (), outputs: list | tuple = ()) -> None:
+    """The checks above for every path a run reads or writes (None entries are skipped)."""
+    for f in inputs:
+        input_file(f)
+    for d in input_dirs:
+        input_dir(d)
+    for o in outputs:
+        output_dir(o)

@@ -119,9 +119,11 @@ def test_missing_file_and_unknown_example(tmp_path):
     assert r.exit_code == 1 and "unknown example 'nope'" in r.output
 
 
-def test_usage_errors_exit_2():
-    assert run("solve").exit_code == 2
-    assert run("solve", "--example", "seed002-2-2-1", "--weights", "odd").exit_code == 2
+def test_usage_errors_are_one_line_exit_1():
+    for args in (["solve"], ["solve", "--example", "seed002-2-2-1", "--weights", "odd"]):
+        r = run(*args)
+        assert r.exit_code == 1 and r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1, r.output
+        assert r.output.rstrip().endswith("(see: exgen solve --help)"), r.output
 
 
 def test_every_command_is_documented():

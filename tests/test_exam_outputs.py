@@ -88,7 +88,8 @@ def test_existing_exam_is_not_overwritten_without_force(tmp_path):
 
 def test_roster_and_count_are_exclusive(tmp_path):
     r = _gen(tmp_path)
-    assert r.exit_code == 1 and r.output.startswith("Error: ") and "--roster" in r.output
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "--roster" in r.output, r.output
+    assert len(r.output.strip().splitlines()) == 1, r.output
 
 
 def test_regenerating_gives_byte_identical_keys(tmp_path):

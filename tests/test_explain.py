@@ -102,7 +102,8 @@ def test_notation_changes_symbols_not_numbers():
 
 def test_bad_notation_is_usage_error():
     r = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--notation", "q/r"])
-    assert r.exit_code == 2
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "--notation" in r.output, r.output
+    assert len(r.output.strip().splitlines()) == 1, r.output
 
 
 def test_spec_file_and_param_for_a_bias(tmp_path):

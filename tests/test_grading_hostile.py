@@ -113,7 +113,7 @@ KEY_CASES = {
 
 
 def test_every_hostile_key_folder_has_a_case():
-    assert sorted(p.name for p in (HOSTILE / "keys").iterdir()) == sorted(KEY_CASES)
+    assert sorted(p.name for p in (HOSTILE / "keys").iterdir() if p.name.startswith("key-")) == sorted(KEY_CASES)
 
 
 @pytest.mark.parametrize("case", sorted(KEY_CASES))

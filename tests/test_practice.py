@@ -109,8 +109,10 @@ def test_random_seed_is_printed():
 
 
 def test_cli_usage_errors():
-    assert _run(["--example", "seed002-2-2-1", "--seed", "1"], []).exit_code == 2
-    assert _run(["--preset", "a", "--example", "b"], []).exit_code == 2
+    for args in (["--example", "seed002-2-2-1", "--seed", "1"], ["--preset", "a", "--example", "b"]):
+        r = _run(args, [])
+        assert r.exit_code == 1 and r.output.startswith("Error: ") and "(see: exgen practice --help)" in r.output, r.output
+        assert len(r.output.strip().splitlines()) == 1, r.output
     r = _run(["--preset", "nope"], [])
     assert r.exit_code == 1 and r.output.startswith("Error: unknown preset 'nope'")
     r = runner.invoke(app, ["practice", "--list"])

@@ -8,6 +8,7 @@ from .keys import Keys, Prepared, load_keys
 from .read import read_mapping, read_roster, read_submissions
 from ..errors import UsageError
 from ..outdir import OutputDir
+from ..textio import check_paths
 from .report import summary, write_outputs
 
 
@@ -22,7 +23,8 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     Returns the result and the stdout summary."""
     if isinstance(carried_credit, bool) or not isinstance(carried_credit, (int, float)) \
             or not 0 <= carried_credit <= 1:
-        raise UsageError(f"--carried-credit: expected a fraction from 0 to 1, got {carried_credit!r}")
+        raise UsageError(f"--carried-credit: must be between 0 and 1, got {carried_credit!r}")
+    check_paths(inputs=[submissions, mapping_file, roster], input_dirs=[keys_dir], outputs=[out])
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
     with OutputDir(out, "grades", force=force, inputs=inputs) as stage:
         keys = load_keys(keys_dir)
