@@ -215,3 +215,10 @@ def test_ids_with_spaces_and_unicode(tmp_path):
     assert {x.question_id: x.verdict for x in res.verdicts("ada01")}["1a"] == "correct"  # " ada01 " stripped
     unknown = {i.student_id for i in res.issues if i.kind == "unknown_student"}
     assert {"ädä 01", "学生"} <= unknown
+
+
+def test_sheet_on_a_csv_is_an_error_not_ignored(tmp_path):
+    csv_file = tmp_path / "answers.csv"
+    csv_file.write_text("student_id,question_id,answer\ns001,1a,0.5\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="--sheet 'Answers' is for .xlsx"):
+        _grade(tmp_path, csv_file, sheet="Answers")

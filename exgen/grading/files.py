@@ -88,6 +88,8 @@ def read_columns(path: str | Path, sheet: str | None = None) -> Table:
     p, data = _load(path)
     if _is_xlsx(p, data):
         table = from_rows(*_xlsx_rows(p, data, sheet))
+    elif sheet is not None:
+        raise SubmissionError(f"{p}: --sheet {sheet!r} is for .xlsx workbooks; this file is text (CSV)")
     else:
         text, utf8 = decode_utf8(data, str(p))
         table = fast_table(text, utf8) or from_rows(*_csv_rows(text, p))
