@@ -43,7 +43,9 @@ def read_document(path: str | Path, fmt: str | None = None) -> Any:
     if not p.is_file():
         raise DocumentError(f"{p}: {'not a file' if p.exists() else 'no such file'}")
     check_size(p)
-    raw = p.read_bytes()
+    with open(p, "rb") as fh:  # at most one byte past the limit, whatever stat said (/proc, a growing file)
+        raw = fh.read(limits.MAX_DOC_BYTES + 1)
+    limits.check("bytes in the file", len(raw), limits.MAX_DOC_BYTES, str(p))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -54,8 +56,7 @@ def read_document(path: str | Path, fmt: str | None = None) -> Any:
 
 def check_size(path: Path) -> None:
     """Refuse a file larger than MAX_DOC_BYTES before reading it."""
-    limits.check("bytes in the file", path.stat().st_size, limits.MAX_DOC_BYTES, str(path),
-                 hint="exgen reads documents of up to 1 MB")
+    limits.check("bytes in the file", path.stat().st_size, limits.MAX_DOC_BYTES, str(path))
 
 
 def parse_document(text: str, fmt: str, source: str) -> Any:
