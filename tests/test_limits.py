@@ -120,6 +120,9 @@ def test_depth_at_the_limit_is_fine():
     ("json", '{"a": -' + "9" * 31 + "}", "too many digits in an integer: 31"),
     ("yaml", "a: " + "9" * 5000, "line 1: too many digits in an integer: 5,000"),
     ("json", '{"a": [1, NaN]}', "NaN is not a number"),
+    ("json", '{"a":\n [1,\n  NaN]}', "f: line 3: NaN is not a number"),
+    ("json", '{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",\n "b":\n ' + "[" * 40 + "]" * 40 + "}",
+     "f: line 3: too many levels of nesting: 33 or more, the limit is 32"),  # brackets in a string do not count
     ("json", '{"a": Infinity}', "Infinity is not a number"),
     ("yaml", "a: 1\nb: .inf", "line 2: '.inf' is not a finite number"),
     ("yaml", "a: -.Inf", "is not a finite number"),
