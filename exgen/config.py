@@ -75,11 +75,11 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
     cfg = ExamConfig(source=src)
     if "name" in d:
         if not isinstance(d["name"], str) or not d["name"].strip():
-            raise _fail(src, "name", "expected a non-empty string")
+            raise _fail(src, "name", f"expected a non-empty string, got {fields.describe(d['name'])}")
         cfg.name = d["name"]
     if "seed" in d:
         if not _int(d["seed"]) or d["seed"] < 0:
-            raise _fail(src, "seed", "expected a non-negative whole number")
+            raise _fail(src, "seed", f"expected a non-negative whole number, got {fields.describe(d['seed'])}")
         cfg.seed = d["seed"]
     if "layers" in d:
         ls = d["layers"]
@@ -104,16 +104,16 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         raise _fail(src, "loss", f"{cfg.loss} needs a sigmoid or softmax output layer")
     if "biases" in d:
         if not isinstance(d["biases"], bool):
-            raise _fail(src, "biases", "expected true or false")
+            raise _fail(src, "biases", f"expected true or false, got {fields.describe(d['biases'])}")
         cfg.biases = d["biases"]
     if "learning_rate" in d:
         if not _num(d["learning_rate"]) or d["learning_rate"] <= 0:
-            raise _fail(src, "learning_rate", "expected a positive number")
+            raise _fail(src, "learning_rate", f"expected a positive number, got {fields.describe(d['learning_rate'])}")
         cfg.learning_rate = float(d["learning_rate"])
     for key, lo, hi in (("decimals", 1, 3), ("answer_decimals", 2, 8), ("draw_max_neurons", 1, 8)):
         if key in d:
             if not _int(d[key]) or not lo <= d[key] <= hi:
-                raise _fail(src, key, f"expected a whole number from {lo} to {hi}")
+                raise _fail(src, key, f"expected a whole number from {lo} to {hi}, got {fields.describe(d[key])}")
             setattr(cfg, key, d[key])
     if "questions" in d:
         cfg.questions = _questions(d["questions"], src)

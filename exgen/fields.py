@@ -58,18 +58,6 @@ def names(v: Any, n: int, choices: Iterable[str], fld: str, fail: Fail) -> list[
     return [choice(a, choices, f"{fld}[{i}]", fail) for i, a in enumerate(v)]
 
 
-def positive_number(v: Any, fld: str, fail: Fail) -> float:
-    if not is_number(v) or v <= 0:
-        raise fail(fld, f"expected a positive number, got {describe(v)}")
-    return float(v)
-
-
-def string(v: Any, fld: str, fail: Fail) -> str:
-    if not isinstance(v, str):
-        raise fail(fld, f"expected a string, got {describe(v)}")
-    return v
-
-
 def mapping(v: Any, fld: str, fail: Fail, allowed: Iterable[str], expected: str) -> dict:
     """A mapping whose keys are all in `allowed`."""
     allowed = list(allowed)

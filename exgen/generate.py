@@ -152,11 +152,9 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
         if why:
             reasons[why] = reasons.get(why, 0) + 1
             continue
-        sol_json = to_dict(sol, nt)
-        qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
-        for q, group in zip(qs, _groups(qs)):
-            if "tolerance" in cfg.questions[group]:
-                q.tolerance = dict(cfg.questions[group]["tolerance"])
+        # the questions read the paths of the first weight only (paths_for lists it first): list the
+        # others for a draw that passes, not for every draw
+        qs = _questions(cfg, spec, to_dict(sol, nt, first_params=1), nt)
         n_paths = None
         if multi:
             pk, idx = next(p for p in gradient_params(spec) if p[0] == "weights" and p[1][0] < spec.n_layers - 1)
@@ -165,11 +163,20 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
         if why is None and fingerprint(spec) in avoid:
             why = "same network as another student"
         if why is None:
-            return Exercise(student_id, seed, attempt, spec, sol, sol_json, qs)
+            sol_json = to_dict(sol, nt)
+            return Exercise(student_id, seed, attempt, spec, sol, sol_json, _questions(cfg, spec, sol_json, nt))
         reasons[why] = reasons.get(why, 0) + 1
     common = max(reasons, key=reasons.get)
     raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "
                       f"(most often: {common}); try other layers, activations or more decimals")
+
+
+def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
+    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
+    for q, group in zip(qs, _groups(qs)):
+        if "tolerance" in cfg.questions[group]:
+            q.tolerance = dict(cfg.questions[group]["tolerance"])
+    return qs
 
 
 def _groups(qs: list[Question]) -> list[int]:

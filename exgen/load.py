@@ -44,7 +44,9 @@ def read_document(path: str | Path, fmt: str | None = None) -> Any:
     if not p.is_file():
         raise DocumentError(f"{p}: {'not a file' if p.exists() else 'no such file'}")
     check_size(p)
-    raw = p.read_bytes()
+    with open(p, "rb") as fh:  # at most one byte past the limit, whatever stat said (/proc, a growing file)
+        raw = fh.read(limits.MAX_DOC_BYTES + 1)
+    limits.check("bytes in the file", len(raw), limits.MAX_DOC_BYTES, str(p))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -55,8 +57,7 @@ def read_document(path: str | Path, fmt: str | None = None) -> Any:
 
 def check_size(path: Path) -> None:
     """Refuse a file larger than MAX_DOC_BYTES before reading it."""
-    limits.check("bytes in the file", path.stat().st_size, limits.MAX_DOC_BYTES, str(path),
-                 hint="exgen reads documents of up to 1 MB")
+    limits.check("bytes in the file", path.stat().st_size, limits.MAX_DOC_BYTES, str(path))
 
 
 def parse_document(text: str, fmt: str, source: str) -> Any:
@@ -68,14 +69,23 @@ def parse_document(text: str, fmt: str, source: str) -> Any:
 # ---------------------------------------------------------------- JSON
 
 def _json_constant(name: str) -> Any:
-    raise _JSONValueError(f"{name} is not a number exgen accepts (numbers must be finite)")
+    raise _JSONValueError(f"{name} is not a number exgen accepts (numbers must be finite)",
+                          r"[\[:,]\s*" + re.escape(name))
 
 
 def _json_int(s: str) -> int:
     digits = len(s.lstrip("-"))
     if digits > limits.MAX_INT_DIGITS:
-        raise _JSONValueError(f"too many digits in an integer: {digits:,}, the limit is {limits.MAX_INT_DIGITS}")
+        raise _JSONValueError(f"too many digits in an integer: {digits:,}, the limit is {limits.MAX_INT_DIGITS}",
+                              r"\d{%d}" % digits)
     return int(s)
+
+
+def _json_line(text: str, pattern: str) -> str:
+    """'line N: ' of the first match of pattern (the parser does not say where a hook was called;
+    on the error path only)."""
+    m = re.search(pattern, text)
+    return f"line {text.count(chr(10), 0, m.end()) + 1}: " if m else ""
 
 
 class _JSONValueError(Exception):
@@ -87,16 +97,35 @@ def parse_json(text: str, source: str) -> Any:
         data = json.loads(text, parse_constant=_json_constant, parse_int=_json_int)
     except json.JSONDecodeError as e:
         raise DocumentError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except _JSONValueError as e:  # the hooks know no position: find the offending token's line
-        m = re.search(r"\d{%d,}|\b(?:NaN|Infinity)\b" % (limits.MAX_INT_DIGITS + 1), text)
-        line = f"line {text.count(chr(10), 0, m.start()) + 1}: " if m else ""
-        raise DocumentError(f"{source}: {line}{e}") from None
-    except RecursionError:
-        raise LimitError("levels of nesting", f"more than {limits.MAX_DEPTH}", limits.MAX_DEPTH, source) from None
-    depth = json_depth(data, limits.MAX_DEPTH)
-    if depth > limits.MAX_DEPTH:
-        raise LimitError("levels of nesting", f"more than {limits.MAX_DEPTH}", limits.MAX_DEPTH, source)
+    except _JSONValueError as e:
+        raise DocumentError(f"{source}: {_json_line(text, e.args[1])}{e.args[0]}") from None
+    except RecursionError:  # the C parser's own stop, far past MAX_DEPTH
+        too_deep = True
+    else:
+        too_deep = json_depth(data, limits.MAX_DEPTH) > limits.MAX_DEPTH
+    if too_deep:
+        raise LimitError("levels of nesting", f"{limits.MAX_DEPTH + 1} or more", limits.MAX_DEPTH, source,
+                         _deep_line(text))
     return data
+
+
+def _deep_line(text: str) -> str | None:
+    """'line N' where the nesting first passes MAX_DEPTH, outside strings (on the error path only)."""
+    depth, in_str, esc, line = 0, False, False, 1
+    for c in text:
+        if c == "\n":
+            line += 1
+        elif in_str:
+            esc, in_str = (not esc and c == "\\"), in_str and (esc or c != '"')
+        elif c == '"':
+            in_str = True
+        elif c in "[{":
+            depth += 1
+            if depth > limits.MAX_DEPTH:
+                return f"line {line}"
+        elif c in "]}":
+            depth -= 1
+    return None
 
 
 def json_depth(data: Any, stop: int) -> int:
@@ -150,7 +179,7 @@ def parse_yaml(text: str, source: str) -> Any:
         try:
             node = loader.get_single_node()
         except RecursionError:
-            raise LimitError("levels of nesting", f"more than {limits.MAX_DEPTH}", limits.MAX_DEPTH,
+            raise LimitError("levels of nesting", f"{limits.MAX_DEPTH + 1} or more", limits.MAX_DEPTH,
                              source) from None
         if node is None:
             return None

@@ -7,6 +7,7 @@ For a mini-batch, z and h hold one vector per sample and each paths entry has a 
 """
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -18,22 +19,26 @@ from .spec import Spec
 SOLUTION_VERSION = 1
 
 
-def to_dict(sol: Solution, nt: Notation = DEFAULT, with_paths: bool = True) -> dict[str, Any]:
+def to_dict(sol: Solution, nt: Notation = DEFAULT, with_paths: bool = True,
+            first_params: int | None = None) -> dict[str, Any]:
     """The solution object. Without paths (`with_paths=False`), the "paths" key is left out; with
-    them, a network with more than limits.MAX_PATHS paths is refused (LimitError) before listing."""
+    them, a network with more than limits.MAX_PATHS paths is refused (LimitError) before listing.
+    `first_params=N` lists the paths of the first N entries only (a prefix of the full list, so
+    JSON pointers into it are those of the full object; exgen.generate filters draws with it)."""
     spec = sol.spec
     vec = (lambda a: a.tolist()) if spec.batched else (lambda a: a[0].tolist())
-    paths = []
-    if with_paths:
+    paths: list[dict[str, Any]] = []
+    if with_paths and first_params is None:
         check_count(spec, hint="pass --no-paths to solve it without listing them")
-    for b in range(spec.x.shape[0] if with_paths else 0):
-        for kind, index in parameters(sol):
-            entry: dict[str, Any] = {"param": kind, "index": list(index)}
-            if spec.batched:
-                entry["sample"] = b
-            entry["paths"] = [{"factors": [{"symbol": f.symbol, "value": f.value} for f in p.factors],
-                               "product": p.product} for p in paths_for(sol, kind, index, b, nt)]
-            paths.append(entry)
+    entries = ((b, kind, index) for b in range(spec.x.shape[0] if with_paths else 0)
+               for kind, index in parameters(sol))
+    for b, kind, index in itertools.islice(entries, first_params):
+        entry: dict[str, Any] = {"param": kind, "index": list(index)}
+        if spec.batched:
+            entry["sample"] = b
+        entry["paths"] = [{"factors": [{"symbol": f.symbol, "value": f.value} for f in p.factors],
+                           "product": p.product} for p in paths_for(sol, kind, index, b, nt)]
+        paths.append(entry)
     out = {
         "version": SOLUTION_VERSION,
         "spec": spec.to_dict(),

@@ -84,7 +84,7 @@ def _numbers(value: Any, shape: tuple[int, ...], fld: str, src: str | None) -> n
                 raise SpecError(path, f"expected a number, got {describe(v) if v is None or isinstance(v, (str, bool, int, float)) else type(v).__name__}", src)
             return
         if not isinstance(v, list):
-            raise SpecError(path, f"expected a list of {dims[0]}, got {type(v).__name__} (expected shape {list(shape)})", src)
+            raise SpecError(path, f"expected a list of {dims[0]}, got {describe(v)} (expected shape {list(shape)})", src)
         if len(v) != dims[0]:
             raise SpecError(path, f"expected {dims[0]} entries, got {len(v)} (expected shape {list(shape)})", src)
         for i, item in enumerate(v):
@@ -107,7 +107,7 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
     """Validate a spec dict and build a Spec. Raises SpecError naming the field."""
     src = source
     if not isinstance(d, dict):
-        raise SpecError("(top level)", f"expected an object with fields {', '.join(REQUIRED)}, got {type(d).__name__}", src)
+        raise SpecError("(top level)", f"expected an object with fields {', '.join(REQUIRED)}, got {describe(d)}", src)
     for key in REQUIRED:
         if key not in d:
             raise SpecError(key, "missing (required)", src)

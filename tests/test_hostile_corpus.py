@@ -48,6 +48,9 @@ WITH_REPORT = ("injection",)
 # "kind/file" (every command) or "kind/file::command": the cases another part of issue 9 fixes.
 XFAIL: dict[str, str] = {}
 
+# kinds whose error line must name the hostile file itself
+NAMED = ("specs", "configs")
+
 
 def corpus(kind: str) -> list[str]:
     d = HOSTILE / kind
@@ -119,13 +122,15 @@ def prepare(tmp_path: Path, kind: str, name: str, argv: list[str], valid_exam) -
     return args, out
 
 
-def check_result(code: int, stdout: str, stderr: str, cmd: str) -> None:
+def check_result(code: int, stdout: str, stderr: str, cmd: str, named: str | None = None) -> None:
+    """Exit 0 or 1, no traceback; a failure is one `Error:` line (naming the file `named`, if given)."""
     assert code in (0, 1), (code, stdout[-2000:], stderr[-2000:])
     assert "Traceback" not in stdout + stderr, stderr[-3000:]
     if code == 1:
         lines = stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), stderr[-3000:]
         assert "internal error" not in lines[0], lines[0]
+        assert named is None or named in lines[0], (named, lines[0])
         if cmd != "practice":  # a failing command prints nothing else
             assert stdout.strip() == "", stdout[-2000:]
     elif cmd == "solve-json":  # strict JSON: no NaN or Infinity
@@ -152,7 +157,7 @@ def test_hostile_file(kind, name, cmd, argv, tmp_path, valid_exam, monkeypatch):
     r = runner.invoke(app, args, input="q\n" if cmd == "practice" else None, env={"EXGEN_DEBUG": None})
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         raise r.exception  # a crash CliRunner caught: show its traceback
-    check_result(r.exit_code, r.stdout, r.stderr, cmd)
+    check_result(r.exit_code, r.stdout, r.stderr, cmd, named=name if kind in NAMED else None)
     check_writes(tmp_path, out, before, r.exit_code, cmd)
     assert snapshot(valid_exam[0].parents[1]) == fixture_before
 
@@ -170,7 +175,7 @@ def test_hostile_bomb(kind, name, cmd, argv, tmp_path, valid_exam):
     p = subprocess.run([sys.executable, "-m", "exgen", *args], cwd=tmp_path / "work", env=env,
                        input="q\n" if cmd == "practice" else "", capture_output=True, text=True,
                        preexec_fn=_limit_memory)
-    check_result(p.returncode, p.stdout, p.stderr, cmd)
+    check_result(p.returncode, p.stdout, p.stderr, cmd, named=name if kind in NAMED else None)
     check_writes(tmp_path, out, before, p.returncode, cmd)
 
 
