@@ -26,8 +26,6 @@ runner = CliRunner()
 GOOD = {"layers": [3, 2, 2], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse", "learning_rate": 0.01,
         "x": [1, 4, 5], "y": [0.1, 0.05],
         "weights": [[[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]], [[0.7, 0.9], [0.8, 0.1]]], "biases": [[0.5, 0.5], [0.5, 0.5]]}
-# corpus files that are valid for some commands (see tests/hostile/README.md)
-SUCCEEDS = {("paths_7x8.json", "explain"), ("name_date.yaml", "generate"), ("name_date.yaml", "practice")}
 
 
 def run(*args):
