@@ -84,14 +84,16 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     >>> generate_exam("exam.yaml", "exam1", count=30, pdf=False)     # doctest: +SKIP
     """
     from . import exam
+    from . import roster as roster_mod
     from .errors import UsageError
     from .textio import check_paths
     if (roster is None) == (count is None):
         raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
-    exam.count_roster(count) if count is not None else None  # its bounds, before any file is read
+    if count is not None:
+        roster_mod.count_roster(count)  # its bounds, before any file is read
     check_paths(inputs=[config if isinstance(config, (str, Path)) else None, roster], outputs=[out])
     cfg = config if not isinstance(config, (str, Path)) else load_config(config)
-    students = exam.read_roster(roster) if roster is not None else exam.count_roster(count or 0)
+    students = roster_mod.read_roster(roster) if roster is not None else roster_mod.count_roster(count or 0)
     inputs = {"CONFIG": config if isinstance(config, (str, Path)) else None, "--roster": roster}
     return exam.generate_exam(cfg, students, out, pdf=pdf, force=force, jobs=jobs, inputs=inputs,
                               progress=exam.make_progress() if progress else None)

@@ -9,71 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import limits
 from .config import ExamConfig
 from .escape import safe_cells
-from .errors import InputFileError, UsageError
 from .generate import Exercise, make_exercises
 from .questions import answer_key
-from .render import Student, render_body, render_document
+from .render import render_body, render_document
+from .roster import Student, read_roster
 from .outdir import OutputDir
-from .textio import read_utf8
-
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def read_roster(path: str | Path) -> list[Student]:
-    """Students from a CSV with a `student_id` column and optionally `name` (other columns are
-    ignored). Accepts a UTF-8 BOM and `,` or `;` separators; errors name the file and line."""
-    p = Path(path)
-    text = read_utf8(p, "roster")
-    first = text.splitlines()[0] if text.strip() else ""
-    delim = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    if "student_id" not in fields:
-        raise InputFileError(f"{p}: line 1: no 'student_id' column (found: {', '.join(fields) or 'nothing'})")
-    reader.fieldnames = fields
-    students: list[Student] = []
-    seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        sid = (row.get("student_id") or "").strip()
-        if not sid:
-            raise InputFileError(f"{p}: line {line}: field 'student_id' is empty")
-        limits.check("characters in a student_id", len(sid), limits.MAX_ID_CHARS, str(p), f"line {line}")
-        limits.check("students on the roster", len(students) + 1, limits.MAX_STUDENTS, str(p), f"line {line}")
-        if not ID_RE.match(sid):
-            raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} may only hold letters, "
-                                 "digits, '.', '_' and '-' (it names files)")
-        if sid in seen:
-            raise InputFileError(f"{p}: line {line}: duplicate student_id {sid!r} (first on line {seen[sid]})")
-        seen[sid] = line
-        name = sid
-        if "name" in fields:
-            name = (row.get("name") or "").strip()
-            if not name:
-                raise InputFileError(f"{p}: line {line}: field 'name' is empty for student {sid!r}")
-        students.append(Student(sid, name))
-    if not students:
-        raise InputFileError(f"{p}: no students (the file has a header only)")
-    return students
-
-
-def count_roster(n: int) -> list[Student]:
-    """n anonymous students s001, s002, ... (1 <= n <= limits.MAX_STUDENTS)."""
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limits.MAX_STUDENTS:
-        raise UsageError(f"--count: expected a whole number of students from 1 to {limits.MAX_STUDENTS}, "
-                         f"got {n!r}")
-    width = max(3, len(str(n)))
-    return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
-
 
 def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
     key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions)

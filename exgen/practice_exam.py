@@ -11,6 +11,7 @@ from .errors import OutputExistsError, TexError
 from .practice import Exercise, PracticeError
 from .textio import write_atomic
 from .questions import Question, answer_key
+from .roster import Student
 
 PRACTICE_ID = "practice"
 
@@ -61,7 +62,7 @@ def write_pdf(ex: Exercise, out: Path, force: bool = False) -> Path:
     cfg = _config_for(ex)
     gex = generate.Exercise(PRACTICE_ID, ex.seed or 0, 1, ex.spec, ex.sol, ex.solution,
                             [Question(**q) for q in ex.questions])
-    body = render.render_body("sheet", gex, cfg, render.Student(PRACTICE_ID, "Practice"))
+    body = render.render_body("sheet", gex, cfg, Student(PRACTICE_ID, "Practice"))
     footer = f"{ex.title} -- redo: {ex.redo()}"
     with tempfile.TemporaryDirectory() as d:
         tex = Path(d) / "practice.tex"

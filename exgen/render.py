@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from .config import ExamConfig
 from .errors import ExgenError
 from .functions import LOSSES
 from .generate import Exercise
+from .roster import Student
 from .worked import Fmt, legend, steps_for
 
 GROUP_TITLES = {"forward": "Forward pass", "loss": "Loss", "gradients": "Gradients",
@@ -114,12 +114,6 @@ def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
     return {"layers": "--".join(map(str, spec.layers)), "activations": ", ".join(spec.activations),
             "loss": LOSSES[spec.loss].latex, "learning_rate": f"{spec.learning_rate:g}",
             "notation": notation, "data": f"Input: ${xs}$. Target: ${ys}$."}
-
-
-@dataclass
-class Student:
-    id: str
-    name: str
 
 
 def _groups(ex: Exercise, cfg: ExamConfig, f: Fmt, worked: bool) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 import pytest
 
 from exgen.errors import InputFileError
-from exgen.exam import count_roster, read_roster
+from exgen.roster import count_roster, read_roster
 
 
 def _write(tmp_path, content, name="roster.csv"):
@@ -45,3 +45,20 @@ def test_missing_file(tmp_path):
 def test_count_roster():
     assert [s.id for s in count_roster(3)] == ["s001", "s002", "s003"]
     assert count_roster(1000)[-1].id == "s1000"
+
+
+def test_one_reader_for_generate_and_grade_aliases_identify_the_student(tmp_path):
+    from exgen.roster import alias_map
+    p = _write(tmp_path, "SID;Name;Email\ns1;Ann;Ann@Uni.org\ns2;Bob;bob@uni.org\n")
+    students = read_roster(p)
+    assert [(s.id, s.name) for s in students] == [("s1", "Ann"), ("s2", "Bob")]
+    assert alias_map(students)["ann@uni.org"] == "s1" and alias_map(students)["bob"] == "s2"
+
+
+def test_an_xlsx_roster(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.append(["student_id", "name"])
+    wb.active.append(["x7", "Łukasz Żółć"])
+    wb.save(tmp_path / "roster.xlsx")
+    assert [(s.id, s.name) for s in read_roster(tmp_path / "roster.xlsx")] == [("x7", "Łukasz Żółć")]

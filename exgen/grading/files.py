@@ -105,6 +105,13 @@ def _load(path) -> tuple[Path, bytes]:
     return p, p.read_bytes()
 
 
+def is_xlsx(path: str | Path) -> bool:
+    """Is the file an .xlsx workbook (by its name, or a zip's magic bytes)?"""
+    p = Path(path)
+    with open(p, "rb") as f:
+        return _is_xlsx(p, f.read(4))
+
+
 def _is_xlsx(p: Path, data: bytes) -> bool:
     return p.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04")
 

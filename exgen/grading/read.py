@@ -194,26 +194,6 @@ def _overflowing(sub: Submissions, t: Table, mask: np.ndarray, rows: np.ndarray)
     return sub
 
 
-def read_roster(path: str | Path) -> dict[str, str]:
-    """A roster CSV/.xlsx with a student_id column: every other column's value (e-mail,
-    LMS id, login) maps to that student id."""
-    rows, _ = read_table(path)
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise SubmissionError(f"{path}: the roster is empty")
-    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
-    idc = _find(header, ("student_id", "student id", "sid"))
-    if idc is None:
-        raise SubmissionError(f"{path}: the roster needs a student_id column; columns are: {_cols(header)}")
-    out: dict[str, str] = {}
-    for r in rows[1:]:
-        sid = r[idc].strip() if idc < len(r) else ""
-        for i, v in enumerate(r):
-            if i != idc and v.strip() and sid:
-                out[v.strip().lower()] = sid
-    return out
-
-
 def read_mapping(spec: list[str] | None, path: str | Path | None) -> dict[str, str] | None:
     """Column -> question id, from "COLUMN=QID" items and/or a file of COLUMN,QID lines
     (or `COLUMN: QID` YAML)."""

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from .grade import GradeResult, grade_submissions
 from .keys import Keys, Prepared, load_keys
-from .read import read_mapping, read_roster, read_submissions
+from ..roster import alias_map, read_roster
+from .read import read_mapping, read_submissions
 from ..errors import UsageError
 from ..outdir import OutputDir
 from ..textio import check_paths
@@ -33,7 +34,7 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
         known = {q for g in prep.groups for q in g.qids}
         sub = read_submissions(submissions, known_qids=known, id_column=id_column,
                                mapping=read_mapping(mapping, mapping_file),
-                               roster=read_roster(roster) if roster else None, sheet=sheet)
+                               roster=alias_map(read_roster(roster)) if roster else None, sheet=sheet)
         res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep)
         exam = next(iter(keys.values())).get("exam", "")
         write_outputs(res, stage, exam=exam, feedback=feedback, report=report)
