@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import engine, parameters
 from ..errors import ExgenError, InputFileError
-from . import handcalc, slips
+from ..spec import from_dict
+from . import slips
 from .read import no_gc
 from .stack import dict_signature, stack_dicts
 from .numbers import threshold
@@ -54,7 +56,7 @@ class Group:
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
     like: object = None  # the parsed spec of the group's first key (the others are not parsed)
-    net: handcalc.Net | None = None
+    net: engine.Nets | None = None
     expected: np.ndarray | None = None  # (K, Q)
     tkind: np.ndarray | None = None  # (K, Q) int
     tval: np.ndarray | None = None  # (K, Q)
@@ -79,7 +81,7 @@ class Group:
         self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
         for d in ROUNDINGS:
-            self.rounded[d] = handcalc.solve(self.net, rnd=d).values(self.refs)
+            self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -95,13 +97,9 @@ class Group:
         return self._slips
 
 
-def path_entries(net: handcalc.Net) -> dict:
+def path_entries(net: engine.Nets) -> dict:
     """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
-    params = [("weights", (l, j, k)) for l in range(net.L) for j in range(net.layers[l + 1])
-              for k in range(net.layers[l])]
-    if net.b is not None:
-        params += [("biases", (l, j)) for l in range(net.L) for j in range(net.layers[l + 1])]
-    return {p: i for i, p in enumerate(params)}
+    return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
 
 
 class Prepared:
@@ -151,7 +149,7 @@ class Prepared:
 def _check(key: dict):
     """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
     try:
-        return handcalc.parse(key["spec"])
+        return from_dict(key["spec"], "answer key")
     except (KeyError, TypeError) as e:
         raise InputFileError(f"answer key of {key.get('student_id', '?')}: malformed ({e})") from None
     except ExgenError as e:
