@@ -121,10 +121,18 @@ def path_product(res: Any, i: int, p: int) -> np.ndarray:
     route, m = routes[p]
     neurons = (j, *route)  # neurons[q - l]: the neuron of layer q+1 on the path
     out = neurons[-1]
-    prod = res.g[:, b, m] * res.jacobian(L - 1)[:, b, m, out]  # (N,)
+    prod = res.g[:, b, m] * _dh_dz(res, L - 1, b, m, out)  # (N,)
     for q in range(L - 1, l, -1):
         to, frm = neurons[q - l], neurons[q - l - 1]
-        prod = prod * nets.W[q][:, to, frm] * res.jacobian(q - 1)[:, b, frm, frm]
+        prod = prod * nets.W[q][:, to, frm] * _dh_dz(res, q - 1, b, frm, frm)
     if kind == "weights":
         prod = prod * res.h[l][:, b, idx[2]]
     return res.round(prod)
+
+
+def _dh_dz(res: Any, l: int, b: int, m: int, i: int) -> np.ndarray:
+    """(N,) dh_m/dz_i of layer l+1 for sample b: res.jacobian(l)[:, b, m, i] without building J."""
+    d = res.dh_dz[l]  # (N, B, n) diagonal, or (N, B, n, n)
+    if d.ndim == 4:
+        return d[:, b, m, i]
+    return d[:, b, i] if m == i else 0.0 * d[:, b, i]  # the entries of eye * d
