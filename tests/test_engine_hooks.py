@@ -12,7 +12,7 @@ from hand_reference import hand
 from test_paths import specs
 
 
-@settings(max_examples=int(__import__("os").environ.get("EXGEN_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs(), st.sampled_from([None, *SLIPS]), st.sampled_from([None, 3, 4, -4]), st.integers(0, 2**32 - 1),
        st.sampled_from([1e-4, 0.5, 2.0]))
 def test_engine_hooks_equal_the_hand_computation(spec, slip, decimals, seed, lr):

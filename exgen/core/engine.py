@@ -94,11 +94,6 @@ class Result:
     h_after: list[np.ndarray] = field(default_factory=list)
     loss_after: np.ndarray | None = None  # (N,)
 
-    def jacobian(self, l: int) -> np.ndarray:
-        """(N, B, n, n) J[..., m, i] = dh_m/dz_i of layer l+1, as used (rounded, slipped)."""
-        d = self.dh_dz[l]
-        return d if d.ndim == 4 else np.eye(d.shape[-1]) * d[..., None, :]
-
     def value(self, ref: str) -> np.ndarray:
         """(N,) values at a solution ref; KeyError if the ref is not one computed."""
         return refs.value(self, refs.parse(ref, self.nets.L))
@@ -139,6 +134,15 @@ def _put(arr: np.ndarray, entries: list | None) -> np.ndarray:
     return arr
 
 
+def _batch_mean(a: np.ndarray, axis: int) -> np.ndarray:
+    """np.mean to the bit, without its overhead (and a view for one sample)."""
+    return np.squeeze(a, axis) if a.shape[axis] == 1 else a.sum(axis=axis) / a.shape[axis]
+
+
+def _batch_sum(a: np.ndarray, axis: int) -> np.ndarray:
+    return np.squeeze(a, axis) if a.shape[axis] == 1 else a.sum(axis=axis)
+
+
 def _forward(nets: Nets, W: list, b: list | None, r: Callable, ov: dict) -> tuple[list, list]:
     """z[l] (N, B, n_{l+1}) and h[l] (N, B, n_l) of every layer, rounded and overridden."""
     z: list[np.ndarray] = []
@@ -177,7 +181,7 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
     if upto == FORWARD:
         return res
     loss = LOSSES[_SWAP_LOSS.get(nets.loss, nets.loss) if slip == "sse_factor" else nets.loss]
-    over_batch = np.sum if slip == "batch_sum" else np.mean  # E is the mean over the samples
+    over_batch = _batch_sum if slip == "batch_sum" else _batch_mean  # E is the mean over the samples
     res.sample_loss = loss.value(res.h[L], nets.y)  # (N, B)
     res.loss = r(over_batch(res.sample_loss, axis=1))  # (N,)
     if upto == LOSS:
@@ -213,5 +217,5 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
     if upto == UPDATE:
         return res
     res.z_after, res.h_after = _forward(nets, res.uw, res.ub, r, {})
-    res.loss_after = r(LOSSES[nets.loss].value(res.h_after[L], nets.y).mean(axis=1))  # (N,)
+    res.loss_after = r(_batch_mean(LOSSES[nets.loss].value(res.h_after[L], nets.y), axis=1))  # (N,)
     return res

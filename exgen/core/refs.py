@@ -131,7 +131,7 @@ def path_product(res: Any, i: int, p: int) -> np.ndarray:
 
 
 def _dh_dz(res: Any, l: int, b: int, m: int, i: int) -> np.ndarray:
-    """(N,) dh_m/dz_i of layer l+1 for sample b: res.jacobian(l)[:, b, m, i] without building J."""
+    """(N,) dh_m/dz_i of layer l+1 for sample b, read off res.dh_dz without building J."""
     d = res.dh_dz[l]  # (N, B, n) diagonal, or (N, B, n, n)
     if d.ndim == 4:
         return d[:, b, m, i]
