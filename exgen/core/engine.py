@@ -175,9 +175,10 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
         slip: str | None = None, upto: int = ALL) -> Result:
     """Forward, loss, backward, one SGD step and the loss after it for all N networks, with the
     hooks (see the module docstring); `upto` stops early (FORWARD, LOSS, BACKWARD, UPDATE)."""
-    r, ov, L, eta = rounder(decimals), refs.overrides_by_array(overrides, nets.L), nets.L, nets.eta
+    r, ov, L = rounder(decimals), refs.overrides_by_array(overrides, nets.L), nets.L
+    eta = nets.eta  # (N,)
     res = Result(nets, r)
-    res.z, res.h = _forward(nets, nets.W, nets.b, r, ov)
+    res.z, res.h = _forward(nets, nets.W, nets.b, r, ov)  # z[l]: (N, B, n_{l+1}), h[l]: (N, B, n_l)
     if upto == FORWARD:
         return res
     loss = LOSSES[_SWAP_LOSS.get(nets.loss, nets.loss) if slip == "sse_factor" else nets.loss]
@@ -190,12 +191,12 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
     res.dh_dz, res.deltas, res.gw, res.gb = [None] * L, [None] * L, [None] * L, [None] * L  # type: ignore[list-item]
     upstream = res.g  # (N, B, n_{l+1}) dE_b/dh^(l+1)
     for l in reversed(range(L)):
-        d = res.dh_dz[l] = _dh_dz(nets.acts[l], res.z[l], res.h[l + 1], slip, r)
+        d = res.dh_dz[l] = _dh_dz(nets.acts[l], res.z[l], res.h[l + 1], slip, r)  # (N, B, n_{l+1}[, n_{l+1}])
         if d.ndim == 3:
             delta = r(upstream * d)  # (N, B, n_{l+1}) = dE/dh * f'(z)
         else:
             delta = r(np.einsum("nbm,nbmi->nbi", upstream, d))  # (N, B, n_{l+1}) = sum_m dE/dh_m dh_m/dz_i
-        res.deltas[l] = delta
+        res.deltas[l] = delta  # (N, B, n_{l+1}) dE_b/dz^(l+1)
         h_in = res.z[l - 1] if (slip == "z_for_h" and l > 0) else res.h[l]  # (N, B, n_l)
         outer = delta[..., :, None] * h_in[..., None, :]  # (N, B, n_{l+1}, n_l) delta_j h_k
         res.gw[l] = _put(r(over_batch(outer, axis=1)), ov.get(("gw", l)))  # (N, n_{l+1}, n_l)
@@ -216,6 +217,6 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
                   for l, (b, gb) in enumerate(zip(nets.b, res.gb))]
     if upto == UPDATE:
         return res
-    res.z_after, res.h_after = _forward(nets, res.uw, res.ub, r, {})
+    res.z_after, res.h_after = _forward(nets, res.uw, res.ub, r, {})  # as z, h; no overrides
     res.loss_after = r(_batch_mean(LOSSES[nets.loss].value(res.h_after[L], nets.y), axis=1))  # (N,)
     return res

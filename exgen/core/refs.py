@@ -124,9 +124,9 @@ def path_product(res: Any, i: int, p: int) -> np.ndarray:
     prod = res.g[:, b, m] * _dh_dz(res, L - 1, b, m, out)  # (N,)
     for q in range(L - 1, l, -1):
         to, frm = neurons[q - l], neurons[q - l - 1]
-        prod = prod * nets.W[q][:, to, frm] * _dh_dz(res, q - 1, b, frm, frm)
+        prod = prod * nets.W[q][:, to, frm] * _dh_dz(res, q - 1, b, frm, frm)  # (N,)
     if kind == "weights":
-        prod = prod * res.h[l][:, b, idx[2]]
+        prod = prod * res.h[l][:, b, idx[2]]  # (N,) times dz/dw = h
     return res.round(prod)
 
 
