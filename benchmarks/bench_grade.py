@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exgen import engine, questions, solution  # noqa: E402
-from exgen.grading import handcalc  # noqa: E402
+from exgen.core import engine as core  # noqa: E402
 from exgen.grading.grade import grade_submissions  # noqa: E402
 from exgen.grading.keys import Prepared, load_keys  # noqa: E402
 from exgen.grading.read import read_submissions  # noqa: E402
@@ -59,15 +59,15 @@ def make_key(rng, sid):
 
 def distinct_keys(rng, template, sids):
     """One key per student: `template`'s questions on a random network of its shape each, with
-    the answers computed for all networks at once (handcalc, no rounding: the engine's values)."""
+    the answers computed for all networks at once (the batched engine, no hooks)."""
     n, spec = len(sids), template["spec"]
     W = [np.round(rng.uniform(-1, 1, (n, *np.shape(w))), 1) for w in spec["weights"]]
     b = [np.round(rng.uniform(-1, 1, (n, len(v))), 1) for v in spec["biases"]]
     x = np.round(rng.uniform(-1, 1, (n, 1, len(spec["x"]))), 2)
     y = np.round(rng.uniform(0, 1, (n, 1, len(spec["y"]))), 2)
-    net = handcalc.Net(tuple(spec["layers"]), tuple(spec["activations"]), spec["loss"], False, x, y, W, b,
+    net = core.Nets(tuple(spec["layers"]), tuple(spec["activations"]), spec["loss"], False, x, y, W, b,
                        np.full(n, float(spec["learning_rate"])))
-    answers = handcalc.solve(net).values([q["ref"] for q in template["questions"]]).tolist()
+    answers = core.run(net).values([q["ref"] for q in template["questions"]]).tolist()
     keys = {}
     for i, sid in enumerate(sids):
         s = dict(spec, x=x[i, 0].tolist(), y=y[i, 0].tolist(), weights=[w[i].tolist() for w in W],

@@ -1,10 +1,12 @@
-"""Forward pass, deltas, gradients and one SGD step. Pure NumPy, float64.
+"""One network as a user sees it: forward pass, deltas, gradients, one SGD step and the loss after
+it, for a Spec. The numbers come from the batched engine (exgen.core.engine) run on the batch of
+one network with no hooks; here they lose the network axis.
 
-Notation (layer l = 1..L, layer 0 is the input; arrays carry a batch axis B):
+Notation (layer l = 1..L, layer 0 is the input; arrays carry a sample axis B):
     z^(l) = h^(l-1) W^(l)T + b^(l)          h^(l) = f_l(z^(l))
     L     = mean_b loss(h^(L)_b, y_b)
     delta^(L) = J_f(z^(L))^T dL/dh^(L)      delta^(l) = f_l'(z^(l)) * (delta^(l+1) W^(l+1))
-    dL/dW^(l) = delta^(l)T h^(l-1)          dL/db^(l) = sum_b delta^(l)
+    dL/dW^(l) = delta^(l)T h^(l-1) / B      dL/db^(l) = mean_b delta^(l)
     W' = W - eta dL/dW
 """
 from __future__ import annotations
@@ -13,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .core.engine import FORWARD, LOSS, Nets, run
 from .errors import ExgenError
-from .functions import ACTIVATIONS, LOSSES
+from .functions import LOSSES
 from .spec import Spec
 
 
@@ -40,42 +43,6 @@ class Backward:
     grad_b: list[np.ndarray]  # grad_b[l-1]: (n_l,), batch mean
 
 
-def forward(spec: Spec, weights: list[np.ndarray] | None = None,
-            biases: list[np.ndarray] | None = None) -> Forward:
-    """Forward pass; `weights`/`biases` override the spec's (e.g. after an update)."""
-    W = spec.weights if weights is None else weights
-    b = spec.biases if biases is None else biases
-    h = [spec.x]  # (B, n_0)
-    z = []
-    for l, act in enumerate(spec.activations):
-        zl = h[-1] @ W[l].T  # (B, n_{l+1}) = (B, n_l) @ (n_l, n_{l+1})
-        if b is not None:
-            zl = zl + b[l][None, :]  # (B, n_{l+1})
-        z.append(zl)
-        h.append(ACTIVATIONS[act].f(zl))  # (B, n_{l+1})
-    return Forward(z, h)
-
-
-def sample_losses(spec: Spec, fwd: Forward) -> np.ndarray:
-    return LOSSES[spec.loss].value(fwd.output, spec.y)  # (B,)
-
-
-def backward(spec: Spec, fwd: Forward) -> Backward:
-    """Deltas per sample and gradients of the batch-mean loss."""
-    B = spec.x.shape[0]
-    g = LOSSES[spec.loss].grad(fwd.output, spec.y)  # (B, n_L) dL/dh^(L)
-    deltas: list[np.ndarray] = [None] * spec.n_layers  # type: ignore[list-item]
-    upstream = g  # (B, n_l) dL/dh^(l)
-    for l in reversed(range(spec.n_layers)):
-        act = ACTIVATIONS[spec.activations[l]]
-        J = act.jacobian(fwd.z[l], fwd.h[l + 1])  # (B, n, n) J[b, m, i] = dh_m/dz_i
-        deltas[l] = np.einsum("bm,bmi->bi", upstream, J)  # (B, n_{l+1}) dL/dz^(l+1)
-        upstream = deltas[l] @ spec.weights[l]  # (B, n_l) dL/dh^(l)
-    grad_w = [d.T @ h / B for d, h in zip(deltas, fwd.h[:-1])]  # (n_{l+1}, n_l)
-    grad_b = [d.mean(axis=0) for d in deltas]  # (n_{l+1},)
-    return Backward(g, deltas, grad_w, grad_b)
-
-
 @dataclass
 class Solution:
     spec: Spec
@@ -88,26 +55,39 @@ class Solution:
     loss_after: float
 
 
-def sgd_step(spec: Spec, bwd: Backward) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
-    eta = spec.learning_rate
-    new_w = [W - eta * gW for W, gW in zip(spec.weights, bwd.grad_w)]
-    new_b = None if spec.biases is None else [b - eta * gb for b, gb in zip(spec.biases, bwd.grad_b)]
-    return new_w, new_b
+def nets_of(spec: Spec, weights: list[np.ndarray] | None = None,
+            biases: list[np.ndarray] | None = None) -> Nets:
+    """The spec as a batch of one network; `weights`/`biases` replace the spec's."""
+    W = spec.weights if weights is None else weights
+    b = spec.biases if biases is None else biases
+    return Nets(tuple(spec.layers), tuple(spec.activations), spec.loss, spec.batched,
+                spec.x[None], spec.y[None], [np.asarray(w, float)[None] for w in W],
+                None if b is None else [np.asarray(v, float)[None] for v in b],
+                np.array([spec.learning_rate], dtype=float))
+
+
+def forward(spec: Spec, weights: list[np.ndarray] | None = None,
+            biases: list[np.ndarray] | None = None) -> Forward:
+    """Forward pass; `weights`/`biases` override the spec's (e.g. after an update)."""
+    res = run(nets_of(spec, weights, biases), upto=FORWARD)
+    return Forward([z[0] for z in res.z], [h[0] for h in res.h])
+
+
+def sample_losses(spec: Spec, fwd: Forward) -> np.ndarray:
+    return LOSSES[spec.loss].value(fwd.output, spec.y)  # (B,)
 
 
 def solve(spec: Spec) -> Solution:
     """Everything a student computes by hand: forward, loss, gradients, one SGD step, new loss.
     Raises NonFiniteError if any of it is not a finite number (never inf or nan in a result)."""
     with np.errstate(all="ignore"):  # an overflow is reported once, below, by what it reached
-        fwd = forward(spec)
-        bwd = backward(spec, fwd)
-        new_w, new_b = sgd_step(spec, bwd)
-        fwd_after = forward(spec, new_w, new_b)
-        sol = Solution(spec, fwd, bwd, float(sample_losses(spec, fwd).mean()), new_w, new_b,
-                       fwd_after, float(sample_losses(spec, fwd_after).mean()))
+        r = run(nets_of(spec))
+    sol = Solution(spec, Forward([z[0] for z in r.z], [h[0] for h in r.h]),
+                   Backward(r.g[0], [d[0] for d in r.deltas], [g[0] for g in r.gw], [g[0] for g in r.gb]),
+                   float(r.loss[0]), [w[0] for w in r.uw], None if r.ub is None else [b[0] for b in r.ub],
+                   Forward([z[0] for z in r.z_after], [h[0] for h in r.h_after]), float(r.loss_after[0]))
     check_finite(sol)
     return sol
-
 
 def check_finite(sol: Solution) -> None:
     """The first quantity of a solution, in the order a student computes them, that is not finite."""
@@ -135,4 +115,4 @@ def check_finite(sol: Solution) -> None:
 
 def loss_of(spec: Spec) -> float:
     """The batch-mean loss of a spec (used by finite-difference checks)."""
-    return float(sample_losses(spec, forward(spec)).mean())
+    return float(run(nets_of(spec), upto=LOSS).loss[0])

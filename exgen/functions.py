@@ -1,6 +1,7 @@
 """Activations and losses: value, derivative, and their LaTeX formulas.
 
-Shapes: z, h are (B, n) for a batch of B samples; y, yhat are (B, K).
+Shapes: z, h are (..., n) and y, yhat are (..., K): the last axis is the layer's neurons, the
+leading axes are samples (B,) or networks and samples (N, B).
 """
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ class Activation:
         return self.df is not None
 
     def jacobian(self, z: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """J[b, m, i] = dh_m / dz_i for each sample: (B, n, n)."""
+        """J[..., m, i] = dh_m / dz_i for each sample: (..., n, n)."""
+        eye = np.eye(z.shape[-1])  # (n, n)
         if self.df is not None:
-            return np.eye(z.shape[1])[None, :, :] * self.df(z, h)[:, None, :]  # (B, n, n) diagonal
+            return eye * self.df(z, h)[..., None, :]  # (..., n, n) diagonal
         # softmax: dh_m/dz_i = h_m (delta_mi - h_i)
-        return h[:, :, None] * (np.eye(z.shape[1])[None] - h[:, None, :])  # (B, n, n)
+        return h[..., :, None] * (eye - h[..., None, :])  # (..., n, n)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -35,8 +37,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))  # (B, n)
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))  # (..., n)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -55,32 +57,32 @@ ACTIVATIONS: dict[str, Activation] = {
 @dataclass(frozen=True)
 class Loss:
     name: str
-    value: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (yhat, y) -> (B,) loss per sample
-    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (yhat, y) -> (B, K) dL/dyhat per sample
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (yhat, y) -> (...,) loss per sample
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (yhat, y) -> (..., K) dL/dyhat per sample
     latex: str
     dlatex: str  # dL/dyhat_k
 
 
 LOSSES: dict[str, Loss] = {
     "half_sse": Loss("half_sse",
-                     lambda p, y: 0.5 * ((y - p) ** 2).sum(axis=1),
+                     lambda p, y: 0.5 * ((y - p) ** 2).sum(axis=-1),
                      lambda p, y: p - y,
                      r"\frac{1}{2}\sum_k (y_k - \hat y_k)^2", r"-(y_k - \hat y_k)"),
     "sse": Loss("sse",
-                lambda p, y: ((y - p) ** 2).sum(axis=1),
+                lambda p, y: ((y - p) ** 2).sum(axis=-1),
                 lambda p, y: 2 * (p - y),
                 r"\sum_k (y_k - \hat y_k)^2", r"-2(y_k - \hat y_k)"),
     "mse": Loss("mse",
-                lambda p, y: ((y - p) ** 2).mean(axis=1),
-                lambda p, y: 2 * (p - y) / y.shape[1],
+                lambda p, y: ((y - p) ** 2).mean(axis=-1),
+                lambda p, y: 2 * (p - y) / y.shape[-1],
                 r"\frac{1}{K}\sum_k (y_k - \hat y_k)^2", r"-\frac{2}{K}(y_k - \hat y_k)"),
     "bce": Loss("bce",
-                lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1),
+                lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1),
                 lambda p, y: (p - y) / (p * (1 - p)),
                 r"-\sum_k \left[y_k \log \hat y_k + (1-y_k)\log(1-\hat y_k)\right]",
                 r"\frac{\hat y_k - y_k}{\hat y_k(1-\hat y_k)}"),
     "cross_entropy": Loss("cross_entropy",
-                          lambda p, y: -(y * np.log(p)).sum(axis=1),
+                          lambda p, y: -(y * np.log(p)).sum(axis=-1),
                           lambda p, y: -y / p,
                           r"-\sum_k y_k \log \hat y_k", r"-\frac{y_k}{\hat y_k}"),
 }

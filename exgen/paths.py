@@ -15,6 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from . import limits
+from .core.refs import parameters as _parameters
 from .engine import Solution
 from .functions import ACTIVATIONS
 from .notation import DEFAULT, Notation
@@ -41,15 +42,7 @@ class Path:
 
 def parameters(sol: Solution):
     """Every parameter as (kind, index): weights (l, j, k), then biases (l, j), layer by layer."""
-    spec = sol.spec
-    for l in range(spec.n_layers):
-        for j in range(spec.layers[l + 1]):
-            for k in range(spec.layers[l]):
-                yield "weights", (l, j, k)
-    if spec.biases is not None:
-        for l in range(spec.n_layers):
-            for j in range(spec.layers[l + 1]):
-                yield "biases", (l, j)
+    return _parameters(sol.spec.layers, sol.spec.biases is not None)
 
 
 def ordered_parameters(sol: Solution, nt: Notation):

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from exgen.errors import InputFileError
-from exgen.grading import grade_key, handcalc
+from exgen.core import Nets
+from exgen.grading import grade_key
 from exgen.grading.grade import grade_submissions
 from exgen.grading.keys import Prepared, load_keys
 from exgen.grading.read import read_submissions
@@ -33,7 +34,7 @@ def _vary(d, seed):
 def test_stacked_dicts_equal_stacked_parsed_specs(spec):
     dicts = [spec.to_dict()] + [_vary(spec.to_dict(), s) for s in range(3)]
     assert len({dict_signature(d) for d in dicts}) == 1
-    got, ref = stack_dicts(dicts, spec), handcalc.stack(dicts)
+    got, ref = stack_dicts(dicts, spec), Nets.of(dicts)
     for a, b in [(got.x, ref.x), (got.y, ref.y), (got.eta, ref.eta), *zip(got.W, ref.W),
                  *zip(got.b or [], ref.b or [])]:
         assert a.shape == b.shape and np.array_equal(a, b)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import handcalc
+from ..core import engine, stage
 from .keys import ROUNDINGS, Group, Prepared
 from .numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
 from .slips import DIAGNOSES
@@ -108,13 +108,13 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             continue
         dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
         idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
-        upto = max(handcalc.stage(g.refs[qq]) for qq in qs)
+        upto = max(stage(g.refs[qq]) for qq in qs)
         got: dict[int, list] = {}  # qq -> per block of rows, the values of (exact, *ROUNDINGS)
         for lo in range(0, idx.size, ECF_ROWS):  # each student's values are computed on their own
             rows = idx[lo:lo + ECF_ROWS]
             ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
             net = g.net.take(kidx[rows])
-            calcs = [handcalc.solve(net, rnd=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
+            calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
             for qq in qs:
                 if got.get(qq, ()) is None:
                     continue

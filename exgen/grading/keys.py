@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import engine, parameters
 from ..errors import ExgenError, InputFileError
 from ..questions import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
-from . import handcalc, slips
+from ..spec import from_dict
+from . import slips
 from .read import no_gc
 from .stack import dict_signature, stack_dicts
 from .numbers import threshold
@@ -64,7 +66,7 @@ class Group:
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
     like: object = None  # the parsed spec of the group's first key (the others are not parsed)
-    net: handcalc.Net | None = None
+    net: engine.Nets | None = None
     expected: np.ndarray | None = None  # (K, Q)
     tkind: np.ndarray | None = None  # (K, Q) int
     tval: np.ndarray | None = None  # (K, Q)
@@ -102,7 +104,7 @@ class Group:
         self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
         for d in ROUNDINGS:
-            self.rounded[d] = handcalc.solve(self.net, rnd=d).values(self.refs)
+            self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
         return True
 
@@ -167,13 +169,9 @@ def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, 
     return set(type(k.get("exam", "")) for k in keys) <= {str}
 
 
-def path_entries(net: handcalc.Net) -> dict:
+def path_entries(net: engine.Nets) -> dict:
     """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
-    params = [("weights", (l, j, k)) for l in range(net.L) for j in range(net.layers[l + 1])
-              for k in range(net.layers[l])]
-    if net.b is not None:
-        params += [("biases", (l, j)) for l in range(net.L) for j in range(net.layers[l + 1])]
-    return {p: i for i, p in enumerate(params)}
+    return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
 
 
 class Prepared:
@@ -241,7 +239,7 @@ class Prepared:
     def _check(self, key: dict):
         """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
         try:
-            return handcalc.parse(key["spec"])
+            return from_dict(key["spec"])
         except (KeyError, TypeError) as e:
             raise InputFileError(f"{self.source(key)}: malformed ({e})") from None
         except ExgenError as e:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import handcalc
+from ..core.refs import parse as parse_ref
+from ..core.engine import SLIPS, Nets, run
 
 DIAGNOSES: dict[str, str] = {
     "sign_flip": "The value has the right size but the wrong sign.",
@@ -25,39 +26,35 @@ DIAGNOSES: dict[str, str] = {
     "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
 }
 
-_SOLVER = [c for c in DIAGNOSES if c in handcalc.SOLVER_SLIPS]
+_SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
 
 
-def _parse(ref: str) -> tuple[str, str, tuple[int, ...]] | None:
-    t = ref.split("/")[1:]
-    if len(t) >= 4 and t[0] in ("gradients", "updated"):
-        return t[0], t[1], tuple(int(v) for v in t[2:])
-    return None
-
-
-def candidates(net: handcalc.Net, refs: list[str], expected: np.ndarray,
+def candidates(net: Nets, refs: list[str], expected: np.ndarray,
                paths_of: dict) -> tuple[list[str], np.ndarray]:
     """Slip values for every key and question: codes (C,) and values (K, Q, C), NaN = n/a.
 
     `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0)."""
     K, Q = expected.shape
-    exact = handcalc.solve(net)
+    exact = run(net)
     cols: list[tuple[str, np.ndarray]] = [("sign_flip", np.where(expected != 0, -expected, np.nan))]
     for code in _SOLVER:
         if code == "batch_sum" and net.x.shape[1] == 1:
             continue
-        cols.append((code, handcalc.solve(net, slip=code).values(refs)))
+        cols.append((code, run(net, slip=code).values(refs)))
     # post-hoc slips on gradients and updates: a missing path, transposed indices
     miss: list[np.ndarray] = []
     trans = np.full((K, Q), np.nan)
     for q, ref in enumerate(refs):
-        p = _parse(ref)
-        if not p or p[1] != "weights":
+        try:
+            r = parse_ref(ref, net.L)
+        except KeyError:
             continue
-        stage, _, (l, j, k) = p
-        eta = net.eta if stage == "updated" else None
+        if r.array not in ("gw", "uw"):
+            continue
+        l, (j, k) = r.layer, r.index
+        eta = net.eta if r.array == "uw" else None
         if j != k and k < net.W[l].shape[1] and j < net.W[l].shape[2]:
-            trans[:, q] = (exact.uw if stage == "updated" else exact.gw)[l][:, k, j]
+            trans[:, q] = (exact.uw if r.array == "uw" else exact.gw)[l][:, k, j]
         i = paths_of.get(("weights", (l, j, k)))
         if i is None:
             continue

@@ -1,4 +1,4 @@
-"""Answer keys' spec dicts stacked into one `handcalc.Net` per shape, without a Spec per key.
+"""Answer keys' spec dicts stacked into one `core.engine.Nets` per shape, without a Spec per key.
 
 With one key per student, validating every spec with `spec.from_dict` dominated key preparation.
 Here the first key of each shape is validated with `from_dict`; the others are read as arrays,
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.engine import Nets
 from ..functions import PROBABILISTIC_LOSSES
 from ..spec import OPTIONAL, REQUIRED
-from .handcalc import Net
 
 _FIELDS = frozenset(REQUIRED + OPTIONAL)
 
@@ -39,8 +39,8 @@ def _samples(values: list, K: int, B: int, n: int, batched: bool) -> np.ndarray:
     return _numbers(values, shapes).reshape(K, B, n)
 
 
-def stack_dicts(dicts: list[dict], like) -> Net:
-    """One Net from spec dicts that have the `dict_signature` of the valid Spec `like`.
+def stack_dicts(dicts: list[dict], like) -> Nets:
+    """One Nets from spec dicts that have the `dict_signature` of the valid Spec `like`.
 
     The checks are those of `from_dict`, on arrays: known fields, finite numbers of the right
     shapes, a positive learning rate, targets in [0, 1] for bce/cross_entropy (a JSON true/false
@@ -61,4 +61,4 @@ def stack_dicts(dicts: list[dict], like) -> Net:
     W = [_numbers([d["weights"][l] for d in dicts], [(K, s.layers[l + 1], s.layers[l])]) for l in range(L)]
     b = None if s.biases is None else [_numbers([d["biases"][l] for d in dicts], [(K, s.layers[l + 1])])
                                        for l in range(L)]
-    return Net(tuple(s.layers), tuple(s.activations), s.loss, s.batched, x, y, W, b, eta)
+    return Nets(tuple(s.layers), tuple(s.activations), s.loss, s.batched, x, y, W, b, eta)
