@@ -12,18 +12,10 @@ import numpy as np
 
 from .engine import Solution
 from .errors import ExgenError
+from .functions import ACTIVATIONS, LOSSES, loss_at
 from .notation import Notation, plain
 from .paths import check_count, ordered_parameters, paths_for
 from .report import fmt
-
-ACT_TEXT = {"sigmoid": "σ({z}) = 1/(1 + e^(-{z}))", "tanh": "tanh({z})", "relu": "max(0, {z})",
-            "linear": "{z}", "softmax": "e^{z} / Σ_m e^(z_m)"}
-DACT_TEXT = {"sigmoid": "{h}·(1 - {h})", "tanh": "1 - {h}²", "relu": "[{z} > 0]", "linear": "1"}
-LOSS_TEXT = {"half_sse": "1/2 Σ_k (y_k - ŷ_k)²", "sse": "Σ_k (y_k - ŷ_k)²", "mse": "(1/K) Σ_k (y_k - ŷ_k)²",
-             "bce": "-Σ_k [y_k log ŷ_k + (1 - y_k) log(1 - ŷ_k)]", "cross_entropy": "-Σ_k y_k log ŷ_k"}
-DLOSS_TEXT = {"half_sse": "ŷ_k - y_k", "sse": "2(ŷ_k - y_k)", "mse": "2(ŷ_k - y_k)/K",
-              "bce": "(ŷ_k - y_k) / (ŷ_k (1 - ŷ_k))", "cross_entropy": "-y_k / ŷ_k"}
-
 
 class ParamError(ExgenError):
     """A parameter name that the network does not have (in the chosen notation)."""
@@ -83,24 +75,18 @@ def forward_lines(sol: Solution, nt: Notation, l: int, j: int, b: int = 0) -> li
     elif act == "linear":
         out.append(f"{hs} = {zs} = {fmt(h)}   (linear)")
     else:
-        out.append(f"{hs} = {ACT_TEXT[act].format(z=zs)} = {ACT_TEXT[act].split(' = ')[0].format(z=fmt(z))} = {fmt(h)}")
+        text = ACTIVATIONS[act].text
+        out.append(f"{hs} = {text.format(z=zs)} = {text.split(' = ')[0].format(z=fmt(z))} = {fmt(h)}")
     return out
 
 
 def loss_lines(sol: Solution, nt: Notation) -> list[str]:
     spec, L = sol.spec, sol.spec.n_layers
     outs = ", ".join(p(nt.h(L, k)) for k in range(spec.layers[-1]))
-    out = [f"L = {LOSS_TEXT[spec.loss]}   with ŷ = ({outs})"]
+    loss = LOSSES[spec.loss]
+    out = [f"L = {loss.text}   with ŷ = ({outs})"]
     for b in range(spec.x.shape[0]):
-        y, yh = spec.y[b], sol.fwd.output[b]
-        if spec.loss in ("half_sse", "sse", "mse"):
-            body = " + ".join(f"({n(a)} - {n(c)})²" for a, c in zip(y, yh))
-            pre = {"half_sse": "1/2·", "sse": "", "mse": f"1/{len(y)}·"}[spec.loss]
-            body = f"{pre}[{body}]"
-        elif spec.loss == "bce":
-            body = "-(" + " + ".join(f"{n(a)}·log {n(c)} + (1 - {n(a)})·log(1 - {n(c)})" for a, c in zip(y, yh)) + ")"
-        else:
-            body = "-(" + " + ".join(f"{n(a)}·log {n(c)}" for a, c in zip(y, yh)) + ")"
+        body = loss_at(loss, [n(a) for a in spec.y[b]], [n(c) for c in sol.fwd.output[b]], latex=False)
         from .engine import sample_losses
         val = sample_losses(spec, sol.fwd)[b]
         tag = f"sample {b + 1}: " if spec.batched else ""
@@ -115,7 +101,7 @@ def loss_lines(sol: Solution, nt: Notation) -> list[str]:
 def output_delta_lines(sol: Solution, nt: Notation, b: int = 0) -> list[str]:
     spec, L = sol.spec, sol.spec.n_layers
     act = spec.activations[-1]
-    out = [f"∂L/∂ŷ_k = {DLOSS_TEXT[spec.loss]}"]
+    out = [f"∂L/∂ŷ_k = {LOSSES[spec.loss].dtext}"]
     for k in range(spec.layers[-1]):
         out.append(f"  {p(nt.d('L', nt.h(L, k)))} = {fmt(sol.bwd.dL_dout[b, k])}")
     for j in range(spec.layers[-1]):
@@ -126,7 +112,7 @@ def output_delta_lines(sol: Solution, nt: Notation, b: int = 0) -> list[str]:
                                for m in range(spec.layers[-1]))
             out.append(f"{ds} = Σ_m ∂L/∂ŷ_m · ŷ_m([m = {j + 1}] - {hs}) = {terms} = {fmt(d)}")
         else:
-            fprime = DACT_TEXT[act].format(h=n(sol.fwd.h[L][b, j]), z=n(sol.fwd.z[-1][b, j]))
+            fprime = ACTIVATIONS[act].dtext.format(h=n(sol.fwd.h[L][b, j]), z=n(sol.fwd.z[-1][b, j]))
             out.append(f"{ds} = ∂L/∂{hs} · f'({p(nt.z(L, j))}) = {n(sol.bwd.dL_dout[b, j])}·{fprime} = {fmt(d)}")
     return out
 
@@ -140,7 +126,7 @@ def hidden_delta_lines(sol: Solution, nt: Notation, l: int, b: int = 0) -> list[
         nxt = range(spec.layers[l + 1])
         sym = " + ".join(f"{p(nt.w(l, m, j))}·{delta_sym(nt, l + 1, m)}" for m in nxt)
         num = " + ".join(f"{n(spec.weights[l][m, j])}·{n(sol.bwd.deltas[l][b, m])}" for m in nxt)
-        fprime = DACT_TEXT[spec.activations[l - 1]].format(h=n(sol.fwd.h[l][b, j]), z=n(sol.fwd.z[l - 1][b, j]))
+        fprime = ACTIVATIONS[spec.activations[l - 1]].dtext.format(h=n(sol.fwd.h[l][b, j]), z=n(sol.fwd.z[l - 1][b, j]))
         out.append(f"{ds} = f'({p(nt.z(l, j))})·({sym}) = {fprime}·({num}) = {fmt(d)}")
     return out
 

@@ -9,7 +9,6 @@ answer is solved from them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,8 +16,9 @@ import numpy as np
 from .config import ExamConfig, check_size
 from .engine import Solution, solve
 from .errors import ConfigError
+from .exercise import Exercise
 from .paths import paths_for
-from .questions import Question, build_questions, gradient_params
+from .kinds import Question, build_questions, gradient_params
 from .solution import to_dict
 from .spec import Spec
 
@@ -32,17 +32,6 @@ def student_seed(exam_seed: int, student_id: str) -> int:
     """A 64-bit seed from (exam seed, student id), stable across runs and machines."""
     digest = hashlib.sha256(f"exgen/{exam_seed}/{student_id}".encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
-
-
-@dataclass
-class Exercise:
-    student_id: str
-    student_seed: int
-    attempts: int  # draws made (1 = the first draw passed)
-    spec: Spec
-    solution: Solution
-    solution_json: dict[str, Any]
-    questions: list[Question]
 
 
 def _grid(rng: np.random.Generator, shape, lo: float, hi: float, d: int, avoid_zero: bool = True,
@@ -164,7 +153,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
             why = "same network as another student"
         if why is None:
             sol_json = to_dict(sol, nt)
-            return Exercise(student_id, seed, attempt, spec, sol, sol_json, _questions(cfg, spec, sol_json, nt))
+            return Exercise(spec, nt, sol, sol_json, _questions(cfg, spec, sol_json, nt), student_id, seed, attempt)
         reasons[why] = reasons.get(why, 0) + 1
     common = max(reasons, key=reasons.get)
     raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "

@@ -1,8 +1,8 @@
 """Practice: presets (one per seed's style), a fresh seeded network, and the question-by-question
 session logic (no input/output here: the CLI drives a `Session`).
 
-A practice exercise is an answer key like an exam's (questions.answer_key), so self-check,
-hints and grading see one format.
+A practice exercise (`Practice`) holds one `exgen.exercise.Exercise` and its answer key, the
+format of an exam's (questions.answer_key), so self-check, hints and grading see one format.
 """
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from .engine import Solution, solve
 from .errors import ExgenError
 from .hints import hints as hints_for, worked_step
 from .notation import Notation
-from .questions import answer_key, build_questions
+from .exercise import Exercise, make
+from .questions import answer_key
 from .selfcheck import Verdict, grade
-from .solution import to_dict
 from .spec import Spec
 
 
@@ -134,12 +134,11 @@ def fresh_spec(name: str, seed: int) -> Spec:
 
 
 @dataclass
-class Exercise:
+class Practice:
+    """A practice exercise: one Exercise (exgen.exercise) with its title, its answer key (the
+    format of an exam's, so self-check, hints and grading see one format) and how to redo it."""
     title: str
-    spec: Spec
-    nt: Notation
-    sol: Solution
-    solution: dict[str, Any]  # the solve --json object
+    exercise: Exercise
     key: dict[str, Any]  # the answer key: questions with ids, refs, answers, tolerances
     preset: str | None = None
     seed: int | None = None
@@ -148,7 +147,26 @@ class Exercise:
     exam_config: Any = None  # the exam config it was drawn from (--config), if any
 
     @property
+    def spec(self) -> Spec:
+        return self.exercise.spec
+
+    @property
+    def nt(self) -> Notation:
+        return self.exercise.nt
+
+    @property
+    def sol(self) -> Solution:
+        """The engine's solution."""
+        return self.exercise.solution
+
+    @property
+    def solution(self) -> dict[str, Any]:
+        """The solve --json object."""
+        return self.exercise.solution_json
+
+    @property
     def questions(self) -> list[dict[str, Any]]:
+        """The key's questions (as JSON objects)."""
         return self.key["questions"]
 
     def redo(self) -> str:
@@ -156,26 +174,25 @@ class Exercise:
 
 
 def exercise(spec: Spec, nt: Notation, kinds: tuple[str, ...], title: str,
-             preset_name: str | None = None, seed: int | None = None) -> Exercise:
+             preset_name: str | None = None, seed: int | None = None) -> Practice:
     """Solve `spec` and ask `kinds` about it (forward questions are left out for a mini-batch)."""
     if spec.batched:
         kinds = tuple(k for k in kinds if k != "forward")
-    sol = solve(spec)
-    sd = to_dict(sol, nt)
-    qs = build_questions(spec, sd, nt, [{"type": k, "points": 1} for k in kinds])
-    key = answer_key("practice", "practice", seed if seed is not None else 0, spec, qs)
+    ex = make(spec, nt, [{"type": k, "points": 1} for k in kinds], student_id=PRACTICE_ID,
+              student_seed=seed or 0)
+    key = answer_key("practice", "practice", seed if seed is not None else 0, spec, ex.questions)
     redo = f"--preset {preset_name} --seed {seed}" if preset_name else ""
-    return Exercise(title, spec, nt, sol, sd, key, preset_name, seed, kinds, redo)
+    return Practice(title, ex, key, preset_name, seed, kinds, redo)
 
 
-def from_preset(name: str, seed: int | None, nt_for) -> Exercise:
+def from_preset(name: str, seed: int | None, nt_for) -> Practice:
     """A fresh exercise of preset `name`; `nt_for(spec)` picks the notation."""
     seed = new_seed() if seed is None else seed
     spec = fresh_spec(name, seed)
     return exercise(spec, nt_for(spec), preset(name).questions, spec.name, name, seed)
 
 
-def from_example(name: str, nt_for) -> Exercise:
+def from_example(name: str, nt_for) -> Practice:
     """A textbook example as it is, with its preset's questions if it has one."""
     spec = examples.load(name)
     kinds = next((p.questions for p in PRESETS.values() if p.example == name), ("forward", "loss", "gradients", "update"))
@@ -186,7 +203,7 @@ def from_example(name: str, nt_for) -> Exercise:
 class Session:
     """One pass through an exercise's questions. The first graded answer of a question is its score;
     after a wrong answer the student may try again, ask for hints, see the step or move on."""
-    ex: Exercise
+    ex: Practice
     carried_credit: float = 0.5
     i: int = 0
     answers: dict[str, str] = field(default_factory=dict)

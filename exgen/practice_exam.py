@@ -8,15 +8,13 @@ from pathlib import Path
 
 from . import config, generate, pdf, render
 from .errors import OutputExistsError, TexError
-from .practice import Exercise, PracticeError
+from .practice import PRACTICE_ID, Practice, PracticeError
 from .textio import write_atomic
-from .questions import Question, answer_key
+from .questions import answer_key
 from .roster import Student
 
-PRACTICE_ID = "practice"
 
-
-def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Exercise:
+def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Practice:
     """A fresh network drawn as `exgen generate` would for a student, with `seed` as the exam seed."""
     cfg = config.load(path)
     cfg.seed = seed
@@ -28,11 +26,11 @@ def from_config(path: Path, seed: int, letters: str | None, weights: str | None)
     spec.extra["notation"] = dict(cfg.notation)
     key = answer_key(cfg.name, PRACTICE_ID, seed, spec, gex.questions)
     kinds = tuple(q["type"] for q in cfg.questions)
-    return Exercise(spec.name, spec, cfg.make_notation(), gex.solution, gex.solution_json, key,
-                    None, seed, kinds, redo_args=f"--config {path} --seed {seed}", exam_config=cfg)
+    return Practice(spec.name, gex, key, None, seed, kinds, redo_args=f"--config {path} --seed {seed}",
+                    exam_config=cfg)
 
 
-def _config_for(ex: Exercise):
+def _config_for(ex: Practice):
     """The exam config that describes a practice exercise (for the sheet template)."""
     if ex.exam_config is not None:
         return ex.exam_config
@@ -45,7 +43,7 @@ def _config_for(ex: Exercise):
                              notation={"letters": letters, "weights": nt.weights}, source="practice")
 
 
-def write_pdf(ex: Exercise, out: Path, force: bool = False) -> Path:
+def write_pdf(ex: Practice, out: Path, force: bool = False) -> Path:
     """The problem sheet of `ex` as a PDF at `out` (TeX needed); an existing file is replaced
     only with `force`."""
     out = Path(out)
@@ -60,9 +58,7 @@ def write_pdf(ex: Exercise, out: Path, force: bool = False) -> Path:
         raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{pdf.APT_HINT}`; "
                        "the exercise itself works in the terminal without TeX")
     cfg = _config_for(ex)
-    gex = generate.Exercise(PRACTICE_ID, ex.seed or 0, 1, ex.spec, ex.sol, ex.solution,
-                            [Question(**q) for q in ex.questions])
-    body = render.render_body("sheet", gex, cfg, Student(PRACTICE_ID, "Practice"))
+    body = render.render_body("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))
     footer = f"{ex.title} -- redo: {ex.redo()}"
     with tempfile.TemporaryDirectory() as d:
         tex = Path(d) / "practice.tex"

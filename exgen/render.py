@@ -18,12 +18,11 @@ from pylatex.utils import escape_latex
 from .config import ExamConfig
 from .errors import ExgenError
 from .functions import LOSSES
-from .generate import Exercise
+from .exercise import Exercise
+from .kinds import KINDS, read
 from .roster import Student
-from .worked import Fmt, legend, steps_for
+from .worked import Fmt, legend
 
-GROUP_TITLES = {"forward": "Forward pass", "loss": "Loss", "gradients": "Gradients",
-                "paths": "Chain-rule paths", "update": "One SGD step", "loss_after": "Loss after the step"}
 # beyond PyLaTeX's escapes: characters the default OT1 fonts print wrongly or lack
 _TEX_EXTRA = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
               "Ł": r"\L{}", "ł": r"\l{}", "Œ": r"\OE{}", "œ": r"\oe{}", "ı": r"\i{}"}
@@ -126,11 +125,11 @@ def _groups(ex: Exercise, cfg: ExamConfig, f: Fmt, worked: bool) -> list[dict[st
         for q in qs:
             row = {"id": q.id, "latex": q.latex}
             if worked:
-                sym = {"paths": "", "update": "{" + q.symbol + r"}^{\text{new}} = "}.get(q.kind, q.symbol + " = ")
-                row["answer"] = sym + f.ans(q.answer)
-                row["steps"] = steps_for(q, ex.solution, ex.solution_json, nt, f)
+                unit, ref = read(q.ref, ex.spec.n_layers)
+                row["answer"] = unit.answer_latex(q, f.ans(q.answer))
+                row["steps"] = unit.steps(ref, ex.solution, ex.solution_json, nt, f)
             rows.append(row)
-        groups.append({"number": g, "title": GROUP_TITLES[item["type"]], "points": pts, "questions": rows})
+        groups.append({"number": g, "title": KINDS[item["type"]].title, "points": pts, "questions": rows})
     return groups
 
 

@@ -6,8 +6,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .explain import LOSS_TEXT, p
-from .practice import Exercise
+from .explain import p
+from .functions import LOSSES
+from .practice import Practice
 from .report import fmt
 
 
@@ -22,7 +23,7 @@ def _layer_name(spec, l: int) -> str:
     return f"{kind} ({spec.activations[l - 1]})"
 
 
-def network_table(ex: Exercise) -> Table:
+def network_table(ex: Practice) -> Table:
     """The network in text: one column per layer, one row per neuron, edges as arrows."""
     spec, nt = ex.spec, ex.nt
     t = Table(box=box.SIMPLE, title="Network (every neuron is connected to every neuron of the next layer)")
@@ -47,7 +48,7 @@ def network_table(ex: Exercise) -> Table:
     return t
 
 
-def weight_tables(ex: Exercise) -> list[Table]:
+def weight_tables(ex: Practice) -> list[Table]:
     """One table per layer of weights: rows are the neurons fed, columns the neurons feeding them."""
     spec, nt = ex.spec, ex.nt
     out = []
@@ -67,7 +68,7 @@ def weight_tables(ex: Exercise) -> list[Table]:
     return out
 
 
-def batch_table(ex: Exercise) -> Table:
+def batch_table(ex: Practice) -> Table:
     spec, nt = ex.spec, ex.nt
     t = Table(box=box.ROUNDED, title=f"Mini-batch of {spec.x.shape[0]} samples")
     t.add_column("sample")
@@ -80,7 +81,7 @@ def batch_table(ex: Exercise) -> Table:
     return t
 
 
-def questions_table(ex: Exercise) -> Table:
+def questions_table(ex: Practice) -> Table:
     t = Table(box=box.SIMPLE, title="Questions")
     t.add_column("id")
     t.add_column("compute")
@@ -90,7 +91,7 @@ def questions_table(ex: Exercise) -> Table:
     return t
 
 
-def show_exercise(ex: Exercise, con: Console | None = None) -> None:
+def show_exercise(ex: Practice, con: Console | None = None) -> None:
     con = con or console()
     spec = ex.spec
     con.print(ex.title, style="bold")
@@ -104,5 +105,5 @@ def show_exercise(ex: Exercise, con: Console | None = None) -> None:
     for t in weight_tables(ex):
         con.print(t)
     mean = ", the mean over the samples" if spec.batched else ""
-    con.print(f"Loss: L = {LOSS_TEXT[spec.loss]}{mean}.   Learning rate η = {fmt(spec.learning_rate)}.")
+    con.print(f"Loss: L = {LOSSES[spec.loss].text}{mean}.   Learning rate η = {fmt(spec.learning_rate)}.")
     con.print(questions_table(ex))

@@ -1,7 +1,7 @@
-"""Worked solutions as LaTeX lines, built from the engine's numbers (never typed by hand).
-
-Every function returns a list of display-math lines (for an align* environment: `&=` aligns).
-Given numbers print with `decimals` digits, computed values with `answer_decimals`.
+"""Worked solutions as LaTeX: number formatting, a chain-rule path's line, the legend of local
+derivatives. Each question kind's worked step is its unit's `steps` (exgen.kinds), built from the
+engine's numbers (never typed by hand) as display-math lines (align*: `&=` aligns). Given numbers
+print with `decimals` digits, computed values with `answer_decimals`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import numpy as np
 from .engine import Solution
 from .functions import ACTIVATIONS, LOSSES
 from .notation import Notation
-from .questions import Question
 
 
 @dataclass(frozen=True)
@@ -42,77 +41,10 @@ class Fmt:
         return f"({s})" if s.startswith("-") or "times" in s else s
 
 
-def forward_steps(sol: Solution, nt: Notation, f: Fmt, l: int, j: int) -> list[str]:
-    """z and h of neuron j of layer l+1 (0-based weight layer l)."""
-    spec = sol.spec
-    zs, inputs = [], []
-    for k in range(spec.layers[l]):
-        zs.append(f"{nt.w(l, j, k)}\\,{nt.h(l, k)}")
-        prev = spec.x[0, k] if l == 0 else sol.fwd.h[l][0, k]
-        inputs.append(f"{f.par(f.given(spec.weights[l][j, k]))} \\cdot {f.par(f.given(prev) if l == 0 else f.val(prev))}")
-    if spec.biases is not None:
-        zs.append(nt.b(l, j))
-        inputs.append(f.par(f.given(spec.biases[l][j])))
-    z, h = sol.fwd.z[l][0, j], sol.fwd.h[l + 1][0, j]
-    lines = [f"{nt.z(l + 1, j)} &= {' + '.join(zs)} = {' + '.join(inputs)} = {f.val(z)}"]
-    act = spec.activations[l]
-    zv = f.val(z)
-    rhs = {"sigmoid": rf"\sigma({zv}) = \frac{{1}}{{1+e^{{-{f.par(zv)}}}}}",
-           "tanh": rf"\tanh({zv})", "relu": rf"\max(0,\ {zv})", "linear": zv}.get(act)
-    if act == "softmax":
-        n = spec.layers[l + 1]
-        den = " + ".join(f"e^{{{f.val(sol.fwd.z[l][0, m])}}}" for m in range(n))
-        rhs = rf"\frac{{e^{{{nt.z(l + 1, j)}}}}}{{\sum_m e^{{{nt.pre}_m}}}} = \frac{{e^{{{zv}}}}}{{{den}}}"
-    lines.append(f"{nt.h(l + 1, j)} &= {rhs} = {f.ans(h)}")
-    return lines
-
-
-def loss_steps(sol: Solution, nt: Notation, f: Fmt, after: bool = False) -> list[str]:
-    spec = sol.spec
-    out = (sol.fwd_after if after else sol.fwd).output[0]
-    y = spec.y[0]
-    K = len(y)
-    name = "L'" if after else "L"
-    pairs = [(f.given(y[k]), f.par(f.val(out[k]))) for k in range(K)]
-    sq = " + ".join(f"({a} - {b})^2" for a, b in pairs)
-    rhs = {"half_sse": rf"\frac{{1}}{{2}}\left[{sq}\right]", "sse": sq,
-           "mse": rf"\frac{{1}}{{{K}}}\left[{sq}\right]",
-           "bce": "-\\left[" + " + ".join(rf"{a}\log {b} + (1-{a})\log(1-{b})" for a, b in pairs) + "\\right]",
-           "cross_entropy": "-\\left[" + " + ".join(rf"{a}\log {b}" for a, b in pairs) + "\\right]"}[spec.loss]
-    value = sol.loss_after if after else sol.loss
-    lines = []
-    if after:
-        lines.append(r"\hat y' &= (" + ",\\ ".join(f.val(v) for v in out) + r") \quad\text{(forward pass with the updated parameters)}")
-    lines.append(f"{name} &= {LOSSES[spec.loss].latex} = {rhs} = {f.ans(value)}")
-    return lines
-
-
-def _path_entry(sol_json: dict[str, Any], kind: str, index: tuple[int, ...]) -> dict[str, Any]:
-    return next(e for e in sol_json["paths"] if e["param"] == kind and e["index"] == list(index)
-                and e.get("sample", 0) == 0)
-
-
 def path_line(path: dict[str, Any], f: Fmt, label: str) -> str:
     chain = r" \cdot ".join(fc["symbol"] for fc in path["factors"])
     vals = r" \cdot ".join(f.par(f.val(fc["value"])) for fc in path["factors"])
     return f"{label} &= {chain} \\\\ &= {vals} = {f.val(path['product'])}"
-
-
-def gradient_steps(sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt,
-                   kind: str, index: tuple[int, ...]) -> list[str]:
-    """The chain of partial derivatives, the factor values and the product; a sum over paths."""
-    sym = nt.param(kind, index)
-    d = nt.d("L", sym)
-    paths = _path_entry(sol_json, kind, index)["paths"]
-    g = sol.bwd.grad_w[index[0]][index[1:]] if kind == "weights" else sol.bwd.grad_b[index[0]][index[1]]
-    if len(paths) == 1:
-        return [path_line(paths[0], f, d).replace(f" = {f.val(paths[0]['product'])}", f" = {f.ans(g)}")]
-    lines = [rf"\text{{{len(paths)} paths from ${sym}$ to $L$:}} &"]
-    for p, path in enumerate(paths, start=1):
-        lines.append(path_line(path, f, rf"\text{{path {p}}}"))
-    total = " + ".join(f.par(f.val(p["product"])) for p in paths)
-    lines.append(f"{d} &= {total} = {f.ans(g)}")
-    return lines
 
 
 def legend(sol: Solution, nt: Notation) -> str:
@@ -129,37 +61,6 @@ def legend(sol: Solution, nt: Notation) -> str:
     parts.append(rf"$\frac{{\partial {nt.pre}}}{{\partial w}}$ is the input of the weight, "
                  rf"$\frac{{\partial {nt.pre}}}{{\partial {nt.post}}}$ the weight")
     return "; ".join(parts)
-
-
-def update_steps(sol: Solution, nt: Notation, f: Fmt, kind: str, index: tuple[int, ...]) -> list[str]:
-    spec = sol.spec
-    l = index[0]
-    if kind == "weights":
-        old, g, new = spec.weights[l][index[1:]], sol.bwd.grad_w[l][index[1:]], sol.updated_w[l][index[1:]]
-    else:
-        old, g, new = spec.biases[l][index[1]], sol.bwd.grad_b[l][index[1]], sol.updated_b[l][index[1]]
-    sym = nt.param(kind, index)
-    return [rf"{{{sym}}}^{{\text{{new}}}} &= {sym} - \eta\,{nt.d('L', sym)} = {f.given(old)} - "
-            rf"{spec.learning_rate:g} \cdot {f.par(f.val(g))} = {f.ans(new)}"]
-
-
-def steps_for(q: Question, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
-    """The worked solution of one question, from its ref."""
-    parts = q.ref.strip("/").split("/")
-    if q.kind == "forward":
-        return forward_steps(sol, nt, f, int(parts[1]), int(parts[3]))
-    if q.kind == "loss":
-        return loss_steps(sol, nt, f)
-    if q.kind == "loss_after":
-        return loss_steps(sol, nt, f, after=True)
-    if q.kind == "gradients":
-        return gradient_steps(sol, sol_json, nt, f, parts[1], tuple(int(p) for p in parts[2:]))
-    if q.kind == "update":
-        return update_steps(sol, nt, f, parts[1], tuple(int(p) for p in parts[2:]))
-    if q.kind == "paths":
-        path = sol_json["paths"][int(parts[1])]["paths"][int(parts[3])]
-        return [path_line(path, f, rf"\text{{path {int(parts[3]) + 1}}}")]
-    raise ValueError(f"no worked solution for question kind {q.kind!r}")
 
 
 def fmt_array(a: np.ndarray, f: Fmt) -> list[str]:

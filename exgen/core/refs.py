@@ -19,17 +19,31 @@ import numpy as np
 from ..functions import ACTIVATIONS
 
 FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)  # how far the engine runs
-_STAGE = {"forward": FORWARD, "output": FORWARD, "loss": LOSS, "gradients": BACKWARD,
-          "paths": BACKWARD, "updated": UPDATE}
 _ARRAY = {("gradients", "weights"): "gw", ("gradients", "biases"): "gb",
           ("updated", "weights"): "uw", ("updated", "biases"): "ub"}
 
 
 @dataclass(frozen=True)
 class Ref:
+    """A ref parsed once: every reader (engine, grading, question kinds in exgen.kinds) uses it."""
     array: str  # "z", "h", "loss", "loss_after", "gw", "gb", "uw", "ub" or "path"
     layer: int  # weight layer l (0-based; h[l+1] for "h"), or the paths entry for "path"
     index: tuple[int, ...]  # entry past the network axis: (b, j), (j, k), (j,) or (p,) for "path"
+
+    @property
+    def param(self) -> str:
+        """"weights" or "biases" for a gradient or an update, else ""."""
+        return {"gw": "weights", "uw": "weights", "gb": "biases", "ub": "biases"}.get(self.array, "")
+
+    @property
+    def param_index(self) -> tuple[int, ...]:
+        """(l, j, k) of a weight, (l, j) of a bias, for a gradient or an update."""
+        return (self.layer, *self.index)
+
+    @property
+    def stage(self) -> int:
+        return {"z": FORWARD, "h": FORWARD, "loss": LOSS, "gw": BACKWARD, "gb": BACKWARD,
+                "path": BACKWARD, "uw": UPDATE, "ub": UPDATE}.get(self.array, ALL)
 
 
 def parse(ref: str, L: int) -> Ref:
@@ -55,8 +69,11 @@ def parse(ref: str, L: int) -> Ref:
 
 
 def stage(ref: str) -> int:
-    """How far the engine must run to compute the value at `ref`."""
-    return _STAGE.get(ref.split("/")[1], ALL)
+    """How far the engine must run to compute the value at `ref` (ALL if it is not one)."""
+    try:
+        return parse(ref, 1).stage
+    except KeyError:
+        return ALL
 
 
 def parameters(layers: tuple[int, ...] | list[int], biased: bool) -> Iterator[tuple[str, tuple[int, ...]]]:
@@ -71,6 +88,12 @@ def parameters(layers: tuple[int, ...] | list[int], biased: bool) -> Iterator[tu
         for l in range(L):
             for j in range(layers[l + 1]):
                 yield "biases", (l, j)
+
+
+def path_entry(i: int, layers: tuple[int, ...] | list[int], biased: bool) -> tuple[int, str, tuple[int, ...]]:
+    """(sample, kind, index) of entry i of the solution's "paths" list: samples, then parameters."""
+    params = list(parameters(layers, biased))
+    return i // len(params), *params[i % len(params)]
 
 
 def value(res: Any, ref: Ref) -> np.ndarray:
@@ -111,8 +134,7 @@ def path_product(res: Any, i: int, p: int) -> np.ndarray:
     like every intermediate. IndexError past the last path."""
     nets = res.nets
     L, layers = nets.L, nets.layers
-    params = list(parameters(layers, nets.b is not None))
-    b, (kind, idx) = i // len(params), params[i % len(params)]
+    b, kind, idx = path_entry(i, layers, nets.b is not None)
     l, j = idx[0], idx[1]
     later = [range(layers[q + 1]) for q in range(l + 1, L)]
     softmax_out = not ACTIVATIONS[nets.acts[-1]].elementwise

@@ -18,6 +18,7 @@ import csv
 from pathlib import Path
 
 from ..escape import safe_cells
+from ..kinds import read as read_ref
 from .judge import grade_key
 
 PROFILES = ("model", "carried", "slips")
@@ -52,32 +53,15 @@ def _carried(key: dict, answers: dict[str, str], q: dict) -> str | None:
     return None
 
 
-def _param(key: dict, ref: str) -> float | None:
-    """The given value of the parameter an update question asks about (/updated/weights/l/j/k)."""
-    parts = ref.strip("/").split("/")
-    if len(parts) < 3 or parts[0] != "updated":
-        return None
-    node = key["spec"].get(parts[1])
-    try:
-        for p in parts[2:]:
-            node = node[int(p)]
-        return float(node)
-    except (TypeError, IndexError, ValueError, KeyError):
-        return None
-
-
 def _slip_candidates(key: dict, q: dict) -> list[tuple[float, str]]:
-    """(value, diagnosis code) pairs a slip would give for q."""
-    a = float(q["answer"])
-    out: list[tuple[float, str]] = []
-    if q.get("kind") == "gradients":
-        out += [(a - float(p["answer"]), "missing_path") for p in key["questions"] if p.get("kind") == "paths"]
-    if q.get("kind") == "update":
-        w, eta = _param(key, q["ref"]), float(key["spec"].get("learning_rate", 0) or 0)
-        if w is not None and eta > 0:
-            g = (w - a) / eta
-            out += [(w + eta * g, "update_wrong_sign"), (w - g, "update_no_eta")]
-    return out + [(-a, "sign_flip")]
+    """(value, diagnosis code) pairs a slip would give for q: its kind's (exgen.kinds), then a
+    sign slip."""
+    try:
+        unit, ref = read_ref(q["ref"], len(key["spec"].get("layers", [])) - 1)
+        out = unit.demo_slips(key, q, ref)
+    except KeyError:
+        out = []
+    return out + [(-float(q["answer"]), "sign_flip")]
 
 
 def _slip(key: dict, answers: dict[str, str], q: dict, prefer: tuple[str, ...],

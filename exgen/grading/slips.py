@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.refs import parse as parse_ref
 from ..core.engine import SLIPS, Nets, run
+from ..kinds import read as read_ref
 
 DIAGNOSES: dict[str, str] = {
     "sign_flip": "The value has the right size but the wrong sign.",
@@ -41,37 +41,22 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
         if code == "batch_sum" and net.x.shape[1] == 1:
             continue
         cols.append((code, run(net, slip=code).values(refs)))
-    # post-hoc slips on gradients and updates: a missing path, transposed indices
+    # post-hoc slips, each question kind's own (exgen.kinds): a missing path, transposed indices
     miss: list[np.ndarray] = []
     trans = np.full((K, Q), np.nan)
     for q, ref in enumerate(refs):
         try:
-            r = parse_ref(ref, net.L)
+            unit, r = read_ref(ref, net.L)
         except KeyError:
             continue
-        if r.array not in ("gw", "uw"):
-            continue
-        l, (j, k) = r.layer, r.index
-        eta = net.eta if r.array == "uw" else None
-        if j != k and k < net.W[l].shape[1] and j < net.W[l].shape[2]:
-            trans[:, q] = (exact.uw if r.array == "uw" else exact.gw)[l][:, k, j]
-        i = paths_of.get(("weights", (l, j, k)))
-        if i is None:
-            continue
-        n = 0
-        while True:
-            try:
-                prod = exact.path_product(i, n)
-            except IndexError:
-                break
-            n += 1
-            while len(miss) < n:
-                miss.append(np.full((K, Q), np.nan))
-            g = exact.gw[l][:, j, k] - prod
-            miss[n - 1][:, q] = g if eta is None else net.W[l][:, j, k] - eta * g
-        if n < 2:
-            for m in miss:
-                m[:, q] = np.nan
+        t, missing = unit.posthoc_slips(r, net, exact, paths_of)
+        if t is not None:
+            trans[:, q] = t
+        while len(miss) < len(missing):
+            miss.append(np.full((K, Q), np.nan))
+        if len(missing) >= 2:  # a single path cannot be left out
+            for m, v in zip(miss, missing):
+                m[:, q] = v
     cols += [("missing_path", m) for m in miss]
     cols.append(("transposed_weight", trans))
     order = list(DIAGNOSES)

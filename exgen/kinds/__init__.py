@@ -1,0 +1,42 @@
+"""Question kinds, one unit (module) each: forward, loss, gradient, path, update, loss_after.
+See base.py for the protocol. `build_questions` asks a config's groups; `read` finds the unit of a
+ref (parsed once); `REF_RE` matches the refs the units answer."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core.refs import Ref, parse
+from ..notation import Notation
+from ..spec import Spec
+from . import forward, loss, gradient, path, update, loss_after  # noqa: F401  (registers, in config order)
+from .base import KINDS, Asker, Kind, Question, gradient_params, unit
+
+QUESTION_TYPES = tuple(KINDS)
+# the refs questions can have: the quantities exgen asks for
+REF_RE = re.compile("^/(?:" + "|".join(k.ref_pattern for k in KINDS.values()) + ")$")
+DEFAULT_TOLERANCE = {"kind": "rel", "value": 0.01}
+
+__all__ = ["KINDS", "QUESTION_TYPES", "REF_RE", "Asker", "Kind", "Question", "build_questions",
+           "gradient_params", "read", "unit"]
+
+
+def read(ref: str, L: int) -> tuple[Kind, Ref]:
+    """The unit and the parsed ref of a solution ref (networks of L weight layers); KeyError if
+    no unit answers it."""
+    r = parse(ref, L)
+    return unit(r), r
+
+
+def build_questions(spec: Spec, solution: dict[str, Any], nt: Notation, asked: list[dict[str, Any]],
+                    tolerance: dict[str, Any] | None = None) -> list[Question]:
+    """The exam's questions for one network. `asked` is the config's list of
+    {"type": ..., "points": ...}; `solution` is the solve --json object of `spec`."""
+    a = Asker(spec, solution, nt, dict(tolerance or DEFAULT_TOLERANCE))
+    for g, item in enumerate(asked, start=1):
+        kind = item["type"]
+        if kind not in KINDS:
+            raise ValueError(f"unknown question type {kind!r}; valid: {', '.join(QUESTION_TYPES)}")
+        a.start(g, kind, item.get("points", 1))
+        KINDS[kind].ask(a)
+    return a.questions

@@ -1,0 +1,37 @@
+"""Loss after: the loss after one SGD step of every parameter (ref /loss_after). Depends on the
+updates asked."""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import explain as ex
+from ..core.refs import Ref
+from ..engine import Solution
+from ..notation import Notation
+from ..worked import Fmt
+from .base import Asker, Kind, register
+from .loss import loss_steps
+
+TEXT = "the loss after the SGD step (all parameters updated)"
+
+
+@register
+class LossAfter(Kind):
+    name, title = "loss_after", "Loss after the step"
+    arrays = ("loss_after",)
+    ref_pattern = "loss_after"
+
+    def ask(self, a: Asker) -> None:
+        a.add(TEXT, TEXT, "/loss_after", a.ids_of("update"), "L'")
+
+    def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
+        return loss_steps(sol, nt, f, after=True)
+
+    def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
+        eta = ex.fmt(sol.spec.learning_rate)
+        return ["Update every weight and bias with one SGD step (new = old - η·gradient), then do the "
+                "forward pass again with the new values and compute the loss.",
+                f"η = {eta}; every parameter moves, not only the ones asked about, and the inputs and targets stay the same."]
+
+    def worked_text(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
+        return ex.loss_after_lines(sol, nt)

@@ -1,0 +1,59 @@
+"""Path product: the product of the factors along one chain-rule path of a weight with several
+paths (ref /paths/<i>/paths/<p>/product, entry i of the solution's "paths" list). Depends on the
+forward values asked."""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import explain as ex
+from ..core.refs import Ref, path_entry
+from ..engine import Solution
+from ..notation import Notation
+from ..worked import Fmt, path_line
+from .base import Asker, Kind, Question, gradient_params, ptr, register
+from .gradient import chains, factor_notes
+
+p = ex.p
+
+
+def target(ref: Ref, sol: Solution) -> tuple[int, str, tuple[int, ...], int]:
+    """(sample, param kind, param index, path number) of a path ref."""
+    b, kind, index = path_entry(ref.layer, sol.spec.layers, sol.spec.biases is not None)
+    return b, kind, index, ref.index[0]
+
+
+@register
+class PathProduct(Kind):
+    name, title = "paths", "Chain-rule paths"
+    arrays = ("path",)
+    ref_pattern = r"paths/\d+/paths/\d+/product"
+
+    def ask(self, a: Asker) -> None:
+        L, paths = a.spec.n_layers, a.solution["paths"]
+        multi = [(pk, idx) for pk, idx in gradient_params(a.spec) if pk == "weights" and idx[0] < L - 1]
+        for pk, idx in multi[:1]:
+            i = next(n for n, e in enumerate(paths)
+                     if e["param"] == pk and e["index"] == list(idx) and e.get("sample", 0) == 0)
+            for n in range(len(paths[i]["paths"])):
+                sym = a.nt.param(pk, idx)
+                a.add(f"the product along path {n + 1} from {sym} to L",
+                      f"the product of the factors along path {n + 1} from ${sym}$ to $L$",
+                      ptr("paths", i, "paths", n, "product"), a.ids_of("forward"), sym)
+
+    def answer_latex(self, q: Question, answer: str) -> str:
+        return answer
+
+    def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
+        n = ref.index[0]
+        return [path_line(sol_json["paths"][ref.layer]["paths"][n], f, rf"\text{{path {n + 1}}}")]
+
+    def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
+        b, param, index, n = target(ref, sol)
+        ps, chain = chains(sol, nt, param, index, b)
+        name = p(nt.param(param, index))
+        return [f"Path {n + 1} from {name} to L is the product {chain[n]}; multiply these {len(ps[n].factors)} factors.",
+                factor_notes(sol, nt, param, index)]
+
+    def worked_text(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
+        b, param, index, n = target(ref, sol)
+        return ex.path_lines(sol, nt, param, index, b, only=n)
