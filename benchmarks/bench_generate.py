@@ -1,6 +1,6 @@
 """Benchmark (not a test): 200 students, sheet + key PDFs each.
 
-Compares `exgen.exam.generate_exam` (combined documents, one pdflatex run per core, split with
+Compares `exgen.exam.build.generate_exam` (combined documents, one pdflatex run per core, split with
 pypdf) with compiling each .tex one by one with latexmk, timed on a sample and extrapolated.
 
     python benchmarks/bench_generate.py [--students 200] [--sample 10]
@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from exgen import config  # noqa: E402
-from exgen.exam import count_roster, generate_exam  # noqa: E402
-from exgen.pdf import check_tex, compile_one  # noqa: E402
+from exgen.exam import config  # noqa: E402
+from exgen.exam.build import count_roster, generate_exam  # noqa: E402
+from exgen.exam.pdf import check_tex, compile_one  # noqa: E402
 
 
 def main() -> None:

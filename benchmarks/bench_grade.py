@@ -35,14 +35,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exgen import engine, questions, solution  # noqa: E402
+from exgen.core import solve as engine
+
+from exgen import answer_key as questions
+
+from exgen.core import solution  # noqa: E402
 from exgen.core import engine as core  # noqa: E402
 from exgen.grading.grade import grade_submissions  # noqa: E402
 from exgen.grading.keys import Prepared, load_keys  # noqa: E402
 from exgen.grading.read import read_submissions  # noqa: E402
-from exgen.grading.report import summary, write_all  # noqa: E402
-from exgen.notation import Notation  # noqa: E402
-from exgen.spec import from_dict  # noqa: E402
+from exgen.grading.outputs import summary, write_all  # noqa: E402
+from exgen.core.notation import Notation  # noqa: E402
+from exgen.core.spec import from_dict  # noqa: E402
 
 ASKED = [{"type": t} for t in questions.QUESTION_TYPES]
 

@@ -7,9 +7,9 @@ The library under the `exgen` command (docs/api.md):
 >>> sol.loss > sol.loss_after
 True
 """
-from .api import (check_answers, generate_exam, grade_files, load_config, load_example, load_key,
+from exgen.api import (check_answers, generate_exam, grade_files, load_config, load_example, load_key,
                   load_spec, solution_json, solve)
-from .errors import (ConfigError, ExgenError, InputFileError, OutputExistsError, SpecError, TexError,
+from exgen.errors import (ConfigError, ExgenError, InputFileError, OutputExistsError, SpecError, TexError,
                      UsageError)
 
 __version__ = "0.1.0"

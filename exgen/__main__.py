@@ -1,3 +1,3 @@
-from .cli import app
+from exgen.cli import app
 
 app(prog_name="exgen")

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # heavy modules are imported when a function is called, not with `import exgen`
-    from .config import ExamConfig
-    from .engine import Solution
-    from .exam import Result as ExamResult
-    from .grading.grade import GradeResult
-    from .grading.judge import Verdict
-    from .spec import Spec
+    from exgen.exam.config import ExamConfig
+    from exgen.core.solve import Solution
+    from exgen.exam.build import Result as ExamResult
+    from exgen.grading.grade import GradeResult
+    from exgen.grading.judge import Verdict
+    from exgen.core.spec import Spec
 
 PathLike = str | Path
 
@@ -33,7 +33,7 @@ def load_spec(source: PathLike | Mapping[str, Any]) -> Spec:
     >>> spec.layers
     [1, 1]
     """
-    from . import spec as spec_mod
+    from exgen.core import spec as spec_mod
     if isinstance(source, Mapping):
         return spec_mod.from_dict(dict(source))
     return spec_mod.load(source)
@@ -41,7 +41,7 @@ def load_spec(source: PathLike | Mapping[str, Any]) -> Spec:
 
 def load_example(name: str) -> Spec:
     """A built-in example from the lecture notes (`exgen solve --list-examples` lists them)."""
-    from . import examples
+    from exgen.core import examples
     return examples.load(name)
 
 
@@ -52,23 +52,23 @@ def solve(spec: Spec | PathLike | Mapping[str, Any]) -> Solution:
     >>> solve(load_example("seed002-2-2-1")).loss_after < solve(load_example("seed002-2-2-1")).loss
     True
     """
-    from .engine import solve as solve_spec
-    from .spec import Spec
+    from exgen.core.solve import solve as solve_spec
+    from exgen.core.spec import Spec
     return solve_spec(spec if isinstance(spec, Spec) else load_spec(spec))
 
 
 def solution_json(spec: Spec | PathLike | Mapping[str, Any]) -> dict[str, Any]:
     """The solution object of `exgen solve --json` (README: "Solution object"), chain-rule paths
     included, in the spec's own notation."""
-    from .examples import notation_of
-    from .solution import to_dict
+    from exgen.core.examples import notation_of
+    from exgen.core.solution import to_dict
     sol = solve(spec)
     return to_dict(sol, notation_of(sol.spec))
 
 
 def load_config(path: PathLike) -> ExamConfig:
     """An exam config (YAML; `exgen init-config` writes a commented one), validated."""
-    from . import config
+    from exgen.exam import config
     return config.load(path)
 
 
@@ -83,10 +83,10 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
 
     >>> generate_exam("exam.yaml", "exam1", count=30, pdf=False)     # doctest: +SKIP
     """
-    from . import exam
-    from . import roster as roster_mod
-    from .errors import UsageError
-    from .textio import check_paths
+    from exgen.exam import build as exam
+    from exgen import roster as roster_mod
+    from exgen.errors import UsageError
+    from exgen.textio import check_paths
     if (roster is None) == (count is None):
         raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
     if count is not None:
@@ -112,7 +112,7 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     >>> res = grade_files("answers.csv", "exam1/answer_keys", "grades1")  # doctest: +SKIP
     >>> res.students[:3]                                                  # doctest: +SKIP
     """
-    from .grading.run import grade_files as run
+    from exgen.grading.run import grade_files as run
     return run(submissions, keys, out, id_column=id_column, mapping=mapping, mapping_file=mapping_file,
                roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
                feedback=feedback, report=report)[0]
@@ -120,7 +120,7 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
 
 def load_key(path: PathLike) -> dict[str, Any]:
     """An answer key (`answer_keys/<student_id>.json`, docs/generate.md), validated field by field."""
-    from .selfcheck import load_key as load
+    from exgen.student.selfcheck import load_key as load
     return load(Path(path))
 
 
@@ -132,7 +132,7 @@ def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str |
     >>> [v.verdict for v in check_answers("answer_keys/ada01.json", {"1a": "0.5"})][:1]  # doctest: +SKIP
     ['wrong']
     """
-    from .selfcheck import check_unknown, grade
+    from exgen.student.selfcheck import check_unknown, grade
     k = load_key(key) if isinstance(key, (str, Path)) else dict(key)
     given = {str(q): a for q, a in answers.items()}
     check_unknown(k, {q: a or "" for q, a in given.items()})

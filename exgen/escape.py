@@ -22,7 +22,7 @@ DANGEROUS = frozenset("=+-@\t\r")
 
 
 def _is_number(s: str) -> bool:
-    from .grading.numbers import OK, parse_answer
+    from exgen.grading.numbers import OK, parse_answer
     return parse_answer(s)[1] == OK
 
 

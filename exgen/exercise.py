@@ -1,17 +1,17 @@
 """One exercise: a network, its solution (the engine's and the solve --json object), the notation
 it prints in, and the questions asked about it. `exgen generate` makes one per student
-(exgen.generate), `exgen practice` one per session (exgen.practice wraps it with a title and how
-to redo it); the sheet and key renderer (exgen.render) reads it."""
+(exgen.exam.draw), `exgen practice` one per session (exgen.student.practice wraps it with a title and how
+to redo it); the sheet and key renderer (exgen.exam.render) reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Solution, solve
-from .kinds import Question, build_questions
-from .notation import Notation
-from .solution import to_dict
-from .spec import Spec
+from exgen.core.solve import Solution, solve
+from exgen.kinds import Question, build_questions
+from exgen.core.notation import Notation
+from exgen.core.solution import to_dict
+from exgen.core.spec import Spec
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Exercise:
     spec: Spec
     nt: Notation
     solution: Solution  # the engine's
-    solution_json: dict[str, Any]  # the solve --json object (exgen.solution)
+    solution_json: dict[str, Any]  # the solve --json object (exgen.core.solution)
     questions: list[Question]
     student_id: str = ""
     student_seed: int = 0

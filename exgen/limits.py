@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import ExgenError
+from exgen.errors import ExgenError
 
 # the network (spec files, and the networks exgen draws)
 MAX_LAYERS = 10  # layer sizes, input included
@@ -66,7 +66,7 @@ def network_paths(layers: list[int], softmax_out: bool, with_biases: bool) -> in
     """The number of chain-rule paths of one sample, over every parameter: computed, not listed.
 
     A parameter feeding neuron j of layer l+1 has one path per choice of a neuron in each later
-    layer (times the outputs, through a softmax), as exgen.paths.paths_for lists them."""
+    layer (times the outputs, through a softmax), as exgen.core.paths.paths_for lists them."""
     L = len(layers) - 1
     total = 0
     for l in range(L):

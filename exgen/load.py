@@ -23,9 +23,9 @@ from typing import Any
 
 import yaml
 
-from . import limits
-from .errors import InputFileError
-from .limits import LimitError
+from exgen import limits
+from exgen.errors import InputFileError
+from exgen.limits import LimitError
 
 try:  # libyaml: the same result as the pure-Python parser, much faster
     from yaml import CSafeLoader as _Base

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from .errors import OutputExistsError
+from exgen.errors import OutputExistsError
 
 MANIFEST = ".exgen-manifest.json"
 LOCK = ".exgen.lock"

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import limits
-from .errors import InputFileError, UsageError
-from .textio import read_utf8
+from exgen import limits
+from exgen.errors import InputFileError, UsageError
+from exgen.textio import read_utf8
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ID_COLUMNS = ("student_id", "student id", "sid")
@@ -29,9 +29,9 @@ class Student:
 
 def _rows(p: Path) -> tuple[list[list[str]], list[int]]:
     """The roster's rows and their line numbers."""
-    from .grading.files import is_xlsx, read_table
-    from .grading.table import delimiter
-    from .textio import input_file
+    from exgen.grading.files import is_xlsx, read_table
+    from exgen.grading.table import delimiter
+    from exgen.textio import input_file
     input_file(p)
     if is_xlsx(p):
         return read_table(p)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import InputFileError
+from exgen.errors import InputFileError
 
 
 def read_utf8(path: str | Path, what: str, hint: str = "") -> str:

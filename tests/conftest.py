@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exgen import spec as spec_mod
-from exgen.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES
+from exgen.core import spec as spec_mod
+from exgen.core.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helper modules import by name
 

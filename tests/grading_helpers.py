@@ -1,6 +1,9 @@
 """Keys for grading tests, built with questions.py from built-in examples or small specs."""
-from exgen import engine, examples, questions, solution
-from exgen.spec import from_dict
+from exgen.core import solve as engine
+from exgen.core import examples
+from exgen import answer_key as questions
+from exgen.core import solution
+from exgen.core.spec import from_dict
 
 ALL = [{"type": t} for t in questions.QUESTION_TYPES]
 

@@ -34,7 +34,7 @@ def test_policy_lives_in_the_library(tmp_path):
         exgen.grade_files(tmp_path / "a.csv", ROOT / "answer_keys", tmp_path / "g", carried_credit=5)
     assert not (tmp_path / "g").exists()
     cfg = tmp_path / "exam.yaml"
-    from exgen.config import DEFAULT_YAML
+    from exgen.exam.config import DEFAULT_YAML
     cfg.write_text(DEFAULT_YAML, encoding="utf-8")
     with pytest.raises(exgen.UsageError, match="--count"):
         exgen.generate_exam(cfg, tmp_path / "e", count=0, pdf=False)
@@ -44,7 +44,7 @@ def test_policy_lives_in_the_library(tmp_path):
 
 
 def test_generate_grade_and_check_through_the_api(tmp_path):
-    from exgen.config import DEFAULT_YAML
+    from exgen.exam.config import DEFAULT_YAML
     cfg = tmp_path / "exam.yaml"
     cfg.write_text(DEFAULT_YAML, encoding="utf-8")
     res = exgen.generate_exam(cfg, tmp_path / "exam1", count=2, pdf=False)

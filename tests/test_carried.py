@@ -6,9 +6,9 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from exgen import examples
-from exgen.cli import app
-from exgen.practice import Session, from_preset
+from exgen.core import examples
+from exgen.cli.main import app
+from exgen.student.practice import Session, from_preset
 
 runner = CliRunner()
 

@@ -5,11 +5,11 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from exgen import examples
-from exgen.cli import app
+from exgen.core import examples
+from exgen.cli.main import app
 from exgen.errors import InputFileError
-from exgen.practice import from_example
-from exgen.selfcheck import parse_answers
+from exgen.student.practice import from_example
+from exgen.student.selfcheck import parse_answers
 
 runner = CliRunner()
 

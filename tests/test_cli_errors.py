@@ -6,9 +6,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from exgen import examples
-from exgen.cli import app
-from exgen.practice import from_example
+from exgen.core import examples
+from exgen.cli.main import app
+from exgen.student.practice import from_example
 
 runner = CliRunner()
 

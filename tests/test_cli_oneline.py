@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 
 runner = CliRunner()
 
@@ -60,11 +60,11 @@ def test_console_script_usage_error_and_help():
 @pytest.mark.parametrize("exc", [RecursionError("maximum recursion depth exceeded"), MemoryError(),
                                  ValueError("deep\ninside"), UnicodeError("bad"), IndexError("oops")])
 def test_unexpected_exception_is_one_line_naming_the_file(monkeypatch, tmp_path, exc):
-    import exgen.engine
+    import exgen.core.solve
 
     def boom(spec):
         raise exc
-    monkeypatch.setattr(exgen.engine, "solve", boom)
+    monkeypatch.setattr(exgen.core.solve, "solve", boom)
     spec = tmp_path / "net.json"
     spec.write_text('{"layers": [1, 1], "activations": ["linear"], "loss": "half_sse", "learning_rate": 0.1,'
                     ' "x": [1], "y": [1], "weights": [[[0.5]]]}')
@@ -76,11 +76,11 @@ def test_unexpected_exception_is_one_line_naming_the_file(monkeypatch, tmp_path,
 def test_unexpected_exception_in_a_reader_names_that_file(monkeypatch, tmp_path):
     import zipfile
 
-    import exgen.selfcheck
+    import exgen.student.selfcheck
 
     def boom(path):
         raise zipfile.BadZipFile("File is not a zip file")
-    monkeypatch.setattr(exgen.selfcheck, "load_key", boom)
+    monkeypatch.setattr(exgen.student.selfcheck, "load_key", boom)
     key = tmp_path / "k.json"
     key.write_text("{}")
     r = runner.invoke(app, ["check", "1a=1", "--key", str(key)])
@@ -88,11 +88,11 @@ def test_unexpected_exception_in_a_reader_names_that_file(monkeypatch, tmp_path)
 
 
 def test_unexpected_exception_during_practice_session(monkeypatch):
-    import exgen.practice
+    import exgen.student.practice
 
     def boom(self, raw):
         raise ZeroDivisionError("division by zero")
-    monkeypatch.setattr(exgen.practice.Session, "submit", boom)
+    monkeypatch.setattr(exgen.student.practice.Session, "submit", boom)
     r = runner.invoke(app, ["practice", "--preset", "aksoy-2-2-1", "--seed", "1"], input="0.5\n")
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert r.output.strip().splitlines()[-1] == ("Error: internal error: ZeroDivisionError: division by zero; "
@@ -100,11 +100,11 @@ def test_unexpected_exception_during_practice_session(monkeypatch):
 
 
 def test_exgen_debug_reraises(monkeypatch):
-    import exgen.engine
+    import exgen.core.solve
 
     def boom(spec):
         raise RecursionError("deep")
-    monkeypatch.setattr(exgen.engine, "solve", boom)
+    monkeypatch.setattr(exgen.core.solve, "solve", boom)
     r = runner.invoke(app, ["solve", "-e", "seed002-2-2-1"], env={"EXGEN_DEBUG": "1"})
     assert isinstance(r.exception, RecursionError)
     r = runner.invoke(app, ["solve", "-e", "seed002-2-2-1"], env={"EXGEN_DEBUG": "0"})
@@ -131,7 +131,7 @@ def exam_dir(tmp_path_factory):
 
 from pathlib import Path  # noqa: E402
 
-CONFIG = Path(__file__).parents[1] / "exgen" / "configs" / "demo.yaml"
+CONFIG = Path(__file__).parents[1] / "exgen" / "exam" / "configs" / "demo.yaml"
 
 
 def _inputs(exam_dir, bad):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from exgen import examples
-from exgen.cli import app
+from exgen.core import examples
+from exgen.cli.main import app
 
 runner = CliRunner()
 GOOD = {
@@ -140,7 +140,7 @@ def test_solve_accepts_an_answer_key_and_solves_its_printed_spec():
     key = json.loads(key_file.read_text())
     out = json.loads(run("solve", key_file, "--json").output)
     for q in key["questions"]:
-        from exgen.solution import resolve_pointer
+        from exgen.core.solution import resolve_pointer
         assert resolve_pointer(out, q["ref"]) == pytest.approx(q["answer"], rel=1e-12)
 
 

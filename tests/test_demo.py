@@ -4,7 +4,7 @@ import shlex
 
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 from exgen.grading import grade_key
 
 runner = CliRunner()

@@ -4,8 +4,10 @@ import zlib
 import numpy as np
 import pytest
 
-from exgen import engine, spec as spec_mod
-from exgen.functions import ACTIVATIONS
+from exgen.core import solve as engine
+
+from exgen.core import spec as spec_mod
+from exgen.core.functions import ACTIVATIONS
 
 from conftest import random_spec, valid_combos
 

@@ -1,11 +1,13 @@
 """The batched engine read at solution refs (as grading reads it) agrees with the solution object
-(`solve`, with the chain-rule paths of exgen.paths) on every value a key can ask for, and the
+(`solve`, with the chain-rule paths of exgen.core.paths) on every value a key can ask for, and the
 networks stacked along its network axis are computed independently."""
 import math
 
 from hypothesis import HealthCheck, given, settings
 
-from exgen import engine, solution
+from exgen.core import solve as engine
+
+from exgen.core import solution
 from exgen.core import Nets, run
 
 from test_paths import specs

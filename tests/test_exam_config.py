@@ -3,8 +3,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from exgen import config
-from exgen.cli import app
+from exgen.exam import config
+from exgen.cli.main import app
 from exgen.errors import ConfigError
 
 runner = CliRunner()

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from exgen import config
-from exgen.generate import fingerprint, make_exercise, make_exercises, student_seed
+from exgen.exam import config
+from exgen.exam.draw import fingerprint, make_exercise, make_exercises, student_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def test_adding_students_changes_nobody_elses_exercise():
 
 
 def test_student_seed_does_not_depend_on_python_hash_randomization():
-    code = "from exgen.generate import student_seed; print(student_seed(5, 'alice'))"
+    code = "from exgen.exam.draw import student_seed; print(student_seed(5, 'alice'))"
     outs = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                            env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout.strip() for h in (1, 2)}
     assert outs == {str(student_seed(5, "alice"))}

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 from typer.testing import CliRunner
 
-from exgen.cli import app
-from exgen.cli_exam import run_demo
-from exgen.engine import loss_of
-from exgen.solution import resolve_pointer
-from exgen.spec import from_dict
+from exgen.cli.main import app
+from exgen.cli.exam import run_demo
+from exgen.core.solve import loss_of
+from exgen.core.solution import resolve_pointer
+from exgen.core.spec import from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

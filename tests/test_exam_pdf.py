@@ -6,8 +6,8 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from exgen import pdf
-from exgen.cli import app
+from exgen.exam import pdf
+from exgen.cli.main import app
 from exgen.errors import TexError
 
 runner = CliRunner()

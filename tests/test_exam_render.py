@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from exgen import config
-from exgen.generate import make_exercise
-from exgen.notation import LETTERS, WEIGHT_STYLES
-from exgen.render import Student, render_body, render_document, templates_dir, tex_escape
+from exgen.exam import config
+from exgen.exam.draw import make_exercise
+from exgen.core.notation import LETTERS, WEIGHT_STYLES
+from exgen.exam.render import Student, render_body, render_document, templates_dir, tex_escape
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 STUDENT = Student("s001", "O'Brien & Søren_#1")

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from exgen import examples
-from exgen.cli import app
-from exgen.engine import loss_of, solve
-from exgen.explain import ParamError, find_param, worked_solution
-from exgen.notation import Notation
+from exgen.core import examples
+from exgen.cli.main import app
+from exgen.core.solve import loss_of, solve
+from exgen.student.explain import ParamError, find_param, worked_solution
+from exgen.core.notation import Notation
 
 runner = CliRunner()
 
@@ -128,8 +128,8 @@ def test_worked_solution_for_every_activation_and_loss(batch):
     """Every valid activation x loss pair explains, and every printed gradient matches the loss's
     finite differences."""
     from conftest import random_spec, valid_combos
-    from exgen.paths import parameters
-    from exgen.spec import from_dict
+    from exgen.core.paths import parameters
+    from exgen.core.spec import from_dict
     rng = np.random.default_rng(0)
     for hidden, out_act, loss in valid_combos():
         spec = from_dict(random_spec(rng, [2, 2, 2], [hidden, out_act], loss, batch=batch))

@@ -14,7 +14,7 @@ from exgen.grading.csvout import ANSWER_COLUMNS, field, write_answers, write_gra
 from exgen.grading.grade import grade_submissions
 from exgen.grading.judge import VERDICTS
 from exgen.grading.read import read_submissions
-from exgen.grading.report import question_stats
+from exgen.grading.outputs import question_stats
 from exgen.grading.table import fast_table
 from grading_helpers import example_key
 

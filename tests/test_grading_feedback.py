@@ -6,7 +6,7 @@ import pytest
 
 from exgen.grading import grade_key
 from exgen.grading.feedback import Worked, student_markdown
-from exgen.report import fmt
+from exgen.core.report import fmt
 from grading_helpers import example_key, spec_key
 
 RAW_FLOAT = re.compile(r"\d\.\d{9,}")  # repr() of a computed float, e.g. 0.4390751567303696

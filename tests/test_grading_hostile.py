@@ -12,10 +12,10 @@ from exgen.errors import ExgenError, InputFileError
 from exgen.escape import html_text, md_text, safe_cell, safe_cells
 from exgen.grading.files import SubmissionError
 from exgen.grading.keys import Prepared, load_keys
-from exgen.grading.report import feedback_name
+from exgen.grading.outputs import feedback_name
 from exgen.grading.run import grade_files
-from exgen.questions import validate_key
-from exgen.selfcheck import load_key
+from exgen.answer_key import validate_key
+from exgen.student.selfcheck import load_key
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = ROOT / "answer_keys"

@@ -5,10 +5,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 from exgen.grading.grade import grade_submissions
 from exgen.grading.read import SubmissionError, read_submissions
-from exgen.report import fmt
+from exgen.core.report import fmt
 from grading_helpers import example_key
 
 runner = CliRunner()

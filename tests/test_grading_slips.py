@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from exgen.grading import DIAGNOSES, grade_key
-from exgen.solution import resolve_pointer, solve_json
-from exgen.examples import load
+from exgen.core.solution import resolve_pointer, solve_json
+from exgen.core.examples import load
 from grading_helpers import example_key, exact_answers
 
 

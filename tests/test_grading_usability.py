@@ -6,10 +6,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 from exgen.grading.grade import grade_submissions
 from exgen.grading.read import read_submissions
-from exgen.grading.report import summary
+from exgen.grading.outputs import summary
 from grading_helpers import example_key
 
 runner = CliRunner()

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 
 HOSTILE = Path(__file__).parent / "hostile"
 KINDS = ("specs", "configs", "submissions", "keys", "rosters")
-CONFIG = Path(__file__).parents[1] / "exgen" / "configs" / "demo.yaml"
+CONFIG = Path(__file__).parents[1] / "exgen" / "exam" / "configs" / "demo.yaml"
 MEMORY_LIMIT = 1536 * 1024 * 1024  # RLIMIT_AS for bomb_* files
 runner = CliRunner()
 

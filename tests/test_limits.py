@@ -12,11 +12,21 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from exgen import config, engine, examples, limits, paths, solution
-from exgen import spec as spec_mod
-from exgen.cli import app
+from exgen import limits
+
+from exgen.exam import config
+
+from exgen.core import solve as engine
+
+from exgen.core import examples
+
+from exgen.core import paths
+
+from exgen.core import solution
+from exgen.core import spec as spec_mod
+from exgen.cli.main import app
 from exgen.errors import ConfigError, ExgenError, SpecError
-from exgen.generate import make_exercise
+from exgen.exam.draw import make_exercise
 from exgen.limits import LimitError
 from exgen.load import DocumentError, json_depth, parse_document, read_document
 
@@ -116,7 +126,7 @@ def test_ordinary_documents_parse_as_before():
     assert parse_document("a: 2024-01-01\nb: [1, 2.5, -3]\nc: 0x10\n", "yaml", "f") == \
         {"a": "2024-01-01", "b": [1, 2.5, -3], "c": 16}
     assert parse_document('{"a": ' + "9" * 30 + ', "b": 1e308}', "json", "f") == {"a": int("9" * 30), "b": 1e308}
-    for p in list((ROOT / "answer_keys").glob("*.json")) + [ROOT / "exgen" / "examples" / f"{n}.json"
+    for p in list((ROOT / "answer_keys").glob("*.json")) + [ROOT / "exgen" / "core" / "examples" / f"{n}.json"
                                                             for n in examples.names()]:
         text = p.read_text(encoding="utf-8")
         assert parse_document(text, "json", str(p)) == json.loads(text)
@@ -210,7 +220,7 @@ def test_solve_refuses_to_list_too_many_paths_and_solves_without_them():
 def _limited(args: list[str], cwd: Path, gigabytes: float = 1.5) -> subprocess.CompletedProcess:
     """exgen in a subprocess whose address space is capped: a blow-up fails instead of swapping."""
     code = ("import resource, sys; lim = int(%d); resource.setrlimit(resource.RLIMIT_AS, (lim, lim)); "
-            "from exgen.cli import app; sys.argv = ['exgen'] + %r; app()" % (int(gigabytes * 2**30), args))
+            "from exgen.cli.main import app; sys.argv = ['exgen'] + %r; app()" % (int(gigabytes * 2**30), args))
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 from exgen.errors import ExgenError
 from exgen.outdir import LOCK, MANIFEST, READY, STAGING, OutputDir
 
@@ -93,7 +93,7 @@ def test_a_shorter_roster_removes_the_students_no_longer_on_it(tmp_path):
 
 
 def test_pdfs_of_a_previous_run_go_when_the_rerun_has_none(tmp_path, monkeypatch):
-    from exgen import pdf
+    from exgen.exam import pdf
     monkeypatch.setattr(pdf, "check_tex", lambda *a, **k: None)
     monkeypatch.setattr(pdf, "compile_batch", lambda parts, jobs, on_part=None: [b"%PDF-1.4 stand-in"] * len(parts))
     out = tmp_path / "exam1"
@@ -187,7 +187,7 @@ _KILLER = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*a, **k)
     m.{func} = dying
-    from exgen.cli import app
+    from exgen.cli.main import app
     app(sys.argv[1:])
 """)
 
@@ -201,7 +201,7 @@ def _killed_run(module: str, func: str, after: int, *args: str) -> None:
 def test_kill_9_while_writing_leaves_the_old_exam_and_the_next_run_cleans_up(exam):
     before = _files(exam)
     cfg = str(exam.parent / "exam.yaml")
-    _killed_run("exam", "_write", 7, "generate", cfg, "--out", str(exam), "--no-pdf", "--count", "5", "--force")
+    _killed_run("exam.build", "_write", 7, "generate", cfg, "--out", str(exam), "--no-pdf", "--count", "5", "--force")
     assert (exam / STAGING).is_dir()  # the killed run's partial files are in its staging folder only
     assert {k: v for k, v in _files(exam).items() if not k.startswith((STAGING, LOCK))} == before
     assert _gen(exam.parent, exam, "--count", "5", "--force").exit_code == 0
@@ -210,7 +210,7 @@ def test_kill_9_while_writing_leaves_the_old_exam_and_the_next_run_cleans_up(exa
 
 def test_kill_9_in_a_new_folder_leaves_no_exam(tmp_path):
     out = tmp_path / "exam1"
-    _killed_run("exam", "_write", 7, "generate", str(_config(tmp_path)), "--out", str(out), "--no-pdf", "--count", "5")
+    _killed_run("exam.build", "_write", 7, "generate", str(_config(tmp_path)), "--out", str(out), "--no-pdf", "--count", "5")
     assert not (out / "answer_keys").exists() and not (out / "exam.json").exists()
     r = runner.invoke(app, ["grade", str(tmp_path / "exam.yaml"), "--keys", str(out / "answer_keys"),
                             "--out", str(tmp_path / "g")])

@@ -4,9 +4,11 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from exgen import engine, spec as spec_mod
-from exgen.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES
-from exgen.paths import parameters, paths_for
+from exgen.core import solve as engine
+
+from exgen.core import spec as spec_mod
+from exgen.core.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES
+from exgen.core.paths import parameters, paths_for
 
 from conftest import random_spec
 

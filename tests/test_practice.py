@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from exgen import examples
-from exgen.cli import app
-from exgen.practice import PRESETS, PracticeError, Session, fresh_spec, from_preset, preset
-from exgen.report import fmt
+from exgen.core import examples
+from exgen.cli.main import app
+from exgen.student.practice import PRESETS, PracticeError, Session, fresh_spec, from_preset, preset
+from exgen.core.report import fmt
 
 runner = CliRunner()
 NT = examples.notation_of
@@ -37,7 +37,7 @@ def test_fresh_network_is_seeded_rounded_and_keeps_the_style(name):
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_hints_never_give_the_number_away(name):
-    from exgen.hints import hints
+    from exgen.student.hints import hints
     ex = from_preset(name, 5, NT)
     for q in ex.questions:
         hs = hints(ex.sol, ex.solution, ex.nt, q)
@@ -121,11 +121,11 @@ def test_cli_usage_errors():
 
 def test_hints_and_steps_for_every_activation_and_loss():
     from conftest import random_spec, valid_combos
-    from exgen.hints import hints, worked_step
-    from exgen.notation import Notation
-    from exgen.practice import exercise
-    from exgen.questions import QUESTION_TYPES
-    from exgen.spec import from_dict
+    from exgen.student.hints import hints, worked_step
+    from exgen.core.notation import Notation
+    from exgen.student.practice import exercise
+    from exgen.answer_key import QUESTION_TYPES
+    from exgen.core.spec import from_dict
     rng = np.random.default_rng(1)
     for hidden, out_act, loss in valid_combos():
         spec = from_dict(random_spec(rng, [2, 2, 2], [hidden, out_act], loss))
@@ -158,8 +158,8 @@ def test_practice_exercise_for_a_seed_is_deterministic(name):
 
 @pytest.mark.parametrize("name", SINGLE)
 def test_fresh_network_is_the_exam_generators_draw(name):
-    from exgen.generate import make_exercise
-    from exgen.practice import PRACTICE_ID, preset_config
+    from exgen.exam.draw import make_exercise
+    from exgen.student.practice import PRACTICE_ID, preset_config
     cfg = preset_config(name, 21)
     base = examples.load(PRESETS[name].example)
     assert (cfg.layers, cfg.activations, cfg.loss, cfg.biases) == (base.layers, base.activations, base.loss,
@@ -174,7 +174,7 @@ def test_fresh_network_is_the_exam_generators_draw(name):
 @pytest.mark.parametrize("name", SINGLE)
 def test_fresh_networks_pass_the_quality_filters(name):
     # the filters of docs/generate.md, checked here from the solution itself
-    from exgen.engine import solve
+    from exgen.core.solve import solve
     for seed in range(15):
         ex = from_preset(name, seed, NT)
         sol = solve(ex.spec)

@@ -4,16 +4,16 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from exgen.cli import app
+from exgen.cli.main import app
 
 runner = CliRunner()
 HAVE_TEX = bool(shutil.which("pdflatex") and shutil.which("latexmk"))
 
 
 def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):
-    from exgen.config import load
-    from exgen.practice_exam import from_config
-    from exgen.config import demo_path
+    from exgen.exam.config import load
+    from exgen.student.practice_pdf import from_config
+    from exgen.exam.config import demo_path
     cfg_path = demo_path()
     a, b, c = (from_config(cfg_path, s, None, None) for s in (5, 5, 6))
     assert a.key["questions"] == b.key["questions"] and a.key["questions"] != c.key["questions"]
@@ -28,8 +28,8 @@ def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):
 
 
 def test_pdf_without_tex_names_the_packages(tmp_path, monkeypatch):
-    import exgen.pdf
-    monkeypatch.setattr(exgen.pdf.shutil, "which", lambda name: None)
+    import exgen.exam.pdf
+    monkeypatch.setattr(exgen.exam.pdf.shutil, "which", lambda name: None)
     r = runner.invoke(app, ["practice", "--preset", "aksoy-2-2-1", "--seed", "1", "--pdf", str(tmp_path / "p.pdf")])
     assert r.exit_code == 1
     assert r.output.startswith("Error: --pdf needs TeX") and "apt-get install -y --no-install-recommends " \
@@ -44,8 +44,8 @@ def test_pdf_refuses_a_minibatch(tmp_path):
 @pytest.mark.skipif(not HAVE_TEX, reason="TeX not installed")
 def test_pdf_sheet_shows_the_given_numbers(tmp_path):
     import pypdf
-    from exgen import examples
-    from exgen.practice import from_preset
+    from exgen.core import examples
+    from exgen.student.practice import from_preset
     out = tmp_path / "sheet.pdf"
     r = runner.invoke(app, ["practice", "--preset", "aksoy-3-2-2", "--seed", "4", "--pdf", str(out)], input="q\nn\n")
     assert r.exit_code == 0, r.output

@@ -6,8 +6,10 @@ seeds' README, "Known slips"), the test pins the correct value and says why.
 import numpy as np
 import pytest
 
-from exgen import engine, examples
-from exgen.paths import paths_for
+from exgen.core import solve as engine
+
+from exgen.core import examples
+from exgen.core.paths import paths_for
 
 
 def solved(name):

@@ -11,7 +11,7 @@ code l is the 0-based weight layer: z[l], W[l], b[l] belong to layer l+1, h[l] t
     dE/dW^(l) = mean_b delta^(l)T h^(l-1)    dE/db^(l) = mean_b delta^(l)
     W' = W - eta dE/dW,  b' = b - eta dE/db,  E' = E at (W', b')
 
-Hooks grading needs (all off by default; exgen.engine.solve is one network with none):
+Hooks grading needs (all off by default; exgen.core.solve.solve is one network with none):
     decimals   every intermediate rounded to d decimals as a student carries it, or chopped to
                -d decimals if d < 0 (seed 002 chops 0.58686 to 0.5868)
     overrides  {solution ref: (N,) values}: a student's own earlier values replace the computed
@@ -26,9 +26,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..functions import ACTIVATIONS, LOSSES
-from . import refs
-from .refs import ALL, BACKWARD, FORWARD, LOSS, UPDATE
+from exgen.core.functions import ACTIVATIONS, LOSSES
+from exgen.core import refs
+from exgen.core.refs import ALL, BACKWARD, FORWARD, LOSS, UPDATE
 
 __all__ = ["Nets", "Result", "run", "SLIPS", "FORWARD", "LOSS", "BACKWARD", "UPDATE", "ALL"]
 
@@ -64,7 +64,7 @@ class Nets:
     @classmethod
     def of(cls, specs: list) -> "Nets":
         """The networks of specs of one shape (Spec objects, or spec dicts to validate)."""
-        from ..spec import from_dict
+        from exgen.core.spec import from_dict
         specs = [from_dict(s, "answer key") if isinstance(s, dict) else s for s in specs]
         s0, L = specs[0], specs[0].n_layers
         return cls(tuple(s0.layers), tuple(s0.activations), s0.loss, s0.batched,

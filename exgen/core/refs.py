@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..functions import ACTIVATIONS
+from exgen.core.functions import ACTIVATIONS
 
 FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)  # how far the engine runs
 _ARRAY = {("gradients", "weights"): "gw", ("gradients", "biases"): "gb",
@@ -130,7 +130,7 @@ def overrides_by_array(overrides: dict[str, np.ndarray] | None, L: int) -> dict[
 
 def path_product(res: Any, i: int, p: int) -> np.ndarray:
     """(N,) product of the factors of path p of entry i of the solution's "paths" list (see
-    exgen.paths): dE/dh^(L)_m dh_m/dz_out, then w dh/dz per layer back, then dz/dparam; rounded
+    exgen.core.paths): dE/dh^(L)_m dh_m/dz_out, then w dh/dz per layer back, then dz/dparam; rounded
     like every intermediate. IndexError past the last path."""
     nets = res.nets
     L, layers = nets.L, nets.layers

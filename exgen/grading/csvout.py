@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..escape import safe_cell, safe_cells
-from .grade import GradeResult, GroupResult
-from .judge import CARRIED, CORRECT, VERDICTS
-from .numbers import OK
+from exgen.escape import safe_cell, safe_cells
+from exgen.grading.grade import GradeResult, GroupResult
+from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
+from exgen.grading.numbers import OK
 
 ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", "score", "points",
                   "diagnosis", "carried_expected"]

@@ -1,16 +1,16 @@
 """Per-student feedback: each question's verdict, the expected value, and for an answer that is
-not correct the diagnosis and the worked step (`exgen.hints.worked_step`, the step students see
+not correct the diagnosis and the worked step (`exgen.student.hints.worked_step`, the step students see
 with `s` in `exgen practice`), in the key's notation."""
 from __future__ import annotations
 
-from ..engine import solve
-from ..escape import md_fence, md_text
-from ..examples import notation_of
-from ..hints import worked_step
-from ..report import fmt as _fmt
-from ..solution import to_dict
-from ..spec import from_dict
-from .judge import Verdict
+from exgen.core.solve import solve
+from exgen.escape import md_fence, md_text
+from exgen.core.examples import notation_of
+from exgen.student.hints import worked_step
+from exgen.core.report import fmt as _fmt
+from exgen.core.solution import to_dict
+from exgen.core.spec import from_dict
+from exgen.grading.judge import Verdict
 
 
 def fmt(v: float | None) -> str:

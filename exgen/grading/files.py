@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from ..errors import InputFileError
-from .table import Table, delimiter, fast_table, from_rows
+from exgen.errors import InputFileError
+from exgen.grading.table import Table, delimiter, fast_table, from_rows
 
 
 class SubmissionError(InputFileError):

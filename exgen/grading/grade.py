@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .judge import VERDICTS, Judged, Verdict, judge_group, verdicts_of
-from .keys import Group, Prepared
-from .numbers import MISSING, parse_many
-from .read import Issue, Submissions, no_gc
+from exgen.grading.judge import VERDICTS, Judged, Verdict, judge_group, verdicts_of
+from exgen.grading.keys import Group, Prepared
+from exgen.grading.numbers import MISSING, parse_many
+from exgen.grading.read import Issue, Submissions, no_gc
 
 
 @dataclass

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import engine, stage
-from .keys import ROUNDINGS, Group, Prepared
-from .numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
-from .slips import DIAGNOSES
+from exgen.core import engine, stage
+from exgen.grading.keys import ROUNDINGS, Group, Prepared
+from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
+from exgen.grading.slips import DIAGNOSES
 
 CORRECT, CARRIED, WRONG, INVALID_V, MISSING_V = range(5)
 VERDICTS = ("correct", "carried", "wrong", "invalid", "missing")

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import engine, parameters
-from ..errors import ExgenError, InputFileError
-from ..questions import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
-from ..spec import from_dict
-from . import slips
-from .read import no_gc
-from .stack import dict_signature, stack_dicts
-from .numbers import threshold
+from exgen.core import engine, parameters
+from exgen.errors import ExgenError, InputFileError
+from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
+from exgen.core.spec import from_dict
+from exgen.grading import slips
+from exgen.grading.read import no_gc
+from exgen.grading.stack import dict_signature, stack_dicts
+from exgen.grading.numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
 ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..load import check_size, parse_document
-from .files import SubmissionError, decode, read_columns, read_table  # noqa: F401
-from .table import Table, delimiter, factorize, recode
+from exgen.load import check_size, parse_document
+from exgen.grading.files import SubmissionError, decode, read_columns, read_table  # noqa: F401
+from exgen.grading.table import Table, delimiter, factorize, recode
 
 ID_COLUMNS = ("student_id", "student id", "studentid", "sid", "sis_id", "sis user id", "id number",
               "email", "email address", "e-mail", "username", "login", "user", "id")

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .grade import GradeResult, grade_submissions
-from .keys import Keys, Prepared, load_keys
-from ..roster import alias_map, read_roster
-from .read import read_mapping, read_submissions
-from ..errors import UsageError
-from ..outdir import OutputDir
-from ..textio import check_paths
-from .report import summary, write_outputs
+from exgen.grading.grade import GradeResult, grade_submissions
+from exgen.grading.keys import Keys, Prepared, load_keys
+from exgen.roster import alias_map, read_roster
+from exgen.grading.read import read_mapping, read_submissions
+from exgen.errors import UsageError
+from exgen.outdir import OutputDir
+from exgen.textio import check_paths
+from exgen.grading.outputs import summary, write_outputs
 
 
 def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, *,
@@ -46,5 +46,5 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
 def sample_submission(keys: dict[str, dict], path: str | Path, seed: int = 0) -> Path:
     """A long-form submissions CSV for `keys` that shows every verdict (see `sample.py`):
     correct, carried, wrong with diagnoses, invalid and missing. Deterministic for a seed."""
-    from .sample import sample_submission as designed
+    from exgen.grading.sample import sample_submission as designed
     return designed(keys, path, seed)

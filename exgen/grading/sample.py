@@ -17,9 +17,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..escape import safe_cells
-from ..kinds import read as read_ref
-from .judge import grade_key
+from exgen.escape import safe_cells
+from exgen.kinds import read as read_ref
+from exgen.grading.judge import grade_key
 
 PROFILES = ("model", "carried", "slips")
 NOT_A_NUMBER = "sigma(0.4)"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.engine import SLIPS, Nets, run
-from ..kinds import read as read_ref
+from exgen.core.engine import SLIPS, Nets, run
+from exgen.kinds import read as read_ref
 
 DIAGNOSES: dict[str, str] = {
     "sign_flip": "The value has the right size but the wrong sign.",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.engine import Nets
-from ..functions import PROBABILISTIC_LOSSES
-from ..spec import OPTIONAL, REQUIRED
+from exgen.core.engine import Nets
+from exgen.core.functions import PROBABILISTIC_LOSSES
+from exgen.core.spec import OPTIONAL, REQUIRED
 
 _FIELDS = frozenset(REQUIRED + OPTIONAL)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.refs import Ref, parse
-from ..notation import Notation
-from ..spec import Spec
-from . import forward, loss, gradient, path, update, loss_after  # noqa: F401  (registers, in config order)
-from .base import KINDS, Asker, Kind, Question, gradient_params, unit
+from exgen.core.refs import Ref, parse
+from exgen.core.notation import Notation
+from exgen.core.spec import Spec
+from exgen.kinds import forward, loss, gradient, path, update, loss_after  # noqa: F401  (registers, in config order)
+from exgen.kinds.base import KINDS, Asker, Kind, Question, gradient_params, unit
 
 QUESTION_TYPES = tuple(KINDS)
 # the refs questions can have: the quantities exgen asks for

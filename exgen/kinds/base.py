@@ -15,12 +15,12 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..core.refs import Ref
-from ..engine import Solution
-from ..notation import Notation, plain
-from ..solution import resolve_pointer
-from ..spec import Spec
-from ..worked import Fmt
+from exgen.core.refs import Ref
+from exgen.core.solve import Solution
+from exgen.core.notation import Notation, plain
+from exgen.core.solution import resolve_pointer
+from exgen.core.spec import Spec
+from exgen.exam.worked import Fmt
 
 
 @dataclass

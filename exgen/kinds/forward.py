@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import explain as ex
-from ..core.refs import Ref
-from ..engine import Solution
-from ..functions import ACTIVATIONS
-from ..notation import Notation
-from ..worked import Fmt
-from .base import Asker, Kind, ptr, register
+from exgen.student import explain as ex
+from exgen.core.refs import Ref
+from exgen.core.solve import Solution
+from exgen.core.functions import ACTIVATIONS
+from exgen.core.notation import Notation
+from exgen.exam.worked import Fmt
+from exgen.kinds.base import Asker, Kind, ptr, register
 
 p, n = ex.p, ex.n
 

@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import explain as ex
-from ..core.refs import Ref
-from ..engine import Solution
-from ..functions import ACTIVATIONS, LOSSES
-from ..notation import Notation
-from ..paths import paths_for
-from ..worked import Fmt, path_line
-from .base import Asker, Kind, ptr, register
+from exgen.student import explain as ex
+from exgen.core.refs import Ref
+from exgen.core.solve import Solution
+from exgen.core.functions import ACTIVATIONS, LOSSES
+from exgen.core.notation import Notation
+from exgen.core.paths import paths_for
+from exgen.exam.worked import Fmt, path_line
+from exgen.kinds.base import Asker, Kind, ptr, register
 
 p = ex.p
 PARAM_PATTERN = r"(?:weights/\d+/\d+/\d+|biases/\d+/\d+)"

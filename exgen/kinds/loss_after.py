@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import explain as ex
-from ..core.refs import Ref
-from ..engine import Solution
-from ..notation import Notation
-from ..worked import Fmt
-from .base import Asker, Kind, register
-from .loss import loss_steps
+from exgen.student import explain as ex
+from exgen.core.refs import Ref
+from exgen.core.solve import Solution
+from exgen.core.notation import Notation
+from exgen.exam.worked import Fmt
+from exgen.kinds.base import Asker, Kind, register
+from exgen.kinds.loss import loss_steps
 
 TEXT = "the loss after the SGD step (all parameters updated)"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import explain as ex
-from ..core.refs import Ref, path_entry
-from ..engine import Solution
-from ..notation import Notation
-from ..worked import Fmt, path_line
-from .base import Asker, Kind, Question, gradient_params, ptr, register
-from .gradient import chains, factor_notes
+from exgen.student import explain as ex
+from exgen.core.refs import Ref, path_entry
+from exgen.core.solve import Solution
+from exgen.core.notation import Notation
+from exgen.exam.worked import Fmt, path_line
+from exgen.kinds.base import Asker, Kind, Question, gradient_params, ptr, register
+from exgen.kinds.gradient import chains, factor_notes
 
 p = ex.p
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import explain as ex
-from ..core.refs import Ref
-from ..engine import Solution
-from ..notation import Notation
-from ..worked import Fmt
-from .base import Asker, Question, ptr, register
-from .gradient import ParamKind, weight_slips
+from exgen.student import explain as ex
+from exgen.core.refs import Ref
+from exgen.core.solve import Solution
+from exgen.core.notation import Notation
+from exgen.exam.worked import Fmt
+from exgen.kinds.base import Asker, Question, ptr, register
+from exgen.kinds.gradient import ParamKind, weight_slips
 
 p = ex.p
 

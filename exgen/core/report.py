@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Solution
-from .notation import Notation, plain
-from .paths import check_count, ordered_parameters, paths_for
+from exgen.core.solve import Solution
+from exgen.core.notation import Notation, plain
+from exgen.core.paths import check_count, ordered_parameters, paths_for
 
 
 def fmt(v: float, digits: int = 6) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core.refs import Ref
-from .engine import Solution
-from .kinds import Kind, read
-from .notation import Notation
+from exgen.core.refs import Ref
+from exgen.core.solve import Solution
+from exgen.kinds import Kind, read
+from exgen.core.notation import Notation
 
 
 def _unit(sol: Solution, q: dict[str, Any]) -> tuple[Kind, Ref]:

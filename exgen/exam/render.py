@@ -15,13 +15,13 @@ from typing import Any
 import jinja2
 from pylatex.utils import escape_latex
 
-from .config import ExamConfig
-from .errors import ExgenError
-from .functions import LOSSES
-from .exercise import Exercise
-from .kinds import KINDS, read
-from .roster import Student
-from .worked import Fmt, legend
+from exgen.exam.config import ExamConfig
+from exgen.errors import ExgenError
+from exgen.core.functions import LOSSES
+from exgen.exercise import Exercise
+from exgen.kinds import KINDS, read
+from exgen.roster import Student
+from exgen.exam.worked import Fmt, legend
 
 # beyond PyLaTeX's escapes: characters the default OT1 fonts print wrongly or lack
 _TEX_EXTRA = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",

@@ -13,14 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .config import ExamConfig, check_size
-from .engine import Solution, solve
-from .errors import ConfigError
-from .exercise import Exercise
-from .paths import paths_for
-from .kinds import Question, build_questions, gradient_params
-from .solution import to_dict
-from .spec import Spec
+from exgen.exam.config import ExamConfig, check_size
+from exgen.core.solve import Solution, solve
+from exgen.errors import ConfigError
+from exgen.exercise import Exercise
+from exgen.core.paths import paths_for
+from exgen.kinds import Question, build_questions, gradient_params
+from exgen.core.solution import to_dict
+from exgen.core.spec import Spec
 
 MAX_ATTEMPTS = 2000
 SIGMOID_MIN_SLOPE = 0.05  # sigma'(z) = h(1-h) below this: saturated (|z| > ~2.9)

@@ -6,12 +6,18 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from . import config, generate, pdf, render
-from .errors import OutputExistsError, TexError
-from .practice import PRACTICE_ID, Practice, PracticeError
-from .textio import write_atomic
-from .questions import answer_key
-from .roster import Student
+from exgen.exam import config
+
+from exgen.exam import draw as generate
+
+from exgen.exam import pdf
+
+from exgen.exam import render
+from exgen.errors import OutputExistsError, TexError
+from exgen.student.practice import PRACTICE_ID, Practice, PracticeError
+from exgen.textio import write_atomic
+from exgen.answer_key import answer_key
+from exgen.roster import Student
 
 
 def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Practice:

@@ -12,15 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from . import examples
-from .engine import Solution, solve
-from .errors import ExgenError
-from .hints import hints as hints_for, worked_step
-from .notation import Notation
-from .exercise import Exercise, make
-from .questions import answer_key
-from .selfcheck import Verdict, grade
-from .spec import Spec
+from exgen.core import examples
+from exgen.core.solve import Solution, solve
+from exgen.errors import ExgenError
+from exgen.student.hints import hints as hints_for, worked_step
+from exgen.core.notation import Notation
+from exgen.exercise import Exercise, make
+from exgen.answer_key import answer_key
+from exgen.student.selfcheck import Verdict, grade
+from exgen.core.spec import Spec
 
 
 class PracticeError(ExgenError):
@@ -71,7 +71,7 @@ DECIMALS = 1  # given numbers of a fresh practice network: one decimal, as in th
 def preset_config(name: str, seed: int):
     """The exam config that draws a preset's fresh networks: the preset's layers, activations,
     loss, biases (or none), notation and learning rate; its questions, 1 point each."""
-    from .config import ExamConfig
+    from exgen.exam.config import ExamConfig
     p = preset(name)
     base = examples.load(p.example)
     nt = examples.notation_of(base)
@@ -96,7 +96,7 @@ def _good(spec: Spec, sol: Solution) -> bool:
 
 
 def _fresh_batch(name: str, seed: int) -> Spec:
-    """A mini-batch preset's network: exgen.generate draws single samples, so a batch keeps the
+    """A mini-batch preset's network: exgen.exam.draw draws single samples, so a batch keeps the
     preset's samples and targets and redraws the weights and biases (one decimal, never 0)."""
     base = examples.load(preset(name).example)
     rng = np.random.default_rng(seed)
@@ -118,7 +118,7 @@ def _fresh_batch(name: str, seed: int) -> Spec:
 
 def fresh_spec(name: str, seed: int) -> Spec:
     """A fresh network for a preset, drawn from `seed`. The one place that makes random practice
-    networks: the exam generator's seeded draw and quality filters (exgen.generate.make_exercise
+    networks: the exam generator's seeded draw and quality filters (exgen.exam.draw.make_exercise
     with `preset_config(name, seed)`, student id "practice"); a mini-batch preset uses its own
     draw (`_fresh_batch`), since the generator draws single samples."""
     if seed < 0:
@@ -126,7 +126,7 @@ def fresh_spec(name: str, seed: int) -> Spec:
     if examples.load(preset(name).example).batched:
         spec = _fresh_batch(name, seed)
     else:
-        from .generate import make_exercise
+        from exgen.exam.draw import make_exercise
         spec = make_exercise(preset_config(name, seed), PRACTICE_ID).spec
     spec.name = f"{name} (seed {seed})"
     spec.description = PRESETS[name].about

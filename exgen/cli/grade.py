@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, user_errors
+from exgen.cli.main import app, user_errors
 
 
 @app.command()
@@ -43,7 +43,7 @@ def grade(
       exgen grade forms.xlsx --keys keys --out grades --roster roster.csv
     """
     with user_errors():
-        from .grading.run import grade_files
+        from exgen.grading.run import grade_files
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
                               feedback=not no_feedback, report=not no_report)

@@ -9,11 +9,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import fields, limits
-from .errors import ConfigError
-from .functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
-from .notation import Notation
-from .questions import QUESTION_TYPES, TOLERANCE_KINDS
+from exgen import fields, limits
+from exgen.errors import ConfigError
+from exgen.core.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
+from exgen.core.notation import Notation
+from exgen.answer_key import QUESTION_TYPES, TOLERANCE_KINDS
 
 # weight naming: the notation module's names, plus the LaTeX spellings the issue uses
 WEIGHT_ALIASES = {"W^{(l)}_{jk}": "paren", "w^{(l)}_{jk}": "paren", "w^l_{jk}": "super",
@@ -164,13 +164,13 @@ def _questions(qs: Any, src: str) -> list[dict[str, Any]]:
 
 
 def _notation(n: Any, src: str) -> dict[str, str]:
-    from .notation import validate
+    from exgen.core.notation import validate
     return validate(n, "notation", lambda f, p: _fail(src, f, p), WEIGHT_ALIASES)
 
 
 def load(path: str | Path) -> ExamConfig:
     """Load and validate a YAML (or JSON) exam config file (within exgen.limits)."""
-    from .load import read_document
+    from exgen.load import read_document
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
@@ -178,7 +178,7 @@ def load(path: str | Path) -> ExamConfig:
 
 
 def demo_path() -> Path:
-    return Path(str(resources.files("exgen") / "configs" / "demo.yaml"))
+    return Path(str(resources.files("exgen.exam") / "configs" / "demo.yaml"))
 
 
 DEFAULT_YAML = """\

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import TexError
-from .render import render_document
+from exgen.errors import TexError
+from exgen.exam.render import render_document
 
 APT_HINT = ("apt-get install -y --no-install-recommends texlive-latex-base "
             "texlive-latex-recommended texlive-pictures latexmk")

@@ -84,7 +84,7 @@ def plain(latex: str) -> str:
 def validate(n, fld: str, fail, aliases: dict[str, str] | None = None) -> dict[str, str]:
     """A notation mapping {letters, weights} from a spec or config, checked field by field
     (`fail(field, problem)` makes the format's error); `aliases` map other spellings of weights."""
-    from .fields import choice, mapping
+    from exgen.fields import choice, mapping
     mapping(n, fld, fail, ("letters", "weights"),
             "{letters: z/h|a/h|z/a, weights: paren|super|flat|numbered}")
     letters = choice(n.get("letters", "z/h"), LETTERS, f"{fld}.letters", fail)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from .errors import SpecError
-from .notation import Notation
-from .spec import Spec, from_dict
+from exgen.errors import SpecError
+from exgen.core.notation import Notation
+from exgen.core.spec import Spec, from_dict
 
 
 def _dir():
-    return resources.files("exgen") / "examples"
+    return resources.files("exgen.core") / "examples"
 
 
 def names() -> list[str]:

@@ -1,4 +1,4 @@
-"""CLI commands for exams: init-config, generate, demo. Thin: parse, call exgen.exam, print."""
+"""CLI commands for exams: init-config, generate, demo. Thin: parse, call exgen.exam.build, print."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, output_dir, output_file, user_errors
+from exgen.cli.main import app, output_dir, output_file, user_errors
 
 DEMO_OUT = Path("exgen-demo")
 
@@ -28,9 +28,9 @@ def init_config(
       exgen init-config exam.yaml
     """
     with user_errors():
-        from .config import DEFAULT_YAML
-        from .errors import OutputExistsError
-        from .textio import write_atomic
+        from exgen.exam.config import DEFAULT_YAML
+        from exgen.errors import OutputExistsError
+        from exgen.textio import write_atomic
         if str(path) == "-":
             typer.echo(DEFAULT_YAML, nl=False)
             return
@@ -60,7 +60,7 @@ def generate(
       exgen generate exam.yaml --count 30 --out exam1 --no-pdf
     """
     with user_errors(config):
-        from .api import generate_exam
+        from exgen.api import generate_exam
         _report(generate_exam(config, out, roster=roster, count=count, pdf=not no_pdf, force=force, jobs=jobs,
                               progress=True))
 
@@ -86,8 +86,8 @@ def demo(
 
 
 def run_demo(out: Path, pdf: bool = True, force: bool = False, progress: bool = True):
-    """See exgen.exam.run_demo."""
-    from .exam import run_demo as run
+    """See exgen.exam.build.run_demo."""
+    from exgen.exam.build import run_demo as run
     return run(out, pdf=pdf, force=force, progress=progress)
 
 

@@ -6,10 +6,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .explain import p
-from .functions import LOSSES
-from .practice import Practice
-from .report import fmt
+from exgen.student.explain import p
+from exgen.core.functions import LOSSES
+from exgen.student.practice import Practice
+from exgen.core.report import fmt
 
 
 def console() -> Console:

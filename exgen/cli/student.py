@@ -7,10 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import (LettersOpt, WeightsOpt, _check_choice, app, input_file, load_spec, notation_for, output_file, reading,
+from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, input_file, load_spec, notation_for, output_file, reading,
                   user_errors)
-from .notation import LETTERS, WEIGHT_STYLES
-from .report import fmt
+from exgen.core.notation import LETTERS, WEIGHT_STYLES
+from exgen.core.report import fmt
 
 NotationOpt = Annotated[Optional[str], typer.Option(
     "--notation", help="Notation preset as LETTERS,WEIGHTS, e.g. z/h,numbered or a/h,flat (either part alone works). "
@@ -62,8 +62,8 @@ def explain(
     """
     with user_errors(spec_file):
         nt_for = _notation(notation, letters, weights)
-        from .engine import solve
-        from .explain import find_param, worked_solution
+        from exgen.core.solve import solve
+        from exgen.student.explain import find_param, worked_solution
         input_file(spec_file)
         spec = load_spec(spec_file, example)
         nt = nt_for(spec)
@@ -94,7 +94,7 @@ def check(
 
 
 def _check(answers: list[str], key: Path, as_json: bool, reveal: bool) -> None:
-    from .selfcheck import check_rows, check_unknown, load_key, parse_answers
+    from exgen.student.selfcheck import check_rows, check_unknown, load_key, parse_answers
     input_file(key)
     answers_file = answers[0] if len(answers) == 1 and "=" not in answers[0] else None
     input_file(answers_file, " (give a CSV file or id=value pairs)")
@@ -129,7 +129,7 @@ def _ask(text: str) -> Optional[str]:
 
 def run_session(session, echo=typer.echo) -> bool:
     """Ask the questions one by one. Returns False if the student quit early."""
-    from .selfcheck import VERDICT_TEXT, explanation
+    from exgen.student.selfcheck import VERDICT_TEXT, explanation
     while not session.done:
         q = session.current
         echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(float(q['points']))} point(s)]")
@@ -194,7 +194,7 @@ def practice(
 
 
 def _practice(preset, example, config, seed, pdf, force, list_presets, notation, letters, weights) -> None:
-    from . import practice as pr
+    from exgen.student import practice as pr
     if list_presets:
         for name, p in pr.PRESETS.items():
             typer.echo(f"{name:20} {p.about}")
@@ -207,18 +207,18 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
     input_file(config)
     output_file(pdf, "the PDF")
     nt_for = _notation(notation, letters, weights)
-    from .explain import worked_solution
-    from .show import console, show_exercise
+    from exgen.student.explain import worked_solution
+    from exgen.student.show import console, show_exercise
     if example is not None:
         ex = pr.from_example(example, nt_for)
     elif config is not None:
-        from .practice_exam import from_config
+        from exgen.student.practice_pdf import from_config
         with reading(config):
             ex = from_config(config, pr.new_seed() if seed is None else seed, *lw)
     else:
         ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
     if pdf is not None:
-        from .practice_exam import write_pdf
+        from exgen.student.practice_pdf import write_pdf
         typer.echo(f"Wrote {write_pdf(ex, pdf, force)}")
     show_exercise(ex, console())
     session = pr.Session(ex)

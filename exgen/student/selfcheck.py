@@ -10,10 +10,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError
-from .questions import read_key_file, validate_key
-from .textio import read_utf8
-from .grading import DIAGNOSES, Verdict, grade_key as _grade_key
+from exgen.errors import InputFileError
+from exgen.answer_key import read_key_file, validate_key
+from exgen.textio import read_utf8
+from exgen.grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
 __all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "explanation", "grade",
            "load_key", "parse_answers"]
@@ -38,7 +38,7 @@ def load_key(path: Path) -> dict:
     p = Path(path)
     key = read_key_file(p)
     validate_key(key, str(p))  # the same checks as `exgen grade`
-    from .spec import from_dict
+    from exgen.core.spec import from_dict
     from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
     return key
 
@@ -88,11 +88,11 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
                carried_credit: float = 0.5) -> tuple[list[dict[str, Any]], float, float]:
     """One row per question: verdict, diagnosis code and explanation, a hint unless correct, and
     the expected answer only with `reveal`. Returns (rows, score, total points)."""
-    from .engine import solve
-    from .examples import notation_of
-    from .hints import hints
-    from .solution import to_dict
-    from .spec import from_dict
+    from exgen.core.solve import solve
+    from exgen.core.examples import notation_of
+    from exgen.student.hints import hints
+    from exgen.core.solution import to_dict
+    from exgen.core.spec import from_dict
     spec = from_dict(key["spec"], "answer key")
     nt = notation_of(spec)
     sol = solve(spec)

@@ -1,6 +1,6 @@
 """The exgen command line: parse, call the library, print. No math here.
 
-Commands register on `app` from this module and from the cli_* modules imported at the end.
+The app, its one-line errors and `solve` live here; exgen/cli/__init__.py imports the other command modules.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ except ImportError:  # pragma: no cover - older typer on top of click
     from click import exceptions as _cx
     from click.globals import get_current_context
 
-from . import examples
-from .errors import ExgenError, UsageError
-from .textio import PathError, input_dir, input_file, output_dir, output_file  # noqa: F401 (the commands' checks)
-from .notation import LETTERS, WEIGHT_STYLES, Notation
+from exgen.core import examples
+from exgen.errors import ExgenError, UsageError
+from exgen.textio import PathError, input_dir, input_file, output_dir, output_file  # noqa: F401 (the commands' checks)
+from exgen.core.notation import LETTERS, WEIGHT_STYLES, Notation
 
 # exceptions that carry their own meaning through user_errors(): exits, aborts, usage errors
 _PASS_THROUGH = tuple({typer.Exit, typer.Abort, _cx.ClickException,
@@ -164,7 +164,7 @@ def notation_for(spec, letters: Optional[str], weights: Optional[str]) -> Notati
 
 def load_spec(spec_file: Optional[Path], example: Optional[str]):
     """The spec from a file or a built-in example (exactly one of them)."""
-    from . import spec as spec_mod
+    from exgen.core import spec as spec_mod
     if (spec_file is None) == (example is None):
         raise typer.BadParameter("give a SPEC file or --example NAME (one of them)")
     return examples.load(example) if example else spec_mod.load(spec_file)
@@ -212,9 +212,9 @@ def solve(
                 typer.echo(f"{name:24}  {'-'.join(map(str, s.layers)):8} {'/'.join(s.activations):16} {s.loss:14} "
                            f"{s.description.split(': ')[0]}")
             return
-        from .engine import solve as solve_spec
-        from .report import text_report
-        from .solution import dumps, to_dict
+        from exgen.core.solve import solve as solve_spec
+        from exgen.core.report import text_report
+        from exgen.core.solution import dumps, to_dict
         input_file(spec_file)
         spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
@@ -224,7 +224,3 @@ def solve(
 
 def main() -> None:  # pragma: no cover - console entry
     app()
-
-
-# the command modules register themselves on `app`
-from . import cli_exam, cli_grade, cli_student  # noqa: E402,F401

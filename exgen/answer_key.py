@@ -17,9 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError
-from .kinds import DEFAULT_TOLERANCE, QUESTION_TYPES, REF_RE, Question, build_questions, gradient_params
-from .spec import Spec
+from exgen.errors import InputFileError
+from exgen.kinds import DEFAULT_TOLERANCE, QUESTION_TYPES, REF_RE, Question, build_questions, gradient_params
+from exgen.core.spec import Spec
 
 __all__ = ["DEFAULT_TOLERANCE", "KEY_VERSION", "QUESTION_TYPES", "REF_RE", "TOLERANCE_KINDS", "Question",
            "answer_key", "build_questions", "gradient_params", "read_key_file", "validate_key"]
@@ -56,7 +56,7 @@ def is_number(v: Any) -> bool:
 
 
 def key_error(source: str, field: str | None, problem: str):
-    from .errors import InputFileError
+    from exgen.errors import InputFileError
     return InputFileError(f"{source}: {problem}" if field is None else f"{source}: field '{field}': {problem}")
 
 
@@ -135,7 +135,7 @@ def validate_key(key: Any, source: str) -> None:
 def read_key_file(path: str | Path) -> Any:
     """The parsed JSON of an answer key file, within exgen.limits (a BOM is fine); not yet
     validated (`validate_key`). Errors name the file."""
-    from .load import check_size, parse_json
+    from exgen.load import check_size, parse_json
     p = Path(path)
     if not p.is_file():
         raise InputFileError(f"{p}: {'not a file' if p.exists() else 'no such key file'}")

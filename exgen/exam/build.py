@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import ExamConfig
-from .escape import safe_cells
-from .generate import Exercise, make_exercises
-from .questions import answer_key
-from .render import render_body, render_document
-from .roster import Student, read_roster
-from .outdir import OutputDir
+from exgen.exam.config import ExamConfig
+from exgen.escape import safe_cells
+from exgen.exam.draw import Exercise, make_exercises
+from exgen.answer_key import answer_key
+from exgen.exam.render import render_body, render_document
+from exgen.roster import Student, read_roster
+from exgen.outdir import OutputDir
 
 def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
     key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions)
@@ -54,7 +54,7 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
 
     `out` is an exgen output folder (see `exgen.outdir`): new, empty, or an exam exgen wrote
     (replaced only with `force`); `inputs` (option -> path) are refused as output folders."""
-    from . import pdf as pdf_mod
+    from exgen.exam import pdf as pdf_mod
     if pdf:
         pdf_mod.check_tex()  # at once, before any work
     with OutputDir(out, "exam", force=force, inputs=inputs) as stage:
@@ -67,7 +67,7 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
 def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool = True,
                jobs: int | None = None, progress: Any = None) -> Result:
     """The exam's files, written into the (staging) folder `out`."""
-    from . import pdf as pdf_mod
+    from exgen.exam import pdf as pdf_mod
     ctx = progress if progress is not None else nullcontext()
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
@@ -140,10 +140,10 @@ class DemoResult:
 def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: bool = True) -> DemoResult:
     """The bundled 3-student demo: generate the exam from the built-in config and roster into
     `out`, then grade a sample submission (every verdict shows) into `out/grades`."""
-    from . import config as config_mod
-    from .grading.keys import load_keys
-    from .grading.run import grade_files, sample_submission
-    from .pdf import check_tex
+    from exgen.exam import config as config_mod
+    from exgen.grading.keys import load_keys
+    from exgen.grading.run import grade_files, sample_submission
+    from exgen.exam.pdf import check_tex
     out = Path(out)
     if pdf:
         check_tex()

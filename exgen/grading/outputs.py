@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..escape import html_text as h, safe_cells
-from ..outdir import OutputDir
-from .csvout import question_order, write_answers, write_grades  # noqa: F401
-from .feedback import Worked, student_markdown
-from .grade import GradeResult
-from .read import no_gc
-from .slips import DIAGNOSES
+from exgen.escape import html_text as h, safe_cells
+from exgen.outdir import OutputDir
+from exgen.grading.csvout import question_order, write_answers, write_grades  # noqa: F401
+from exgen.grading.feedback import Worked, student_markdown
+from exgen.grading.grade import GradeResult
+from exgen.grading.read import no_gc
+from exgen.grading.slips import DIAGNOSES
 
 
 def _csv(path: Path, header: list, rows) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from . import limits
-from .errors import SpecError
-from .fields import describe, is_number
-from .functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
+from exgen import limits
+from exgen.errors import SpecError
+from exgen.fields import describe, is_number
+from exgen.core.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
 
 SPEC_VERSION = 1
 REQUIRED = ("layers", "activations", "loss", "learning_rate", "x", "y", "weights")
@@ -171,7 +171,7 @@ def from_dict(d: Any, source: str | None = None) -> Spec:
 
     extra = {}
     if "notation" in d:
-        from .notation import validate
+        from exgen.core.notation import validate
         extra["notation"] = validate(d["notation"], "notation", lambda f, p: SpecError(f, p, src))
     for k in ("name", "description"):
         if k in d and not isinstance(d[k], str):
@@ -187,7 +187,7 @@ def load(path: str | Path) -> Spec:
     p = Path(path)
     if not p.is_file():
         raise SpecError(None, "no such file" if not p.exists() else "not a file", str(p))
-    from .load import read_document
+    from exgen.load import read_document
     d = read_document(p)
     if isinstance(d, dict) and "questions" in d and isinstance(d.get("spec"), dict):
         d = d["spec"]  # an answer key: solve the network it was printed with
@@ -196,7 +196,7 @@ def load(path: str | Path) -> Spec:
 
 def parse_text(text: str, suffix: str, source: str) -> Any:
     """Parse JSON (suffix .json) or YAML text within exgen.limits; errors name the line."""
-    from .load import parse_document
+    from exgen.load import parse_document
     return parse_document(text, "json" if suffix == ".json" else "yaml", source)
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Solution
-from .functions import ACTIVATIONS, LOSSES
-from .notation import Notation
+from exgen.core.solve import Solution
+from exgen.core.functions import ACTIVATIONS, LOSSES
+from exgen.core.notation import Notation
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.engine import FORWARD, LOSS, Nets, run
-from .errors import ExgenError
-from .functions import LOSSES
-from .spec import Spec
+from exgen.core.engine import FORWARD, LOSS, Nets, run
+from exgen.errors import ExgenError
+from exgen.core.functions import LOSSES
+from exgen.core.spec import Spec
 
 
 class NonFiniteError(ExgenError):

@@ -11,10 +11,10 @@ import itertools
 import json
 from typing import Any
 
-from .engine import Solution, solve
-from .notation import DEFAULT, Notation
-from .paths import check_count, parameters, paths_for
-from .spec import Spec
+from exgen.core.solve import Solution, solve
+from exgen.core.notation import DEFAULT, Notation
+from exgen.core.paths import check_count, parameters, paths_for
+from exgen.core.spec import Spec
 
 SOLUTION_VERSION = 1
 
@@ -24,7 +24,7 @@ def to_dict(sol: Solution, nt: Notation = DEFAULT, with_paths: bool = True,
     """The solution object. Without paths (`with_paths=False`), the "paths" key is left out; with
     them, a network with more than limits.MAX_PATHS paths is refused (LimitError) before listing.
     `first_params=N` lists the paths of the first N entries only (a prefix of the full list, so
-    JSON pointers into it are those of the full object; exgen.generate filters draws with it)."""
+    JSON pointers into it are those of the full object; exgen.exam.draw filters draws with it)."""
     spec = sol.spec
     vec = (lambda a: a.tolist()) if spec.batched else (lambda a: a[0].tolist())
     paths: list[dict[str, Any]] = []

@@ -14,12 +14,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from . import limits
-from .core.refs import parameters as _parameters
-from .engine import Solution
-from .functions import ACTIVATIONS
-from .notation import DEFAULT, Notation
-from .spec import Spec
+from exgen import limits
+from exgen.core.refs import parameters as _parameters
+from exgen.core.solve import Solution
+from exgen.core.functions import ACTIVATIONS
+from exgen.core.notation import DEFAULT, Notation
+from exgen.core.spec import Spec
 
 
 @dataclass

@@ -10,12 +10,12 @@ import re
 
 import numpy as np
 
-from .engine import Solution
-from .errors import ExgenError
-from .functions import ACTIVATIONS, LOSSES, loss_at
-from .notation import Notation, plain
-from .paths import check_count, ordered_parameters, paths_for
-from .report import fmt
+from exgen.core.solve import Solution
+from exgen.errors import ExgenError
+from exgen.core.functions import ACTIVATIONS, LOSSES, loss_at
+from exgen.core.notation import Notation, plain
+from exgen.core.paths import check_count, ordered_parameters, paths_for
+from exgen.core.report import fmt
 
 class ParamError(ExgenError):
     """A parameter name that the network does not have (in the chosen notation)."""
@@ -87,7 +87,7 @@ def loss_lines(sol: Solution, nt: Notation) -> list[str]:
     out = [f"L = {loss.text}   with ŷ = ({outs})"]
     for b in range(spec.x.shape[0]):
         body = loss_at(loss, [n(a) for a in spec.y[b]], [n(c) for c in sol.fwd.output[b]], latex=False)
-        from .engine import sample_losses
+        from exgen.core.solve import sample_losses
         val = sample_losses(spec, sol.fwd)[b]
         tag = f"sample {b + 1}: " if spec.batched else ""
         out.append(f"  {tag}L = {body} = {fmt(val)}")
