@@ -17,8 +17,8 @@ try:  # typer >= 0.25 vendors click
     from typer._click import exceptions as _cx
     from typer._click.globals import get_current_context
 except ImportError:  # pragma: no cover - older typer on top of click
-    from click import exceptions as _cx
-    from click.globals import get_current_context
+    from click import exceptions as _cx  # type: ignore[import-not-found,no-redef]
+    from click.globals import get_current_context  # type: ignore[import-not-found,no-redef]
 
 from exgen.core import examples
 from exgen.errors import ExgenError, UsageError
@@ -167,7 +167,7 @@ def load_spec(spec_file: Optional[Path], example: Optional[str]):
     from exgen.core import spec as spec_mod
     if (spec_file is None) == (example is None):
         raise typer.BadParameter("give a SPEC file or --example NAME (one of them)")
-    return examples.load(example) if example else spec_mod.load(spec_file)
+    return examples.load(example) if example is not None else spec_mod.load(spec_file)  # type: ignore[arg-type]
 
 
 def _check_choice(value: Optional[str], choices, name: str) -> Optional[str]:

@@ -168,7 +168,9 @@ def _dh_dz(act: str, z: np.ndarray, h: np.ndarray, slip: str | None, r: Callable
     if act == "softmax" and slip == "softmax_elementwise":
         return r(h * (1 - h))  # (N, B, n) the diagonal only
     a = ACTIVATIONS[act]
-    return r(a.df(z, h)) if a.elementwise else r(a.jacobian(z, h))  # (N, B, n) or (N, B, n, n)
+    if a.df is not None:
+        return r(a.df(z, h))  # (N, B, n) elementwise
+    return r(a.jacobian(z, h))  # (N, B, n, n) softmax
 
 
 def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndarray] | None = None,

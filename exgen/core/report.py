@@ -43,9 +43,7 @@ def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:
     out.append("\nGradients and updated parameters (new = old - eta * dL/dparam)")
     rows = [("param", f"{'dL/dparam':>12}   {'old':>10}   {'new':>12}")]
     for kind, idx in ordered_parameters(sol, nt):
-        old = spec.weights[idx[0]][idx[1:]] if kind == "weights" else spec.biases[idx[0]][idx[1]]
-        g = sol.bwd.grad_w[idx[0]][idx[1:]] if kind == "weights" else sol.bwd.grad_b[idx[0]][idx[1]]
-        new = sol.updated_w[idx[0]][idx[1:]] if kind == "weights" else sol.updated_b[idx[0]][idx[1]]
+        old, g, new = sol.old_grad_new(kind, idx)
         rows.append((plain(nt.param(kind, idx)), f"{fmt(g):>12}   {fmt(old):>10}   {fmt(new):>12}"))
     out += _table(rows)
     out.append(f"\nLoss after one SGD step: {fmt(sol.loss_after)}")

@@ -54,6 +54,16 @@ class Solution:
     fwd_after: Forward
     loss_after: float
 
+    def old_grad_new(self, kind: str, idx: tuple[int, ...]) -> tuple[float, float, float]:
+        """A parameter ("weights" (l, j, k) or "biases" (l, j)): its value, gradient and value after the step."""
+        l = idx[0]
+        if kind == "weights":
+            return (float(self.spec.weights[l][idx[1:]]), float(self.bwd.grad_w[l][idx[1:]]),
+                    float(self.updated_w[l][idx[1:]]))
+        assert self.spec.biases is not None and self.updated_b is not None, "a network without biases"
+        return (float(self.spec.biases[l][idx[1]]), float(self.bwd.grad_b[l][idx[1]]),
+                float(self.updated_b[l][idx[1]]))
+
 
 def nets_of(spec: Spec, weights: list[np.ndarray] | None = None,
             biases: list[np.ndarray] | None = None) -> Nets:
@@ -82,6 +92,7 @@ def solve(spec: Spec) -> Solution:
     Raises NonFiniteError if any of it is not a finite number (never inf or nan in a result)."""
     with np.errstate(all="ignore"):  # an overflow is reported once, below, by what it reached
         r = run(nets_of(spec))
+    assert r.g is not None and r.loss is not None and r.loss_after is not None  # run to the end (ALL)
     sol = Solution(spec, Forward([z[0] for z in r.z], [h[0] for h in r.h]),
                    Backward(r.g[0], [d[0] for d in r.deltas], [g[0] for g in r.gw], [g[0] for g in r.gb]),
                    float(r.loss[0]), [w[0] for w in r.uw], None if r.ub is None else [b[0] for b in r.ub],
@@ -115,4 +126,6 @@ def check_finite(sol: Solution) -> None:
 
 def loss_of(spec: Spec) -> float:
     """The batch-mean loss of a spec (used by finite-difference checks)."""
-    return float(run(nets_of(spec), upto=LOSS).loss[0])
+    loss = run(nets_of(spec), upto=LOSS).loss
+    assert loss is not None
+    return float(loss[0])

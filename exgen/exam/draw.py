@@ -155,7 +155,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
             sol_json = to_dict(sol, nt)
             return Exercise(spec, nt, sol, sol_json, _questions(cfg, spec, sol_json, nt), student_id, seed, attempt)
         reasons[why] = reasons.get(why, 0) + 1
-    common = max(reasons, key=reasons.get)
+    common = max(reasons, key=lambda why: reasons[why])
     raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "
                       f"(most often: {common}); try other layers, activations or more decimals")
 

@@ -93,7 +93,12 @@ def split_pages(pdf: Path, n_parts: int) -> list[bytes]:
     from pypdf import PdfReader, PdfWriter
     reader = PdfReader(str(pdf))
     dests = reader.named_destinations
-    starts = [reader.get_destination_page_number(dests[f"exgen-part-{i}"]) for i in range(n_parts)]
+    starts: list[int] = []
+    for i in range(n_parts):
+        page = reader.get_destination_page_number(dests[f"exgen-part-{i}"])
+        if page is None:
+            raise TexError(f"{pdf}: part {i} of the batch has no page (its destination is missing)")
+        starts.append(page)
     ends = starts[1:] + [len(reader.pages)]
     out = []
     for a, b in zip(starts, ends):

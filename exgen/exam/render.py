@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from pylatex.utils import escape_latex
+from pylatex.utils import escape_latex  # type: ignore[import-untyped]
 
 from exgen.exam.config import ExamConfig
 from exgen.errors import ExgenError
@@ -121,9 +121,9 @@ def _groups(ex: Exercise, cfg: ExamConfig, f: Fmt, worked: bool) -> list[dict[st
     for g, item in enumerate(cfg.questions, start=1):
         qs = [q for q in ex.questions if q.id[:-1] == str(g)]
         pts = f"{item['points']:g} point{'s' if item['points'] != 1 else ''} each"
-        rows = []
+        rows: list[dict[str, Any]] = []
         for q in qs:
-            row = {"id": q.id, "latex": q.latex}
+            row: dict[str, Any] = {"id": q.id, "latex": q.latex}
             if worked:
                 unit, ref = read(q.ref, ex.spec.n_layers)
                 row["answer"] = unit.answer_latex(q, f.ans(q.answer))

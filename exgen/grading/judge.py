@@ -12,6 +12,8 @@ Everything is vectorised: a (students x questions) matrix per group of keys.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,7 +177,7 @@ def parse_row(answers: list) -> tuple[np.ndarray, np.ndarray]:
     return vals, status
 
 
-def grade_key(key: dict, answers: dict[str, str | None], *, carried_credit: float = 0.5) -> list[Verdict]:
+def grade_key(key: dict, answers: Mapping[str, str | None], *, carried_credit: float = 0.5) -> list[Verdict]:
     """Judge one student's answers ({question id: text}) against their key, in key order.
     Answers to question ids the key does not have are ignored."""
     prep = Prepared()

@@ -71,7 +71,7 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
                 raise ValueError
             arr = np.array(part, dtype=np.str_).astype(np.float64)
             values[start:start + len(part)] = arr
-            redo = list(np.flatnonzero(~np.isfinite(arr)))
+            redo: list[int] = np.flatnonzero(~np.isfinite(arr)).tolist()
             if "_" in "".join(part):  # numpy accepts 1_000; we do not
                 redo += [i for i, t in enumerate(part) if "_" in t]
         except ValueError:  # some cells are not plain numbers: convert one by one, in C where possible

@@ -95,7 +95,7 @@ def report_html(res: GradeResult, exam: str) -> str:
     stats = question_stats(res)
     pcts = percents(res)
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(pcts, bins=np.linspace(0, 100, 21), color="#4472c4", edgecolor="white")
+    ax.hist(pcts, bins=np.linspace(0, 100, 21).tolist(), color="#4472c4", edgecolor="white")
     ax.set_xlabel("score (%)")
     ax.set_ylabel("students")
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))

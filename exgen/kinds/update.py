@@ -18,13 +18,6 @@ from exgen.kinds.gradient import ParamKind, weight_slips
 p = ex.p
 
 
-def _old_grad_new(sol: Solution, kind: str, idx: tuple[int, ...]) -> tuple[float, float, float]:
-    spec, l = sol.spec, idx[0]
-    if kind == "weights":
-        return spec.weights[l][idx[1:]], sol.bwd.grad_w[l][idx[1:]], sol.updated_w[l][idx[1:]]
-    return spec.biases[l][idx[1]], sol.bwd.grad_b[l][idx[1]], sol.updated_b[l][idx[1]]
-
-
 def _given(key: dict[str, Any], ref: Ref) -> float | None:
     """The given value, in the key's spec, of the parameter an update asks about."""
     node = key["spec"].get(ref.param)
@@ -50,14 +43,14 @@ class Update(ParamKind):
 
     def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
         kind, index = ref.param, ref.param_index
-        old, g, new = _old_grad_new(sol, kind, index)
+        old, g, new = sol.old_grad_new(kind, index)
         sym = nt.param(kind, index)
         return [rf"{{{sym}}}^{{\text{{new}}}} &= {sym} - \eta\,{nt.d('L', sym)} = {f.given(old)} - "
                 rf"{sol.spec.learning_rate:g} \cdot {f.par(f.val(g))} = {f.ans(new)}"]
 
     def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
         name = p(nt.param(ref.param, ref.param_index))
-        old = _old_grad_new(sol, ref.param, ref.param_index)[0]
+        old = sol.old_grad_new(ref.param, ref.param_index)[0]
         return [f"One SGD step: new {name} = {name} - η·∂L/∂{name}.",
                 f"Here {name} = {ex.fmt(old)} and η = {ex.fmt(sol.spec.learning_rate)}; use your gradient ∂L/∂{name}."]
 

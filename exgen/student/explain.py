@@ -167,13 +167,9 @@ def path_lines(sol: Solution, nt: Notation, kind: str, idx: tuple[int, ...], b: 
 
 
 def update_line(sol: Solution, nt: Notation, kind: str, idx: tuple[int, ...]) -> str:
-    spec, l = sol.spec, idx[0]
     name = p(nt.param(kind, idx))
-    if kind == "weights":
-        old, g, new = spec.weights[l][idx[1:]], sol.bwd.grad_w[l][idx[1:]], sol.updated_w[l][idx[1:]]
-    else:
-        old, g, new = spec.biases[l][idx[1]], sol.bwd.grad_b[l][idx[1]], sol.updated_b[l][idx[1]]
-    return (f"new {name} = {name} - η·∂L/∂{name} = {n(old)} - {n(spec.learning_rate)}·{n(g)} = {fmt(new)}")
+    old, g, new = sol.old_grad_new(kind, idx)
+    return (f"new {name} = {name} - η·∂L/∂{name} = {n(old)} - {n(sol.spec.learning_rate)}·{n(g)} = {fmt(new)}")
 
 
 def loss_after_lines(sol: Solution, nt: Notation) -> list[str]:

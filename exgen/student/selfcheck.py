@@ -5,6 +5,8 @@ Verdicts, carried credit (error carried forward) and diagnosis codes are grading
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import csv
 import io
 from pathlib import Path
@@ -23,7 +25,7 @@ VERDICT_TEXT = {"correct": "correct", "carried": "correct given your earlier num
                 "invalid": "not a number (not graded)", "missing": "no answer"}
 
 
-def grade(key: dict, answers: dict[str, str | None], carried_credit: float = 0.5) -> list[Verdict]:
+def grade(key: dict, answers: Mapping[str, str | None], carried_credit: float = 0.5) -> list[Verdict]:
     """Grade answers against a key through the grading contract."""
     return _grade_key(key, answers, carried_credit=carried_credit)
 
@@ -98,11 +100,11 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
     sol = solve(spec)
     sd = to_dict(sol, nt)
     qs = {q["id"]: q for q in key["questions"]}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in grade(key, answers, carried_credit):
         hint = None
         if v.verdict != "correct":
-            hint = (hints(sol, sd, nt, qs[v.question_id]) or [None])[0]
+            hint = next(iter(hints(sol, sd, nt, qs[v.question_id])), None)
         rows.append({"question_id": v.question_id, "verdict": v.verdict, "verdict_text": VERDICT_TEXT[v.verdict],
                      "answer": v.answer, "score": v.score, "points": v.points,
                      "diagnosis": v.diagnosis, "explanation": explanation(v), "hint": hint,
