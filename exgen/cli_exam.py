@@ -12,7 +12,10 @@ DEMO_OUT = Path("exgen-demo")
 
 
 def _report(res) -> None:
-    what = "sheets, keys (.tex and .pdf)" if res.pdf else "sheets, keys (.tex only)"
+    for w in res.warnings:
+        typer.echo(f"Warning: {w}", err=True)
+    what = ("sheets, keys (.tex and .pdf; print/sheets.pdf and print/keys.pdf to print)" if res.pdf
+            else "sheets, keys (.tex only)")
     typer.echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
 
 

@@ -1,7 +1,9 @@
-"""Worked solutions as LaTeX lines, built from the engine's numbers (never typed by hand).
+r"""Worked solutions as LaTeX lines, built from the engine's numbers (never typed by hand).
 
-Every function returns a list of display-math lines (for an align* environment: `&=` aligns).
-Given numbers print with `decimals` digits, computed values with `answer_decimals`.
+Every function returns a list of display-math lines, each typeset as its own paragraph that
+TeX breaks after `=`, `+` or `\cdot` where it is too long for the page (no `&`, no `\\`, and no
+`\left...\right`, which could not break). Given numbers print with `decimals` digits, computed
+values with `answer_decimals`.
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def forward_steps(sol: Solution, nt: Notation, f: Fmt, l: int, j: int) -> list[s
         zs.append(nt.b(l, j))
         inputs.append(f.par(f.given(spec.biases[l][j])))
     z, h = sol.fwd.z[l][0, j], sol.fwd.h[l + 1][0, j]
-    lines = [f"{nt.z(l + 1, j)} &= {' + '.join(zs)} = {' + '.join(inputs)} = {f.val(z)}"]
+    lines = [f"{nt.z(l + 1, j)} = {' + '.join(zs)} = {' + '.join(inputs)} = {f.val(z)}"]
     act = spec.activations[l]
     zv = f.val(z)
     rhs = {"sigmoid": rf"\sigma({zv}) = \frac{{1}}{{1+e^{{-{f.par(zv)}}}}}",
@@ -63,7 +65,7 @@ def forward_steps(sol: Solution, nt: Notation, f: Fmt, l: int, j: int) -> list[s
         n = spec.layers[l + 1]
         den = " + ".join(f"e^{{{f.val(sol.fwd.z[l][0, m])}}}" for m in range(n))
         rhs = rf"\frac{{e^{{{nt.z(l + 1, j)}}}}}{{\sum_m e^{{{nt.pre}_m}}}} = \frac{{e^{{{zv}}}}}{{{den}}}"
-    lines.append(f"{nt.h(l + 1, j)} &= {rhs} = {f.ans(h)}")
+    lines.append(f"{nt.h(l + 1, j)} = {rhs} = {f.ans(h)}")
     return lines
 
 
@@ -75,15 +77,15 @@ def loss_steps(sol: Solution, nt: Notation, f: Fmt, after: bool = False) -> list
     name = "L'" if after else "L"
     pairs = [(f.given(y[k]), f.par(f.val(out[k]))) for k in range(K)]
     sq = " + ".join(f"({a} - {b})^2" for a, b in pairs)
-    rhs = {"half_sse": rf"\frac{{1}}{{2}}\left[{sq}\right]", "sse": sq,
-           "mse": rf"\frac{{1}}{{{K}}}\left[{sq}\right]",
-           "bce": "-\\left[" + " + ".join(rf"{a}\log {b} + (1-{a})\log(1-{b})" for a, b in pairs) + "\\right]",
-           "cross_entropy": "-\\left[" + " + ".join(rf"{a}\log {b}" for a, b in pairs) + "\\right]"}[spec.loss]
+    rhs = {"half_sse": rf"\frac{{1}}{{2}}\bigl[{sq}\bigr]", "sse": sq,
+           "mse": rf"\frac{{1}}{{{K}}}\bigl[{sq}\bigr]",
+           "bce": "-\\bigl[" + " + ".join(rf"{a}\log {b} + (1-{a})\log(1-{b})" for a, b in pairs) + "\\bigr]",
+           "cross_entropy": "-\\bigl[" + " + ".join(rf"{a}\log {b}" for a, b in pairs) + "\\bigr]"}[spec.loss]
     value = sol.loss_after if after else sol.loss
     lines = []
     if after:
-        lines.append(r"\hat y' &= (" + ",\\ ".join(f.val(v) for v in out) + r") \quad\text{(forward pass with the updated parameters)}")
-    lines.append(f"{name} &= {LOSSES[spec.loss].latex} = {rhs} = {f.ans(value)}")
+        lines.append(r"\hat y' = (" + ",\\ ".join(f.val(v) for v in out) + r") \quad\text{(forward pass with the updated parameters)}")
+    lines.append(f"{name} = {LOSSES[spec.loss].latex} = {rhs} = {f.ans(value)}")
     return lines
 
 
@@ -92,10 +94,12 @@ def _path_entry(sol_json: dict[str, Any], kind: str, index: tuple[int, ...]) -> 
                 and e.get("sample", 0) == 0)
 
 
-def path_line(path: dict[str, Any], f: Fmt, label: str) -> str:
+def path_lines(path: dict[str, Any], f: Fmt, label: str, result: str | None = None) -> list[str]:
+    """The chain of partial derivatives of one path, then its factor values and their product
+    (`result`: the product as printed, by default an intermediate value)."""
     chain = r" \cdot ".join(fc["symbol"] for fc in path["factors"])
     vals = r" \cdot ".join(f.par(f.val(fc["value"])) for fc in path["factors"])
-    return f"{label} &= {chain} \\\\ &= {vals} = {f.val(path['product'])}"
+    return [f"{label} = {chain}", f"{{}} = {vals} = {result or f.val(path['product'])}"]
 
 
 def gradient_steps(sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt,
@@ -106,12 +110,12 @@ def gradient_steps(sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt
     paths = _path_entry(sol_json, kind, index)["paths"]
     g = sol.bwd.grad_w[index[0]][index[1:]] if kind == "weights" else sol.bwd.grad_b[index[0]][index[1]]
     if len(paths) == 1:
-        return [path_line(paths[0], f, d).replace(f" = {f.val(paths[0]['product'])}", f" = {f.ans(g)}")]
-    lines = [rf"\text{{{len(paths)} paths from ${sym}$ to $L$:}} &"]
+        return path_lines(paths[0], f, d, f.ans(g))
+    lines = [rf"\text{{{len(paths)} paths from ${sym}$ to $L$:}}"]
     for p, path in enumerate(paths, start=1):
-        lines.append(path_line(path, f, rf"\text{{path {p}}}"))
+        lines += path_lines(path, f, rf"\text{{path {p}}}")
     total = " + ".join(f.par(f.val(p["product"])) for p in paths)
-    lines.append(f"{d} &= {total} = {f.ans(g)}")
+    lines.append(f"{d} = {total} = {f.ans(g)}")
     return lines
 
 
@@ -139,7 +143,7 @@ def update_steps(sol: Solution, nt: Notation, f: Fmt, kind: str, index: tuple[in
     else:
         old, g, new = spec.biases[l][index[1]], sol.bwd.grad_b[l][index[1]], sol.updated_b[l][index[1]]
     sym = nt.param(kind, index)
-    return [rf"{{{sym}}}^{{\text{{new}}}} &= {sym} - \eta\,{nt.d('L', sym)} = {f.given(old)} - "
+    return [rf"{{{sym}}}^{{\text{{new}}}} = {sym} - \eta\,{nt.d('L', sym)} = {f.given(old)} - "
             rf"{spec.learning_rate:g} \cdot {f.par(f.val(g))} = {f.ans(new)}"]
 
 
@@ -158,7 +162,7 @@ def steps_for(q: Question, sol: Solution, sol_json: dict[str, Any], nt: Notation
         return update_steps(sol, nt, f, parts[1], tuple(int(p) for p in parts[2:]))
     if q.kind == "paths":
         path = sol_json["paths"][int(parts[1])]["paths"][int(parts[3])]
-        return [path_line(path, f, rf"\text{{path {int(parts[3]) + 1}}}")]
+        return path_lines(path, f, rf"\text{{path {int(parts[3]) + 1}}}")
     raise ValueError(f"no worked solution for question kind {q.kind!r}")
 
 
