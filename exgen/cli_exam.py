@@ -85,6 +85,8 @@ def demo(
     with user_errors():
         output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
+        for w in res.exam.warnings:
+            typer.echo(f"Warning: {w}", err=True)
         typer.echo(demo_text(res), nl=False)
 
 

@@ -98,9 +98,9 @@ def lost_characters(log: str, parts: list[Part]) -> list[str]:
 
 
 def _run_tex(workdir: Path, name: str, parts: list[Part], timeout: float,
-             on_part: Callable[[], None] | None = None) -> list[str]:
+             on_part: Callable[[], None] | None = None) -> tuple[list[str], str]:
     """lualatex once on a combined document; reports each part as TeX reaches it. Returns the
-    warnings about characters that no font has."""
+    warnings about characters that no font has, and the log."""
     proc = subprocess.Popen([ENGINE, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                              f"{name}.tex"], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, text=True, errors="replace",
@@ -113,7 +113,7 @@ def _run_tex(workdir: Path, name: str, parts: list[Part], timeout: float,
     code = proc.wait(timeout=timeout)
     log = (workdir / f"{name}.log").read_text(errors="replace") if (workdir / f"{name}.log").exists() else "".join(out)
     if code == 0:
-        return lost_characters(log, parts)
+        return lost_characters(log, parts), log
     err = log.find("\n!")
     marks = [int(m) for m in re.findall(r"exgen-part: (\d+)", log[: err if err >= 0 else len(log)])]
     who = parts[marks[-1]].label if marks else "a document"
@@ -147,9 +147,10 @@ def _update_font_names() -> None:
 
 def compile_batch(parts: list[Part], jobs: int | None = None, timeout: float = 1800,
                   on_part: Callable[[], None] | None = None,
-                  warnings: list[str] | None = None) -> list[bytes]:
+                  warnings: list[str] | None = None, logs: list[str] | None = None) -> list[bytes]:
     """PDF bytes of every part, in order: one combined document per job, compiled in parallel.
-    Characters that no installed font has are appended to `warnings` (one line each)."""
+    Characters that no installed font has are appended to `warnings` (one line each), the TeX
+    log of each combined document to `logs`."""
     check_tex()
     if not parts:
         return []
@@ -164,12 +165,13 @@ def compile_batch(parts: list[Part], jobs: int | None = None, timeout: float = 1
             chunk = chunks[i]
             (work / f"chunk{i}.tex").write_text(render_document([(p.footer, p.body) for p in chunk]),
                                                 encoding="utf-8")
-            lost[i] = _run_tex(work, f"chunk{i}", chunk, timeout, on_part)
+            lost[i], texlogs[i] = _run_tex(work, f"chunk{i}", chunk, timeout, on_part)
             if splitters is None:
                 return split_pages(work / f"chunk{i}.pdf", len(chunk))
             return splitters.submit(split_pages, work / f"chunk{i}.pdf", len(chunk)).result()
 
         lost: list[list[str]] = [[] for _ in chunks]
+        texlogs = [""] * len(chunks)
 
         # lualatex runs in threads (they wait on a subprocess); pypdf splits in processes (CPU-bound)
         splitters = None if len(chunks) == 1 else ProcessPoolExecutor(
@@ -182,6 +184,8 @@ def compile_batch(parts: list[Part], jobs: int | None = None, timeout: float = 1
                 splitters.shutdown()
     if warnings is not None:
         warnings.extend(dict.fromkeys(w for chunk_lost in lost for w in chunk_lost))
+    if logs is not None:
+        logs.extend(texlogs)
     return [pdf for chunk in results for pdf in chunk]
 
 

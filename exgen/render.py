@@ -20,7 +20,7 @@ from .config import ExamConfig
 from .errors import ExgenError
 from .functions import LOSSES
 from .generate import Exercise
-from .drawing import layout
+from .drawing import label_size, layout
 from .worked import Fmt, legend, steps_for
 
 GROUP_TITLES = {"forward": "Forward pass", "loss": "Loss", "gradients": "Gradients",
@@ -77,7 +77,8 @@ def _network(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
     """The drawing (positions from exgen.drawing) and the weight tables of a student's network."""
     spec, nt = ex.spec, cfg.make_notation()
     biases = spec.biases is not None
-    node_size = (1.4, 1.0) if biases else (1.0, 0.9)
+    # a neuron holds its symbol and "b = -0.12" (\scriptsize: the width of a tag, plus "b = ")
+    node_size = (round(label_size("-0." + "0" * cfg.decimals)[0] + 0.55, 2), 1.0) if biases else (1.0, 0.9)
     fits = max(spec.layers) <= cfg.draw_max_neurons
     lay = layout(tuple(spec.layers), "-0." + "0" * cfg.decimals, node_size) if fits else None
     nodes, edges = [], []
@@ -167,5 +168,6 @@ def render_body(kind: str, ex: Exercise, cfg: ExamConfig, student: Student) -> s
 
 def render_document(parts: list[tuple[str, str]]) -> str:
     """A complete LaTeX document from (footer text, body) parts; footers are escaped here."""
+    cjk = any(ord(ch) >= 0x2E80 for footer, body in parts for ch in footer + body)
     return env().get_template("document.tex.j2").render(
-        parts=[{"footer": tex_escape(footer), "body": body} for footer, body in parts])
+        parts=[{"footer": tex_escape(footer), "body": body} for footer, body in parts], cjk=cjk)
