@@ -52,7 +52,7 @@ def generate(
     count: Annotated[Optional[int], typer.Option("--count", help="Make N students s001, s002, ... instead of a roster.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an exam already in --out.")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel pdflatex runs (default: all cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel lualatex runs (default: all cores).")] = None,
 ) -> None:
     """Generate one personal exam per student: sheets, worked keys, JSON keys, submissions CSV.
 

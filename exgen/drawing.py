@@ -16,6 +16,7 @@ PT = 1 / 28.4527  # cm per TeX point
 TEXT_WIDTH = 17.0  # cm: A4 with 2 cm margins
 MAX_HEIGHT = 12.0  # cm of page height the drawing may take
 MARGIN = 0.06  # cm kept clear around every tag
+MAX_GAP_EDGES = 25  # more edges between two layers are not tried: no placement fits the page
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ class Edge:
     pos: float = 0.5  # where its tag sits, as a fraction of the visible segment (TikZ pos)
     tag: Box | None = None
 
+    def tag_box(self, size: tuple[float, float]) -> Box:
+        """The tag of a weight of this size (width, height) at `pos`, with its margin."""
+        p, q = self.ends()
+        return Box(p[0] + self.pos * (q[0] - p[0]), p[1] + self.pos * (q[1] - p[1]), size[0] / 2 + MARGIN,
+                   size[1] / 2 + MARGIN, math.atan2(q[1] - p[1], q[0] - p[0]))
+
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:
         dx, dy = self.dst.x - self.src.x, self.dst.y - self.src.y
         d = math.hypot(dx, dy)
@@ -108,7 +115,7 @@ def _near(a: Box, b: Box) -> bool:
     return math.hypot(a.cx - b.cx, a.cy - b.cy) <= math.hypot(a.hw, a.hh) + math.hypot(b.hw, b.hh)
 
 
-def _place_gap(edges: list[Edge], nodes: list[Node], size: tuple[float, float], tries: int = 12) -> bool:
+def _place_gap(edges: list[Edge], nodes: list[Node], size: tuple[float, float], tries: int = 16) -> bool:
     """`_place` in the given order; an edge left without a place goes first on the next try."""
     order = list(edges)
     for _ in range(tries):
@@ -137,8 +144,8 @@ def _place(edges: list[Edge], nodes: list[Node], size: tuple[float, float]) -> E
             return e
         best, best_cost = None, math.inf
         steps = max(1, int((hi - lo) / 0.06))
-        for i in range(steps + 1):
-            t = (lo + (hi - lo) * i / steps) / length
+        ts = sorted(((lo + (hi - lo) * i / steps) / length for i in range(steps + 1)), key=lambda t: abs(t - 0.4))
+        for t in ts:  # nearest the preferred place first: the first one crossing no edge is the best
             tag = Box(p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]), w / 2 + MARGIN, h / 2 + MARGIN, ang)
             if any(_near(tag, o) and overlap(tag, o) for o in obstacles + placed):
                 continue
@@ -146,6 +153,8 @@ def _place(edges: list[Edge], nodes: list[Node], size: tuple[float, float]) -> E
             cost = 10 * crossings + abs(t - 0.4)
             if cost < best_cost:
                 best, best_cost = (t, tag), cost
+            if crossings == 0:
+                break
         if best is None:
             return e
         e.pos, e.tag = round(best[0], 3), best[1]
@@ -178,8 +187,10 @@ def layout(layers: tuple[int, ...], tag: str, node_size: tuple[float, float], le
     None when no spacing that fits the page keeps every tag clear of the other tags and the
     nodes. The same for every student of an exam (hence cached)."""
     n_gaps = len(layers) - 1
+    if any(a * b > MAX_GAP_EDGES for a, b in zip(layers, layers[1:])):
+        return None  # 36 tags between two layers of six never fit the page's width (searching takes seconds)
     size = label_size(tag)
-    dx = round(min(4.4, (TEXT_WIDTH - left - node_size[0]) / n_gaps), 2)
+    dx = math.floor(min(4.4, (TEXT_WIDTH - left - node_size[0]) / n_gaps) * 100) / 100
     for dy in (1.6, 1.9, 2.2, 2.6, 3.0, 3.4):
         if dy * (max(layers) - 1) + node_size[1] > MAX_HEIGHT:
             break

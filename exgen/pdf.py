@@ -8,6 +8,7 @@ character that no installed font has is reported as a warning naming the part an
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -32,8 +33,23 @@ _TEX_ENV = {"max_print_line": "100000", "error_line": "254", "half_error_line": 
 
 
 def missing_tex(need_latexmk: bool = False) -> list[str]:
-    """The TeX programs that are not installed: lualatex (and latexmk)."""
-    return [p for p in (ENGINE, "latexmk")[: 2 if need_latexmk else 1] if shutil.which(p) is None]
+    """What of TeX is not installed: lualatex (and latexmk), luaotfload (texlive-luatex)."""
+    missing = [p for p in (ENGINE, "latexmk")[: 2 if need_latexmk else 1] if shutil.which(p) is None]
+    if not missing and _kpsewhich("luaotfload.sty") is None:
+        missing.append("luaotfload (texlive-luatex)")
+    return missing
+
+
+@functools.lru_cache(maxsize=None)
+def _kpsewhich(name: str) -> str | None:
+    """Where TeX finds a file, or None (also when kpsewhich is not installed)."""
+    if shutil.which("kpsewhich") is None:
+        return None
+    try:
+        r = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout.strip() or None
 
 
 def check_tex(need_latexmk: bool = False) -> None:

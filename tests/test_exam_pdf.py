@@ -11,9 +11,8 @@ from exgen.cli import app
 from exgen.errors import TexError
 
 runner = CliRunner()
-HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
-needs_tex = pytest.mark.skipif(not HAVE_TEX, reason="pdflatex/pdftotext not installed (apt-get install "
-                               "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils)")
+HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
+needs_tex = pytest.mark.skipif(not HAVE_TEX, reason=f"lualatex/pdftotext not installed ({pdf.APT_HINT} poppler-utils)")
 
 
 def _text(path):

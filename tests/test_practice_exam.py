@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from exgen.cli import app
 
 runner = CliRunner()
-HAVE_TEX = bool(shutil.which("pdflatex") and shutil.which("latexmk"))
+HAVE_TEX = not __import__("exgen.pdf").pdf.missing_tex(need_latexmk=True)
 
 
 def test_config_exercise_is_seeded_and_asks_the_configs_questions(tmp_path):

@@ -14,7 +14,7 @@ from exgen import config, pdf
 from exgen.exam import write_exam
 from exgen.render import Student
 
-HAVE_TEX = shutil.which("lualatex") is not None and shutil.which("pdftotext") is not None
+HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
 pytestmark = pytest.mark.skipif(not HAVE_TEX, reason=f"lualatex/pdftotext not installed ({pdf.APT_HINT} poppler-utils)")
 
 
