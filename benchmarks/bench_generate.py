@@ -1,7 +1,8 @@
 """Benchmark (not a test): 200 students, sheet + key PDFs each.
 
-Compares `exgen.exam.build.generate_exam` (combined documents, one pdflatex run per core, split with
-pypdf) with compiling each .tex one by one with latexmk, timed on a sample and extrapolated.
+Compares `exgen.exam.build.generate_exam` (combined documents, one lualatex run per core, split with
+pypdf, and the print files) with compiling each .tex one by one with latexmk -lualatex, timed on a
+sample and extrapolated.
 
     python benchmarks/bench_generate.py [--students 200] [--sample 10]
 """
@@ -36,11 +37,12 @@ def main() -> None:
         generate_exam(cfg, students, out, pdf=True)
         fast = time.perf_counter() - t0
         n_docs = 2 * len(students)
-        assert len(list(out.glob("*/*.pdf"))) == n_docs
+        assert len(list(out.glob("sheets/*.pdf")) + list(out.glob("keys/*.pdf"))) == n_docs
+        assert (out / "print" / "sheets.pdf").is_file() and (out / "print" / "keys.pdf").is_file()
 
         one = Path(tmp) / "one"
         one.mkdir()
-        sample = sorted(out.glob("*/*.tex"))[: args.sample]
+        sample = sorted(out.glob("sheets/*.tex"))[: args.sample // 2] + sorted(out.glob("keys/*.tex"))[: args.sample // 2]
         t0 = time.perf_counter()
         for i, tex in enumerate(sample):
             dst = one / f"{i}-{tex.parent.name}-{tex.name}"

@@ -1,7 +1,6 @@
 """What a new user runs into: every error is one line `Error: ...` naming the file (and line or
 field), exit 1, usage errors too; never a traceback."""
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -62,7 +61,7 @@ def test_outputs_that_cannot_be_written_are_one_line_errors(tmp_path):
     _one_line_error(runner.invoke(app, ["init-config", str(blocker / "exam.yaml")]), str(blocker))
 
 
-@pytest.mark.skipif(not (shutil.which("pdflatex") and shutil.which("latexmk")), reason="TeX not installed")
+@pytest.mark.skipif(bool(__import__("exgen.exam.pdf").exam.pdf.missing_tex(need_latexmk=True)), reason="TeX not installed")
 def test_practice_pdf_that_cannot_be_written(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -11,9 +11,8 @@ from exgen.cli.main import app
 from exgen.errors import TexError
 
 runner = CliRunner()
-HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
-needs_tex = pytest.mark.skipif(not HAVE_TEX, reason="pdflatex/pdftotext not installed (apt-get install "
-                               "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk poppler-utils)")
+HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
+needs_tex = pytest.mark.skipif(not HAVE_TEX, reason=f"lualatex/pdftotext not installed ({pdf.APT_HINT} poppler-utils)")
 
 
 def _text(path):
@@ -65,8 +64,7 @@ def test_without_tex_generate_says_so_before_any_work(tmp_path, monkeypatch):
     cfg.write_text("name: x\n", encoding="utf-8")
     r = runner.invoke(app, ["generate", str(cfg), "--count", "2", "--out", str(tmp_path / "o")])
     assert r.exit_code == 1
-    assert "apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended " \
-           "texlive-pictures latexmk" in r.output and "--no-pdf" in r.output
+    assert pdf.APT_HINT in " ".join(r.output.split()) and "--no-pdf" in r.output
     assert not (tmp_path / "o").exists()
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d")])
     assert r.exit_code == 1 and "--no-pdf" in r.output

@@ -20,9 +20,11 @@ STUDENT = Student("s001", "O'Brien & Søren_#1")
 
 
 def test_tex_escape():
-    assert tex_escape("O'Brien & Søren_#1") == r"O'Brien \& Søren\_\#1"
+    assert tex_escape("O'Brien & Søren_#1") == r"O\textquotesingle{}Brien \& Søren\_\#1"
     assert tex_escape(r"50% {x} $y$ ~^\ ") == r"50\% \{x\} \$y\$ \textasciitilde{}\^{}\textbackslash{}"  # PyLaTeX's escapes
-    assert tex_escape("Łukasz Ő 张") == r"\L{}ukasz O ?"  # not in the OT1 fonts: base letters
+    # LuaLaTeX prints every script as written (NFC); no TeX ligature changes what was typed
+    assert tex_escape("Łukasz Ő 张 — Jean--Paul \"x\"") == 'Łukasz Ő 张 — Jean-{}-{}Paul \\textquotedbl{}x\\textquotedbl{}'
+    assert tex_escape("Dvor\u030cák\tŠárka\x00") == "Dvořák Šárka"
 
 
 def test_templates_are_found():
@@ -60,14 +62,14 @@ def test_sheet_shows_the_given_numbers_and_no_answers():
     for q in ex.questions:
         assert q.id in sheet
         assert f"{q.answer:.{cfg.answer_decimals}f}" in key
-    assert r"O'Brien \& Søren\_\#1" in sheet
+    assert r"O\textquotesingle{}Brien \& Søren\_\#1" in sheet
     assert "fbox" not in sheet and r"\eta" in key
 
 
 def test_big_network_is_a_table_not_a_drawing():
     cfg = config.from_dict({"layers": [6, 5, 2], "questions": ["forward", "loss"]})
     body = render_body("sheet", make_exercise(cfg, "s1"), cfg, STUDENT)
-    assert "tikzpicture" not in body and r"\toprule" in body
+    assert "tikzpicture" not in body and r"\hline" in body and "too wide to draw" in body
 
 
 def _golden(name: str, text: str) -> None:
@@ -91,6 +93,6 @@ def test_negative_numbers_are_parenthesized_in_worked_lines():
     cfg = config.from_dict({"layers": [2, 3, 2, 2], "activations": ["sigmoid", "relu", "linear"], "loss": "mse"})
     for sid in ("s001", "s002", "s003"):
         key = render_body("key", make_exercise(cfg, sid), cfg, STUDENT)
-        math = "\n".join(line for line in key.splitlines() if "&=" in line)  # the worked lines
+        math = "\n".join(line for line in key.splitlines() if line.startswith(r"\exgenstep"))  # the worked lines
         assert "(-" in math  # the check below has negative numbers to look at
         assert not re.search(r"[-+]\s*-\d", math) and not re.search(r"\\cdot\s*-", math)

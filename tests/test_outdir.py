@@ -95,7 +95,8 @@ def test_a_shorter_roster_removes_the_students_no_longer_on_it(tmp_path):
 def test_pdfs_of_a_previous_run_go_when_the_rerun_has_none(tmp_path, monkeypatch):
     from exgen.exam import pdf
     monkeypatch.setattr(pdf, "check_tex", lambda *a, **k: None)
-    monkeypatch.setattr(pdf, "compile_batch", lambda parts, jobs, on_part=None: [b"%PDF-1.4 stand-in"] * len(parts))
+    monkeypatch.setattr(pdf, "compile_batch", lambda parts, jobs, on_part=None, warnings=None: [b"%PDF-1.4 stand-in"] * len(parts))
+    monkeypatch.setattr(pdf, "print_bundle", lambda pdfs: (b"%PDF-1.4 stand-in", 0))
     out = tmp_path / "exam1"
     r = runner.invoke(app, ["generate", str(_config(tmp_path)), "--out", str(out), "--count", "2"])
     assert r.exit_code == 0, r.output

@@ -12,7 +12,10 @@ DEMO_OUT = Path("exgen-demo")
 
 
 def _report(res) -> None:
-    what = "sheets, keys (.tex and .pdf)" if res.pdf else "sheets, keys (.tex only)"
+    for w in res.warnings:
+        typer.echo(f"Warning: {w}", err=True)
+    what = ("sheets, keys (.tex and .pdf; print/sheets.pdf and print/keys.pdf to print)" if res.pdf
+            else "sheets, keys (.tex only)")
     typer.echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
 
 
@@ -49,7 +52,7 @@ def generate(
     count: Annotated[Optional[int], typer.Option("--count", help="Make N students s001, s002, ... instead of a roster.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an exam already in --out.")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel pdflatex runs (default: all cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel lualatex runs (default: all cores).")] = None,
 ) -> None:
     """Generate one personal exam per student: sheets, worked keys, JSON keys, submissions CSV.
 
@@ -82,6 +85,8 @@ def demo(
     with user_errors():
         output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
+        for w in res.exam.warnings:
+            typer.echo(f"Warning: {w}", err=True)
         typer.echo(demo_text(res), nl=False)
 
 

@@ -2,6 +2,7 @@
 
 Output layout (DIR):
   sheets/<id>.tex|.pdf   keys/<id>.tex|.pdf   answer_keys/<id>.json   submissions.csv   exam.json
+  print/sheets.pdf   print/keys.pdf   (every student in roster order, each from an odd page)
 The folder is written whole through `exgen.outdir.OutputDir`: staged, then committed.
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Result:
     students: int
     files: list[Path] = field(default_factory=list)
     pdf: bool = True
+    warnings: list[str] = field(default_factory=list)  # e.g. a character no installed font has
 
 
 def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, pdf: bool = True,
@@ -82,7 +84,8 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
                 tex = out / folder / f"{st.id}.tex"
                 _write(tex, render_document([(footer, body)]))
                 res.files.append(tex)
-                parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body)))
+                who = f"student {st.id}" + (f" ({st.name})" if st.name != st.id else "")
+                parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)))
             path = out / "answer_keys" / f"{st.id}.json"
             _write(path, key_json(cfg, ex, st))
             res.files.append(path)
@@ -93,9 +96,15 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
         if pdf:
             task = progress.add_task("PDF", total=len(parts)) if progress else None
             step = (lambda: progress.advance(task)) if progress else None
-            pdfs = pdf_mod.compile_batch([p for _, p in parts], jobs, on_part=step)
+            pdfs = pdf_mod.compile_batch([p for _, p in parts], jobs, on_part=step, warnings=res.warnings)
             for (path, _), data in zip(parts, pdfs):
                 _write(path, data)
+                res.files.append(path)
+            # one file to print per kind: parts alternate sheet, key (roster order)
+            for name, first in (("sheets", 0), ("keys", 1)):
+                bundle, _ = pdf_mod.print_bundle(pdfs[first::2])
+                path = out / "print" / f"{name}.pdf"
+                _write(path, bundle)
                 res.files.append(path)
     return res
 

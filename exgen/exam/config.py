@@ -36,14 +36,17 @@ class ExamConfig:
     tolerance: dict[str, Any] = field(default_factory=lambda: {"kind": "rel", "value": 0.01})
     notation: dict[str, str] = field(default_factory=lambda: {"letters": "z/h", "weights": "paren"})
     draw_max_neurons: int = 4  # draw the net with TikZ if no layer is wider; else a table
+    working_space: float = 0.0  # cm of blank space under each question of the sheet
     source: str = ""
 
     def make_notation(self) -> Notation:
         return Notation.make(self.notation["letters"], self.notation["weights"], self.layers)
 
 
+MAX_WORKING_SPACE = 20.0  # cm: more would not fit on a page with its question
+
 KEYS = ("name", "seed", "layers", "activations", "loss", "biases", "learning_rate", "decimals",
-        "answer_decimals", "questions", "tolerance", "notation", "draw_max_neurons")
+        "answer_decimals", "questions", "tolerance", "notation", "draw_max_neurons", "working_space")
 
 
 def _fail(src: str, key: str, problem: str) -> ConfigError:
@@ -115,6 +118,11 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
             if not _int(d[key]) or not lo <= d[key] <= hi:
                 raise _fail(src, key, f"expected a whole number from {lo} to {hi}, got {fields.describe(d[key])}")
             setattr(cfg, key, d[key])
+    if "working_space" in d:
+        ws = d["working_space"]
+        if not _num(ws) or not 0 <= ws <= MAX_WORKING_SPACE:
+            raise _fail(src, "working_space", f"expected a number of centimetres from 0 to {MAX_WORKING_SPACE:g}")
+        cfg.working_space = float(ws)
     if "questions" in d:
         cfg.questions = _questions(d["questions"], src)
     if "tolerance" in d:
@@ -203,5 +211,6 @@ tolerance: {kind: rel, value: 0.01} # abs (absolute), rel (relative) or sig (sig
 notation:                           # display only: never changes a number
   letters: z/h                      # pre/post-activation letters: z/h, a/h or z/a
   weights: paren                    # paren w^{(l)}_{jk}, super w^l_{jk}, flat w_{ljk}, numbered w1..wn
-draw_max_neurons: 4                 # draw the network if no layer is wider, else print a table
+draw_max_neurons: 4                 # draw the network if no layer is wider (1..8), else print tables only
+working_space: 0                    # cm of blank space under each question of the sheet for working, 0..20
 """

@@ -21,26 +21,28 @@ from exgen.core.functions import LOSSES
 from exgen.exercise import Exercise
 from exgen.kinds import KINDS, read
 from exgen.roster import Student
+from exgen.exam.drawing import label_size, layout
 from exgen.exam.worked import Fmt, legend
 
-# beyond PyLaTeX's escapes: characters the default OT1 fonts print wrongly or lack
+# beyond PyLaTeX's escapes: characters that TeX reads specially or prints wrongly in text
+# and the TeX ligatures of fontspec's default mapping (' ` " -- ---), so that text prints as typed
 _TEX_EXTRA = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-              "Ł": r"\L{}", "ł": r"\l{}", "Œ": r"\OE{}", "œ": r"\oe{}", "ı": r"\i{}"}
-# Latin-1 letters that inputenc's utf8 maps to glyphs of the default OT1 fonts
-_LATIN1_OK = set("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ")
+              "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}", "-": "-{}"}
 
 
 def tex_escape(value: Any) -> str:
-    """User text -> LaTeX text: special characters escaped, other letters made printable."""
+    """User text -> LaTeX text for LuaLaTeX: TeX's special characters escaped, every other
+    character kept as written (NFC), whitespace and control characters collapsed to one space."""
     out = []
-    for ch in str(value):
+    for ch in unicodedata.normalize("NFC", str(value)):
         if ch in _TEX_EXTRA:
             out.append(_TEX_EXTRA[ch])
-        elif ch.isascii() or ch in _LATIN1_OK:
-            out.append(str(escape_latex(ch)) if ch.isprintable() else " ")  # PyLaTeX's escapes
-        else:  # decompose (ő -> o + accent) and keep the base letter; else a placeholder
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii())
-            out.append(tex_escape(base) if base else "?")
+        elif not ch.isprintable() or ch.isspace():
+            out.append(" ")
+        elif ch.isascii():
+            out.append(str(escape_latex(ch)))  # PyLaTeX's escapes
+        else:
+            out.append(ch)
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
@@ -71,32 +73,44 @@ def env() -> jinja2.Environment:
 
 
 def _network(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
+    """The drawing (positions from exgen.drawing) and the weight tables of a student's network."""
     spec, nt = ex.spec, cfg.make_notation()
-    draw = max(spec.layers) <= cfg.draw_max_neurons and len(spec.layers) <= 5
+    biases = spec.biases is not None
+    # a neuron holds its symbol and "b = -0.12" (\scriptsize: the width of a tag, plus "b = ")
+    node_size = (round(label_size("-0." + "0" * cfg.decimals)[0] + 0.55, 2), 1.0) if biases else (1.0, 0.9)
+    fits = max(spec.layers) <= cfg.draw_max_neurons
+    lay = layout(tuple(spec.layers), "-0." + "0" * cfg.decimals, node_size) if fits else None
     nodes, edges = [], []
-    for l, n in enumerate(spec.layers):
-        for j in range(n):
-            note, side, anchor = "", "below", "south"
-            if l == 0:
-                note, side, anchor = f"{nt.h(0, j)} = {f.given(spec.x[0, j])}", "left", "west"
-            elif spec.biases is not None:
-                note = f"{nt.b(l - 1, j)} = {f.given(spec.biases[l - 1][j])}"
-            nodes.append({"name": f"n{l}-{j}", "x": 3.6 * l, "y": round(1.8 * ((n - 1) / 2 - j), 2),
-                          "symbol": nt.h(l, j), "note": note, "side": side,
-                          "anchor": anchor})
-    for l in range(spec.n_layers):
-        for j in range(spec.layers[l + 1]):
-            for k in range(spec.layers[l]):
-                edges.append({"src": f"n{l}-{k}", "dst": f"n{l + 1}-{j}",
-                              "value": f.given(spec.weights[l][j, k]), "pos": round(0.3 + 0.4 * j / max(1, spec.layers[l + 1] - 1) * (1 if spec.layers[l + 1] > 1 else 0), 2)})
+    if fits:
+        dx = lay.dx if lay else round(min(4.0, 12.0 / spec.n_layers), 2)
+        dy = lay.dy if lay else 1.2
+        for l, n in enumerate(spec.layers):
+            for j in range(n):
+                bias = f.given(spec.biases[l - 1][j]) if biases and l > 0 else ""
+                note = f"{nt.h(0, j)} = {f.given(spec.x[0, j])}" if l == 0 else ""
+                nodes.append({"name": f"n{l}-{j}", "x": round(dx * l, 3), "y": round(dy * ((n - 1) / 2 - j), 3),
+                              "symbol": nt.h(l, j), "bias": bias, "note": note})
+        for l in range(spec.n_layers):
+            for j in range(spec.layers[l + 1]):
+                for k in range(spec.layers[l]):
+                    pos = lay.pos[(l, j, k)] if lay else None
+                    edges.append({"src": f"n{l}-{k}", "dst": f"n{l + 1}-{j}", "pos": pos,
+                                  "value": f.given(spec.weights[l][j, k])})
     tables = []
     for l in range(spec.n_layers):
-        rows = [(nt.w(l, j, k), f.given(spec.weights[l][j, k]))
-                for j in range(spec.layers[l + 1]) for k in range(spec.layers[l])]
-        if spec.biases is not None:
-            rows += [(nt.b(l, j), f.given(spec.biases[l][j])) for j in range(spec.layers[l + 1])]
-        tables.append({"title": f"layer {l + 1}", "rows": rows})
-    return {"draw": draw, "nodes": nodes, "edges": edges, "tables": tables, "figure_id": ex.student_id}
+        n_to, n_from = spec.layers[l + 1], spec.layers[l]
+        header = [nt.h(l, k) for k in range(n_from)] + ([r"b"] if biases else [])
+        rows = []
+        for j in range(n_to):
+            cells = [(nt.w(l, j, k) if nt.weights == "numbered" else "", f.given(spec.weights[l][j, k]))
+                     for k in range(n_from)]
+            if biases:
+                cells.append((nt.b(l, j) if nt.weights == "numbered" else "", f.given(spec.biases[l][j])))
+            rows.append({"to": nt.h(l + 1, j), "cells": cells})
+        tables.append({"layer": l + 1, "header": header, "rows": rows, "cols": n_from + biases})
+    return {"draw": fits, "tagged": lay is not None, "biases": biases, "nodes": nodes, "edges": edges,
+            "tables": tables, "figure_id": ex.student_id, "node_w": node_size[0], "node_h": node_size[1],
+            "numbered": nt.weights == "numbered", "max_neurons": cfg.draw_max_neurons}
 
 
 def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
@@ -110,7 +124,7 @@ def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
                 f"weights {names['weights']} (to neuron $j$ of layer $l$ from neuron $k$ of layer $l-1$"
                 f"{'' if nt.weights != 'numbered' else ', numbered input by input'}); "
                 f"the output is $\\hat y_k = {nt.h(L, 0).replace('_{1}', '_{k}')}$.")
-    return {"layers": "--".join(map(str, spec.layers)), "activations": ", ".join(spec.activations),
+    return {"layers": "–".join(map(str, spec.layers)), "activations": ", ".join(spec.activations),
             "loss": LOSSES[spec.loss].latex, "learning_rate": f"{spec.learning_rate:g}",
             "notation": notation, "data": f"Input: ${xs}$. Target: ${ys}$."}
 
@@ -138,6 +152,7 @@ def render_body(kind: str, ex: Exercise, cfg: ExamConfig, student: Student) -> s
     f = Fmt(cfg.decimals, cfg.answer_decimals)
     ctx = {"exam": {"name": cfg.name}, "student": student, "given": _given(ex, cfg, f),
            "net": _network(ex, cfg, f), "answer_decimals": cfg.answer_decimals,
+           "working_space": f"{cfg.working_space:g}",
            "groups": _groups(ex, cfg, f, worked=kind == "key")}
     if kind == "key":
         ctx["legend"] = legend(ex.solution, cfg.make_notation())
@@ -146,5 +161,6 @@ def render_body(kind: str, ex: Exercise, cfg: ExamConfig, student: Student) -> s
 
 def render_document(parts: list[tuple[str, str]]) -> str:
     """A complete LaTeX document from (footer text, body) parts; footers are escaped here."""
+    cjk = any(ord(ch) >= 0x2E80 for footer, body in parts for ch in footer + body)
     return env().get_template("document.tex.j2").render(
-        parts=[{"footer": tex_escape(footer), "body": body} for footer, body in parts])
+        parts=[{"footer": tex_escape(footer), "body": body} for footer, body in parts], cjk=cjk)

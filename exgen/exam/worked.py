@@ -1,7 +1,9 @@
-"""Worked solutions as LaTeX: number formatting, a chain-rule path's line, the legend of local
+r"""Worked solutions as LaTeX: number formatting, a chain-rule path's lines, the legend of local
 derivatives. Each question kind's worked step is its unit's `steps` (exgen.kinds), built from the
-engine's numbers (never typed by hand) as display-math lines (align*: `&=` aligns). Given numbers
-print with `decimals` digits, computed values with `answer_decimals`.
+engine's numbers (never typed by hand) as display-math lines, each typeset as its own paragraph
+that TeX breaks after `=`, `+` or `\cdot` where it is too long for the page (no `&`, no `\\`,
+and no `\left...\right`, which could not break). Given numbers print with `decimals` digits,
+computed values with `answer_decimals`.
 """
 from __future__ import annotations
 
@@ -41,10 +43,12 @@ class Fmt:
         return f"({s})" if s.startswith("-") or "times" in s else s
 
 
-def path_line(path: dict[str, Any], f: Fmt, label: str) -> str:
+def path_lines(path: dict[str, Any], f: Fmt, label: str, result: str | None = None) -> list[str]:
+    """The chain of partial derivatives of one path, then its factor values and their product
+    (`result`: the product as printed, by default an intermediate value)."""
     chain = r" \cdot ".join(fc["symbol"] for fc in path["factors"])
     vals = r" \cdot ".join(f.par(f.val(fc["value"])) for fc in path["factors"])
-    return f"{label} &= {chain} \\\\ &= {vals} = {f.val(path['product'])}"
+    return [f"{label} = {chain}", f"{{}} = {vals} = {result or f.val(path['product'])}"]
 
 
 def legend(sol: Solution, nt: Notation) -> str:

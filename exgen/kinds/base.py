@@ -119,7 +119,7 @@ class Kind:
         return f"{q.symbol} = {answer}"
 
     def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
-        """The worked step as display-math lines (align*: `&=` aligns)."""
+        """The worked step as display-math lines (each its own paragraph; TeX breaks them at operators)."""
         raise NotImplementedError
 
     def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:

@@ -44,12 +44,12 @@ class Forward(Kind):
             zs.append(nt.b(l, j))
             inputs.append(f.par(f.given(spec.biases[l][j])))
         z, h = sol.fwd.z[l][0, j], sol.fwd.h[l + 1][0, j]
-        lines = [f"{nt.z(l + 1, j)} &= {' + '.join(zs)} = {' + '.join(inputs)} = {f.val(z)}"]
+        lines = [f"{nt.z(l + 1, j)} = {' + '.join(zs)} = {' + '.join(inputs)} = {f.val(z)}"]
         zv = f.val(z)
         den = " + ".join(f"e^{{{f.val(sol.fwd.z[l][0, m])}}}" for m in range(spec.layers[l + 1]))
         rhs = ACTIVATIONS[spec.activations[l]].latex_value.format(z=zv, zp=f.par(zv), zsym=nt.z(l + 1, j),
                                                                    pre=nt.pre, den=den)
-        lines.append(f"{nt.h(l + 1, j)} &= {rhs} = {f.ans(h)}")
+        lines.append(f"{nt.h(l + 1, j)} = {rhs} = {f.ans(h)}")
         return lines
 
     def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:

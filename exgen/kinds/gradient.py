@@ -13,7 +13,7 @@ from exgen.core.solve import Solution
 from exgen.core.functions import ACTIVATIONS, LOSSES
 from exgen.core.notation import Notation
 from exgen.core.paths import paths_for
-from exgen.exam.worked import Fmt, path_line
+from exgen.exam.worked import Fmt, path_lines
 from exgen.kinds.base import Asker, Kind, ptr, register
 
 p = ex.p
@@ -108,12 +108,12 @@ class Gradient(ParamKind):
                      and e.get("sample", 0) == 0)["paths"]
         g = sol.bwd.grad_w[index[0]][index[1:]] if kind == "weights" else sol.bwd.grad_b[index[0]][index[1]]
         if len(paths) == 1:
-            return [path_line(paths[0], f, d).replace(f" = {f.val(paths[0]['product'])}", f" = {f.ans(g)}")]
-        lines = [rf"\text{{{len(paths)} paths from ${sym}$ to $L$:}} &"]
+            return path_lines(paths[0], f, d, f.ans(g))
+        lines = [rf"\text{{{len(paths)} paths from ${sym}$ to $L$:}}"]
         for n, path in enumerate(paths, start=1):
-            lines.append(path_line(path, f, rf"\text{{path {n}}}"))
+            lines += path_lines(path, f, rf"\text{{path {n}}}")
         total = " + ".join(f.par(f.val(q["product"])) for q in paths)
-        lines.append(f"{d} &= {total} = {f.ans(g)}")
+        lines.append(f"{d} = {total} = {f.ans(g)}")
         return lines
 
     def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:

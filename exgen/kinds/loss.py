@@ -24,8 +24,8 @@ def loss_steps(sol: Solution, nt: Notation, f: Fmt, after: bool = False) -> list
     value = sol.loss_after if after else sol.loss
     lines = []
     if after:
-        lines.append(r"\hat y' &= (" + ",\\ ".join(f.val(v) for v in out) + r") \quad\text{(forward pass with the updated parameters)}")
-    lines.append(f"{name} &= {LOSSES[spec.loss].latex} = {rhs} = {f.ans(value)}")
+        lines.append(r"\hat y' = (" + ",\\ ".join(f.val(v) for v in out) + r") \quad\text{(forward pass with the updated parameters)}")
+    lines.append(f"{name} = {LOSSES[spec.loss].latex} = {rhs} = {f.ans(value)}")
     return lines
 
 

@@ -9,7 +9,7 @@ from exgen.student import explain as ex
 from exgen.core.refs import Ref, path_entry
 from exgen.core.solve import Solution
 from exgen.core.notation import Notation
-from exgen.exam.worked import Fmt, path_line
+from exgen.exam.worked import Fmt, path_lines
 from exgen.kinds.base import Asker, Kind, Question, gradient_params, ptr, register
 from exgen.kinds.gradient import chains, factor_notes
 
@@ -45,7 +45,7 @@ class PathProduct(Kind):
 
     def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
         n = ref.index[0]
-        return [path_line(sol_json["paths"][ref.layer]["paths"][n], f, rf"\text{{path {n + 1}}}")]
+        return path_lines(sol_json["paths"][ref.layer]["paths"][n], f, rf"\text{{path {n + 1}}}")
 
     def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
         b, param, index, n = target(ref, sol)

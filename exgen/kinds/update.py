@@ -45,7 +45,7 @@ class Update(ParamKind):
         kind, index = ref.param, ref.param_index
         old, g, new = sol.old_grad_new(kind, index)
         sym = nt.param(kind, index)
-        return [rf"{{{sym}}}^{{\text{{new}}}} &= {sym} - \eta\,{nt.d('L', sym)} = {f.given(old)} - "
+        return [rf"{{{sym}}}^{{\text{{new}}}} = {sym} - \eta\,{nt.d('L', sym)} = {f.given(old)} - "
                 rf"{sol.spec.learning_rate:g} \cdot {f.par(f.val(g))} = {f.ans(new)}"]
 
     def hints(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
