@@ -78,11 +78,12 @@ class Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             kind, files = data["kind"], data["files"]
-            if not (isinstance(kind, str) and isinstance(files, dict)):
+            if not (isinstance(kind, str) and kind in WHAT and isinstance(files, dict)
+                    and all(isinstance(k, str) and _safe_rel(k) for k in files)):
                 raise TypeError
-            return cls(kind, {str(k): {"size": int(v["size"]), "sha256": str(v["sha256"])}
+            return cls(kind, {k: {"size": int(v["size"]), "sha256": str(v["sha256"])}
                               for k, v in files.items()})
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise OutputExistsError(f"{path}: exgen's record of this folder is damaged; exgen will not "
                                     "replace files it cannot account for: choose another --out") from None
 
@@ -93,8 +94,31 @@ class Manifest:
     def unchanged(self, root: Path, rel: str, st: os.stat_result) -> bool:
         """Is `root/rel` (with stat `st`) the file this manifest recorded?"""
         rec = self.files.get(rel)
-        return (rec is not None and rec["size"] == st.st_size and not os.path.islink(root / rel)
+        return (rec is not None and _safe_rel(rel) and _inside(root, rel) and rec["size"] == st.st_size
+                and not os.path.islink(root / rel) and (root / rel).is_file()
                 and rec["sha256"] == _sha256(root / rel))
+
+
+def _safe_rel(rel: str) -> bool:
+    """Is `rel` a path exgen could have written: relative, inside the folder, no `..`, no empty or
+    `.` part, no backslash or control character, not one of exgen's own bookkeeping names?
+    A manifest listing anything else was not written by exgen (a hand-edited `../x` or `/etc/x`
+    must never make exgen delete or replace a file outside its folder)."""
+    parts = rel.split("/")
+    return (bool(rel) and not rel.startswith("/") and "\\" not in rel
+            and not any(ord(c) < 32 or c == "\x7f" for c in rel)
+            and all(x not in ("", ".", "..") for x in parts) and parts[0] not in RESERVED
+            and not os.path.isabs(rel) and not (len(parts[0]) >= 2 and parts[0][1] == ":"))
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """Is `root/rel` reached without passing through a symbolic link (the file itself may be one)?"""
+    p = root
+    for part in rel.split("/")[:-1]:
+        p = p / part
+        if p.is_symlink() or not p.is_dir():
+            return False
+    return True
 
 
 def _sha256(path: Path) -> str:
@@ -118,7 +142,11 @@ class _Lock:
 
     def acquire(self) -> None:
         for _ in range(5):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:  # never through a link: a planted `.exgen.lock -> /elsewhere` creates nothing there
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            except OSError as e:
+                raise OutputLockedError(f"{self.path}: cannot create exgen's lock file here "
+                                        f"({e.strerror}); choose another --out") from None
             if not _try_lock(fd):
                 os.close(fd)
                 raise OutputLockedError(f"{self.path.parent}: another exgen run is writing this folder; "
@@ -261,6 +289,11 @@ class OutputDir:
 
     def _recover(self) -> None:
         """Finish a run that was stopped after its commit point; drop one stopped before it."""
+        for name in (READY, STAGING):
+            p = self.out / name
+            if p.is_symlink() or (p.exists() and not p.is_dir()):
+                raise OutputExistsError(f"{p}: is not a folder exgen made (a link or a file); exgen will "
+                                        "not use it: move it away or choose another --out")
         if (self.out / READY).is_dir():
             _move_into_place(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
@@ -296,7 +329,7 @@ def _merge(src: Path, dst: Path) -> None:
         if entry == MANIFEST and src.name == READY:
             continue
         s, d = src / entry, dst / entry
-        if s.is_dir() and d.is_dir():
+        if s.is_dir() and not s.is_symlink() and d.is_dir() and not d.is_symlink():
             _merge(s, d)
         else:
             os.replace(s, d)
