@@ -267,11 +267,15 @@ class OutputDir:
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
+        failed = et is not None
         try:
             if et is None:
                 self._commit()
+        except BaseException:
+            failed = not (self.out / READY).is_dir()  # after the commit point the next run completes it
+            raise
         finally:
-            self._close(failed=et is not None)
+            self._close(failed=failed)
 
     def _close(self, failed: bool) -> None:
         if failed:
@@ -298,8 +302,33 @@ class OutputDir:
             _move_into_place(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
 
+    def _check_collisions(self, new: Manifest) -> None:
+        """Before the commit point: every file of the new output can take its place (no folder, and
+        no link or file where a folder is needed, that exgen did not write: an empty folder
+        `exam.json/` is not in any manifest, so the scan does not see it)."""
+        clash = []
+        for rel in new.files:
+            p = self.out
+            parts = rel.split("/")
+            for i, part in enumerate(parts):
+                p = p / part
+                last = i == len(parts) - 1
+                if p.is_symlink() and not last:
+                    clash.append(rel)
+                    break
+                if last and (p.is_dir() and not p.is_symlink()):
+                    clash.append(rel)
+                elif not last and p.exists() and not p.is_dir():
+                    clash.append(rel)
+                    break
+        if clash:
+            raise OutputExistsError(f"{self.out}: holds folders, links or files exgen did not write where its "
+                                    f"output goes ({_listing(sorted(clash))}); move them away or choose "
+                                    "another --out")
+
     def _commit(self) -> None:
         new = Manifest(self.kind, {r: _record(self.stage, r, st) for r, st in _scan(self.stage).items()})
+        self._check_collisions(new)
         (self.stage / MANIFEST).write_text(new.dumps(), encoding="utf-8")
         os.replace(self.stage, self.out / READY)  # the commit point
         _move_into_place(self.out)

@@ -294,3 +294,13 @@ def test_planted_links_to_exgens_bookkeeping_touch_nothing_outside(exam, tmp_pat
     _one_error_line(r)
     assert sorted(p.name for p in elsewhere.iterdir()) == sorted([MANIFEST, "keep.txt"])
     assert not (tmp_path / "created_by_the_lock").exists()
+
+
+@pytest.mark.parametrize("where", ["exam.json", "sheets/s001.tex"])
+def test_an_empty_folder_where_a_file_goes_is_refused_and_leaves_nothing_half_moved(tmp_path, where):
+    out = tmp_path / "exam1"
+    (out / where).mkdir(parents=True)
+    r = _gen(tmp_path, out, "--count", "2")
+    _one_error_line(r, where)
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert left == sorted({where, *(Path(where).parent.as_posix() for _ in [0] if "/" in where)}), left
