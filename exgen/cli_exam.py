@@ -6,14 +6,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import app, output_dir, output_file, user_errors
+from .cli import app, echo, output_dir, output_file, user_errors
 
 DEMO_OUT = Path("exgen-demo")
 
 
 def _report(res) -> None:
     what = "sheets, keys (.tex and .pdf)" if res.pdf else "sheets, keys (.tex only)"
-    typer.echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
+    echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
 
 
 @app.command("init-config")
@@ -32,13 +32,13 @@ def init_config(
         from .errors import OutputExistsError
         from .textio import write_atomic
         if str(path) == "-":
-            typer.echo(DEFAULT_YAML, nl=False)
+            echo(DEFAULT_YAML, nl=False)
             return
         output_file(path, "the config")
         if path.exists() and not force:
             raise OutputExistsError(f"{path}: already exists; pass --force to overwrite it")
         write_atomic(path, DEFAULT_YAML)
-        typer.echo(f"Wrote {path}")
+        echo(f"Wrote {path}")
 
 
 @app.command()
@@ -82,7 +82,7 @@ def demo(
     with user_errors():
         output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
-        typer.echo(demo_text(res), nl=False)
+        echo(demo_text(res), nl=False)
 
 
 def run_demo(out: Path, pdf: bool = True, force: bool = False, progress: bool = True):
