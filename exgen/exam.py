@@ -23,7 +23,7 @@ from .generate import Exercise, make_exercises
 from .questions import answer_key
 from .render import Student, render_body, render_document
 from .outdir import OutputDir
-from .textio import read_utf8
+from .textio import csv_rows, read_utf8
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -36,13 +36,16 @@ def read_roster(path: str | Path) -> list[Student]:
     first = text.splitlines()[0] if text.strip() else ""
     delim = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    try:
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+    except csv.Error as e:
+        raise InputFileError(f"{p}: line 1: cannot be parsed as CSV ({e})") from None
     if "student_id" not in fields:
         raise InputFileError(f"{p}: line 1: no 'student_id' column (found: {', '.join(fields) or 'nothing'})")
     reader.fieldnames = fields
     students: list[Student] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in csv_rows(reader, p):
         line = reader.line_num
         sid = (row.get("student_id") or "").strip()
         if not sid:
