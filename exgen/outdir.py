@@ -34,6 +34,7 @@ STAGING = ".exgen-staging"
 READY = ".exgen-ready"
 RESERVED = frozenset({MANIFEST, LOCK, STAGING, READY})
 MANIFEST_VERSION = 1
+MARK = {"exam": "exam.json", "grades": "grades.csv"}  # a file every output of that kind has
 WHAT = {"exam": "an exam (exgen generate)", "grades": "grades (exgen grade)"}
 
 
@@ -79,8 +80,9 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
             kind, files = data["kind"], data["files"]
             if not (isinstance(kind, str) and kind in WHAT and isinstance(files, dict)
-                    and all(isinstance(k, str) and _safe_rel(k) for k in files)):
-                raise TypeError
+                    and all(isinstance(k, str) and _safe_rel(k) for k in files)
+                    and not any(MARK[k] in files for k in MARK if k != kind)):
+                raise TypeError  # (a "grades" record listing exam.json: its kind was edited)
             return cls(kind, {k: {"size": int(v["size"]), "sha256": str(v["sha256"])}
                               for k, v in files.items()})
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):

@@ -304,3 +304,17 @@ def test_an_empty_folder_where_a_file_goes_is_refused_and_leaves_nothing_half_mo
     _one_error_line(r, where)
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     assert left == sorted({where, *(Path(where).parent.as_posix() for _ in [0] if "/" in where)}), left
+
+
+def test_an_exam_whose_record_claims_to_be_grades_is_not_replaced_by_grades(exam, tmp_path):
+    import json
+    m = json.loads((exam / MANIFEST).read_text())
+    m["kind"] = "grades"
+    (exam / MANIFEST).write_text(json.dumps(m))
+    other = tmp_path / "other"
+    assert _gen(tmp_path, other, "--count", "3").exit_code == 0
+    before = _files(exam)
+    r = runner.invoke(app, ["grade", str(_submissions(other)), "--keys", str(other / "answer_keys"),
+                            "--out", str(exam), "--force", "--no-report"])
+    _one_error_line(r, MANIFEST)
+    assert _files(exam) == before
