@@ -76,3 +76,18 @@ def md_fence(lines: list[str]) -> str:
     """A code fence longer than any run of backticks in `lines` (the block cannot be closed early)."""
     longest = max((len(m) for line in lines for m in re.findall("`+", line)), default=0)
     return "`" * max(3, longest + 1)
+
+
+# C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidirectional overrides and
+# isolates (which reorder what a terminal shows: "Trojan Source")
+_TERM_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def term_text(s):
+    """Text for a terminal: escape sequences (`ESC ]0;...`, `ESC [2J`), carriage returns, other
+    control characters and bidi overrides from an input are shown as `\\u001b`-style escapes
+    instead of acting on the terminal. Inside a JSON string such an escape means the same
+    character, so JSON output stays valid and unchanged in meaning. Non-strings are returned as is."""
+    if not isinstance(s, str) or not _TERM_UNSAFE.search(s):
+        return s
+    return _TERM_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)

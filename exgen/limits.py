@@ -28,6 +28,13 @@ MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
 MAX_STUDENTS = 10_000
 MAX_ID_CHARS = 64
 
+# tables (submissions, rosters, self-check answers: CSV or .xlsx), checked before parsing
+MAX_TABLE_BYTES = 50_000_000  # size of a CSV file (1,000,000 answer rows take about 20 MB; 50 MB of a wide file: ~4 s, ~300 MB)
+MAX_XLSX_BYTES = 200_000_000  # the uncompressed size of an .xlsx workbook's parts (a "zip bomb")
+MAX_TABLE_ROWS = 1_000_000  # rows below the header
+MAX_TABLE_COLUMNS = 2_000  # cells in a row
+MAX_LINE_CHARS = 1_000_000  # characters in one line of a CSV file
+
 # documents (JSON and YAML files a user gives: specs, configs, keys, mapping files)
 MAX_DOC_BYTES = 1_000_000
 MAX_DEPTH = 32  # nesting of lists and mappings

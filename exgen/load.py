@@ -81,6 +81,19 @@ def _json_int(s: str) -> int:
     return int(s)
 
 
+def _json_object(pairs: list) -> dict:
+    """A JSON object; a key given twice is an error (never silently the last one)."""
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        quoted = re.escape(json.dumps(key)[1:-1])
+        # the line of its second occurrence when the key occurs twice in the whole file (otherwise
+        # the parser cannot say which object it is: then the message names the key only)
+        raise _JSONValueError(f"key {key!r} given twice in one object", r'"%s"\s*:' % quoted, "twice")
+    return d
+
+
 def _json_line(text: str, pattern: str) -> str:
     """'line N: ' of the first match of pattern (the parser does not say where a hook was called;
     on the error path only)."""
@@ -94,10 +107,14 @@ class _JSONValueError(Exception):
 
 def parse_json(text: str, source: str) -> Any:
     try:
-        data = json.loads(text, parse_constant=_json_constant, parse_int=_json_int)
+        data = json.loads(text, parse_constant=_json_constant, parse_int=_json_int, object_pairs_hook=_json_object)
     except json.JSONDecodeError as e:
         raise DocumentError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except _JSONValueError as e:
+        if len(e.args) > 2:  # a key given twice: its line if the key occurs just twice in the file
+            found = list(re.finditer(e.args[1], text))
+            line = f"line {text.count(chr(10), 0, found[1].end()) + 1}: " if len(found) == 2 else ""
+            raise DocumentError(f"{source}: {line}{e.args[0]}") from None
         raise DocumentError(f"{source}: {_json_line(text, e.args[1])}{e.args[0]}") from None
     except RecursionError:  # the C parser's own stop, far past MAX_DEPTH
         too_deep = True
@@ -233,6 +250,14 @@ def check_nodes(root, source: str) -> None:
             if aliases > limits.MAX_YAML_ALIASES:
                 raise LimitError("YAML aliases", aliases, limits.MAX_YAML_ALIASES, source, line)
             continue
+        if isinstance(node, yaml.MappingNode):  # a key given twice: an error, never silently the last
+            keys: set = set()
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    if (k.tag, k.value) in keys:
+                        raise DocumentError(f"{source}: line {k.start_mark.line + 1}: key {k.value!r} given "
+                                            "twice in one mapping")
+                    keys.add((k.tag, k.value))
         open_.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node))

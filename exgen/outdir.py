@@ -35,6 +35,7 @@ STAGING = ".exgen-staging"
 READY = ".exgen-ready"
 RESERVED = frozenset({MANIFEST, LOCK, STAGING, READY})
 MANIFEST_VERSION = 1
+MARK = {"exam": "exam.json", "grades": "grades.csv"}  # a file every output of that kind has
 WHAT = {"exam": "an exam (exgen generate)", "grades": "grades (exgen grade)"}
 
 
@@ -79,11 +80,13 @@ class Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             kind, files = data["kind"], data["files"]
-            if not (isinstance(kind, str) and isinstance(files, dict)):
-                raise TypeError
-            return cls(kind, {str(k): {"size": int(v["size"]), "sha256": str(v["sha256"])}
+            if not (isinstance(kind, str) and kind in WHAT and isinstance(files, dict)
+                    and all(isinstance(k, str) and _safe_rel(k) for k in files)
+                    and not any(MARK[k] in files for k in MARK if k != kind)):
+                raise TypeError  # (a "grades" record listing exam.json: its kind was edited)
+            return cls(kind, {k: {"size": int(v["size"]), "sha256": str(v["sha256"])}
                               for k, v in files.items()})
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise OutputExistsError(f"{path}: exgen's record of this folder is damaged; exgen will not "
                                     "replace files it cannot account for: choose another --out") from None
 
@@ -94,8 +97,31 @@ class Manifest:
     def unchanged(self, root: Path, rel: str, st: os.stat_result) -> bool:
         """Is `root/rel` (with stat `st`) the file this manifest recorded?"""
         rec = self.files.get(rel)
-        return (rec is not None and rec["size"] == st.st_size and not os.path.islink(root / rel)
+        return (rec is not None and _safe_rel(rel) and _inside(root, rel) and rec["size"] == st.st_size
+                and not os.path.islink(root / rel) and (root / rel).is_file()
                 and rec["sha256"] == _sha256(root / rel))
+
+
+def _safe_rel(rel: str) -> bool:
+    """Is `rel` a path exgen could have written: relative, inside the folder, no `..`, no empty or
+    `.` part, no backslash or control character, not one of exgen's own bookkeeping names?
+    A manifest listing anything else was not written by exgen (a hand-edited `../x` or `/etc/x`
+    must never make exgen delete or replace a file outside its folder)."""
+    parts = rel.split("/")
+    return (bool(rel) and not rel.startswith("/") and "\\" not in rel
+            and not any(ord(c) < 32 or c == "\x7f" for c in rel)
+            and all(x not in ("", ".", "..") for x in parts) and parts[0] not in RESERVED
+            and not os.path.isabs(rel) and not (len(parts[0]) >= 2 and parts[0][1] == ":"))
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """Is `root/rel` reached without passing through a symbolic link (the file itself may be one)?"""
+    p = root
+    for part in rel.split("/")[:-1]:
+        p = p / part
+        if p.is_symlink() or not p.is_dir():
+            return False
+    return True
 
 
 def _sha256(path: Path) -> str:
@@ -119,7 +145,11 @@ class _Lock:
 
     def acquire(self) -> None:
         for _ in range(5):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:  # never through a link: a planted `.exgen.lock -> /elsewhere` creates nothing there
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            except OSError as e:
+                raise OutputLockedError(f"{self.path}: cannot create exgen's lock file here "
+                                        f"({e.strerror}); choose another --out") from None
             if not _try_lock(fd):
                 os.close(fd)
                 raise OutputLockedError(f"{self.path.parent}: another exgen run is writing this folder; "
@@ -236,11 +266,15 @@ class OutputDir:
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
+        failed = et is not None
         try:
             if et is None:
                 self._commit()
+        except BaseException:
+            failed = not (self.out / READY).is_dir()  # after the commit point the next run completes it
+            raise
         finally:
-            self._close(failed=et is not None)
+            self._close(failed=failed)
 
     def _close(self, failed: bool) -> None:
         if failed:
@@ -258,12 +292,42 @@ class OutputDir:
 
     def _recover(self) -> None:
         """Finish a run that was stopped after its commit point; drop one stopped before it."""
+        for name in (READY, STAGING):
+            p = self.out / name
+            if p.is_symlink() or (p.exists() and not p.is_dir()):
+                raise OutputExistsError(f"{p}: is not a folder exgen made (a link or a file); exgen will "
+                                        "not use it: move it away or choose another --out")
         if (self.out / READY).is_dir():
             _move_into_place(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
 
+    def _check_collisions(self, new: Manifest) -> None:
+        """Before the commit point: every file of the new output can take its place (no folder, and
+        no link or file where a folder is needed, that exgen did not write: an empty folder
+        `exam.json/` is not in any manifest, so the scan does not see it)."""
+        clash = []
+        for rel in new.files:
+            p = self.out
+            parts = rel.split("/")
+            for i, part in enumerate(parts):
+                p = p / part
+                last = i == len(parts) - 1
+                if p.is_symlink() and not last:
+                    clash.append(rel)
+                    break
+                if last and (p.is_dir() and not p.is_symlink()):
+                    clash.append(rel)
+                elif not last and p.exists() and not p.is_dir():
+                    clash.append(rel)
+                    break
+        if clash:
+            raise OutputExistsError(f"{self.out}: holds folders, links or files exgen did not write where its "
+                                    f"output goes ({_listing(sorted(clash))}); move them away or choose "
+                                    "another --out")
+
     def _commit(self) -> None:
         new = Manifest(self.kind, {r: _record(self.stage, r, st) for r, st in _scan(self.stage).items()})
+        self._check_collisions(new)
         (self.stage / MANIFEST).write_text(new.dumps(), encoding="utf-8")
         os.replace(self.stage, self.out / READY)  # the commit point
         _move_into_place(self.out)
@@ -293,7 +357,7 @@ def _merge(src: Path, dst: Path) -> None:
         if entry == MANIFEST and src.name == READY:
             continue
         s, d = src / entry, dst / entry
-        if s.is_dir() and d.is_dir():
+        if s.is_dir() and not s.is_symlink() and d.is_dir() and not d.is_symlink():
             _merge(s, d)
         else:
             os.replace(s, d)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from exgen import limits
 from exgen.errors import InputFileError, UsageError
-from exgen.textio import read_utf8
+from exgen.textio import csv_rows, read_utf8
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ID_COLUMNS = ("student_id", "student id", "sid")
@@ -38,7 +38,7 @@ def _rows(p: Path) -> tuple[list[list[str]], list[int]]:
     text = read_utf8(p, "roster")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text.split("\n", 1)[0]))
     rows, lines = [], []
-    for row in reader:
+    for row in csv_rows(reader, p):  # a malformed or huge field is one error naming the line
         rows.append(row)
         lines.append(reader.line_num)
     return rows, lines

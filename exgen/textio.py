@@ -15,6 +15,8 @@ def read_utf8(path: str | Path, what: str, hint: str = "") -> str:
     p = Path(path)
     if not p.is_file():
         raise InputFileError(f"{p}: not a file" if p.exists() else f"{p}: no such file{hint}")
+    from exgen import limits
+    limits.check("bytes", p.stat().st_size, limits.MAX_TABLE_BYTES, str(p))
     raw = p.read_bytes()
     try:
         return raw.decode("utf-8-sig")
@@ -22,6 +24,22 @@ def read_utf8(path: str | Path, what: str, hint: str = "") -> str:
         line = raw[: e.start].count(b"\n") + 1
         raise InputFileError(f"{p}: line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
                              f"save the {what} as CSV UTF-8") from None
+
+
+def csv_rows(reader, source: str | Path):
+    """The rows of a csv.reader (or DictReader), a malformed one (a cell over the csv module's
+    field size limit, a NUL) as an InputFileError naming the file and line, never a csv.Error."""
+    import csv
+    it = iter(reader)
+    while True:
+        try:
+            row = next(it)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            line = getattr(reader, "reader", reader).line_num  # a DictReader's own count lags behind
+            raise InputFileError(f"{source}: line {line}: cannot be parsed as CSV ({e})") from None
+        yield row
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -1,7 +1,7 @@
 """Verdicts, scores, error carried forward and seed hand computations.
 
 Independent reference values are computed here with plain numpy from the specs in
-exgen/examples (the formulas written out by hand), not with the grading code."""
+exgen/core/examples (the formulas written out by hand), not with the grading code."""
 import numpy as np
 import pytest
 
@@ -14,7 +14,7 @@ def sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-# seed 002, 2-2-1 (exgen/examples/seed002-2-2-1.json)
+# seed 002, 2-2-1 (exgen/core/examples/seed002-2-2-1.json)
 X, W1, W2, Y, ETA = np.array([0.23, 0.82]), np.array([[0.1, 0.4], [0.5, 0.3]]), np.array([0.2, 0.6]), 1.0, 0.7
 
 

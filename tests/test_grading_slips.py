@@ -12,7 +12,7 @@ def sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-# seed 002 2-2-1 (exgen/examples/seed002-2-2-1.json)
+# seed 002 2-2-1 (exgen/core/examples/seed002-2-2-1.json)
 X, W1, W2, Y, ETA = np.array([0.23, 0.82]), np.array([[0.1, 0.4], [0.5, 0.3]]), np.array([0.2, 0.6]), 1.0, 0.7
 Z1 = W1 @ X
 H1 = sig(Z1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -122,10 +123,17 @@ def prepare(tmp_path: Path, kind: str, name: str, argv: list[str], valid_exam) -
     return args, out
 
 
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def check_result(code: int, stdout: str, stderr: str, cmd: str, named: str | None = None) -> None:
     """Exit 0 or 1, no traceback; a failure is one `Error:` line (naming the file `named`, if given)."""
     assert code in (0, 1), (code, stdout[-2000:], stderr[-2000:])
     assert "Traceback" not in stdout + stderr, stderr[-3000:]
+    # no escape sequence, carriage return, other control character or bidi override from a file
+    # reaches the terminal (exgen.escape.term_text)
+    bad = TERMINAL_UNSAFE.search(stdout + stderr)
+    assert bad is None, (bad, (stdout + stderr)[max(0, bad.start() - 200):bad.end() + 200])
     if code == 1:
         lines = stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), stderr[-3000:]

@@ -247,3 +247,75 @@ def test_a_rerun_writes_the_same_bytes_manifest_included(exam):
     first = _files(exam)
     assert _gen(exam.parent, exam, "--count", "3", "--force").exit_code == 0
     assert _files(exam) == first and MANIFEST in first
+
+
+def _claim(exam: Path, rel: str, target: Path) -> None:
+    """Hand-edit the exam's manifest so that it claims `rel` with `target`'s exact size and hash."""
+    import hashlib
+    import json
+    m = json.loads((exam / MANIFEST).read_text())
+    data = target.read_bytes()
+    m["files"][rel] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (exam / MANIFEST).write_text(json.dumps(m))
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "dot_part"])
+def test_a_manifest_claiming_a_file_outside_the_folder_deletes_nothing(exam, tmp_path, how):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    rel = {"dotdot": "../victim.txt", "absolute": str(victim), "dot_part": "./../victim.txt"}[how]
+    _claim(exam, rel, victim)
+    r = _gen(tmp_path, exam, "--count", "2", "--force")
+    _one_error_line(r, MANIFEST, "damaged")
+    assert victim.read_text() == "precious\n"
+
+
+def test_a_manifest_reaching_through_a_linked_folder_deletes_nothing(exam, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.txt"
+    victim.write_text("precious\n")
+    (exam / "sub").symlink_to(elsewhere)
+    _claim(exam, "sub/victim.txt", victim)
+    _claim(exam, "sub", victim)
+    r = _gen(tmp_path, exam, "--count", "2", "--force")
+    _one_error_line(r)
+    assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("name", [LOCK, READY, STAGING])
+def test_planted_links_to_exgens_bookkeeping_touch_nothing_outside(exam, tmp_path, name):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / MANIFEST).write_bytes((exam / MANIFEST).read_bytes())
+    (elsewhere / "keep.txt").write_text("mine\n")
+    target = elsewhere if name != LOCK else tmp_path / "created_by_the_lock"
+    (exam / name).symlink_to(target)
+    r = _gen(tmp_path, exam, "--count", "2", "--force")
+    _one_error_line(r)
+    assert sorted(p.name for p in elsewhere.iterdir()) == sorted([MANIFEST, "keep.txt"])
+    assert not (tmp_path / "created_by_the_lock").exists()
+
+
+@pytest.mark.parametrize("where", ["exam.json", "sheets/s001.tex"])
+def test_an_empty_folder_where_a_file_goes_is_refused_and_leaves_nothing_half_moved(tmp_path, where):
+    out = tmp_path / "exam1"
+    (out / where).mkdir(parents=True)
+    r = _gen(tmp_path, out, "--count", "2")
+    _one_error_line(r, where)
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert left == sorted({where, *(Path(where).parent.as_posix() for _ in [0] if "/" in where)}), left
+
+
+def test_an_exam_whose_record_claims_to_be_grades_is_not_replaced_by_grades(exam, tmp_path):
+    import json
+    m = json.loads((exam / MANIFEST).read_text())
+    m["kind"] = "grades"
+    (exam / MANIFEST).write_text(json.dumps(m))
+    other = tmp_path / "other"
+    assert _gen(tmp_path, other, "--count", "3").exit_code == 0
+    before = _files(exam)
+    r = runner.invoke(app, ["grade", str(_submissions(other)), "--keys", str(other / "answer_keys"),
+                            "--out", str(exam), "--force", "--no-report"])
+    _one_error_line(r, MANIFEST)
+    assert _files(exam) == before

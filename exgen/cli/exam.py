@@ -6,17 +6,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from exgen.cli.main import app, output_dir, output_file, user_errors
+from exgen.cli.main import app, echo, output_dir, output_file, user_errors
 
 DEMO_OUT = Path("exgen-demo")
 
 
 def _report(res) -> None:
     for w in res.warnings:
-        typer.echo(f"Warning: {w}", err=True)
+        echo(f"Warning: {w}", err=True)
     what = ("sheets, keys (.tex and .pdf; print/sheets.pdf and print/keys.pdf to print)" if res.pdf
             else "sheets, keys (.tex only)")
-    typer.echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
+    echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
 
 
 @app.command("init-config")
@@ -35,13 +35,13 @@ def init_config(
         from exgen.errors import OutputExistsError
         from exgen.textio import write_atomic
         if str(path) == "-":
-            typer.echo(DEFAULT_YAML, nl=False)
+            echo(DEFAULT_YAML, nl=False)
             return
         output_file(path, "the config")
         if path.exists() and not force:
             raise OutputExistsError(f"{path}: already exists; pass --force to overwrite it")
         write_atomic(path, DEFAULT_YAML)
-        typer.echo(f"Wrote {path}")
+        echo(f"Wrote {path}")
 
 
 @app.command()
@@ -86,8 +86,8 @@ def demo(
         output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
         for w in res.exam.warnings:
-            typer.echo(f"Warning: {w}", err=True)
-        typer.echo(demo_text(res), nl=False)
+            echo(f"Warning: {w}", err=True)
+        echo(demo_text(res), nl=False)
 
 
 def run_demo(out: Path, pdf: bool = True, force: bool = False, progress: bool = True):

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from exgen.cli.main import app, user_errors
+from exgen.cli.main import app, echo, user_errors
 
 
 @app.command()
@@ -47,4 +47,4 @@ def grade(
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
                               feedback=not no_feedback, report=not no_report)
-        typer.echo(text)
+        echo(text)

@@ -69,8 +69,15 @@ def reading(source: Any) -> Iterator[None]:
         raise InternalError(internal_error_message(e, source)) from e
 
 
+def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
+    """typer.echo for text that may hold input: control characters and bidi overrides from a
+    file never reach the terminal (see exgen.escape.term_text)."""
+    from exgen.escape import term_text
+    typer.echo(term_text(message), nl=nl, err=err)  # the one direct call
+
+
 def _error_exit(message: str, code: int = 1) -> None:
-    typer.echo(f"Error: {_one_line(message, 2000)}", err=True)
+    echo(f"Error: {_one_line(message, 2000)}", err=True)
     sys.exit(code)
 
 
@@ -85,7 +92,7 @@ class ExgenGroup(TyperGroup):
             if type(e).__name__ == "NoArgsIsHelpError":  # `exgen` alone: the help (printed already by rich)
                 text = e.format_message()
                 if text.strip():
-                    typer.echo(text)
+                    echo(text)
                 code = 0
                 if not standalone_mode:
                     return code
@@ -136,22 +143,22 @@ def user_errors(source: Any = None) -> Iterator[None]:
     except UsageError as e:  # the library's policy: an argument out of range, or two that conflict
         ctx = get_current_context(silent=True)
         path = ctx.command_path if ctx is not None else "exgen"
-        typer.echo(f"Error: {_line(str(e))} (see: {path} --help)", err=True)
+        echo(f"Error: {_line(str(e))} (see: {path} --help)", err=True)
         raise typer.Exit(1) from None
     except ExgenError as e:
-        typer.echo(f"Error: {_line(str(e))}", err=True)
+        echo(f"Error: {_line(str(e))}", err=True)
         raise typer.Exit(1) from None
     except OSError as e:  # a file that cannot be read or written: name it, no traceback
         where = f"{e.filename}: " if e.filename else ""
-        typer.echo(f"Error: {where}{_line(e.strerror or e.__class__.__name__)}", err=True)
+        echo(f"Error: {where}{_line(e.strerror or e.__class__.__name__)}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        typer.echo("Error: interrupted", err=True)
+        echo("Error: interrupted", err=True)
         raise typer.Exit(130) from None
     except Exception as e:  # noqa: BLE001 - the last line of defence
         if debug():
             raise
-        typer.echo(f"Error: {internal_error_message(e, source)}", err=True)
+        echo(f"Error: {internal_error_message(e, source)}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -209,7 +216,7 @@ def solve(
         if list_examples:
             for name in examples.names():
                 s = examples.load(name)
-                typer.echo(f"{name:24}  {'-'.join(map(str, s.layers)):8} {'/'.join(s.activations):16} {s.loss:14} "
+                echo(f"{name:24}  {'-'.join(map(str, s.layers)):8} {'/'.join(s.activations):16} {s.loss:14} "
                            f"{s.description.split(': ')[0]}")
             return
         from exgen.core.solve import solve as solve_spec
@@ -219,7 +226,7 @@ def solve(
         spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)
-        typer.echo(dumps(to_dict(sol, nt, not no_paths)) if as_json else text_report(sol, nt, not no_paths), nl=False)
+        echo(dumps(to_dict(sol, nt, not no_paths)) if as_json else text_report(sol, nt, not no_paths), nl=False)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, input_file, load_spec, notation_for, output_file, reading,
+from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, echo, input_file, load_spec, notation_for, output_file, reading,
                   user_errors)
 from exgen.core.notation import LETTERS, WEIGHT_STYLES
 from exgen.core.report import fmt
@@ -69,7 +69,7 @@ def explain(
         nt = nt_for(spec)
         sol = solve(spec)
         target = find_param(sol, nt, param) if param else None
-        typer.echo(worked_solution(sol, nt, target), nl=False)
+        echo(worked_solution(sol, nt, target), nl=False)
 
 
 @app.command()
@@ -105,29 +105,29 @@ def _check(answers: list[str], key: Path, as_json: bool, reveal: bool) -> None:
     check_unknown(k, given)
     rows, got, total = check_rows(k, given, reveal)
     if as_json:
-        typer.echo(json.dumps([{f: r[f] for f in ("question_id", "verdict", "diagnosis", "hint", "expected")}
+        echo(json.dumps([{f: r[f] for f in ("question_id", "verdict", "diagnosis", "hint", "expected")}
                                for r in rows], indent=2))
         return
     for r in rows:
         exp = f"   expected {fmt(r['expected'])}" if r["expected"] is not None else ""
         ans = f"   (you: {r['answer']})" if r["answer"] not in (None, "") else ""
-        typer.echo(f"{r['question_id']:4} {r['verdict_text']:34}{ans}{exp}".rstrip())
+        echo(f"{r['question_id']:4} {r['verdict_text']:34}{ans}{exp}".rstrip())
         if r["diagnosis"]:
-            typer.echo(f"     diagnosis: {r['diagnosis']}" + (f": {r['explanation']}" if r["explanation"] else ""))
+            echo(f"     diagnosis: {r['diagnosis']}" + (f": {r['explanation']}" if r["explanation"] else ""))
         if r["hint"] and r["verdict"] != "missing":  # no hint for questions not tried (see --json)
-            typer.echo(f"     hint: {r['hint']}")
-    typer.echo(f"Score: {fmt(got)} / {fmt(total)} points")
+            echo(f"     hint: {r['hint']}")
+    echo(f"Score: {fmt(got)} / {fmt(total)} points")
 
 
 def _ask(text: str) -> Optional[str]:
     try:
         return typer.prompt(text, default="", show_default=False)
     except (typer.Abort, EOFError):  # end of input or Ctrl-C: stop
-        typer.echo()
+        echo()
         return None
 
 
-def run_session(session, echo=typer.echo) -> bool:
+def run_session(session, echo=echo) -> bool:
     """Ask the questions one by one. Returns False if the student quit early."""
     from exgen.student.selfcheck import VERDICT_TEXT, explanation
     while not session.done:
@@ -197,7 +197,7 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
     from exgen.student import practice as pr
     if list_presets:
         for name, p in pr.PRESETS.items():
-            typer.echo(f"{name:20} {p.about}")
+            echo(f"{name:20} {p.about}")
         return
     if sum(o is not None for o in (preset, example, config)) > 1:
         raise typer.BadParameter("give one of --preset, --example, --config")
@@ -219,18 +219,18 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
         ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
     if pdf is not None:
         from exgen.student.practice_pdf import write_pdf
-        typer.echo(f"Wrote {write_pdf(ex, pdf, force)}")
+        echo(f"Wrote {write_pdf(ex, pdf, force)}")
     show_exercise(ex, console())
     session = pr.Session(ex)
     finished = run_session(session)
     got, total = session.score()
-    typer.echo(f"\n{'Done' if finished else 'Stopped'}. Score: {fmt(got)} / {fmt(total)} points.")
+    echo(f"\n{'Done' if finished else 'Stopped'}. Score: {fmt(got)} / {fmt(total)} points.")
     if ex.seed is not None:
-        typer.echo(f"Seed {ex.seed}: redo with  {ex.redo()}")
+        echo(f"Seed {ex.seed}: redo with  {ex.redo()}")
     try:
         want = typer.confirm("Show the full worked solution?", default=False)
     except (typer.Abort, EOFError):
-        typer.echo()
+        echo()
         want = False
     if want:
-        typer.echo(worked_solution(ex.sol, ex.nt), nl=False)
+        echo(worked_solution(ex.sol, ex.nt), nl=False)

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from exgen import limits
 from exgen.errors import InputFileError
 from exgen.grading.table import Table, delimiter, fast_table, from_rows
 
@@ -80,7 +81,33 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[st
     p, data = _load(path)
     if _is_xlsx(p, data):
         return _xlsx_rows(p, data, sheet)
-    return _csv_rows(decode(data, str(p)), p)
+    text, utf8 = decode_utf8(data, str(p))
+    _check_text_size(text, utf8, p)
+    return _csv_rows(text, p)
+
+
+def _check_text_size(text: str, utf8: bytes, p: Path) -> None:
+    """Limits before parsing: lines, the longest line, the cells of the header line."""
+    import numpy as np
+    ends = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == 10)
+    rows = len(ends) + (not utf8.endswith(b"\n")) - 1
+    limits.check("rows", rows, limits.MAX_TABLE_ROWS, str(p), hint="split the file")
+    if len(ends):
+        gaps = np.diff(ends, prepend=-1)
+        longest = int(gaps.max()) if len(gaps) else 0
+        last = len(utf8) - int(ends[-1]) - 1
+        line = int(np.argmax(gaps)) + 1 if longest >= last else len(ends) + 1
+        longest = max(longest, last)
+    else:
+        longest, line = len(utf8), 1
+    limits.check("characters in a line", longest, limits.MAX_LINE_CHARS, str(p), f"line {line}")
+    first = text[: text.find("\n")] if "\n" in text else text
+    sep = delimiter(first).encode()
+    seps = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == sep[0])
+    if len(seps):  # separators per line (quoted ones too: an upper bound of the cells)
+        per_line = np.bincount(np.searchsorted(ends, seps))
+        line = int(np.argmax(per_line))
+        limits.check("columns", int(per_line[line]) + 1, limits.MAX_TABLE_COLUMNS, str(p), f"line {line + 1}")
 
 
 def read_columns(path: str | Path, sheet: str | None = None) -> Table:
@@ -92,6 +119,7 @@ def read_columns(path: str | Path, sheet: str | None = None) -> Table:
         raise SubmissionError(f"{p}: --sheet {sheet!r} is for .xlsx workbooks; this file is text (CSV)")
     else:
         text, utf8 = decode_utf8(data, str(p))
+        _check_text_size(text, utf8, p)
         table = fast_table(text, utf8) or from_rows(*_csv_rows(text, p))
     if table is None:
         raise SubmissionError(f"{p}: cannot be read: the file is empty")
@@ -102,6 +130,7 @@ def _load(path) -> tuple[Path, bytes]:
     p = Path(path)
     if not p.is_file():
         raise SubmissionError(f"{p}: no such file" if not p.exists() else f"{p}: not a file")
+    limits.check("bytes", p.stat().st_size, limits.MAX_TABLE_BYTES, str(p), hint="split the file")
     return p, p.read_bytes()
 
 
@@ -119,7 +148,8 @@ def _is_xlsx(p: Path, data: bytes) -> bool:
 def _xlsx_rows(p: Path, data: bytes, sheet: str | None) -> tuple[list[list[str]], list[int]]:
     import zipfile
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        names = [i.filename for i in infos]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise SubmissionError(f"{p}: cannot be read as .xlsx: not a valid spreadsheet (a damaged or "
                               "partial download?); save it again as .xlsx or CSV") from None
@@ -130,17 +160,25 @@ def _xlsx_rows(p: Path, data: bytes, sheet: str | None) -> tuple[list[list[str]]
         raise SubmissionError(f"{p}: is a .zip archive ({len(inside)} file{'s' * (len(inside) != 1)}: {shown}), "
                               "not a spreadsheet: unzip it and grade the "
                               + (f"CSV inside ({csvs[0]})" if csvs else "submissions file inside"))
+    # a zip bomb: bounded by the sizes the archive declares (zipfile never inflates past them)
+    limits.check("bytes uncompressed", sum(i.file_size for i in infos), limits.MAX_XLSX_BYTES, str(p))
     import openpyxl
     wb = None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        rows = []
+        for r in ws.iter_rows(values_only=True):
+            limits.check("rows", len(rows), limits.MAX_TABLE_ROWS, str(p), hint="split the file")
+            limits.check("columns", len(r), limits.MAX_TABLE_COLUMNS, str(p), f"row {len(rows) + 1}")
+            rows.append([_cell(v) for v in r])
     except KeyError:
         sheets = ", ".join(wb.sheetnames) if wb is not None else "none readable"
         raise SubmissionError(f"{p}: no sheet {sheet!r}; sheets: {sheets}") from None
     except IndexError:
         raise SubmissionError(f"{p}: the workbook has no worksheet") from None
+    except limits.LimitError:
+        raise
     except Exception as e:  # zipfile/openpyxl/XML parsers raise many kinds
         raise SubmissionError(f"{p}: cannot be read as .xlsx ({e.__class__.__name__})") from None
     return rows, list(range(1, len(rows) + 1))

@@ -14,7 +14,7 @@ from typing import Any
 
 from exgen.errors import InputFileError
 from exgen.answer_key import read_key_file, validate_key
-from exgen.textio import read_utf8
+from exgen.textio import csv_rows, read_utf8
 from exgen.grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
 __all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "explanation", "grade",
@@ -63,7 +63,7 @@ def parse_answers(items: list[str]) -> dict[str, str]:
 
 def _parse_csv(text: str, source: str) -> dict[str, str]:
     delim = ";" if text.count(";") > text.count(",") else ","
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
+    rows = [r for r in csv_rows(csv.reader(io.StringIO(text), delimiter=delim), source) if any(c.strip() for c in r)]
     if not rows:
         raise InputFileError(f"{source}: empty answers file")
     head = [c.strip().lower() for c in rows[0]]

@@ -6,6 +6,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from exgen.escape import term_text
 from exgen.student.explain import p
 from exgen.core.functions import LOSSES
 from exgen.student.practice import Practice
@@ -94,11 +95,11 @@ def questions_table(ex: Practice) -> Table:
 def show_exercise(ex: Practice, con: Console | None = None) -> None:
     con = con or console()
     spec = ex.spec
-    con.print(ex.title, style="bold")
+    con.print(term_text(ex.title), style="bold")  # input text: no escape sequence reaches the terminal
     if spec.description:
-        con.print(spec.description)
+        con.print(term_text(spec.description))
     if ex.seed is not None:
-        con.print(f"Seed {ex.seed}: redo this exercise with  {ex.redo()}")
+        con.print(term_text(f"Seed {ex.seed}: redo this exercise with  {ex.redo()}"))
     con.print(network_table(ex))
     if spec.batched:
         con.print(batch_table(ex))
