@@ -30,6 +30,23 @@ def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
     return json.dumps(key, indent=2, ensure_ascii=False) + "\n"
 
 
+def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercise], out: Path) -> list[Path]:
+    """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index `out/.exam-keys.npz`
+    (grading reads it instead of the JSON keys while they match it; see exgen.grading.keyindex).
+    Returns the files written."""
+    from exgen.grading.keyindex import INDEX, index_bytes
+    files, texts = [], {}
+    for st, ex in zip(students, exercises):
+        path = out / "answer_keys" / f"{st.id}.json"
+        texts[path.name] = key_json(cfg, ex, st)
+        _write(path, texts[path.name])
+        files.append(path)
+    if texts:  # after the keys: the index is newer than each of them
+        _write(out / INDEX, index_bytes(texts, cfg.name))
+        files.append(out / INDEX)
+    return files
+
+
 def submissions_csv(exercises: list[Exercise]) -> str:
     ids = [q.id for q in exercises[0].questions] if exercises else []
     buf = io.StringIO()
@@ -86,9 +103,7 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
                 res.files.append(tex)
                 who = f"student {st.id}" + (f" ({st.name})" if st.name != st.id else "")
                 parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)))
-            path = out / "answer_keys" / f"{st.id}.json"
-            _write(path, key_json(cfg, ex, st))
-            res.files.append(path)
+        res.files += write_keys(cfg, students, exercises, out)
         _write(out / "submissions.csv", submissions_csv(exercises))
         _write(out / "exam.json", json.dumps({"exam": cfg.name, "seed": cfg.seed,
                                               "students": [s.id for s in students]}, indent=2) + "\n")

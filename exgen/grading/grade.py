@@ -122,13 +122,18 @@ def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
 
 
 def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
-    prep = prepared or Prepared()
-    prep.add(list(keys.values()))
+    indexed = getattr(keys, "prepared", None)  # keyindex.IndexedKeys: grouped already, sorted ids
+    prep = indexed or prepared or Prepared()
+    if indexed is None:
+        prep.add(list(keys.values()))
     issues: list[Issue] = list(sub.issues)  # found while reading (rows with too many fields)
     sc, qc, U = sub.sid, sub.qid, sub.sids
     G = len(prep.groups)
-    names = sorted(keys)  # every student with a key
-    kpos = _key_positions(prep, keys, names)
+    if indexed is not None:
+        names, kpos = list(keys.sids), keys.pos  # type: ignore[attr-defined]
+    else:
+        names = sorted(keys)  # every student with a key
+        kpos = _key_positions(prep, keys, names)
     code_of = _codes_of(U, names)  # -1: no submission
     has = code_of >= 0
     stu_group = np.full(max(len(U), 1), -1, dtype=np.int64)

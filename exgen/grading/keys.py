@@ -101,12 +101,16 @@ class Group:
             if checked:
                 raise
             return False
-        self.threshold = threshold(self.expected, self.tkind, self.tval)
         self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
+        self.compute()
+        return True
+
+    def compute(self) -> None:
+        """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval)."""
+        self.threshold = threshold(self.expected, self.tkind, self.tval)
         for d in ROUNDINGS:
             self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
-        return True
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Slip codes (C,), their values (K, Q, C), the values' tolerance thresholds, and

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from exgen.grading.grade import GradeResult, grade_submissions
-from exgen.grading.keys import Keys, Prepared, load_keys
+from exgen.grading.keyindex import load_prepared
 from exgen.roster import alias_map, read_roster
 from exgen.grading.read import read_mapping, read_submissions
 from exgen.errors import UsageError
@@ -28,9 +28,9 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     check_paths(inputs=[submissions, mapping_file, roster], input_dirs=[keys_dir], outputs=[out])
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
     with OutputDir(out, "grades", force=force, inputs=inputs) as stage:
-        keys = load_keys(keys_dir)
-        prep = Prepared()  # every key validated (errors name its file) before anything else is read
-        prep.add(list(keys.values()), [keys.sources[s] for s in keys] if isinstance(keys, Keys) else None)
+        # every key validated (errors name its file) before anything else is read; from the
+        # exam-wide index (answer_keys/.exam-keys.npz) when it matches the JSON keys
+        keys, prep = load_prepared(keys_dir)
         known = {q for g in prep.groups for q in g.qids}
         sub = read_submissions(submissions, known_qids=known, id_column=id_column,
                                mapping=read_mapping(mapping, mapping_file),

@@ -101,6 +101,24 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
     return Table(header, cols, np.array(lines[start + 1:], dtype=np.int64))
 
 
+SAMPLE_BYTES = 1 << 16
+
+
+def _dtypes(text: str, sep: str, width: int) -> dict[int, str]:
+    """How pandas should read each column: "category" (codes into sorted distinct texts; fast
+    when texts repeat, as ids do) or "object" (every text, factorized by hashing afterwards; fast
+    when nearly every text differs, as answers do with one key per student). Decided on the first
+    64 KB of rows; only the speed depends on it, never the texts."""
+    lines = text[:SAMPLE_BYTES].split("\n")[1:-1]
+    if len(lines) < 50:
+        return {j: "category" for j in range(width)}
+    cols: list[set] = [set() for _ in range(width)]
+    for line in lines:
+        for j, c in enumerate(line.rstrip("\r").split(sep)[:width]):
+            cols[j].add(c)
+    return {j: "object" if len(c) > 0.5 * len(lines) else "category" for j, c in enumerate(cols)}
+
+
 def fast_table(text: str, utf8: bytes) -> Table | None:
     """The fast path (pandas' C parser on the UTF-8 bytes of `text`), or None when the file
     has anything the csv module might read differently."""
@@ -112,8 +130,9 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
     if not any(c.strip() for c in cells):
         return None
     import pandas as pd
+    sep = delimiter(first)
     try:
-        df = pd.read_csv(io.BytesIO(utf8), sep=delimiter(first), header=None, dtype="category",
+        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None, dtype=_dtypes(text, sep, len(cells)),
                          na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
                          engine="c", low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
@@ -123,8 +142,15 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
     cols = []
     for j in range(df.shape[1]):
         c = df.iloc[:, j].array
-        codes = np.asarray(c.codes)[1:].astype(np.intp)
-        if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
-            return None  # a column of numbers only, header included: pandas converted its texts
-        cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
+        if isinstance(c.dtype, pd.CategoricalDtype):
+            codes = np.asarray(c.codes)[1:].astype(np.intp)
+            if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
+                return None  # a column of numbers only, header included: pandas converted its texts
+            cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
+        else:  # texts as they are (object dtype: never converted), factorized by hashing
+            values = np.asarray(c, dtype=object)[1:]
+            if len(values) and not set(map(type, values.tolist())) <= {str}:
+                return None
+            codes, uniq = pd.factorize(values)
+            cols.append((codes.astype(np.intp, copy=False), uniq.tolist()))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))

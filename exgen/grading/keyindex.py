@@ -1,0 +1,237 @@
+"""The exam-wide key index `.exam-keys.npz`: every key of an exam as columnar arrays.
+
+`exgen generate` writes it into the exam folder, beside `answer_keys/` with the per-student JSON
+keys (which stay: students need them);
+`exgen grade --keys DIR` uses it instead of reading and validating thousands of JSON files, but
+only when it matches the JSON keys, and falls back to them otherwise (same verdicts, same errors).
+
+Format (version 1): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
+keys give the same bytes; no pickles) holding
+  meta        UTF-8 JSON {"format": "exgen-key-index", "version": 1, "exam", "keys" (the name of
+              the key folder beside it: "answer_keys"), "groups": [{"qids",
+              "refs", "kinds", "deps" (local indices of depends_on), "first" (file of its first
+              key)}]} as uint8
+  files       (N,) key file names, sorted as `load_keys` reads them; size (N,) their byte sizes;
+  sha256      (N,) their SHA-256 (hex); student_id (N,); group (N,), row (N,): the key's group
+              and its row in the group's arrays
+  g<i>_answer, g<i>_points, g<i>_tval (K, Q) float, g<i>_tkind (K, Q) int (0 abs, 1 rel, 2 sig),
+  g<i>_x (K, B, n_0), g<i>_y (K, B, n_L), g<i>_eta (K,), g<i>_W<l>, g<i>_b<l>: group i's keys
+
+The index matches when the folder holds exactly its `*.json` files with their sizes, and each file
+is no newer than the index (written after the keys) or else has the recorded SHA-256. The arrays
+are checked as `Prepared.add` checks keys (finite numbers, tolerances, shapes, positive learning
+rates, targets in [0, 1] where the loss needs it), and the first key of each group is read and
+validated in full and must equal its row. Anything else: the JSON keys are read as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from exgen.core import engine
+from exgen.errors import ExgenError
+from exgen.core.functions import PROBABILISTIC_LOSSES
+from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
+from exgen.core.spec import from_dict
+from exgen.grading.keys import TOL_KINDS, Group, Keys, Prepared, load_keys
+from exgen.grading.read import no_gc
+from exgen.grading.stack import stack_dicts
+
+INDEX = ".exam-keys.npz"
+FORMAT, VERSION = "exgen-key-index", 1
+
+
+# -- writing (exgen generate) -----------------------------------------------------------------
+def index_bytes(texts: dict[str, str], exam: str = "", folder: str = "answer_keys") -> bytes:
+    """The index of the keys `texts` (file name -> the JSON text written), as bytes."""
+    names = sorted(texts)
+    keys = [json.loads(texts[n]) for n in names]
+    prep = Prepared()
+    prep.add(keys, names)
+    meta = {"format": FORMAT, "version": VERSION, "exam": exam, "keys": folder, "groups": []}
+    arrays: dict[str, np.ndarray] = {}
+    for gi, g in enumerate(prep.groups):
+        meta["groups"].append({"qids": g.qids, "refs": g.refs, "kinds": g.kinds, "deps": g.deps,
+                               "first": names[next(i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi)]})
+        n = g.net
+        arrays.update({f"g{gi}_answer": g.expected, f"g{gi}_points": g.points, f"g{gi}_tkind": g.tkind,
+                       f"g{gi}_tval": g.tval, f"g{gi}_x": n.x, f"g{gi}_y": n.y, f"g{gi}_eta": n.eta})
+        for l, w in enumerate(n.W):
+            arrays[f"g{gi}_W{l}"] = w
+        for l, b in enumerate(n.b or []):
+            arrays[f"g{gi}_b{l}"] = b
+    data = [texts[n].encode("utf-8") for n in names]
+    pos = np.array([prep.key_pos[id(k)] for k in keys], dtype=np.int64).reshape(-1, 2)
+    arrays.update(meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+                  files=np.array(names, dtype=str), size=np.array([len(d) for d in data], dtype=np.int64),
+                  sha256=np.array([hashlib.sha256(d).hexdigest() for d in data], dtype=str),
+                  student_id=np.array([k.get("student_id", Path(n).stem) for k, n in zip(keys, names)], dtype=str),
+                  group=pos[:, 0], row=pos[:, 1])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with z.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+    return buf.getvalue()
+
+
+# -- reading (exgen grade) --------------------------------------------------------------------
+class LazyKeys(Sequence):
+    """A group's keys as dicts, read from their JSON files on first use (feedback needs them)."""
+
+    def __init__(self, folder: Path, names: list[str]):
+        self.folder, self.names = folder, names
+        self._got: dict[int, dict] = {}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        k = int(k)
+        if k not in self._got:
+            self._got[k] = read_key_file(self.folder / self.names[k])
+        return self._got[k]
+
+
+class IndexedKeys(Mapping):
+    """Answer keys by student id, backed by the index: `prepared` holds their groups, and a key's
+    dict is read from its file only when asked for."""
+
+    def __init__(self, prepared: Prepared, sids: list[str], pos: np.ndarray, sources: list[str]):
+        self.prepared, self.pos = prepared, pos  # pos (N, 2): (group, row), in sids order (sorted)
+        self.sids = sids
+        self.sources = dict(zip(sids, sources))
+        self._at = {s: i for i, s in enumerate(sids)}
+
+    def __getitem__(self, sid: str) -> dict:
+        g, r = self.pos[self._at[sid]]
+        return self.prepared.groups[g].keys[r]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sids)
+
+    def __len__(self) -> int:
+        return len(self.sids)
+
+
+def load_prepared(directory: str | Path) -> tuple[Mapping, Prepared]:
+    """The keys of `directory` and their prepared groups: from the index when it matches the
+    JSON keys, else from the JSON keys (`load_keys`, `Prepared.add`: every key validated)."""
+    got = read_index(directory)
+    if got is not None:
+        return got, got.prepared
+    keys = load_keys(directory)
+    prep = Prepared()
+    prep.add(list(keys.values()), [keys.sources[s] for s in keys] if isinstance(keys, Keys) else None)
+    return keys, prep
+
+
+def read_index(directory: str | Path) -> IndexedKeys | None:
+    """The keys as the index has them, or None if there is no index or it does not match."""
+    d = Path(directory)
+    try:
+        index = d.resolve().parent / INDEX
+        if not index.is_file():
+            return None
+        st = os.stat(index)
+        with no_gc(), np.load(index, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        meta = json.loads(a["meta"].tobytes().decode("utf-8"))
+        if meta.get("format") != FORMAT or meta.get("version") != VERSION or meta.get("keys") != d.resolve().name:
+            return None
+        files = a["files"].tolist()
+        if not _matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
+            return None
+        return _build(d, meta, a, files)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
+            ExgenError):
+        return None
+
+
+def _matches(d: Path, files: list[str], size: np.ndarray, sha: np.ndarray, index_mtime: int) -> bool:
+    """Does `d` hold exactly these *.json files, unchanged since the index was written?"""
+    with os.scandir(d) as it:
+        found = {e.name: e for e in it if e.name.endswith(".json")}
+    if len(found) != len(files) or not found.keys() >= set(files):
+        return False
+    stats = [found[f].stat() for f in files]
+    if not (np.array([s.st_size for s in stats], dtype=np.int64) == size).all():
+        return False
+    newer = np.flatnonzero(np.array([s.st_mtime_ns for s in stats], dtype=np.int64) > index_mtime)
+    for i in newer.tolist():  # copied or touched since: the same bytes?
+        if hashlib.sha256((d / files[i]).read_bytes()).hexdigest() != sha[i]:
+            return False
+    return True
+
+
+def _finite(a: np.ndarray, shape: tuple) -> bool:
+    return a.shape == shape and a.dtype.kind == "f" and bool(np.isfinite(a).all())
+
+
+def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None:
+    group, row = a["group"].astype(np.int64), a["row"].astype(np.int64)
+    sids = a["student_id"].tolist()
+    N = len(files)
+    if group.shape != (N,) or row.shape != (N,) or len(sids) != N or len(set(sids)) != N:
+        return None
+    prep = Prepared()
+    for gi, gm in enumerate(meta["groups"]):
+        members = np.flatnonzero(group == gi)
+        K = len(members)
+        if K == 0 or not (np.sort(row[members]) == np.arange(K)).all():
+            return None
+        names = np.array(files, dtype=object)[members[np.argsort(row[members])]].tolist()
+        first = read_key_file(d / gm["first"])
+        validate_key(first, str(d / gm["first"]))  # the first key of the group in full, as Prepared.add does
+        like = from_dict(first["spec"])
+        qs = first["questions"]
+        pos = {q["id"]: i for i, q in enumerate(qs)}
+        if (gm["qids"] != [q["id"] for q in qs] or gm["refs"] != [q["ref"] for q in qs]
+                or gm["kinds"] != [q.get("kind", "") for q in qs]
+                or gm["deps"] != [[pos[x] for x in q.get("depends_on", []) if x in pos] for q in qs]):
+            return None
+        Q = len(qs)
+        g = Group(list(gm["qids"]), list(gm["refs"]), list(gm["kinds"]), [list(x) for x in gm["deps"]],
+                  keys=LazyKeys(d, names), like=like)  # type: ignore[arg-type]
+        E, P, TK, TV = (a[f"g{gi}_{n}"] for n in ("answer", "points", "tkind", "tval"))
+        if not (_finite(E, (K, Q)) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
+                and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and np.isin(TK, (0, 1, 2)).all()
+                and (TV[TK == 2] == np.floor(TV[TK == 2])).all()):
+            return None
+        L, B = like.n_layers, like.x.shape[0]
+        x, y, eta = a[f"g{gi}_x"], a[f"g{gi}_y"], a[f"g{gi}_eta"]
+        W = [a[f"g{gi}_W{l}"] for l in range(L)]
+        b = None if like.biases is None else [a[f"g{gi}_b{l}"] for l in range(L)]
+        if not (_finite(x, (K, B, like.layers[0])) and _finite(y, (K, B, like.layers[-1])) and _finite(eta, (K,))
+                and (eta > 0).all() and all(_finite(W[l], (K, like.layers[l + 1], like.layers[l])) for l in range(L))
+                and (b is None or all(_finite(b[l], (K, like.layers[l + 1])) for l in range(L)))):
+            return None
+        if like.loss in PROBABILISTIC_LOSSES and ((y < 0) | (y > 1)).any():
+            return None
+        g.net = engine.Nets(tuple(like.layers), tuple(like.activations), like.loss, like.batched, x, y, W, b, eta)
+        # the first key's row is the first key
+        k0 = names.index(gm["first"])
+        ref = stack_dicts([first["spec"]], like)
+        tol = [q.get("tolerance", DEFAULT_TOLERANCE) for q in qs]
+        if not (np.array_equal(E[k0], [q["answer"] for q in qs]) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
+                and np.array_equal(TK[k0], [TOL_KINDS[t["kind"]] for t in tol])
+                and np.array_equal(TV[k0], [t["value"] for t in tol])
+                and all(np.array_equal(u, v[k0:k0 + 1]) for u, v in
+                        zip([ref.x, ref.y, ref.eta, *ref.W, *(ref.b or [])], [x, y, eta, *W, *(b or [])]))):
+            return None
+        g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64), TV
+        g.compute()
+        prep.groups.append(g)
+    if not len(prep.groups) or group.min() < 0 or group.max() >= len(prep.groups):
+        return None
+    order = sorted(range(N), key=sids.__getitem__)
+    pos = np.stack([group, row], axis=1)[order]
+    return IndexedKeys(prep, [sids[i] for i in order], pos, [os.path.join(d, files[i]) for i in order])

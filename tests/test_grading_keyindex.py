@@ -1,0 +1,120 @@
+"""The exam-wide key index (.exam-keys.npz): grading with it gives the same bytes as grading the
+JSON keys, and a stale, partial or damaged index is never trusted."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from exgen.cli import app
+from exgen.grading.keyindex import INDEX, read_index
+from exgen.grading.keys import load_keys
+from exgen.grading.run import grade_files, sample_submission
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def exam(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("kidx")
+    cfg = tmp / "exam.yaml"
+    assert runner.invoke(app, ["init-config", str(cfg)]).exit_code == 0
+    out = tmp / "exam1"
+    r = runner.invoke(app, ["generate", str(cfg), "--out", str(out), "--no-pdf", "--count", "7"])
+    assert r.exit_code == 0, r.output
+    sample_submission(load_keys(out / "answer_keys"), tmp / "subs.csv")
+    return out
+
+
+def _files(d: Path) -> dict[str, bytes]:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _copy(exam: Path, to: Path, index: bool) -> Path:
+    """The exam's keys (and its index, if `index`) in a fresh folder: new mtimes, same bytes."""
+    (to / "answer_keys").mkdir(parents=True)
+    for p in (exam / "answer_keys").glob("*.json"):
+        shutil.copyfile(p, to / "answer_keys" / p.name)
+    if index:
+        shutil.copy2(exam / INDEX, to / INDEX)  # older than the copied keys: their hashes are checked
+    return to / "answer_keys"
+
+
+def test_generate_writes_an_index_that_grading_uses(exam):
+    got = read_index(exam / "answer_keys")
+    assert got is not None and sorted(got) == [f"s00{i}" for i in range(1, 8)]
+    assert got["s003"] == json.loads((exam / "answer_keys/s003.json").read_text(encoding="utf-8"))
+
+
+def test_grading_with_and_without_the_index_gives_identical_bytes(exam, tmp_path):
+    subs = exam.parent / "subs.csv"
+    grade_files(subs, exam / "answer_keys", tmp_path / "with")
+    plain = _copy(exam, tmp_path / "plain", index=False)
+    assert read_index(plain) is None
+    grade_files(subs, plain, tmp_path / "without")
+    a, b = _files(tmp_path / "with"), _files(tmp_path / "without")
+    assert "answers.csv" in a and any(k.startswith("feedback/") for k in a)
+    assert a == b
+
+
+def test_a_copied_folder_with_the_same_bytes_still_uses_the_index(exam, tmp_path):
+    assert read_index(_copy(exam, tmp_path / "c", index=True)) is not None
+
+
+def test_an_edited_missing_or_extra_key_is_not_graded_from_the_index(exam, tmp_path):
+    subs = exam.parent / "subs.csv"
+    keys = _copy(exam, tmp_path / "e", index=True)
+    p = keys / "s002.json"
+    key = json.loads(p.read_text(encoding="utf-8"))
+    key["questions"][0]["answer"] += 1.0
+    p.write_text(json.dumps(key, indent=2) + "\n", encoding="utf-8")
+    assert read_index(keys) is None
+    res, _ = grade_files(subs, keys, tmp_path / "g")
+    assert res.verdicts("s002")[0].expected == key["questions"][0]["answer"]
+    # a key missing, or one more key than the index has
+    keys2 = _copy(exam, tmp_path / "m", index=True)
+    (keys2 / "s004.json").unlink()
+    assert read_index(keys2) is None
+    keys3 = _copy(exam, tmp_path / "x", index=True)
+    shutil.copyfile(keys3 / "s001.json", keys3 / "s099.json")
+    assert read_index(keys3) is None
+
+
+def test_a_same_size_edit_is_noticed_by_its_hash(exam, tmp_path):
+    keys = _copy(exam, tmp_path / "s", index=True)
+    p = keys / "s005.json"
+    text = p.read_text(encoding="utf-8")
+    i = next(i for i, c in enumerate(text) if c.isdigit() and c != "9")
+    p.write_text(text[:i] + "9" + text[i + 1:], encoding="utf-8")
+    st = os.stat(tmp_path / "s" / INDEX)
+    assert os.stat(p).st_mtime_ns > st.st_mtime_ns
+    assert read_index(keys) is None
+
+
+def test_a_damaged_or_foreign_index_is_ignored(exam, tmp_path):
+    keys = _copy(exam, tmp_path / "d", index=False)
+    (tmp_path / "d" / INDEX).write_bytes(b"not a zip")
+    assert read_index(keys) is None
+    # arrays that fail the checks (a non-finite answer) are not trusted
+    with np.load(exam / INDEX, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["g0_answer"] = arrays["g0_answer"].copy()
+    arrays["g0_answer"][3, 2] = np.nan
+    np.savez(tmp_path / "d" / INDEX, **arrays)
+    assert read_index(keys) is None
+    # another folder name than the one the index was written for
+    other = tmp_path / "o" / "keys"
+    shutil.copytree(exam / "answer_keys", other)
+    shutil.copy2(exam / INDEX, tmp_path / "o" / INDEX)
+    assert read_index(other) is None
+
+
+def test_keys_from_an_earlier_release_without_an_index_still_grade(exam, tmp_path):
+    keys = _copy(exam, tmp_path / "old", index=False)
+    res, _ = grade_files(exam.parent / "subs.csv", keys, tmp_path / "g")
+    assert len(res.students) == 7
