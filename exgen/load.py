@@ -86,7 +86,7 @@ def _json_object(pairs: list) -> dict:
     d = dict(pairs)
     if len(d) != len(pairs):
         seen: set = set()
-        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        key = next(k for k, _ in pairs if k in seen or _add(seen, k))
         quoted = re.escape(json.dumps(key)[1:-1])
         # the line of its second occurrence when the key occurs twice in the whole file (otherwise
         # the parser cannot say which object it is: then the message names the key only)
@@ -261,3 +261,9 @@ def check_nodes(root, source: str) -> None:
         open_.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node))
+
+
+def _add(seen: set, k: Any) -> bool:
+    """Add k to seen; False (so that a generator can go on looking)."""
+    seen.add(k)
+    return False

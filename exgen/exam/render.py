@@ -86,7 +86,7 @@ def _network(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
         dy = lay.dy if lay else 1.2
         for l, n in enumerate(spec.layers):
             for j in range(n):
-                bias = f.given(spec.biases[l - 1][j]) if biases and l > 0 else ""
+                bias = f.given(spec.biases[l - 1][j]) if spec.biases is not None and l > 0 else ""
                 note = f"{nt.h(0, j)} = {f.given(spec.x[0, j])}" if l == 0 else ""
                 nodes.append({"name": f"n{l}-{j}", "x": round(dx * l, 3), "y": round(dy * ((n - 1) / 2 - j), 3),
                               "symbol": nt.h(l, j), "bias": bias, "note": note})
@@ -104,7 +104,7 @@ def _network(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
         for j in range(n_to):
             cells = [(nt.w(l, j, k) if nt.weights == "numbered" else "", f.given(spec.weights[l][j, k]))
                      for k in range(n_from)]
-            if biases:
+            if spec.biases is not None:
                 cells.append((nt.b(l, j) if nt.weights == "numbered" else "", f.given(spec.biases[l][j])))
             rows.append({"to": nt.h(l + 1, j), "cells": cells})
         tables.append({"layer": l + 1, "header": header, "rows": rows, "cols": n_from + biases})

@@ -167,7 +167,7 @@ def _xlsx_rows(p: Path, data: bytes, sheet: str | None) -> tuple[list[list[str]]
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
         for r in ws.iter_rows(values_only=True):
             limits.check("rows", len(rows), limits.MAX_TABLE_ROWS, str(p), hint="split the file")
             limits.check("columns", len(r), limits.MAX_TABLE_COLUMNS, str(p), f"row {len(rows) + 1}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,7 +81,7 @@ class GradeResult:
         return out
 
 
-def grade_submissions(sub: Submissions, keys: dict[str, dict], *, carried_credit: float = 0.5,
+def grade_submissions(sub: Submissions, keys: Mapping[str, dict], *, carried_credit: float = 0.5,
                       prepared: Prepared | None = None) -> GradeResult:
     """Judge every answer of `sub` against the key of its student (`keys[student_id]`)."""
     with no_gc():
@@ -103,7 +104,7 @@ def _winners(sub: Submissions, vidx: np.ndarray, issues: list[Issue]) -> np.ndar
     return np.sort(last)
 
 
-def _key_positions(prep: Prepared, keys: dict[str, dict], names: list[str]) -> np.ndarray:
+def _key_positions(prep: Prepared, keys: Mapping[str, dict], names: list[str]) -> np.ndarray:
     """(group, k) of the key of each student in `names`, looked up once per distinct key."""
     ids = np.fromiter(map(id, map(keys.__getitem__, names)), dtype=np.uint64, count=len(names))
     uniq, inv = np.unique(ids, return_inverse=True)
@@ -116,12 +117,12 @@ def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
     import pandas as pd
     index = pd.Index(U, dtype=object)
     if index.is_unique:
-        return index.get_indexer(names).astype(np.int64)
+        return index.get_indexer(pd.Index(names, dtype=object)).astype(np.int64)
     sid_code = dict(zip(U, range(len(U))))
     return np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)
 
 
-def _grade(sub: Submissions, keys: dict[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
+def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
     indexed = getattr(keys, "prepared", None)  # keyindex.IndexedKeys: grouped already, sorted ids
     prep = indexed or prepared or Prepared()
     if indexed is None:

@@ -111,17 +111,18 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
         dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
         idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
         upto = max(stage(g.refs[qq]) for qq in qs)
-        got: dict[int, list] = {}  # qq -> per block of rows, the values of (exact, *ROUNDINGS)
+        got: dict[int, list | None] = {}  # qq -> per block of rows, the values of (exact, *ROUNDINGS)
         for lo in range(0, idx.size, ECF_ROWS):  # each student's values are computed on their own
             rows = idx[lo:lo + ECF_ROWS]
             ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
             net = g.net.take(kidx[rows])
             calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
             for qq in qs:
-                if got.get(qq, ()) is None:
+                blocks = got.setdefault(qq, [])
+                if blocks is None:
                     continue
                 try:
-                    got.setdefault(qq, []).append([c.value(g.refs[qq]) for c in calcs])
+                    blocks.append([c.value(g.refs[qq]) for c in calcs])
                 except KeyError:  # a ref we do not compute (whoever's values they are)
                     got[qq] = None
         for qq, blocks in got.items():
@@ -157,13 +158,15 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     _carry_forward(g, kidx, vals, ok, correct, verdict, carried, TK, TV)
     diagnosis = np.full((S, Q), -1, dtype=np.int8)
     wrong = verdict == WRONG
-    codes, table, thr, usable = g.slip_table() if wrong.any() else ([], None, None, None)  # (K, Q, C)
-    for qq in np.flatnonzero(wrong.any(axis=0)):
-        idx = np.flatnonzero(wrong[:, qq])
-        k = kidx[idx]
-        m = diag_match(vals[idx, qq][:, None], table[k, qq], thr[k, qq]) & usable[k, qq]
-        has = m.any(axis=1)
-        diagnosis[idx[has], qq] = m.argmax(axis=1)[has]
+    codes: list[str] = []
+    if wrong.any():
+        codes, table, thr, usable = g.slip_table()  # (K, Q, C)
+        for qq in np.flatnonzero(wrong.any(axis=0)):
+            idx = np.flatnonzero(wrong[:, qq])
+            k = kidx[idx]
+            m = diag_match(vals[idx, qq][:, None], table[k, qq], thr[k, qq]) & usable[k, qq]
+            has = m.any(axis=1)
+            diagnosis[idx[has], qq] = m.argmax(axis=1)[has]
     score = np.where(verdict == CORRECT, P, np.where(verdict == CARRIED, carried_credit * P, 0.0))
     return Judged(verdict, score, P, E, carried, diagnosis, codes)
 

@@ -31,6 +31,7 @@ import json
 import os
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -55,10 +56,11 @@ def index_bytes(texts: dict[str, str], exam: str = "", folder: str = "answer_key
     keys = [json.loads(texts[n]) for n in names]
     prep = Prepared()
     prep.add(keys, names)
-    meta = {"format": FORMAT, "version": VERSION, "exam": exam, "keys": folder, "groups": []}
+    groups: list[dict[str, Any]] = []
+    meta = {"format": FORMAT, "version": VERSION, "exam": exam, "keys": folder, "groups": groups}
     arrays: dict[str, np.ndarray] = {}
     for gi, g in enumerate(prep.groups):
-        meta["groups"].append({"qids": g.qids, "refs": g.refs, "kinds": g.kinds, "deps": g.deps,
+        groups.append({"qids": g.qids, "refs": g.refs, "kinds": g.kinds, "deps": g.deps,
                                "first": names[next(i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi)]})
         n = g.net
         arrays.update({f"g{gi}_answer": g.expected, f"g{gi}_points": g.points, f"g{gi}_tkind": g.tkind,
@@ -233,5 +235,5 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
     if not len(prep.groups) or group.min() < 0 or group.max() >= len(prep.groups):
         return None
     order = sorted(range(N), key=sids.__getitem__)
-    pos = np.stack([group, row], axis=1)[order]
-    return IndexedKeys(prep, [sids[i] for i in order], pos, [os.path.join(d, files[i]) for i in order])
+    positions = np.stack([group, row], axis=1)[order]
+    return IndexedKeys(prep, [sids[i] for i in order], positions, [os.path.join(d, files[i]) for i in order])

@@ -38,7 +38,7 @@ def load_keys(directory: str | Path) -> Keys:
                              f"(<student_id>.json, one per student), e.g. {d.parent}")
     if not d.is_dir():
         raise InputFileError(f"{d}: no such directory of answer keys")
-    keys, sources = Keys(), {}
+    keys, sources = Keys(), {}  # type: Keys, dict[str, str]
     with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
         for p in sorted(d.glob("*.json")):
             key = read_key_file(p)
@@ -66,12 +66,13 @@ class Group:
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
     like: object = None  # the parsed spec of the group's first key (the others are not parsed)
-    net: engine.Nets | None = None
-    expected: np.ndarray | None = None  # (K, Q)
-    tkind: np.ndarray | None = None  # (K, Q) int
-    tval: np.ndarray | None = None  # (K, Q)
-    points: np.ndarray | None = None  # (K, Q)
-    threshold: np.ndarray | None = None  # (K, Q) largest |answer - expected| within tolerance
+    # set by finish() (or by the key index): the stacked networks and the question arrays
+    net: engine.Nets = field(init=False)
+    expected: np.ndarray = field(init=False)  # (K, Q)
+    tkind: np.ndarray = field(init=False)  # (K, Q) int
+    tval: np.ndarray = field(init=False)  # (K, Q)
+    points: np.ndarray = field(init=False)  # (K, Q)
+    threshold: np.ndarray = field(init=False)  # (K, Q) largest |answer - expected| within tolerance
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
     thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
     _slips: tuple | None = None
@@ -228,7 +229,7 @@ class Prepared:
             g.keys.append(key)
             self._hold.append(key)
         for g in self.groups:
-            if g.expected is None or len(g.keys) != g.expected.shape[0]:
+            if not hasattr(g, "expected") or len(g.keys) != g.expected.shape[0]:  # not computed yet, or grown
                 g._slips = None
                 try:
                     if not g.finish():
