@@ -47,11 +47,11 @@ def init_config(
 @app.command()
 def generate(
     config: Annotated[Path, typer.Argument(help="Exam config (YAML); see `exgen init-config`.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
-    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV with a student_id column and optionally name.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The exam folder: new or empty, or an exam exgen wrote (replaced only with --force). A folder holding other files is refused.")],
+    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV or .xlsx with a student_id column and optionally name.")] = None,
     count: Annotated[Optional[int], typer.Option("--count", help="Make N students s001, s002, ... instead of a roster.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an exam already in --out.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the exam exgen wrote in --out: exactly its files (students no longer on the roster go too); nothing else is touched.")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel lualatex runs (default: all cores).")] = None,
 ) -> None:
     """Generate one personal exam per student: sheets, worked keys, JSON keys, submissions CSV.
@@ -70,9 +70,9 @@ def generate(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEMO_OUT,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The demo folder: new or empty, or a demo exgen wrote (replaced only with --force).")] = DEMO_OUT,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite a demo already in --out.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a demo exgen wrote in --out (exactly its files).")] = False,
 ) -> None:
     """The whole job in one command: a 3-student demo exam, and a sample submission graded.
 

@@ -13,16 +13,16 @@ from exgen.cli.main import app, echo, user_errors
 def grade(
     submissions: Annotated[Path, typer.Argument(metavar="SUBMISSIONS", help="The collected answers: a .csv file (long or wide, any common encoding and separator) or an .xlsx file.", show_default=False)],
     keys: Annotated[Path, typer.Option("--keys", help="The directory of answer keys, one <student_id>.json per student.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="The output directory GRADES_DIR, which must not exist unless --force is given.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="The grades folder GRADES_DIR: new or empty, or grades exgen wrote (replaced only with --force); never an input's folder, e.g. the exam's.", show_default=False)],
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="The column holding the student identity (default: the first of student_id, sid, email, username, id, ...).")] = None,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Maps a column to a question id as COLUMN=QID, like 'Response 1=1a' (repeatable).")] = None,
     map_file: Annotated[Optional[Path], typer.Option("--map-file", help="A file of COLUMN,QID lines (or a YAML mapping) that maps columns to question ids.")] = None,
-    roster: Annotated[Optional[Path], typer.Option("--roster", help="A CSV with a student_id column whose other columns (e-mail, LMS id, login) identify the same student.")] = None,
+    roster: Annotated[Optional[Path], typer.Option("--roster", help="A roster (CSV or .xlsx) with a student_id column whose other columns (e-mail, LMS id, login) identify the same student.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="The worksheet of an .xlsx file to read (default: the first).")] = None,
     carried_credit: Annotated[float, typer.Option("--carried-credit", help="The fraction of the points given for an answer that is right given the student's own earlier (wrong) answers.")] = 0.5,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files (feedback/<student_id>.md).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html, whose charts are slow for very large classes.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing GRADES_DIR.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the grades exgen wrote in GRADES_DIR (exactly its files).")] = False,
 ) -> None:
     """Grade submissions against each student's answer key: tolerance, rounding-aware, error carried forward, slip diagnosis.
 
