@@ -13,7 +13,7 @@ from exgen.cli.main import app, echo, user_errors
 def grade(
     submissions: Annotated[Path, typer.Argument(metavar="SUBMISSIONS", help="The collected answers: a .csv file (long or wide, any common encoding and separator) or an .xlsx file.", show_default=False)],
     keys: Annotated[Path, typer.Option("--keys", help="The directory of answer keys, one <student_id>.json per student.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="The grades folder GRADES_DIR: new or empty, or grades exgen wrote (replaced only with --force); never an input's folder, e.g. the exam's.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="The grades folder GRADES_DIR: new or empty, or grades exgen wrote (replaced only with --force); never an input's folder such as the exam's.", show_default=False)],
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="The column holding the student identity (default: the first of student_id, sid, email, username, id, ...).")] = None,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Maps a column to a question id as COLUMN=QID, like 'Response 1=1a' (repeatable).")] = None,
     map_file: Annotated[Optional[Path], typer.Option("--map-file", help="A file of COLUMN,QID lines (or a YAML mapping) that maps columns to question ids.")] = None,
