@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exgen.exam import config  # noqa: E402
-from exgen.exam.build import count_roster, generate_exam  # noqa: E402
+from exgen.exam.build import generate_exam  # noqa: E402
+from exgen.roster import count_roster  # noqa: E402
 from exgen.exam.pdf import check_tex, compile_one  # noqa: E402
 
 
