@@ -42,6 +42,8 @@ def load_key(path: Path) -> dict:
     validate_key(key, str(p))  # the same checks as `exgen grade`
     from exgen.core.spec import from_dict
     from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
+    from exgen.grading.keys import Prepared
+    Prepared().add([key], [str(p)])  # answers recomputed from the spec: a changed answer names the question
     return key
 
 
