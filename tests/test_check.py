@@ -96,3 +96,17 @@ def test_unknown_question_and_bad_key(key_file, tmp_path):
     assert r.exit_code == 1 and "invalid JSON" in r.output
     r = runner.invoke(app, ["check", "1a", "--key", str(path)])
     assert r.exit_code == 1 and "no such file (give a CSV file or id=value pairs)" in r.output
+
+
+def test_a_question_given_twice_is_an_error_naming_it(key_file, tmp_path):
+    path, _ = key_file
+    r = runner.invoke(app, ["check", "1a=0.5", "1a=0.6", "--key", str(path)])
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and r.output.startswith("Error:"), r.output
+    assert "'1a'" in r.output and "1a=0.5" in r.output and "1a=0.6" in r.output
+    with pytest.raises(InputFileError, match="'1b'"):
+        parse_answers(["1b=0.5,1a=0.2,1b=0.5"])  # even the same value twice
+    f = tmp_path / "twice.csv"
+    f.write_text("question_id,answer\n1a,0.5\n\n1b,0.2\n 1a ,0.6\n")
+    r = runner.invoke(app, ["check", str(f), "--key", str(path)])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert str(f) in r.output and "line 5" in r.output and "'1a'" in r.output and "line 2" in r.output

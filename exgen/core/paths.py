@@ -72,6 +72,30 @@ def check_count(spec: Spec, param: tuple[str, tuple[int, ...]] | None = None, hi
     limits.check(what, count(spec, param), limits.MAX_PATHS, spec.source or None, None, hint)
 
 
+def routes(spec: Spec, l: int, j: int) -> list[tuple[tuple[int, ...], int]]:
+    """The routes of the paths from a parameter of weight layer `l` feeding neuron `j` of layer
+    l+1, in the order `paths_for` lists them: (neurons, m), neurons[i - l] the neuron of layer
+    i+1 (i = l..L-1, 0-based), m the output h^(L)_m the path leaves by (= neurons[-1] unless the
+    output layer is a softmax)."""
+    L = spec.n_layers
+    later = [range(spec.layers[i + 1]) for i in range(l + 1, L)]  # neurons of layers l+2..L
+    softmax_out = not ACTIVATIONS[spec.activations[-1]].elementwise
+    return [((j, *route), m) for route in itertools.product(*later)
+            for m in (range(spec.layers[-1]) if softmax_out else ((j, *route)[-1],))]
+
+
+def route_names(spec: Spec, nt: Notation, l: int, j: int, n: int) -> list[str]:
+    """The neurons that tell path `n` of a parameter of weight layer `l` (feeding neuron j of
+    layer l+1) from its other paths, as LaTeX symbols: h of each later layer, and for a softmax
+    output z^(L) of the neuron the path enters and h^(L) of the output it leaves by."""
+    neurons, m = routes(spec, l, j)[n]
+    L = spec.n_layers
+    names = [nt.h(i + 1, neurons[i - l]) for i in range(l + 1, L)]
+    if not ACTIVATIONS[spec.activations[-1]].elementwise:
+        names[-1:] = [nt.z(L, neurons[-1]), nt.h(L, m)]
+    return names
+
+
 def paths_for(sol: Solution, kind: str, index: tuple[int, ...], sample: int = 0,
               nt: Notation = DEFAULT) -> list[Path]:
     """All chain-rule paths of one parameter for one sample."""
@@ -88,20 +112,15 @@ def paths_for(sol: Solution, kind: str, index: tuple[int, ...], sample: int = 0,
     else:
         local = Factor(nt.d(nt.z(l + 1, j), nt.b(l, j)), 1.0)
 
-    later = [range(spec.layers[i + 1]) for i in range(l + 1, L)]  # neurons of layers l+2..L
-    softmax_out = not ACTIVATIONS[spec.activations[-1]].elementwise
     paths = []
-    for route in itertools.product(*later):
-        neurons = (j, *route)  # neurons[i - l] is in layer i+1, for i = l..L-1
-        outputs = range(spec.layers[-1]) if softmax_out else (neurons[-1],)
-        for m in outputs:
-            out = neurons[-1]
-            factors = [Factor(nt.d("L", nt.h(L, m)), float(dL_dout[m])),
-                       Factor(nt.d(nt.h(L, m), nt.z(L, out)), float(J[L - 1][m, out]))]
-            for i in range(L - 1, l, -1):  # layer i+1 back to layer i
-                to, frm = neurons[i - l], neurons[i - l - 1]
-                factors.append(Factor(nt.d(nt.z(i + 1, to), nt.h(i, frm)), float(spec.weights[i][to, frm])))
-                factors.append(Factor(nt.d(nt.h(i, frm), nt.z(i, frm)), float(J[i - 1][frm, frm])))
-            factors.append(local)
-            paths.append(Path(factors))
+    for neurons, m in routes(spec, l, j):
+        out = neurons[-1]
+        factors = [Factor(nt.d("L", nt.h(L, m)), float(dL_dout[m])),
+                   Factor(nt.d(nt.h(L, m), nt.z(L, out)), float(J[L - 1][m, out]))]
+        for i in range(L - 1, l, -1):  # layer i+1 back to layer i
+            to, frm = neurons[i - l], neurons[i - l - 1]
+            factors.append(Factor(nt.d(nt.z(i + 1, to), nt.h(i, frm)), float(spec.weights[i][to, frm])))
+            factors.append(Factor(nt.d(nt.h(i, frm), nt.z(i, frm)), float(J[i - 1][frm, frm])))
+        factors.append(local)
+        paths.append(Path(factors))
     return paths

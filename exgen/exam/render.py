@@ -126,6 +126,7 @@ def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
                 f"the output is $\\hat y_k = {nt.h(L, 0).replace('_{1}', '_{k}')}$.")
     return {"layers": "–".join(map(str, spec.layers)), "activations": ", ".join(spec.activations),
             "loss": LOSSES[spec.loss].latex, "learning_rate": f"{spec.learning_rate:g}",
+            "loss_note": r" ($\log$ is the natural logarithm)" if r"\log" in LOSSES[spec.loss].latex else "",
             "notation": notation, "data": f"Input: ${xs}$. Target: ${ys}$."}
 
 

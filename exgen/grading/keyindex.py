@@ -231,6 +231,8 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
             return None
         g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64), TV
         g.compute()
+        if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it
+            return None
         prep.groups.append(g)
     if not len(prep.groups) or group.min() < 0 or group.max() >= len(prep.groups):
         return None

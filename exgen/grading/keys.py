@@ -22,6 +22,7 @@ from exgen.grading.numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
 ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
+KEY_RTOL, KEY_ATOL = 1e-9, 1e-12  # a key's answer vs its spec recomputed (exgen writes full precision)
 
 
 class Keys(dict):
@@ -112,6 +113,18 @@ class Group:
         for d in ROUNDINGS:
             self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
             self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
+
+    def mismatch(self) -> tuple[int, int, float, float] | None:
+        """The first (key k, question q, key's answer, value recomputed from the spec) where a
+        key's answer is not its spec's value (1e-9 relative), vectorised over the group; None if
+        every answer matches."""
+        exact = engine.run(self.net).values(self.refs)
+        with np.errstate(invalid="ignore", over="ignore"):
+            ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
+        if ok.all():
+            return None
+        k, q = (int(i) for i in np.argwhere(~ok)[0])
+        return k, q, float(self.expected[k, q]), float(exact[k, q])
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Slip codes (C,), their values (K, Q, C), the values' tolerance thresholds, and
@@ -240,6 +253,12 @@ class Prepared:
                     for key in g.keys:
                         self._check(key)
                     raise InputFileError(f"answer keys of one shape cannot be stacked: {e}") from None
+                bad = g.mismatch()
+                if bad is not None:
+                    k, q, answer, exact = bad
+                    raise InputFileError(f"{self.source(g.keys[k])}: question {g.qids[q]!r}: the key's answer "
+                                         f"{answer!r} is not the value of its spec ({exact!r}); the key was "
+                                         "edited or damaged: regenerate it with exgen") from None
 
     def _check(self, key: dict):
         """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""

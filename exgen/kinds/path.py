@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from exgen.student import explain as ex
+from exgen.core.paths import route_names
 from exgen.core.refs import Ref, path_entry
 from exgen.core.solve import Solution
 from exgen.core.notation import Notation
@@ -36,8 +37,10 @@ class PathProduct(Kind):
                      if e["param"] == pk and e["index"] == list(idx) and e.get("sample", 0) == 0)
             for n in range(len(paths[i]["paths"])):
                 sym = a.nt.param(pk, idx)
-                a.add(f"the product along path {n + 1} from {sym} to L",
-                      f"the product of the factors along path {n + 1} from ${sym}$ to $L$",
+                via = route_names(a.spec, a.nt, idx[0], idx[1], n)
+                a.add(f"the product along the path through {' and '.join(via)} from {sym} to L",
+                      f"the product of the factors along the path through {' and '.join(f'${v}$' for v in via)} "
+                      f"from ${sym}$ to $L$",
                       ptr("paths", i, "paths", n, "product"), a.ids_of("forward"), sym)
 
     def answer_latex(self, q: Question, answer: str) -> str:
@@ -51,7 +54,9 @@ class PathProduct(Kind):
         b, param, index, n = target(ref, sol)
         ps, chain = chains(sol, nt, param, index, b)
         name = p(nt.param(param, index))
-        return [f"Path {n + 1} from {name} to L is the product {chain[n]}; multiply these {len(ps[n].factors)} factors.",
+        via = " and ".join(p(v) for v in route_names(sol.spec, nt, index[0], index[1], n))
+        return [f"The path from {name} to L through {via} is the product {chain[n]}; "
+                f"multiply these {len(ps[n].factors)} factors.",
                 factor_notes(sol, nt, param, index)]
 
     def worked_text(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:

@@ -42,6 +42,8 @@ def load_key(path: Path) -> dict:
     validate_key(key, str(p))  # the same checks as `exgen grade`
     from exgen.core.spec import from_dict
     from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
+    from exgen.grading.keys import Prepared
+    Prepared().add([key], [str(p)])  # answers recomputed from the spec: a changed answer names the question
     return key
 
 
@@ -57,25 +59,36 @@ def parse_answers(items: list[str]) -> dict[str, str]:
             if "=" not in pair:
                 raise InputFileError(f"expected id=value, got {pair!r}")
             qid, val = pair.split("=", 1)
-            out[qid.strip()] = val.strip()
+            qid = qid.strip()
+            if qid in out:
+                raise InputFileError(f"question {qid!r} answered twice ({qid}={out[qid]} and {pair.strip()}); "
+                                     "give each question once")
+            out[qid] = val.strip()
     return out
 
 
 def _parse_csv(text: str, source: str) -> dict[str, str]:
     delim = ";" if text.count(";") > text.count(",") else ","
-    rows = [r for r in csv_rows(csv.reader(io.StringIO(text), delimiter=delim), source) if any(c.strip() for c in r)]
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    numbered = [(reader.line_num, r) for r in csv_rows(reader, source) if any(c.strip() for c in r)]
+    rows, nums = [r for _, r in numbered], [n for n, _ in numbered]  # nums: each row's file line
     if not rows:
         raise InputFileError(f"{source}: empty answers file")
     head = [c.strip().lower() for c in rows[0]]
-    qcol, acol, first = 0, 1, 1
+    qcol, acol = 0, 1
     if "question_id" in head and "answer" in head:
-        qcol, acol, first = head.index("question_id"), head.index("answer"), 2
-        rows = rows[1:]
-    out = {}
-    for i, r in enumerate(rows, start=first):
+        qcol, acol = head.index("question_id"), head.index("answer")
+        rows, nums = rows[1:], nums[1:]
+    out: dict[str, str] = {}
+    line: dict[str, int] = {}
+    for i, r in zip(nums, rows):
         if len(r) <= max(qcol, acol):
             raise InputFileError(f"{source}: line {i}: expected question_id{delim}answer, got {delim.join(r)!r}")
-        out[r[qcol].strip()] = r[acol].strip()
+        qid = r[qcol].strip()
+        if qid in out:
+            raise InputFileError(f"{source}: line {i}: question {qid!r} answered again (also on line {line[qid]}); "
+                                 "give each question once")
+        out[qid], line[qid] = r[acol].strip(), i
     return out
 
 

@@ -106,5 +106,6 @@ def show_exercise(ex: Practice, con: Console | None = None) -> None:
     for t in weight_tables(ex):
         con.print(t)
     mean = ", the mean over the samples" if spec.batched else ""
-    con.print(f"Loss: L = {LOSSES[spec.loss].text}{mean}.   Learning rate η = {fmt(spec.learning_rate)}.")
+    ln = " (log is the natural logarithm)" if "log" in LOSSES[spec.loss].text else ""
+    con.print(f"Loss: L = {LOSSES[spec.loss].text}{mean}{ln}.   Learning rate η = {fmt(spec.learning_rate)}.")
     con.print(questions_table(ex))
