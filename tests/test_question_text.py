@@ -3,7 +3,6 @@ sheet's notation) in the sheet and the key, and the sheet says log is the natura
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 
