@@ -47,3 +47,21 @@ def make_spec():
     def make(d):
         return spec_mod.from_dict(d)
     return make
+
+
+def generated_exam(tmp: Path, count: int) -> Path:
+    """An exam of `count` students as `exgen generate --no-pdf` writes it into tmp/exam1 (from the
+    default config), with a designed sample submission in tmp/subs.csv."""
+    from typer.testing import CliRunner
+
+    from exgen.cli import app
+    from exgen.grading.keys import load_keys
+    from exgen.grading.run import sample_submission
+    runner = CliRunner()
+    cfg = tmp / "exam.yaml"
+    assert runner.invoke(app, ["init-config", str(cfg)]).exit_code == 0
+    out = tmp / "exam1"
+    r = runner.invoke(app, ["generate", str(cfg), "--out", str(out), "--no-pdf", "--count", str(count)])
+    assert r.exit_code == 0, r.output
+    sample_submission(load_keys(out / "answer_keys"), tmp / "subs.csv")
+    return out

@@ -11,24 +11,17 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from exgen.cli import app
 from exgen.grading.keyindex import INDEX, read_index
-from exgen.grading.keys import load_keys
-from exgen.grading.run import grade_files, sample_submission
+from exgen.grading.run import grade_files
+
+from conftest import generated_exam  # noqa: E402
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def exam(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("kidx")
-    cfg = tmp / "exam.yaml"
-    assert runner.invoke(app, ["init-config", str(cfg)]).exit_code == 0
-    out = tmp / "exam1"
-    r = runner.invoke(app, ["generate", str(cfg), "--out", str(out), "--no-pdf", "--count", "7"])
-    assert r.exit_code == 0, r.output
-    sample_submission(load_keys(out / "answer_keys"), tmp / "subs.csv")
-    return out
+    return generated_exam(tmp_path_factory.mktemp("kidx"), 7)
 
 
 def _files(d: Path) -> dict[str, bytes]:

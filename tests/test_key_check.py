@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from exgen.cli import app
 from exgen.errors import ExgenError
 from exgen.grading.keyindex import INDEX, read_index
-from exgen.grading.keys import load_keys
-from exgen.grading.run import grade_files, sample_submission
+from exgen.grading.run import grade_files
 from exgen.student.selfcheck import load_key
+
+from conftest import generated_exam  # noqa: E402
 
 runner = CliRunner()
 DEMO = Path(__file__).resolve().parents[1] / "answer_keys"
@@ -24,14 +25,7 @@ DEMO = Path(__file__).resolve().parents[1] / "answer_keys"
 
 @pytest.fixture(scope="module")
 def exam(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("kcheck")
-    cfg = tmp / "exam.yaml"
-    assert runner.invoke(app, ["init-config", str(cfg)]).exit_code == 0
-    out = tmp / "exam1"
-    r = runner.invoke(app, ["generate", str(cfg), "--out", str(out), "--no-pdf", "--count", "5"])
-    assert r.exit_code == 0, r.output
-    sample_submission(load_keys(out / "answer_keys"), tmp / "subs.csv")
-    return out
+    return generated_exam(tmp_path_factory.mktemp("kcheck"), 5)
 
 
 def _copy(exam: Path, to: Path, index: bool = True) -> Path:
