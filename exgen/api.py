@@ -102,12 +102,15 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
 def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_column: str | None = None,
                 mapping: list[str] | None = None, mapping_file: PathLike | None = None,
                 roster: PathLike | None = None, sheet: str | None = None, carried_credit: float = 0.5,
-                force: bool = False, feedback: bool = True, report: bool = True) -> GradeResult:
+                force: bool = False, feedback: bool = True, report: bool = True,
+                attempt: str = "latest") -> GradeResult:
     """Grade a submissions file (CSV long or wide, .xlsx, LMS exports; docs/grading.md) against
     the answer keys in the folder `keys`, and write the grades folder `out` (answers.csv,
     grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html, summary.txt).
     `carried_credit` is the fraction of the points for an answer right given the student's own
-    earlier (wrong) answers, from 0 to 1.
+    earlier (wrong) answers, from 0 to 1. `attempt` (latest, first or best) picks which of a
+    student's attempts counts: by the attempt number or timestamp column (Canvas `attempt`,
+    Moodle `Started on`, Forms `Timestamp`), by row order without one; best = highest total.
 
     >>> res = grade_files("answers.csv", "exam1/answer_keys", "grades1")  # doctest: +SKIP
     >>> res.students[:3]                                                  # doctest: +SKIP
@@ -115,7 +118,7 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     from exgen.grading.run import grade_files as run
     return run(submissions, keys, out, id_column=id_column, mapping=mapping, mapping_file=mapping_file,
                roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-               feedback=feedback, report=report)[0]
+               feedback=feedback, report=report, attempt=attempt)[0]
 
 
 def load_key(path: PathLike) -> dict[str, Any]:

@@ -22,6 +22,7 @@ def grade(
     carried_credit: Annotated[float, typer.Option("--carried-credit", help="The fraction of the points given for an answer that is right given the student's own earlier (wrong) answers.")] = 0.5,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files (feedback/<student_id>.md).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html, whose charts are slow for very large classes.")] = False,
+    attempt: Annotated[str, typer.Option("--attempt", help="Which of a student's several attempts counts: latest, first (by the attempt number or timestamp column: Canvas 'attempt', Moodle 'Started on', Forms 'Timestamp'; row order without one) or best (the highest total score).")] = "latest",
     force: Annotated[bool, typer.Option("--force", help="Replace the grades exgen wrote in GRADES_DIR (exactly its files).")] = False,
 ) -> None:
     """Grade submissions against each student's answer key: tolerance, rounding-aware, error carried forward, slip diagnosis.
@@ -39,6 +40,9 @@ def grade(
       Moodle Responses, columns mapped to question ids (or --map-file map.csv):
       exgen grade moodle.csv --keys keys --out grades --map "Response 1=1a"
 
+      Canvas all-attempts report, each student's best attempt counts (default: latest):
+      exgen grade canvas.csv --keys keys --out grades --attempt best
+
       E-mail or LMS logins mapped to student ids through a roster CSV:
       exgen grade forms.xlsx --keys keys --out grades --roster roster.csv
     """
@@ -46,5 +50,5 @@ def grade(
         from exgen.grading.run import grade_files
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-                              feedback=not no_feedback, report=not no_report)
+                              feedback=not no_feedback, report=not no_report, attempt=attempt)
         echo(text)

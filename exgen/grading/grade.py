@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from exgen.grading.choose import choose
 from exgen.grading.judge import VERDICTS, Judged, Verdict, judge_group, verdicts_of
 from exgen.grading.keys import Group, Prepared
 from exgen.grading.numbers import MISSING, parse_many
@@ -37,6 +38,7 @@ class GradeResult:
     issues: list[Issue]
     carried_credit: float
     where: dict[str, tuple[int, int]] = field(default_factory=dict)  # student -> (group, row)
+    attempts: str = ""  # which rule chose among repeated attempts, and how many it superseded
 
     @functools.cached_property
     def students(self) -> list[str]:
@@ -82,26 +84,11 @@ class GradeResult:
 
 
 def grade_submissions(sub: Submissions, keys: Mapping[str, dict], *, carried_credit: float = 0.5,
-                      prepared: Prepared | None = None) -> GradeResult:
-    """Judge every answer of `sub` against the key of its student (`keys[student_id]`)."""
+                      prepared: Prepared | None = None, attempt: str = "latest") -> GradeResult:
+    """Judge every answer of `sub` against the key of its student (`keys[student_id]`); of a
+    student's repeated attempts the one `attempt` picks counts (latest, first, best)."""
     with no_gc():
-        return _grade(sub, keys, carried_credit, prepared)
-
-
-def _winners(sub: Submissions, vidx: np.ndarray, issues: list[Issue]) -> np.ndarray:
-    """Rows that count: the last row of each (student, question); earlier ones are issues."""
-    nq = max(len(sub.qids), 1)
-    flat = sub.sid[vidx] * nq + sub.qid[vidx]
-    if not len(flat) or np.bincount(flat).max() <= 1:
-        return vidx
-    uniq, inv = np.unique(flat, return_inverse=True)
-    last = np.full(len(uniq), -1, dtype=np.int64)
-    np.maximum.at(last, inv, vidx)
-    for i in vidx[vidx != last[inv]]:
-        w = last[inv[np.searchsorted(vidx, i)]]
-        issues.append(Issue(int(sub.lines[i]), "duplicate", sub.sids[sub.sid[i]], sub.qids[sub.qid[i]],
-                            f"superseded by the answer on line {sub.lines[w]} (the last one counts)"))
-    return np.sort(last)
+        return _grade(sub, keys, carried_credit, prepared, attempt)
 
 
 def _key_positions(prep: Prepared, keys: Mapping[str, dict], names: list[str]) -> np.ndarray:
@@ -122,7 +109,8 @@ def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
     return np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)
 
 
-def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, prepared: Prepared | None) -> GradeResult:
+def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, prepared: Prepared | None,
+           attempt: str = "latest") -> GradeResult:
     indexed = getattr(keys, "prepared", None)  # keyindex.IndexedKeys: grouped already, sorted ids
     prep = indexed or prepared or Prepared()
     if indexed is None:
@@ -155,8 +143,28 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, pr
         s, q = U[sc[i]], sub.qids[qc[i]]
         issues.append(Issue(int(sub.lines[i]), "unknown_question", s, q,
                             f"the key of {s} has no question {q!r}; answer ignored"))
-    winners = _winners(sub, np.flatnonzero(lq >= 0), issues)
     tvals, tstatus = parse_many(sub.texts)  # each distinct text once
+    stu_k = np.full(max(len(U), 1), -1, dtype=np.int64)
+    stu_k[code_of[has]] = kpos[has, 1]
+
+    def totals(e: np.ndarray, att: np.ndarray) -> np.ndarray:
+        """Total score of each attempt (answers `e`, attempt ids `att`): for attempt="best"."""
+        out = np.zeros(int(att.max()) + 1 if len(att) else 0)
+        for gi, g in enumerate(prep.groups):
+            m = rg[e] == gi
+            if not m.any():
+                continue
+            ua, ai = np.unique(att[m], return_inverse=True)
+            A = np.full((len(ua), len(g.qids)), -1, dtype=np.intp)
+            A[ai, lq[e[m]]] = sub.ans[e[m]]
+            kk = np.zeros(len(ua), dtype=np.int64)
+            kk[ai] = stu_k[sc[e[m]]]
+            V = np.where(A >= 0, tvals[A], np.nan)
+            ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
+            out[ua] = judge_group(g, kk, V, ST, carried_credit).score.sum(axis=1)
+        return out
+
+    winners, note = choose(sub, np.flatnonzero(lq >= 0), issues, attempt, totals)
     codes = sub.ans[winners]
 
     groups: list[GroupResult] = []
@@ -184,6 +192,6 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, pr
         groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx,
                                   tstatus))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
-    res = GradeResult(groups, issues, carried_credit, where)
+    res = GradeResult(groups, issues, carried_credit, where, note)
     res.__dict__.update(students=names, order=order)  # = sorted(where) and its (group, row), at hand
     return res

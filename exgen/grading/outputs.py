@@ -158,12 +158,17 @@ def summary(res: GradeResult) -> str:
     lines = [f"Graded {len(pcts)} students, {sum(c.values())} answers: "
              + ", ".join(f"{v} {k}" for k, v in c.items()) + ".",
              f"Mean score {np.mean(pcts) if len(pcts) else 0:.1f}%, median {np.median(pcts) if len(pcts) else 0:.1f}%."]
+    if res.attempts:
+        lines.append(res.attempts)
     if res.issues:
         lines.append(f"Issues: {issue_summary(res.issues)} (see issues.csv).")
     return "\n".join(lines)
 
 
 ISSUE_NAMES = {"duplicate": ("duplicate row", "duplicate rows"),
+               "superseded_attempt": ("superseded attempt", "superseded attempts"),
+               "unfinished_attempt": ("unfinished attempt", "unfinished attempts"),
+               "bad_attempt": ("malformed attempt time or number", "malformed attempt times or numbers"),
                "no_id": ("row without a student id", "rows without a student id"),
                "extra_fields": ("row with more fields than the header", "rows with more fields than the header"),
                "no_submission": ("student without a submission", "students without a submission"),

@@ -15,6 +15,7 @@ import numpy as np
 
 from exgen.load import check_size, parse_document
 from exgen.grading.files import SubmissionError, decode, read_columns, read_table  # noqa: F401
+from exgen.grading.attempts import Attempts, read_attempts
 from exgen.grading.table import Table, delimiter, factorize, recode
 
 ID_COLUMNS = ("student_id", "student id", "studentid", "sid", "sis_id", "sis user id", "id number",
@@ -46,6 +47,7 @@ class Submissions:
     ans: np.ndarray  # (n,) codes into texts
     texts: list[str]  # distinct answer texts, as typed
     issues: list[Issue] = field(default_factory=list)
+    attempts: Attempts | None = None  # the column that orders a student's attempts, if any
 
     @property
     def student_ids(self) -> list[str]:
@@ -129,6 +131,7 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
         qid, qids = recode(*t.column(qc), str.strip)
         ans, texts = t.column(ac)
         sub = Submissions(name, "long", header, t.lines, sid, sids, qid, qids, ans, texts)
+        _attempts(sub, t, {idc, qc, ac}, 1)
         return _overflowing(sub, t, over, np.flatnonzero(over))
     if mapping:
         qcols = []
@@ -148,6 +151,7 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
                                   f"columns are: {_cols(header)}")
     sub = _wide(t, name, idc, qcols, ident)
     m = len(qcols)
+    _attempts(sub, t, {idc} | {i for i, _ in qcols}, m)
     return _overflowing(sub, t, np.repeat(over, m), np.flatnonzero(over))
 
 
@@ -165,6 +169,20 @@ def _wide(t: Table, name: str, idc: int, qcols: list[tuple[int, str]], ident) ->
     qid, qids = factorize([q for _, q in qcols])
     return Submissions(name, "wide", t.header, np.repeat(t.lines, m), np.repeat(sid, m), sids,
                        np.tile(qid, n), qids, ans, texts)
+
+
+def _attempts(sub: Submissions, t: Table, skip: set[int], per_row: int) -> None:
+    """The attempt column (if any) of each answer; a malformed value is an issue on its line."""
+    sub.attempts, bad = read_attempts(t, skip, per_row)
+    if sub.attempts is None:
+        return
+    col = sub.attempts.column
+    for r in bad.tolist():
+        a = r * per_row
+        raw = t.column(t.header.index(col))
+        sub.issues.append(Issue(int(t.lines[r]), "bad_attempt", sub.sids[sub.sid[a]], "",
+                                f"{col!r} is {raw[1][raw[0][r]].strip()!r}, not an attempt number or time: "
+                                "this attempt counts only if the student has no other"))
 
 
 INVALID_SUFFIX = " (too many fields)"

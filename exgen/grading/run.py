@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from exgen.grading.attempts import ATTEMPT_RULES
 from exgen.grading.grade import GradeResult, grade_submissions
 from exgen.grading.keyindex import load_prepared
 from exgen.roster import alias_map, read_roster
@@ -17,11 +18,15 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
                 id_column: str | None = None, mapping: list[str] | None = None,
                 mapping_file: str | Path | None = None, roster: str | Path | None = None,
                 sheet: str | None = None, carried_credit: float = 0.5, force: bool = False,
-                feedback: bool = True, report: bool = True) -> tuple[GradeResult, str]:
+                feedback: bool = True, report: bool = True, attempt: str = "latest") -> tuple[GradeResult, str]:
     """Grade a submissions file against `keys_dir/*.json` and write the grades folder `out`
     (an exgen output folder, see `exgen.outdir`: refused if it is or holds an input, or holds
     files exgen did not write; an earlier grading is replaced only with `force`).
+    Of a student's several attempts the one `attempt` names counts: latest, first (by the attempt
+    number or timestamp column; row order without one) or best (the highest total score).
     Returns the result and the stdout summary."""
+    if attempt not in ATTEMPT_RULES:
+        raise UsageError(f"--attempt: must be one of {', '.join(ATTEMPT_RULES)}, got {attempt!r}")
     if isinstance(carried_credit, bool) or not isinstance(carried_credit, (int, float)) \
             or not 0 <= carried_credit <= 1:
         raise UsageError(f"--carried-credit: must be between 0 and 1, got {carried_credit!r}")
@@ -35,7 +40,8 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
         sub = read_submissions(submissions, known_qids=known, id_column=id_column,
                                mapping=read_mapping(mapping, mapping_file),
                                roster=alias_map(read_roster(roster)) if roster else None, sheet=sheet)
-        res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep)
+        res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep,
+                                 attempt=attempt)
         exam = next(iter(keys.values())).get("exam", "")
         write_outputs(res, stage, exam=exam, feedback=feedback, report=report)
     files = ["answers.csv", "grades.csv", "grades_canvas.csv", "issues.csv"] + \
