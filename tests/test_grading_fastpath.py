@@ -170,8 +170,9 @@ def test_common_case_equals_full_acceptance(keys):
         kidx = rng.integers(0, K, 400)
         E = g.expected[kidx]
         vals = np.where(rng.random((400, Q)) < .5, np.round(E, rng.integers(2, 6)), E * rng.uniform(.99, 1.01, (400, Q)))
-        full = _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], g.tkind[kidx], g.tval[kidx])
+        full = _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], g.tkind[kidx], g.tval[kidx],
+                       dis=g.distract[kidx])
         quick = np.abs(vals - E) <= g.threshold[kidx]
         rest = _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], None, None,
-                       [g.threshold[kidx]] + [g.thr_rounded[d][kidx] for d in ROUNDINGS])
+                       [g.threshold[kidx]] + [g.thr_rounded[d][kidx] for d in ROUNDINGS], [c[kidx] for c in g.gaps])
         assert np.array_equal(full, quick | rest) and np.array_equal(full, rest)

@@ -92,6 +92,20 @@ def test_softmax_elementwise_seed000():
     assert diagnose("seed000-4-4-2-softmax", "3b", slide).diagnosis == "softmax_elementwise"
 
 
+@pytest.mark.parametrize("name,qid,before", [
+    ("seed002-2-2-1", "5a", 0.2),  # w5 as given: the update not applied
+    ("seed002-2-2-1", "5b", 0.1),  # w1 as given
+    ("seed002-2-2-1", "6a", 0.5 * (Y - YH) ** 2),  # the loss before the step, by hand
+    ("seed000-4-4-2-softmax", "5b", None),  # the old weight was diagnosed softmax_elementwise
+])
+def test_update_not_applied(name, qid, before):
+    if before is None:
+        before = float(load(name).weights[0][0, 0])
+    for text in (before, round(before, 4)):
+        v = diagnose(name, qid, text)
+        assert v.diagnosis == "update_not_applied" and v.explanation == DIAGNOSES["update_not_applied"]
+
+
 def test_batch_sum():
     s = load("seed001-minibatch")
     a = sig(s.x @ s.weights[0][0] + s.biases[0][0])

@@ -18,7 +18,9 @@ from exgen.core.solve import Solution, solve
 from exgen.errors import ConfigError
 from exgen.exercise import Exercise
 from exgen.core.paths import paths_for
+from exgen.grading.distract import MIN_GAP_UNITS
 from exgen.kinds import Question, build_questions, gradient_params
+from exgen.kinds import read as read_ref
 from exgen.core.solution import to_dict
 from exgen.core.spec import Spec
 
@@ -81,9 +83,23 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     half = 0.5 * 10.0 ** -cfg.answer_decimals
     if any(abs(q.answer) < half for q in questions):
         return "an answer prints as zero"
+    if _too_close(cfg, sol, questions):
+        return "the step too small to tell from the value before it"
     if n_paths is not None and n_paths < 2:
         return "no weight with several non-zero paths"
     return None
+
+
+def _too_close(cfg: ExamConfig, sol: Solution, questions: list[Question]) -> bool:
+    """Whether an answer (an update, the loss after the step) is within MIN_GAP_UNITS units of the
+    last decimal asked of its distractor, the value before the step (then w + eta*g too is near)."""
+    gap = MIN_GAP_UNITS * 10.0 ** -cfg.answer_decimals
+    for q in questions:
+        unit, ref = read_ref(q.ref, sol.spec.n_layers)
+        before = unit.unchanged_given(ref, sol)
+        if before is not None and abs(q.answer - before) < gap:
+            return True
+    return False
 
 
 def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:

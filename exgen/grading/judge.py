@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.core import engine, stage
+from exgen.grading.distract import gap
 from exgen.grading.keys import ROUNDINGS, Group, Prepared
 from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
 from exgen.grading.slips import DIAGNOSES
@@ -47,25 +48,31 @@ def within(a: np.ndarray, e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.n
         return np.abs(a - e) <= threshold(e, tk, tv)
 
 
-def _as_written(a: np.ndarray, target: np.ndarray, d: int) -> np.ndarray:
-    """a is `target` rounded to d decimals (a is written with at most d decimals)."""
+def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf) -> np.ndarray:
+    """a is `target` rounded to d decimals (a is written with at most d decimals), and a is within
+    `gap` of target (the window's cut short of the distractors, grading.distract)."""
     half = 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
     chopped = np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d  # truncated, as seed 002 does
     ok = decimals_at_most(a, d) & ((np.abs(a - target) <= half) | (np.abs(a - chopped) <= 1e-12 + 1e-9 * np.abs(a)))
+    ok &= np.abs(a - target) <= gap
     return ok & (a != 0) if d < 4 else ok  # "0" only where it shows as 0.0000
 
 
-def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None) -> np.ndarray:
-    """Correct against `exact` or a hand-rounded value; `thr`: their thresholds, if known."""
-    thr = thr or [threshold(x, tk, tv) for x in (exact, *rounded)]
+def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list | None = None,
+            dis: np.ndarray | None = None) -> np.ndarray:
+    """Correct against `exact` or a hand-rounded value; `thr`: their thresholds and `gaps` their
+    cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M)."""
+    if gaps is None:
+        gaps = [np.inf] * (1 + len(rounded)) if dis is None else [gap(x, dis) for x in (exact, *rounded)]
+    thr = thr or [np.fmin(threshold(x, tk, tv), c) for x, c in zip((exact, *rounded), gaps)]
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(a - exact) <= thr[0]
         seen = set()
-        for d, r, t in zip(ROUNDINGS, rounded, thr[1:]):
-            ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d))
+        for d, r, t, c in zip(ROUNDINGS, rounded, thr[1:], gaps[1:]):
+            ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d), c)
             if abs(d) not in seen:
                 seen.add(abs(d))
-                ok |= _as_written(a, exact, abs(d))
+                ok |= _as_written(a, exact, abs(d), gaps[0])
     return ok
 
 
@@ -132,7 +139,8 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
             at = idx[sel]
             carried[at, qq] = cv[0][sel]
-            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq])
+            before = g.before[kidx[at], qq][:, None]  # the carried window too stops short of the old value
+            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq], dis=before)
             verdict[at[m], qq] = CARRIED
 
 
@@ -149,7 +157,8 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     if rest.size:
         k, qi = kidx[rest // Q], rest % Q
         correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in ROUNDINGS],
-                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in ROUNDINGS])
+                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in ROUNDINGS],
+                                     [c[k, qi] for c in g.gaps])
     verdict = np.full((S, Q), WRONG, dtype=np.int8)
     verdict[correct] = CORRECT
     verdict[status == INVALID] = INVALID_V

@@ -15,7 +15,7 @@ from exgen.core import engine, parameters
 from exgen.errors import ExgenError, InputFileError
 from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
 from exgen.core.spec import from_dict
-from exgen.grading import slips
+from exgen.grading import distract, slips
 from exgen.grading.read import no_gc
 from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
@@ -76,6 +76,9 @@ class Group:
     threshold: np.ndarray = field(init=False)  # (K, Q) largest |answer - expected| within tolerance
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
     thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
+    before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
+    distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract)
+    gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     _slips: tuple | None = None
 
     @property
@@ -108,11 +111,16 @@ class Group:
         return True
 
     def compute(self) -> None:
-        """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval)."""
-        self.threshold = threshold(self.expected, self.tkind, self.tval)
+        """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
+        window is cut back short of the distractors (grading.distract)."""
+        self.before = distract.unchanged(self.net, self.refs, engine.run(self.net, upto=engine.LOSS))
+        self.distract = distract.distractors(self.before, self.expected, self.refs)
+        self.gaps = [distract.gap(self.expected, self.distract)]
+        self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
         for d in ROUNDINGS:
             self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
-            self.thr_rounded[d] = threshold(self.rounded[d], self.tkind, self.tval)
+            self.gaps.append(distract.gap(self.rounded[d], self.distract))
+            self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
 
     def mismatch(self) -> tuple[int, int, float, float] | None:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
@@ -131,11 +139,14 @@ class Group:
         whether a slip changes the answer at all (outside the tolerance of the exact value);
         computed on first use."""
         if self._slips is None:
-            codes, table = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net))
+            codes, table = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before)
             tk, tv = self.tkind[..., None], self.tval[..., None]
+            thr = threshold(table, tk, tv)
             with np.errstate(invalid="ignore", over="ignore"):
                 usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
-            self._slips = codes, table, threshold(table, tk, tv), usable
+                c = codes.index(slips.NOT_APPLIED)  # matched only nearer the old value than the new
+                thr[..., c] = np.fmin(thr[..., c], distract.CUT * np.abs(table[..., c] - self.expected))
+            self._slips = codes, table, thr, usable
         return self._slips
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from exgen.core.engine import SLIPS, Nets, run
+from exgen.grading.distract import unchanged
 from exgen.kinds import read as read_ref
 
+NOT_APPLIED = "update_not_applied"
 DIAGNOSES: dict[str, str] = {
+    NOT_APPLIED: "This is the value before the step: the update was not applied (the new value is the old one minus eta times the gradient; the loss after the step needs the updated parameters).",
     "sign_flip": "The value has the right size but the wrong sign.",
     "softmax_elementwise": "Softmax was differentiated as if it were elementwise, dropping the cross terms dh_m/dz_i (m != i) and the paths through the other outputs.",
     "missing_path": "One chain-rule path was left out: this weight reaches the loss along several paths and their products must be summed.",
@@ -30,13 +33,17 @@ _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,
-               paths_of: dict) -> tuple[list[str], np.ndarray]:
+               paths_of: dict, before: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
     """Slip values for every key and question: codes (C,) and values (K, Q, C), NaN = n/a.
 
-    `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0)."""
+    `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0);
+    `before`: the value before the step (K, Q), NaN where none (grading.distract.unchanged)."""
     K, Q = expected.shape
     exact = run(net)
-    cols: list[tuple[str, np.ndarray]] = [("sign_flip", np.where(expected != 0, -expected, np.nan))]
+    if before is None:
+        before = unchanged(net, refs, exact)
+    cols: list[tuple[str, np.ndarray]] = [(NOT_APPLIED, before),
+                                          ("sign_flip", np.where(expected != 0, -expected, np.nan))]
     for code in _SOLVER:
         if code == "batch_sum" and net.x.shape[1] == 1:
             continue

@@ -136,6 +136,15 @@ class Kind:
         value (or None), and the value with each chain-rule path left out (empty: none)."""
         return None, []
 
+    def unchanged(self, ref: Ref, net: Any, exact: Any) -> np.ndarray | None:
+        """The value before the step, for every key (K,): what a student who does not apply the
+        step writes (a distractor no acceptance window may contain); None: the kind has none."""
+        return None
+
+    def unchanged_given(self, ref: Ref, sol: Solution) -> float | None:
+        """The same for one network, from its Solution (the generator's filters)."""
+        return None
+
     def demo_slips(self, key: dict[str, Any], q: dict[str, Any], ref: Ref) -> list[tuple[float, str]]:
         """(value, diagnosis code) pairs that a slip gives for q, from the key's numbers alone
         (the demo's sample submission); a sign slip is always added after these."""

@@ -33,5 +33,11 @@ class LossAfter(Kind):
                 "forward pass again with the new values and compute the loss.",
                 f"η = {eta}; every parameter moves, not only the ones asked about, and the inputs and targets stay the same."]
 
+    def unchanged(self, ref: Ref, net: Any, exact: Any) -> Any:
+        return exact.loss  # the loss before the step
+
+    def unchanged_given(self, ref: Ref, sol: Solution) -> float | None:
+        return sol.loss
+
     def worked_text(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
         return ex.loss_after_lines(sol, nt)

@@ -61,6 +61,15 @@ class Update(ParamKind):
                       paths_of: dict) -> tuple[np.ndarray | None, list[np.ndarray]]:
         return weight_slips(ref, net, exact, paths_of, eta=net.eta)
 
+    def unchanged(self, ref: Ref, net: Any, exact: Any) -> np.ndarray | None:
+        if ref.param == "weights":
+            return net.W[ref.layer][:, ref.index[0], ref.index[1]]
+        return None if net.b is None else net.b[ref.layer][:, ref.index[0]]
+
+    def unchanged_given(self, ref: Ref, sol: Solution) -> float | None:
+        arrays = sol.spec.weights if ref.param == "weights" else sol.spec.biases
+        return None if arrays is None else float(arrays[ref.layer][ref.index])
+
     def demo_slips(self, key: dict[str, Any], q: dict[str, Any], ref: Ref) -> list[tuple[float, str]]:
         a = float(q["answer"])
         w, eta = _given(key, ref), float(key["spec"].get("learning_rate", 0) or 0)

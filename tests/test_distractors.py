@@ -1,0 +1,139 @@
+"""Discriminating acceptance (issue 11): no acceptance window contains a distractor of an update
+(the unchanged parameter, the step uphill w + eta*g) or of the loss after the step (the loss before
+it); an answer equal to the old value is diagnosed update_not_applied. The distractors here are
+computed by hand from the key's own numbers (its spec and its other questions), not by exgen."""
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from exgen.answer_key import answer_key
+from exgen.cli.main import app
+from exgen.exam.config import from_dict
+from exgen.exam.draw import make_exercises
+from exgen.grading import grade_key
+from exgen.grading.judge import CORRECT, judge_group
+from exgen.grading.keys import Prepared
+from exgen.grading.numbers import OK
+
+runner = CliRunner()
+VARIANTS = [
+    {},  # the default config
+    {"biases": False},
+    {"activations": ["tanh", "linear"], "loss": "sse"},
+    {"activations": ["relu", "sigmoid"], "loss": "bce"},
+    {"activations": ["sigmoid", "softmax"], "loss": "cross_entropy", "learning_rate": 0.1},
+    {"activations": ["tanh", "tanh"], "loss": "mse", "biases": False, "learning_rate": 1.0},
+]
+
+
+def _keys(over: dict, n: int, seed: int = 2024) -> list[dict]:
+    cfg = from_dict({"seed": seed, **over})
+    ids = [f"s{i:03d}" for i in range(n)]
+    return [answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions)
+            for ex in make_exercises(cfg, ids)]
+
+
+def _old_value(key: dict, ref: str) -> float:
+    """The given parameter of an update ref /updated/<weights|biases>/l/j[/k], from the spec."""
+    parts = ref.split("/")[2:]
+    node = key["spec"][parts[0]]
+    for i in parts[1:]:
+        node = node[int(i)]
+    return float(node)
+
+
+def _distractors(key: dict) -> dict[str, list[float]]:
+    """Question id -> its distractors, by hand: w and w + eta*g (g: the key's gradient answer) for
+    an update, the key's loss answer for the loss after the step."""
+    by_ref = {q["ref"]: q for q in key["questions"]}
+    eta = float(key["spec"]["learning_rate"])
+    out = {}
+    for q in key["questions"]:
+        if q["ref"].startswith("/updated/"):
+            w = _old_value(key, q["ref"])
+            g = by_ref[q["ref"].replace("/updated/", "/gradients/")]["answer"]
+            assert w - eta * g == pytest.approx(q["answer"], abs=1e-12)  # the hand formula is the key's
+            out[q["id"]] = [w, w + eta * g]
+        elif q["ref"] == "/loss_after":
+            out[q["id"]] = [by_ref["/loss"]["answer"]]
+    return out
+
+
+def _judge_texts(keys: list[dict], texts: list[dict[str, str]]) -> list[dict[str, int]]:
+    """Verdict codes of one answer sheet per key (question id -> text), judged in groups."""
+    prep = Prepared()
+    prep.add(keys)
+    out: list[dict[str, int]] = [{} for _ in keys]
+    for gi, g in enumerate(prep.groups):
+        rows = [i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi]
+        vals = np.full((len(rows), len(g.qids)), np.nan)
+        status = np.full(vals.shape, 1, dtype=np.int8)  # missing
+        for r, i in enumerate(rows):
+            for qi, qid in enumerate(g.qids):
+                if qid in texts[i]:
+                    vals[r, qi], status[r, qi] = float(texts[i][qid]), OK
+        kidx = np.array([prep.key_pos[id(keys[i])][1] for i in rows])
+        j = judge_group(g, kidx, vals, status)
+        for r, i in enumerate(rows):
+            out[i] = {qid: int(j.verdict[r, qi]) for qi, qid in enumerate(g.qids) if qid in texts[i]}
+    return out
+
+
+@pytest.mark.parametrize("over", VARIANTS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
+def test_no_distractor_accepted(over):
+    n = 200 if not over else 40
+    keys = _keys(over, n)
+    dis = [_distractors(k) for k in keys]
+    assert all(len(d) >= 2 for d in dis)
+    # every distractor, exactly and as written with 4 decimals, one sheet per (form, distractor index)
+    for m in range(2):
+        for form in (repr, lambda v: f"{v:.4f}"):
+            texts = [{q: form(v[m]) for q, v in d.items() if len(v) > m} for d in dis]
+            verdicts = _judge_texts(keys, texts)
+            bad = [(keys[i]["student_id"], q, t) for i, v in enumerate(verdicts) for q, t in v.items() if t == CORRECT]
+            assert not bad, bad[:5]
+    # the filter: each distractor at least 5 units of the 4th decimal from the answer
+    answers = [{q["id"]: q["answer"] for q in k["questions"]} for k in keys]
+    gaps = [abs(a[q] - v) for a, d in zip(answers, dis) for q, vs in d.items() for v in vs]
+    assert min(gaps) >= 5e-4
+    # the right answers, at full precision and with the 4 decimals asked, are still correct
+    for form in (repr, lambda v: f"{v:.4f}"):
+        verdicts = _judge_texts(keys, [{q: form(v) for q, v in a.items()} for a in answers])
+        assert all(t == CORRECT for v in verdicts for t in v.values())
+
+
+def _issue_key():
+    """A default-config key whose update step is within 1% of the old weight (the old rule
+    accepted the unchanged weight there)."""
+    for key in _keys({}, 200):
+        for q in key["questions"]:
+            if q["ref"].startswith("/updated/"):
+                w = _old_value(key, q["ref"])
+                if abs(w - q["answer"]) <= 0.01 * abs(q["answer"]):
+                    return key, q, w
+    raise AssertionError("no such key among 200 students")
+
+
+def test_old_weight_is_wrong_and_diagnosed(tmp_path):
+    key, q, w = _issue_key()
+    v = {r.question_id: r for r in grade_key(key, {q["id"]: repr(w)})}[q["id"]]
+    assert (v.verdict, v.diagnosis) == ("wrong", "update_not_applied")
+    assert "update was not applied" in v.explanation
+    for text in (repr(q["answer"]), f"{q['answer']:.4f}"):
+        assert {r.question_id: r for r in grade_key(key, {q["id"]: text})}[q["id"]].verdict == "correct"
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(key))
+    r = runner.invoke(app, ["check", f"{q['id']}={w:g}", "--key", str(path), "--json"])
+    assert r.exit_code == 0, r.output
+    row = next(x for x in json.loads(r.output) if x["question_id"] == q["id"])
+    assert (row["verdict"], row["diagnosis"]) == ("wrong", "update_not_applied")
+
+
+def test_loss_before_the_step_is_wrong_and_diagnosed():
+    for key in _keys({}, 40):
+        qs = {x["ref"]: x for x in key["questions"]}
+        loss, after = qs["/loss"]["answer"], qs["/loss_after"]
+        v = {r.question_id: r for r in grade_key(key, {after["id"]: f"{loss:.4f}"})}[after["id"]]
+        assert (v.verdict, v.diagnosis) == ("wrong", "update_not_applied"), key["student_id"]
