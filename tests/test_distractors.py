@@ -16,6 +16,7 @@ from exgen.grading import grade_key
 from exgen.grading.judge import CORRECT, judge_group
 from exgen.grading.keys import Prepared
 from exgen.grading.numbers import OK
+from grading_helpers import example_key, exact_answers
 
 runner = CliRunner()
 VARIANTS = [
@@ -137,3 +138,14 @@ def test_loss_before_the_step_is_wrong_and_diagnosed():
         loss, after = qs["/loss"]["answer"], qs["/loss_after"]
         v = {r.question_id: r for r in grade_key(key, {after["id"]: f"{loss:.4f}"})}[after["id"]]
         assert (v.verdict, v.diagnosis) == ("wrong", "update_not_applied"), key["student_id"]
+
+
+def test_carried_window_stops_short_of_the_old_weight():
+    key = example_key("seed002-2-2-1")  # w5 = 0.2, eta = 0.7; 5a (w5 updated) depends on 3a (dL/dw5)
+    ans = exact_answers(key)
+    ans["3a"] = "-0.5"  # a wrong gradient: the update carried from it is 0.2 + 0.7 * 0.5
+    v = {r.question_id: r for r in grade_key(key, {**ans, "5a": "0.55"})}["5a"]
+    assert v.verdict == "carried" and v.carried_expected == pytest.approx(0.55)
+    ans["3a"] = "0.00001"  # a gradient that leaves w5 where it was: w5 itself is not carried credit
+    v = {r.question_id: r for r in grade_key(key, {**ans, "5a": "0.2"})}["5a"]
+    assert (v.verdict, v.diagnosis) == ("wrong", "update_not_applied")
