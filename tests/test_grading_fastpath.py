@@ -175,3 +175,30 @@ def test_common_case_equals_full_acceptance(keys):
         rest = _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], None, None,
                        [g.threshold[kidx]] + [g.thr_rounded[d][kidx] for d in ROUNDINGS])
         assert np.array_equal(full, quick | rest) and np.array_equal(full, rest)
+
+
+TRICKY = ['a,b', 'say "hi"', "line\nbreak", "cr\rx", "=1+2", "+SUM(A1)", "@x", "-cmd", "\t=tab", "é;ü 漢字",
+          " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300]
+
+
+@pytest.mark.parametrize("one_group", [True, False])
+def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, keys, one_group):
+    """answers.csv from the vectorised pieces equals csv.writer's on cells that need quoting
+    (commas, quotes, newlines), neutralising (formula-like) or neither (unicode, numbers)."""
+    ks = {s: k for s, k in keys.items() if not one_group or k is keys["s1"]}
+    rng = random.Random(5)
+    sids = {s: ['=' + s, s + ',x', s + '"q"', s + "é", "@" + s][i % 5] for i, s in enumerate(ks)}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["student_id", "question_id", "answer"])
+    for s, k in ks.items():
+        for q in k["questions"]:
+            w.writerow([sids[s], q["id"], rng.choice(TRICKY + [str(q["answer"])] * 5)])
+    p = tmp_path / "sub.csv"
+    p.write_text(out.getvalue(), encoding="utf-8")
+    keyed = {sids[s]: k for s, k in ks.items()}
+    res = grade_submissions(read_submissions(p, known_qids={q["id"] for k in ks.values() for q in k["questions"]}),
+                            keyed, carried_credit=0.5)
+    assert len(res.groups) == (1 if one_group else 2)
+    write_answers(res, tmp_path / "answers.csv")
+    assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)

@@ -68,66 +68,90 @@ def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     return texts[inv].reshape(np.shape(values))
 
 
-def _blocks(gr: GroupResult, cc: float, stripped: dict) -> list[tuple[str, list[str]]]:
-    """The group's answers.csv lines, per student: "student_id," and the rest of each line, the
-    rest formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
-    j, g = gr.judged, gr.group
-    S, Q = gr.acode.shape
-    KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
-    key = id(gr.texts)
-    if key not in stripped:  # shared by the groups
-        st = stripped[key] = [field(t.strip()) for t in gr.texts] + [""]
-        # only texts that are not numbers (grading's parse status; few distinct ones) can need neutralising
-        todo = (range(len(gr.texts)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
-        for i in todo:
-            st[i] = cell(gr.texts[i].strip())
-    texts, qids = stripped[key], [cell(q) for q in g.qids]
-    code = ((((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1))
-    inv, uniq = _factorize(code)
-    exp_txt: dict[int, str] = {}
-    rest_txt: dict[tuple, str] = {}
-    lines = []
-    for c in uniq.tolist():
-        c, d = divmod(c, D)
-        c, v = divmod(c, V)
-        a, kq = divmod(c, KQ)
-        e = exp_txt.get(kq)
-        if e is None:
-            e = exp_txt[kq] = num(g.expected.flat[kq])
-        p = g.points.flat[kq]
-        rest = rest_txt.get((p, v, d))
-        if rest is None:
-            score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
-            rest = rest_txt[(p, v, d)] = f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},"
-        lines.append(f"{qids[kq % Q]},{texts[a - 1]},{e},{rest}\n")
-    rows = np.array(lines, dtype=object)[inv]  # (S Q,)
-    at = np.flatnonzero(~np.isnan(j.carried).ravel())  # ECF applied: its value ends the line
-    if len(at):
-        rest = formatted(j.carried.ravel()[at], "{:.12g}").tolist()
-        rows[at] = [d[:-1] + r + "\n" for d, r in zip(rows[at].tolist(), rest)]
-    return list(zip([s + "," for s in fields(gr.students)], rows.reshape(S, Q).tolist()))
-
-
 def fields(texts: list[str]) -> list[str]:
     """cell() of each text; the list itself when none needs neutralising or quoting."""
     texts = safe_cells(texts)
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
-def _in_order(res: GradeResult, per_group: list[list]) -> list:
-    """Items of per-group lists (one per student of the group), in `res.students` order."""
-    if len(per_group) == 1:
-        return per_group[0]
-    gi, r = res.order
-    return [per_group[g][i] for g, i in zip(gi.tolist(), r.tolist())]
+def _float_texts(values: np.ndarray, end: str) -> np.ndarray:
+    """num(v) + end of each float (NaN: just end), as an object array of values' shape; one
+    %-format over all of them (C speed; the same text as f"{v:.12g}")."""
+    flat = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    out = np.empty(flat.size, dtype=object)
+    if flat.size:
+        out[:] = (("%.12g" + end + "\x00") * flat.size % tuple(flat.tolist())).split("\x00")[:-1]
+        nan = np.isnan(flat)
+        if nan.any():
+            out[nan] = end
+    return out.reshape(np.shape(values))
+
+
+def _answer_cells(gr: GroupResult) -> np.ndarray:
+    """cell() of each distinct answer text, stripped, then "," (object array; one more "," last,
+    for acode -1). Only texts that are not numbers can need neutralising; quoting is looked for
+    in all of them at once."""
+    st = list(map(str.strip, gr.texts))
+    todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
+    for i in todo:
+        st[i] = safe_cell(st[i])
+    joined = "".join(st)
+    if _SPECIAL.search(joined):
+        ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
+        for i in np.unique(np.searchsorted(ends, [m.start() for m in _SPECIAL.finditer(joined)], side="right")).tolist():
+            st[i] = field(st[i])
+    out = np.empty(len(st) + 1, dtype=object)
+    out[:-1] = st
+    out[-1] = ""
+    return out + ","
+
+
+def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
+    """The group's answers.csv lines as (S, Q, 6) pieces: "student_id,", "question_id,",
+    "answer,", "expected,", "verdict,score,points,diagnosis," and "carried\\n" (or "\\n")."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    key = id(gr.texts)
+    if key not in cells:  # shared by the groups
+        cells[key] = _answer_cells(gr)
+    out = np.empty((S, Q, 6), dtype=object)
+    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
+    out[:, :, 1] = np.array([cell(q) + "," for q in g.qids], dtype=object).reshape(1, Q)
+    out[:, :, 2] = cells[key][gr.acode]
+    exp = _float_texts(g.expected, ",")
+    K = g.expected.shape[0]
+    out[:, :, 3] = exp if K == S and np.array_equal(gr.kidx, np.arange(S)) else exp[gr.kidx]
+    pinv, puniq = _factorize(np.ascontiguousarray(g.points, dtype=np.float64).view(np.int64))
+    V, D = len(VERDICTS), len(j.codes) + 1
+    code = (pinv.reshape(g.points.shape)[gr.kidx] * V + j.verdict) * D + (j.diagnosis + 1)
+    inv, uniq = _factorize(code)
+    rests = []
+    for c in uniq.tolist():
+        c, d = divmod(c, D)
+        pi, v = divmod(c, V)
+        p = float(puniq[pi:pi + 1].view(np.float64)[0])
+        score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
+        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
+    out[:, :, 4] = np.array(rests + [""], dtype=object)[inv].reshape(S, Q)
+    out[:, :, 5] = "\n"
+    at = ~np.isnan(j.carried)  # ECF applied: its value ends the line
+    if at.any():
+        out[:, :, 5][at] = _float_texts(j.carried[at], "\n")
+    return out
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
-    stripped: dict = {}
-    blocks = _in_order(res, [_blocks(gr, res.carried_credit, stripped) for gr in res.groups])
-    # "s," + "s,".join(rests) is student s's lines, as each rest ends with "\n" ("" if none)
-    _write(path, _line(ANSWER_COLUMNS), ("".join([p + p.join(r) if r else "" for p, r in blocks[i:i + 256]])
-                                         for i in range(0, len(blocks), 256)))
+    cells: dict = {}
+    per = [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
+    if len(per) == 1:  # the students' lines in order: one join per chunk of pieces
+        flat = per[0].reshape(-1).tolist()
+        n = 6 << 14
+    else:  # groups of different lengths: each student's lines joined, then taken in order
+        blocks = [["".join(b) for b in p.reshape(len(p), -1).tolist()] for p in per]
+        gi, r = res.order
+        flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]
+        n = 256
+    _write(path, _line(ANSWER_COLUMNS), ("".join(flat[i:i + n]) for i in range(0, len(flat), n)))
 
 
 def question_order(res: GradeResult) -> list[str]:
