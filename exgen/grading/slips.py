@@ -30,8 +30,8 @@ _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,
-               paths_of: dict) -> tuple[list[str], np.ndarray]:
-    """Slip values for every key and question: codes (C,) and values (K, Q, C), NaN = n/a.
+               paths_of: dict) -> tuple[list[str], list[np.ndarray]]:
+    """Slip values for every key and question: codes (C,) and each code's values (K, Q), NaN = n/a.
 
     `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0)."""
     K, Q = expected.shape
@@ -61,4 +61,4 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
     cols.append(("transposed_weight", trans))
     order = list(DIAGNOSES)
     cols.sort(key=lambda cv: order.index(cv[0]))  # stable: keeps several missing_path columns
-    return [c for c, _ in cols], np.stack([v for _, v in cols], axis=2)
+    return [c for c, _ in cols], [v for _, v in cols]
