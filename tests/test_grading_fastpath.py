@@ -10,6 +10,7 @@ import pytest
 
 from exgen.escape import safe_cells
 from exgen.grading import files as read_mod
+from exgen.grading import csvout
 from exgen.grading.csvout import ANSWER_COLUMNS, field, write_answers, write_grades
 from exgen.grading.grade import grade_submissions
 from exgen.grading.judge import VERDICTS
@@ -127,7 +128,9 @@ def _reference_answers(res) -> bytes:
     return buf.getvalue().encode()
 
 
-def test_vectorised_writers_equal_csv_writer(tmp_path, keys):
+@pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])
+def test_vectorised_writers_equal_csv_writer(tmp_path, monkeypatch, keys, dedup):
+    monkeypatch.setattr(csvout, "DEDUP", dedup)
     p = tmp_path / "sub.csv"
     p.write_text(_long(keys, seed=23, sep=";").replace(";e\n", ';"1;5"\n'), encoding="utf-8")
     known = {q["id"] for k in keys.values() for q in k["questions"]}
@@ -181,8 +184,9 @@ TRICKY = ['a,b', 'say "hi"', "line\nbreak", "cr\rx", "=1+2", "+SUM(A1)", "@x", "
           " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300]
 
 
+@pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])  # never, as shipped, always (each distinct middle joined once)
 @pytest.mark.parametrize("one_group", [True, False])
-def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, keys, one_group):
+def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, one_group, dedup):
     """answers.csv from the vectorised pieces equals csv.writer's on cells that need quoting
     (commas, quotes, newlines), neutralising (formula-like) or neither (unicode, numbers)."""
     ks = {s: k for s, k in keys.items() if not one_group or k is keys["s1"]}
@@ -200,5 +204,6 @@ def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, keys, one_group):
     res = grade_submissions(read_submissions(p, known_qids={q["id"] for k in ks.values() for q in k["questions"]}),
                             keyed, carried_credit=0.5)
     assert len(res.groups) == (1 if one_group else 2)
+    monkeypatch.setattr(csvout, "DEDUP", dedup)
     write_answers(res, tmp_path / "answers.csv")
     assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)

@@ -106,24 +106,22 @@ def _answer_cells(gr: GroupResult) -> np.ndarray:
     return out + ","
 
 
-def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
-    """The group's answers.csv lines as (S, Q, 6) pieces: "student_id,", "question_id,",
-    "answer,", "expected,", "verdict,score,points,diagnosis," and "carried\\n" (or "\\n")."""
+DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
+
+
+def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
+    """At the answers (s, q) (index arrays of one shape): "question_id,", "answer,", "expected,"
+    and "verdict,score,points,diagnosis,", each an object array of that shape."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
-    key = id(gr.texts)
-    if key not in cells:  # shared by the groups
-        cells[key] = _answer_cells(gr)
-    out = np.empty((S, Q, 6), dtype=object)
-    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
-    out[:, :, 1] = np.array([cell(q) + "," for q in g.qids], dtype=object).reshape(1, Q)
-    out[:, :, 2] = cells[key][gr.acode]
-    exp = _float_texts(g.expected, ",")
-    K = g.expected.shape[0]
-    out[:, :, 3] = exp if K == S and np.array_equal(gr.kidx, np.arange(S)) else exp[gr.kidx]
+    qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
+    exp = _float_texts(g.expected, ",")  # (K, Q)
+    k = gr.kidx[s]
+    full = s.shape == (S, 1) and q.shape == (1, Q)
+    identity = full and exp.shape[0] == S and np.array_equal(gr.kidx, np.arange(S))
     pinv, puniq = _factorize(np.ascontiguousarray(g.points, dtype=np.float64).view(np.int64))
     V, D = len(VERDICTS), len(j.codes) + 1
-    code = (pinv.reshape(g.points.shape)[gr.kidx] * V + j.verdict) * D + (j.diagnosis + 1)
+    code = (pinv.reshape(g.points.shape)[k, q] * V + j.verdict[s, q]) * D + (j.diagnosis[s, q] + 1)
     inv, uniq = _factorize(code)
     rests = []
     for c in uniq.tolist():
@@ -132,11 +130,41 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
         p = float(puniq[pi:pi + 1].view(np.float64)[0])
         score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
         rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
-    out[:, :, 4] = np.array(rests + [""], dtype=object)[inv].reshape(S, Q)
-    out[:, :, 5] = "\n"
+    return [np.broadcast_to(qcells[q], code.shape), ans[gr.acode[s, q]], exp if identity else exp[k, q],
+            np.array(rests + [""], dtype=object)[inv].reshape(code.shape)]
+
+
+def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
+    """The group's answers.csv lines as (S, Q, n) pieces: "student_id,", then the line's middle
+    ("question_id,answer,expected,verdict,score,points,diagnosis,", in 4 pieces, or in one when
+    few lines differ in it: each distinct middle joined once), then "carried\\n" (or "\\n")."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    key = id(gr.texts)
+    if key not in cells:  # shared by the groups
+        cells[key] = _answer_cells(gr)
+    ans = cells[key]
+    mid: list[np.ndarray] | None = None
+    K = g.expected.shape[0]
+    if DEDUP and DEDUP * K <= S:  # shared keys: lines that differ only in the student are likely
+        KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
+        code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
+        inv, uniq = _factorize(code)
+        if DEDUP * len(uniq) <= S * Q:
+            first = np.empty(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each middle
+            parts = _middle(gr, cc, ans, first // Q, first % Q)
+            mid = [np.array(["".join(t) for t in zip(*(p.tolist() for p in parts))], dtype=object)[inv].reshape(S, Q)]
+    if mid is None:
+        mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
+    out = np.empty((S, Q, len(mid) + 2), dtype=object)
+    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
+    for i, m in enumerate(mid):
+        out[:, :, i + 1] = m
+    out[:, :, -1] = "\n"
     at = ~np.isnan(j.carried)  # ECF applied: its value ends the line
     if at.any():
-        out[:, :, 5][at] = _float_texts(j.carried[at], "\n")
+        out[:, :, -1][at] = _float_texts(j.carried[at], "\n")
     return out
 
 
@@ -145,7 +173,7 @@ def write_answers(res: GradeResult, path: Path) -> None:
     per = [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
     if len(per) == 1:  # the students' lines in order: one join per chunk of pieces
         flat = per[0].reshape(-1).tolist()
-        n = 6 << 14
+        n = per[0].shape[2] << 14
     else:  # groups of different lengths: each student's lines joined, then taken in order
         blocks = [["".join(b) for b in p.reshape(len(p), -1).tolist()] for p in per]
         gi, r = res.order
