@@ -135,16 +135,18 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
 
 
 def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
-    """The group's answers.csv lines as (S, Q, n) pieces: "student_id,", then the line's middle
-    ("question_id,answer,expected,verdict,score,points,diagnosis,", in 4 pieces, or in one when
-    few lines differ in it: each distinct middle joined once), then "carried\\n" (or "\\n")."""
+    """The group's answers.csv lines as (S, Q, n) pieces: "student_id,", the line's middle
+    ("question_id,answer,expected,verdict,score,points,diagnosis,", in 4 pieces) and its end
+    ("carried\n" or "\n"); or, when few lines differ in more than the student, "student_id,"
+    and the rest of the line, each distinct rest joined once."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     key = id(gr.texts)
     if key not in cells:  # shared by the groups
         cells[key] = _answer_cells(gr)
     ans = cells[key]
-    mid: list[np.ndarray] | None = None
+    at = ~np.isnan(j.carried)  # ECF applied: its value ends the line
+    sids = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
     K = g.expected.shape[0]
     if DEDUP and DEDUP * K <= S:  # shared keys: lines that differ only in the student are likely
         KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
@@ -152,19 +154,24 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
         inv, uniq = _factorize(code)
         if DEDUP * len(uniq) <= S * Q:
             first = np.empty(len(uniq), dtype=np.int64)
-            first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each middle
+            first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
             parts = _middle(gr, cc, ans, first // Q, first % Q)
-            mid = [np.array(["".join(t) for t in zip(*(p.tolist() for p in parts))], dtype=object)[inv].reshape(S, Q)]
-    if mid is None:
-        mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
-    out = np.empty((S, Q, len(mid) + 2), dtype=object)
-    out[:, :, 0] = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
+            rest = np.array(["".join(t) + "\n" for t in zip(*(p.tolist() for p in parts))], dtype=object)
+            out = np.empty((S, Q, 2), dtype=object)
+            out[:, :, 0] = sids
+            out[:, :, 1] = rest[inv].reshape(S, Q)
+            if at.any():
+                out[:, :, 1][at] = [r[:-1] + c for r, c in zip(out[:, :, 1][at].tolist(),
+                                                                 _float_texts(j.carried[at], "\n").tolist())]
+            return out
+    mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
+    out = np.empty((S, Q, 6), dtype=object)
+    out[:, :, 0] = sids
     for i, m in enumerate(mid):
         out[:, :, i + 1] = m
-    out[:, :, -1] = "\n"
-    at = ~np.isnan(j.carried)  # ECF applied: its value ends the line
+    out[:, :, 5] = "\n"
     if at.any():
-        out[:, :, -1][at] = _float_texts(j.carried[at], "\n")
+        out[:, :, 5][at] = _float_texts(j.carried[at], "\n")
     return out
 
 
