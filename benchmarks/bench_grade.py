@@ -101,7 +101,7 @@ def prepare_json(kdir):
     prep = Prepared()
     prep.add(list(keys.values()), [keys.sources[s] for s in keys])
     for g in prep.groups:
-        g.slip_table()
+        g.slip_columns()
     return keys
 
 
@@ -163,7 +163,7 @@ def main():
             del keys_of
             t_index, m_index, (keys_of, prep) = best(lambda: load_prepared(kdir), args.repeat)
             for g in prep.groups:
-                g.slip_table()
+                g.slip_columns()
         else:
             distinct = [make_key(rng, f"k{i}") for i in range(args.keys)]
             assert all(len(k["questions"]) == 25 for k in distinct)

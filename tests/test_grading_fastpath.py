@@ -10,6 +10,7 @@ import pytest
 
 from exgen.escape import safe_cells
 from exgen.grading import files as read_mod
+from exgen.grading import csvout
 from exgen.grading.csvout import ANSWER_COLUMNS, field, write_answers, write_grades
 from exgen.grading.grade import grade_submissions
 from exgen.grading.judge import VERDICTS
@@ -127,7 +128,9 @@ def _reference_answers(res) -> bytes:
     return buf.getvalue().encode()
 
 
-def test_vectorised_writers_equal_csv_writer(tmp_path, keys):
+@pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])
+def test_vectorised_writers_equal_csv_writer(tmp_path, monkeypatch, keys, dedup):
+    monkeypatch.setattr(csvout, "DEDUP", dedup)
     p = tmp_path / "sub.csv"
     p.write_text(_long(keys, seed=23, sep=";").replace(";e\n", ';"1;5"\n'), encoding="utf-8")
     known = {q["id"] for k in keys.values() for q in k["questions"]}
@@ -176,3 +179,32 @@ def test_common_case_equals_full_acceptance(keys):
         rest = _accept(vals, E, [g.rounded[d][kidx] for d in ROUNDINGS], None, None,
                        [g.threshold[kidx]] + [g.thr_rounded[d][kidx] for d in ROUNDINGS], [c[kidx] for c in g.gaps])
         assert np.array_equal(full, quick | rest) and np.array_equal(full, rest)
+
+
+TRICKY = ['a,b', 'say "hi"', "line\nbreak", "cr\rx", "=1+2", "+SUM(A1)", "@x", "-cmd", "\t=tab", "é;ü 漢字",
+          " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300]
+
+
+@pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])  # never, as shipped, always (each distinct middle joined once)
+@pytest.mark.parametrize("one_group", [True, False])
+def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, one_group, dedup):
+    """answers.csv from the vectorised pieces equals csv.writer's on cells that need quoting
+    (commas, quotes, newlines), neutralising (formula-like) or neither (unicode, numbers)."""
+    ks = {s: k for s, k in keys.items() if not one_group or k is keys["s1"]}
+    rng = random.Random(5)
+    sids = {s: ['=' + s, s + ',x', s + '"q"', s + "é", "@" + s][i % 5] for i, s in enumerate(ks)}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["student_id", "question_id", "answer"])
+    for s, k in ks.items():
+        for q in k["questions"]:
+            w.writerow([sids[s], q["id"], rng.choice(TRICKY + [str(q["answer"])] * 5)])
+    p = tmp_path / "sub.csv"
+    p.write_text(out.getvalue(), encoding="utf-8")
+    keyed = {sids[s]: k for s, k in ks.items()}
+    res = grade_submissions(read_submissions(p, known_qids={q["id"] for k in ks.values() for q in k["questions"]}),
+                            keyed, carried_credit=0.5)
+    assert len(res.groups) == (1 if one_group else 2)
+    monkeypatch.setattr(csvout, "DEDUP", dedup)
+    write_answers(res, tmp_path / "answers.csv")
+    assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)

@@ -68,66 +68,125 @@ def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     return texts[inv].reshape(np.shape(values))
 
 
-def _blocks(gr: GroupResult, cc: float, stripped: dict) -> list[tuple[str, list[str]]]:
-    """The group's answers.csv lines, per student: "student_id," and the rest of each line, the
-    rest formatted once per distinct (answer text, key, question, verdict, diagnosis)."""
-    j, g = gr.judged, gr.group
-    S, Q = gr.acode.shape
-    KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
-    key = id(gr.texts)
-    if key not in stripped:  # shared by the groups
-        st = stripped[key] = [field(t.strip()) for t in gr.texts] + [""]
-        # only texts that are not numbers (grading's parse status; few distinct ones) can need neutralising
-        todo = (range(len(gr.texts)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
-        for i in todo:
-            st[i] = cell(gr.texts[i].strip())
-    texts, qids = stripped[key], [cell(q) for q in g.qids]
-    code = ((((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1))
-    inv, uniq = _factorize(code)
-    exp_txt: dict[int, str] = {}
-    rest_txt: dict[tuple, str] = {}
-    lines = []
-    for c in uniq.tolist():
-        c, d = divmod(c, D)
-        c, v = divmod(c, V)
-        a, kq = divmod(c, KQ)
-        e = exp_txt.get(kq)
-        if e is None:
-            e = exp_txt[kq] = num(g.expected.flat[kq])
-        p = g.points.flat[kq]
-        rest = rest_txt.get((p, v, d))
-        if rest is None:
-            score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
-            rest = rest_txt[(p, v, d)] = f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},"
-        lines.append(f"{qids[kq % Q]},{texts[a - 1]},{e},{rest}\n")
-    rows = np.array(lines, dtype=object)[inv]  # (S Q,)
-    at = np.flatnonzero(~np.isnan(j.carried).ravel())  # ECF applied: its value ends the line
-    if len(at):
-        rest = formatted(j.carried.ravel()[at], "{:.12g}").tolist()
-        rows[at] = [d[:-1] + r + "\n" for d, r in zip(rows[at].tolist(), rest)]
-    return list(zip([s + "," for s in fields(gr.students)], rows.reshape(S, Q).tolist()))
-
-
 def fields(texts: list[str]) -> list[str]:
     """cell() of each text; the list itself when none needs neutralising or quoting."""
     texts = safe_cells(texts)
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
-def _in_order(res: GradeResult, per_group: list[list]) -> list:
-    """Items of per-group lists (one per student of the group), in `res.students` order."""
-    if len(per_group) == 1:
-        return per_group[0]
-    gi, r = res.order
-    return [per_group[g][i] for g, i in zip(gi.tolist(), r.tolist())]
+def _float_texts(values: np.ndarray, end: str) -> np.ndarray:
+    """num(v) + end of each float (NaN: just end), as an object array of values' shape; one
+    %-format over all of them (C speed; the same text as f"{v:.12g}")."""
+    flat = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    out = np.empty(flat.size, dtype=object)
+    if flat.size:
+        out[:] = (("%.12g" + end + "\x00") * flat.size % tuple(flat.tolist())).split("\x00")[:-1]
+        nan = np.isnan(flat)
+        if nan.any():
+            out[nan] = end
+    return out.reshape(np.shape(values))
+
+
+def _answer_cells(gr: GroupResult) -> np.ndarray:
+    """cell() of each distinct answer text, stripped, then "," (object array; one more "," last,
+    for acode -1). Only texts that are not numbers can need neutralising; quoting is looked for
+    in all of them at once."""
+    st = list(map(str.strip, gr.texts))
+    todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
+    for i in todo:
+        st[i] = safe_cell(st[i])
+    joined = "".join(st)
+    if _SPECIAL.search(joined):
+        ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
+        for i in np.unique(np.searchsorted(ends, [m.start() for m in _SPECIAL.finditer(joined)], side="right")).tolist():
+            st[i] = field(st[i])
+    out = np.empty(len(st) + 1, dtype=object)
+    out[:-1] = st
+    out[-1] = ""
+    return out + ","
+
+
+DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
+
+
+def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
+    """At the answers (s, q) (index arrays of one shape): "question_id,", "answer,", "expected,"
+    and "verdict,score,points,diagnosis,", each an object array of that shape."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
+    exp = _float_texts(g.expected, ",")  # (K, Q)
+    k = gr.kidx[s]
+    full = s.shape == (S, 1) and q.shape == (1, Q)
+    identity = full and exp.shape[0] == S and np.array_equal(gr.kidx, np.arange(S))
+    pinv, puniq = _factorize(np.ascontiguousarray(g.points, dtype=np.float64).view(np.int64))
+    V, D = len(VERDICTS), len(j.codes) + 1
+    code = (pinv.reshape(g.points.shape)[k, q] * V + j.verdict[s, q]) * D + (j.diagnosis[s, q] + 1)
+    inv, uniq = _factorize(code)
+    rests = []
+    for c in uniq.tolist():
+        c, d = divmod(c, D)
+        pi, v = divmod(c, V)
+        p = float(puniq[pi:pi + 1].view(np.float64)[0])
+        score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
+        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
+    return [np.broadcast_to(qcells[q], code.shape), ans[gr.acode[s, q]], exp if identity else exp[k, q],
+            np.array(rests + [""], dtype=object)[inv].reshape(code.shape)]
+
+
+def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
+    """The group's answers.csv lines as (S, Q, n) pieces: "student_id,", the line's middle
+    ("question_id,answer,expected,verdict,score,points,diagnosis,", in 4 pieces) and its end
+    ("carried\n" or "\n"); or, when few lines differ in more than the student, "student_id,"
+    and the rest of the line, each distinct rest joined once."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    key = id(gr.texts)
+    if key not in cells:  # shared by the groups
+        cells[key] = _answer_cells(gr)
+    ans = cells[key]
+    at = ~np.isnan(j.carried)  # ECF applied: its value ends the line
+    sids = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
+    K = g.expected.shape[0]
+    if DEDUP and DEDUP * K <= S:  # shared keys: lines that differ only in the student are likely
+        KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
+        code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
+        inv, uniq = _factorize(code)
+        if DEDUP * len(uniq) <= S * Q:
+            first = np.empty(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
+            parts = _middle(gr, cc, ans, first // Q, first % Q)
+            rest = np.array(["".join(t) + "\n" for t in zip(*(p.tolist() for p in parts))], dtype=object)
+            out = np.empty((S, Q, 2), dtype=object)
+            out[:, :, 0] = sids
+            out[:, :, 1] = rest[inv].reshape(S, Q)
+            if at.any():
+                out[:, :, 1][at] = [r[:-1] + c for r, c in zip(out[:, :, 1][at].tolist(),
+                                                                 _float_texts(j.carried[at], "\n").tolist())]
+            return out
+    mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
+    out = np.empty((S, Q, 6), dtype=object)
+    out[:, :, 0] = sids
+    for i, m in enumerate(mid):
+        out[:, :, i + 1] = m
+    out[:, :, 5] = "\n"
+    if at.any():
+        out[:, :, 5][at] = _float_texts(j.carried[at], "\n")
+    return out
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
-    stripped: dict = {}
-    blocks = _in_order(res, [_blocks(gr, res.carried_credit, stripped) for gr in res.groups])
-    # "s," + "s,".join(rests) is student s's lines, as each rest ends with "\n" ("" if none)
-    _write(path, _line(ANSWER_COLUMNS), ("".join([p + p.join(r) if r else "" for p, r in blocks[i:i + 256]])
-                                         for i in range(0, len(blocks), 256)))
+    cells: dict = {}
+    per = [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
+    if len(per) == 1:  # the students' lines in order: one join per chunk of pieces
+        flat = per[0].reshape(-1).tolist()
+        n = per[0].shape[2] << 14
+    else:  # groups of different lengths: each student's lines joined, then taken in order
+        blocks = [["".join(b) for b in p.reshape(len(p), -1).tolist()] for p in per]
+        gi, r = res.order
+        flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]
+        n = 256
+    _write(path, _line(ANSWER_COLUMNS), ("".join(flat[i:i + n]) for i in range(0, len(flat), n)))
 
 
 def question_order(res: GradeResult) -> list[str]:

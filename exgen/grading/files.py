@@ -103,9 +103,11 @@ def _check_text_size(text: str, utf8: bytes, p: Path) -> None:
     limits.check("characters in a line", longest, limits.MAX_LINE_CHARS, str(p), f"line {line}")
     first = text[: text.find("\n")] if "\n" in text else text
     sep = delimiter(first).encode()
-    seps = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == sep[0])
-    if len(seps):  # separators per line (quoted ones too: an upper bound of the cells)
-        per_line = np.bincount(np.searchsorted(ends, seps))
+    starts = np.concatenate(([0], ends + 1))
+    starts = starts[starts < len(utf8)]  # each line's first byte (its "\n" is its last)
+    is_sep = np.frombuffer(utf8, dtype=np.uint8) == sep[0]
+    per_line = np.add.reduceat(is_sep, starts, dtype=np.int64) if len(starts) else starts
+    if len(per_line) and per_line.max() > 0:  # separators per line (quoted ones too: an upper bound of the cells)
         line = int(np.argmax(per_line))
         limits.check("columns", int(per_line[line]) + 1, limits.MAX_TABLE_COLUMNS, str(p), f"line {line + 1}")
 

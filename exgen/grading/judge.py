@@ -169,13 +169,11 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     wrong = verdict == WRONG
     codes: list[str] = []
     if wrong.any():
-        codes, table, thr, usable = g.slip_table()  # (K, Q, C)
-        for qq in np.flatnonzero(wrong.any(axis=0)):
-            idx = np.flatnonzero(wrong[:, qq])
-            k = kidx[idx]
-            m = diag_match(vals[idx, qq][:, None], table[k, qq], thr[k, qq]) & usable[k, qq]
-            has = m.any(axis=1)
-            diagnosis[idx[has], qq] = m.argmax(axis=1)[has]
+        si, qi = np.nonzero(wrong)
+        codes, table, thr, usable = g.slips_at(kidx[si], qi)  # (n, C)
+        m = diag_match(vals[si, qi][:, None], table, thr) & usable
+        has = m.any(axis=1)
+        diagnosis[si[has], qi[has]] = m.argmax(axis=1)[has]
     score = np.where(verdict == CORRECT, P, np.where(verdict == CARRIED, carried_credit * P, 0.0))
     return Judged(verdict, score, P, E, carried, diagnosis, codes)
 

@@ -238,4 +238,5 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         return None
     order = sorted(range(N), key=sids.__getitem__)
     positions = np.stack([group, row], axis=1)[order]
-    return IndexedKeys(prep, [sids[i] for i in order], positions, [os.path.join(d, files[i]) for i in order])
+    base = os.path.join(d, "")  # os.path.join(d, name) of each file name (plain names, checked by _matches)
+    return IndexedKeys(prep, [sids[i] for i in order], positions, [base + files[i] for i in order])

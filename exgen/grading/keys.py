@@ -134,20 +134,32 @@ class Group:
         k, q = (int(i) for i in np.argwhere(~ok)[0])
         return k, q, float(self.expected[k, q]), float(exact[k, q])
 
-    def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """Slip codes (C,), their values (K, Q, C), the values' tolerance thresholds, and
-        whether a slip changes the answer at all (outside the tolerance of the exact value);
-        computed on first use."""
+    def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
+        """Slip codes (C,) and each slip's values (K, Q); the engine runs once, on first use."""
         if self._slips is None:
-            codes, table = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before)
-            tk, tv = self.tkind[..., None], self.tval[..., None]
-            thr = threshold(table, tk, tv)
-            with np.errstate(invalid="ignore", over="ignore"):
-                usable = ~(np.abs(table - self.expected[..., None]) <= self.threshold[..., None])
-                c = codes.index(slips.NOT_APPLIED)  # matched only nearer the old value than the new
-                thr[..., c] = np.fmin(thr[..., c], distract.CUT * np.abs(table[..., c] - self.expected))
-            self._slips = codes, table, thr, usable
+            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before)
         return self._slips
+
+    def slips_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Slip codes (C,) and, at the (key, question) pairs (k, q), the slip values (n, C), their
+        tolerance thresholds, and whether a slip changes the answer at all (outside the
+        tolerance of the exact value). Only the pairs asked for: a class's wrong answers."""
+        codes, cols = self.slip_columns()
+        table = np.stack([c[k, q] for c in cols], axis=1) if cols else np.empty((len(k), 0))
+        tk, tv = self.tkind[k, q][:, None], self.tval[k, q][:, None]
+        thr = threshold(table, tk, tv)
+        with np.errstate(invalid="ignore", over="ignore"):
+            usable = ~(np.abs(table - self.expected[k, q][:, None]) <= self.threshold[k, q][:, None])
+            if slips.NOT_APPLIED in codes:  # matched only nearer the old value than the new
+                c = codes.index(slips.NOT_APPLIED)
+                thr[:, c] = np.fmin(thr[:, c], distract.CUT * np.abs(table[:, c] - self.expected[k, q]))
+        return codes, table, thr, usable
+
+    def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """slips_at every key and question, as (K, Q, C) arrays."""
+        K, Q = self.expected.shape
+        codes, table, thr, usable = self.slips_at(np.repeat(np.arange(K), Q), np.tile(np.arange(Q), K))
+        return codes, table.reshape(K, Q, -1), thr.reshape(K, Q, -1), usable.reshape(K, Q, -1)
 
 
 _NUM = {int, float}

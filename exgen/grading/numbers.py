@@ -55,6 +55,9 @@ def _float_or_nan(t) -> float:
         return math.nan
 
 
+_STR = {str}
+
+
 def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of answers -> (values (n,) float, NaN where not OK; status (n,) int8).
 
@@ -67,7 +70,7 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     for start in range(0, n, chunk):
         part = texts[start:start + chunk]
         try:
-            if any(not isinstance(t, str) for t in part):
+            if not set(map(type, part)) <= _STR:  # plain str only (anything else: one by one)
                 raise ValueError
             arr = np.array(part, dtype=np.str_).astype(np.float64)
             values[start:start + len(part)] = arr

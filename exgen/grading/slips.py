@@ -33,8 +33,8 @@ _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,
-               paths_of: dict, before: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
-    """Slip values for every key and question: codes (C,) and values (K, Q, C), NaN = n/a.
+               paths_of: dict, before: np.ndarray | None = None) -> tuple[list[str], list[np.ndarray]]:
+    """Slip values for every key and question: codes (C,) and each code's values (K, Q), NaN = n/a.
 
     `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0);
     `before`: the value before the step (K, Q), NaN where none (grading.distract.unchanged)."""
@@ -68,4 +68,4 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
     cols.append(("transposed_weight", trans))
     order = list(DIAGNOSES)
     cols.sort(key=lambda cv: order.index(cv[0]))  # stable: keeps several missing_path columns
-    return [c for c, _ in cols], np.stack([v for _, v in cols], axis=2)
+    return [c for c, _ in cols], [v for _, v in cols]
