@@ -89,7 +89,8 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[st
 def _check_text_size(text: str, utf8: bytes, p: Path) -> None:
     """Limits before parsing: lines, the longest line, the cells of the header line."""
     import numpy as np
-    ends = np.flatnonzero(np.frombuffer(utf8, dtype=np.uint8) == 10)
+    buf = np.frombuffer(utf8, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
     rows = len(ends) + (not utf8.endswith(b"\n")) - 1
     limits.check("rows", rows, limits.MAX_TABLE_ROWS, str(p), hint="split the file")
     if len(ends):
@@ -105,8 +106,8 @@ def _check_text_size(text: str, utf8: bytes, p: Path) -> None:
     sep = delimiter(first).encode()
     starts = np.concatenate(([0], ends + 1))
     starts = starts[starts < len(utf8)]  # each line's first byte (its "\n" is its last)
-    is_sep = np.frombuffer(utf8, dtype=np.uint8) == sep[0]
-    per_line = np.add.reduceat(is_sep, starts, dtype=np.int64) if len(starts) else starts
+    seps = np.flatnonzero(buf == sep[0])  # where the separators are; per line: how many lie between its bounds
+    per_line = np.diff(np.searchsorted(seps, np.append(starts, len(utf8))))
     if len(per_line) and per_line.max() > 0:  # separators per line (quoted ones too: an upper bound of the cells)
         line = int(np.argmax(per_line))
         limits.check("columns", int(per_line[line]) + 1, limits.MAX_TABLE_COLUMNS, str(p), f"line {line + 1}")
