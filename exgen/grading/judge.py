@@ -123,7 +123,8 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             rows = idx[lo:lo + ECF_ROWS]
             ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
             net = g.net.take(kidx[rows])
-            calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
+            with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
+                calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
             for qq in qs:
                 blocks = got.setdefault(qq, [])
                 if blocks is None:
