@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from exgen.acceptance import acceptance_problem
 from exgen.errors import InputFileError
 from exgen.kinds import DEFAULT_TOLERANCE, QUESTION_TYPES, REF_RE, Question, build_questions, gradient_params
 from exgen.core.spec import Spec
@@ -28,10 +29,15 @@ KEY_VERSION = 1
 TOLERANCE_KINDS = ("abs", "rel", "sig")
 
 
-def answer_key(exam: str, student_id: str, seed: int, spec: Spec, questions: list[Question]) -> dict[str, Any]:
-    """The per-student answer key (`answer_keys/<student_id>.json`)."""
-    return {"version": KEY_VERSION, "exam": exam, "student_id": student_id, "seed": seed,
-            "spec": spec.to_dict(), "questions": [q.to_dict() for q in questions]}
+def answer_key(exam: str, student_id: str, seed: int, spec: Spec, questions: list[Question],
+               acceptance: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The per-student answer key (`answer_keys/<student_id>.json`); `acceptance`: the precision
+    rule it is graded by (exgen.acceptance), recorded after the questions if given."""
+    key = {"version": KEY_VERSION, "exam": exam, "student_id": student_id, "seed": seed,
+           "spec": spec.to_dict(), "questions": [q.to_dict() for q in questions]}
+    if acceptance is not None:
+        key["acceptance"] = acceptance
+    return key
 
 
 # ---- answer keys as read back: one validator for `exgen grade` and `exgen check` ---------------
@@ -68,7 +74,8 @@ def validate_key(key: Any, source: str) -> None:
     pointer string) and `answer` (a finite number). Optional: `points` (a number >= 0, default 1),
     `tolerance` ({kind: abs|rel|sig, value: a positive number, a whole one for sig}; default
     rel 0.01), `depends_on` (a list of ids of earlier questions), and at the top `student_id`
-    (a non-empty string), `exam` (a string), `version` (1). Other fields (text, latex, symbol,
+    (a non-empty string), `exam` (a string), `version` (1), `acceptance` (the precision rule,
+    exgen.acceptance). Other fields (text, latex, symbol,
     kind, seed, student_name, ...) are not checked. Raises InputFileError naming `source` and
     the field, e.g. "k.json: field 'questions[3].points': expected a number >= 0, got null".
 
@@ -87,6 +94,10 @@ def validate_key(key: Any, source: str) -> None:
         raise key_error(source, "student_id", f"expected a non-empty string, got {_shown(key['student_id'])}")
     if "exam" in key and not isinstance(key["exam"], str):
         raise key_error(source, "exam", f"expected a string (the exam name), got {_shown(key['exam'])}")
+    if "acceptance" in key:
+        bad = acceptance_problem(key["acceptance"])
+        if bad is not None:
+            raise key_error(source, bad[0], f"{bad[1]}, got {_shown(key['acceptance'])}")
     if not isinstance(key["spec"], dict):
         raise key_error(source, "spec", f"expected a mapping (the network spec), got {_shown(key['spec'])}")
     qs = key["questions"]

@@ -101,14 +101,14 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
 
 def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_column: str | None = None,
                 mapping: list[str] | None = None, mapping_file: PathLike | None = None,
-                roster: PathLike | None = None, sheet: str | None = None, carried_credit: float = 0.5,
+                roster: PathLike | None = None, sheet: str | None = None, carried_credit: float | None = None,
                 force: bool = False, feedback: bool = True, report: bool = True,
                 attempt: str = "latest") -> GradeResult:
     """Grade a submissions file (CSV long or wide, .xlsx, LMS exports; docs/grading.md) against
     the answer keys in the folder `keys`, and write the grades folder `out` (answers.csv,
     grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html, summary.txt).
     `carried_credit` is the fraction of the points for an answer right given the student's own
-    earlier (wrong) answers, from 0 to 1. `attempt` (latest, first or best) picks which of a
+    earlier (wrong) answers, from 0 to 1 (None: the keys' acceptance policy's, 0.5 without one). `attempt` (latest, first or best) picks which of a
     student's attempts counts: by the attempt number or timestamp column (Canvas `attempt`,
     Moodle `Started on`, Forms `Timestamp`), by row order without one; best = highest total.
 
@@ -128,7 +128,7 @@ def load_key(path: PathLike) -> dict[str, Any]:
 
 
 def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str | None],
-                  carried_credit: float = 0.5) -> list[Verdict]:
+                  carried_credit: float | None = None) -> list[Verdict]:
     """A verdict per question of the key, as `exgen check` gives them: correct, carried, wrong
     (with a diagnosis of the classic slip, if one fits), invalid or missing.
 

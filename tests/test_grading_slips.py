@@ -124,3 +124,12 @@ def test_every_code_is_tested_and_explained():
     src = inspect.getsource(sys.modules[__name__])
     for code, text in DIAGNOSES.items():
         assert f'"{code}"' in src and text.endswith(".")
+
+
+def test_too_few_decimals_is_diagnosed_on_the_right_value_rounded_too_coarsely():
+    import json
+    from pathlib import Path
+    key = json.loads((Path(__file__).resolve().parent.parent / "answer_keys/ada01.json").read_text(encoding="utf-8"))
+    q = key["questions"][0]
+    v = next(v for v in grade_key(key, {q["id"]: f"{q['answer']:.2f}"}) if v.question_id == q["id"])
+    assert v.verdict == "correct" and v.diagnosis == "too_few_decimals"

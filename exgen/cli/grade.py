@@ -19,7 +19,7 @@ def grade(
     map_file: Annotated[Optional[Path], typer.Option("--map-file", help="A file of COLUMN,QID lines (or a YAML mapping) that maps columns to question ids.")] = None,
     roster: Annotated[Optional[Path], typer.Option("--roster", help="A roster (CSV or .xlsx) with a student_id column whose other columns (e-mail, LMS id, login) identify the same student.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="The worksheet of an .xlsx file to read (default: the first).")] = None,
-    carried_credit: Annotated[float, typer.Option("--carried-credit", help="The fraction of the points given for an answer that is right given the student's own earlier (wrong) answers.")] = 0.5,
+    carried_credit: Annotated[Optional[float], typer.Option("--carried-credit", help="The fraction of the points given for an answer that is right given the student's own earlier (wrong) answers (default: the answer keys' acceptance policy, 0.5 without one).", show_default=False)] = None,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files (feedback/<student_id>.md).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html, whose charts are slow for very large classes.")] = False,
     attempt: Annotated[str, typer.Option("--attempt", help="Which of a student's several attempts counts: latest, first (by the attempt number or timestamp column: Canvas 'attempt', Moodle 'Started on', Forms 'Timestamp'; row order without one) or best (the highest total score).")] = "latest",

@@ -19,12 +19,13 @@ from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
 from exgen.exam.draw import Exercise, make_exercises
 from exgen.answer_key import answer_key
+from exgen.exam.config import key_acceptance
 from exgen.exam.render import render_body, render_document
 from exgen.roster import Student, read_roster
 from exgen.outdir import OutputDir
 
 def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
-    key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions)
+    key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions, key_acceptance(cfg))
     key["student_name"] = student.name
     key["student_seed"] = ex.student_seed
     return json.dumps(key, indent=2, ensure_ascii=False) + "\n"

@@ -31,6 +31,7 @@ class ExamConfig:
     learning_rate: float = 0.5
     decimals: int = 2
     answer_decimals: int = 4
+    fewer_decimals_credit: float = 1.0  # the share of the points for the right value with fewer decimals
     questions: list[dict[str, Any]] = field(default_factory=lambda: [
         {"type": t, "points": 2 if t == "gradients" else 1} for t in QUESTION_TYPES])
     tolerance: dict[str, Any] = field(default_factory=lambda: {"kind": "rel", "value": 0.01})
@@ -46,7 +47,7 @@ class ExamConfig:
 MAX_WORKING_SPACE = 20.0  # cm: more would not fit on a page with its question
 
 KEYS = ("name", "seed", "layers", "activations", "loss", "biases", "learning_rate", "decimals",
-        "answer_decimals", "questions", "tolerance", "notation", "draw_max_neurons", "working_space")
+        "answer_decimals", "fewer_decimals_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space")
 
 
 def _fail(src: str, key: str, problem: str) -> ConfigError:
@@ -118,6 +119,11 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
             if not _int(d[key]) or not lo <= d[key] <= hi:
                 raise _fail(src, key, f"expected a whole number from {lo} to {hi}, got {fields.describe(d[key])}")
             setattr(cfg, key, d[key])
+    if "fewer_decimals_credit" in d:
+        fc = d["fewer_decimals_credit"]
+        if not _num(fc) or not 0 <= fc <= 1:
+            raise _fail(src, "fewer_decimals_credit", f"expected a number from 0 to 1, got {fields.describe(fc)}")
+        cfg.fewer_decimals_credit = float(fc)
     if "working_space" in d:
         ws = d["working_space"]
         if not _num(ws) or not 0 <= ws <= MAX_WORKING_SPACE:
@@ -199,7 +205,9 @@ loss: half_sse                      # half_sse, sse, mse, bce, cross_entropy
 biases: true                        # give every neuron a bias
 learning_rate: 0.5                  # eta of the one SGD step
 decimals: 2                         # digits of the given numbers (weights, x, y), 1..3
-answer_decimals: 4                  # digits of the answers in the key, 2..8
+answer_decimals: 4                  # decimals asked for and printed in the key, 2..8
+fewer_decimals_credit: 1            # an answer with fewer decimals is judged as written; the right value
+                                    # rounded to fewer decimals gets this share of the points (0..1)
 questions:                          # groups 1, 2, ... in this order; ids 1a, 1b, ...
   - {type: forward, points: 1}      # every activation
   - {type: loss, points: 1}
@@ -214,3 +222,15 @@ notation:                           # display only: never changes a number
 draw_max_neurons: 4                 # draw the network if no layer is wider (1..8), else print tables only
 working_space: 0                    # cm of blank space under each question of the sheet for working, 0..20
 """
+
+
+def key_acceptance(cfg: ExamConfig) -> dict[str, Any]:
+    """The acceptance policy the exam's keys record (exgen.acceptance)."""
+    from exgen.acceptance import acceptance
+    return acceptance(cfg.answer_decimals, cfg.tolerance, 0.5, cfg.fewer_decimals_credit)
+
+
+def precision_rule(cfg: ExamConfig) -> str:
+    """The precision rule as the sheet prints it."""
+    from exgen.acceptance import rule_sentence
+    return rule_sentence(cfg.answer_decimals, cfg.fewer_decimals_credit)

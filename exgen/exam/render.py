@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from pylatex.utils import escape_latex  # type: ignore[import-untyped]
 
-from exgen.exam.config import ExamConfig
+from exgen.exam.config import ExamConfig, precision_rule
 from exgen.errors import ExgenError
 from exgen.core.functions import LOSSES
 from exgen.exercise import Exercise
@@ -152,7 +152,7 @@ def render_body(kind: str, ex: Exercise, cfg: ExamConfig, student: Student) -> s
     """The body (no preamble) of a sheet or key: one part of a document."""
     f = Fmt(cfg.decimals, cfg.answer_decimals)
     ctx = {"exam": {"name": cfg.name}, "student": student, "given": _given(ex, cfg, f),
-           "net": _network(ex, cfg, f), "answer_decimals": cfg.answer_decimals,
+           "net": _network(ex, cfg, f), "answer_decimals": cfg.answer_decimals, "precision_rule": precision_rule(cfg),
            "working_space": f"{cfg.working_space:g}",
            "groups": _groups(ex, cfg, f, worked=kind == "key")}
     if kind == "key":

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.acceptance import TOO_FEW
 from exgen.escape import safe_cell, safe_cells
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
@@ -128,7 +129,8 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
         c, d = divmod(c, D)
         pi, v = divmod(c, V)
         p = float(puniq[pi:pi + 1].view(np.float64)[0])
-        score = p if v == CORRECT else cc * p if v == CARRIED else 0.0
+        few = d and j.codes[d - 1] == TOO_FEW  # the keys' policy (exgen.acceptance), as judge_group scored
+        score = (j.fewer_credit * p if few else p) if v == CORRECT else j.carried_credit * p if v == CARRIED else 0.0
         rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
     return [np.broadcast_to(qcells[q], code.shape), ans[gr.acode[s, q]], exp if identity else exp[k, q],
             np.array(rests + [""], dtype=object)[inv].reshape(code.shape)]

@@ -83,10 +83,11 @@ class GradeResult:
         return out
 
 
-def grade_submissions(sub: Submissions, keys: Mapping[str, dict], *, carried_credit: float = 0.5,
+def grade_submissions(sub: Submissions, keys: Mapping[str, dict], *, carried_credit: float | None = None,
                       prepared: Prepared | None = None, attempt: str = "latest") -> GradeResult:
     """Judge every answer of `sub` against the key of its student (`keys[student_id]`); of a
-    student's repeated attempts the one `attempt` picks counts (latest, first, best)."""
+    student's repeated attempts the one `attempt` picks counts (latest, first, best).
+    `carried_credit`: None for the keys' acceptance policy (exgen.acceptance; 0.5 without one)."""
     with no_gc():
         return _grade(sub, keys, carried_credit, prepared, attempt)
 
@@ -109,7 +110,7 @@ def _codes_of(U: list[str], names: list[str]) -> np.ndarray:
     return np.array([sid_code.get(s, -1) for s in names], dtype=np.int64)
 
 
-def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, prepared: Prepared | None,
+def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | None, prepared: Prepared | None,
            attempt: str = "latest") -> GradeResult:
     indexed = getattr(keys, "prepared", None)  # keyindex.IndexedKeys: grouped already, sorted ids
     prep = indexed or prepared or Prepared()
@@ -192,6 +193,8 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float, pr
         groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx,
                                   tstatus))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
-    res = GradeResult(groups, issues, carried_credit, where, note)
+    cc = carried_credit if carried_credit is not None else \
+        groups[0].judged.carried_credit if groups else 0.5  # the keys' policy (one per exam)
+    res = GradeResult(groups, issues, cc, where, note)
     res.__dict__.update(students=names, order=order)  # = sorted(where) and its (group, row), at hand
     return res

@@ -20,6 +20,7 @@ import numpy as np
 
 from exgen.core import engine, stage
 from exgen.grading.distract import gap
+from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import ROUNDINGS, Group, Prepared
 from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
 from exgen.grading.slips import DIAGNOSES
@@ -59,7 +60,7 @@ def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | flo
 
 
 def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list | None = None,
-            dis: np.ndarray | None = None) -> np.ndarray:
+            dis: np.ndarray | None = None, roundings: tuple[int, ...] = ROUNDINGS) -> np.ndarray:
     """Correct against `exact` or a hand-rounded value; `thr`: their thresholds and `gaps` their
     cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M)."""
     if gaps is None:
@@ -68,7 +69,7 @@ def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(a - exact) <= thr[0]
         seen = set()
-        for d, r, t, c in zip(ROUNDINGS, rounded, thr[1:], gaps[1:]):
+        for d, r, t, c in zip(roundings, rounded, thr[1:], gaps[1:]):
             ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d), c)
             if abs(d) not in seen:
                 seen.add(abs(d))
@@ -92,6 +93,8 @@ class Judged:
     carried: np.ndarray  # NaN where ECF was not applied
     diagnosis: np.ndarray  # (S, Q) int: index into codes, -1 for none
     codes: list[str]  # diagnosis codes
+    carried_credit: float = 0.5  # the fraction of the points a CARRIED answer got
+    fewer_credit: float = 1.0  # ... and a CORRECT one diagnosed too_few_decimals
 
     def diagnosis_at(self, s: int, q: int) -> str | None:
         d = self.diagnosis[s, q]
@@ -118,13 +121,13 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
         dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
         idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
         upto = max(stage(g.refs[qq]) for qq in qs)
-        got: dict[int, list | None] = {}  # qq -> per block of rows, the values of (exact, *ROUNDINGS)
+        got: dict[int, list | None] = {}  # qq -> per block of rows, the values of (exact, *roundings)
         for lo in range(0, idx.size, ECF_ROWS):  # each student's values are computed on their own
             rows = idx[lo:lo + ECF_ROWS]
             ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
             net = g.net.take(kidx[rows])
             with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
-                calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *ROUNDINGS)]
+                calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
             for qq in qs:
                 blocks = got.setdefault(qq, [])
                 if blocks is None:
@@ -141,14 +144,43 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             at = idx[sel]
             carried[at, qq] = cv[0][sel]
             before = g.before[kidx[at], qq][:, None]  # the carried window too stops short of the old value
-            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq], dis=before)
+            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq], dis=before,
+                        roundings=g.policy.roundings)
             verdict[at[m], qq] = CARRIED
 
 
+def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The policy's rule for fewer decimals than asked (exgen.acceptance): (few, as_written), (S, Q):
+    the answer has fewer decimals than asked (and is not the right value at the asked decimals),
+    and it is the right value (exact or a hand rounding) rounded to the decimals it has, within
+    the window's cut short of the distractors."""
+    D = g.policy.decimals
+    assert D is not None
+    E = g.expected[kidx]
+    with np.errstate(invalid="ignore", over="ignore"):
+        few = ok & decimals_at_most(vals, D - 1) & (np.abs(vals - E) > 0.5 * 10.0 ** -D * (1 + 1e-6) + 1e-12)
+    written = np.zeros_like(few)
+    at = np.flatnonzero(few)
+    if at.size:
+        Q = vals.shape[1]
+        k, qi, a = kidx[at // Q], at % Q, vals.flat[at]
+        targets = [(g.expected[k, qi], g.gaps[0][k, qi])]
+        targets += [(g.rounded[d][k, qi], c[k, qi]) for d, c in zip(g.policy.roundings, g.gaps[1:])]
+        m = np.zeros(at.size, dtype=bool)
+        for d in range(1, D):
+            for t, c in targets:
+                m |= _as_written(a, t, d, c)
+        written.flat[at] = m
+    return few, written
+
+
 def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray,
-                carried_credit: float = 0.5) -> Judged:
-    """Judge the answers of S students (key kidx[s] of group g): vals/status are (S, Q)."""
+                carried_credit: float | None = None) -> Judged:
+    """Judge the answers of S students (key kidx[s] of group g): vals/status are (S, Q).
+    `carried_credit`: None for the keys' policy (0.5 for keys without one)."""
     S, Q = vals.shape
+    pol = g.policy
+    cc = pol.carried_credit if carried_credit is None else carried_credit
     E, TK, TV, P = g.expected[kidx], g.tkind[kidx], g.tval[kidx], g.points[kidx]
     ok = status == OK
     with np.errstate(invalid="ignore", over="ignore"):
@@ -157,9 +189,14 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     rest = np.flatnonzero(ok & ~correct)  # the others: rounding-aware, element by element
     if rest.size:
         k, qi = kidx[rest // Q], rest % Q
-        correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in ROUNDINGS],
-                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in ROUNDINGS],
-                                     [c[k, qi] for c in g.gaps])
+        correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
+                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in pol.roundings],
+                                     [c[k, qi] for c in g.gaps], roundings=pol.roundings)
+    few = None
+    if pol.fewer_decimals == "as_written":
+        few, written = _fewer(g, kidx, vals, ok)
+        correct |= written
+        few &= correct
     verdict = np.full((S, Q), WRONG, dtype=np.int8)
     verdict[correct] = CORRECT
     verdict[status == INVALID] = INVALID_V
@@ -175,8 +212,13 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
         m = diag_match(vals[si, qi][:, None], table, thr) & usable
         has = m.any(axis=1)
         diagnosis[si[has], qi[has]] = m.argmax(axis=1)[has]
-    score = np.where(verdict == CORRECT, P, np.where(verdict == CARRIED, carried_credit * P, 0.0))
-    return Judged(verdict, score, P, E, carried, diagnosis, codes)
+    full = P
+    if few is not None and few.any():
+        codes = [*codes, TOO_FEW]
+        diagnosis[few] = len(codes) - 1
+        full = np.where(few, pol.fewer_credit * P, P)
+    score = np.where(verdict == CORRECT, full, np.where(verdict == CARRIED, cc * P, 0.0))
+    return Judged(verdict, score, P, E, carried, diagnosis, codes, cc, pol.fewer_credit)
 
 
 def parse_row(answers: list) -> tuple[np.ndarray, np.ndarray]:
@@ -188,9 +230,10 @@ def parse_row(answers: list) -> tuple[np.ndarray, np.ndarray]:
     return vals, status
 
 
-def grade_key(key: dict, answers: Mapping[str, str | None], *, carried_credit: float = 0.5) -> list[Verdict]:
-    """Judge one student's answers ({question id: text}) against their key, in key order.
-    Answers to question ids the key does not have are ignored."""
+def grade_key(key: dict, answers: Mapping[str, str | None], *, carried_credit: float | None = None) -> list[Verdict]:
+    """Judge one student's answers ({question id: text}) against their key, in key order, by the
+    key's acceptance policy (`carried_credit`: None for the key's). Answers to question ids the
+    key does not have are ignored."""
     prep = Prepared()
     prep.add([key])
     g = prep.groups[0]

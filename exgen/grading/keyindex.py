@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.acceptance import policy_of
 from exgen.core import engine
 from exgen.errors import ExgenError
 from exgen.core.functions import PROBABILISTIC_LOSSES
@@ -202,7 +203,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
             return None
         Q = len(qs)
         g = Group(list(gm["qids"]), list(gm["refs"]), list(gm["kinds"]), [list(x) for x in gm["deps"]],
-                  keys=LazyKeys(d, names), like=like)  # type: ignore[arg-type]
+                  keys=LazyKeys(d, names), like=like, policy=policy_of(first))  # type: ignore[arg-type]
         E, P, TK, TV = (a[f"g{gi}_{n}"] for n in ("answer", "points", "tkind", "tval"))
         if not (_finite(E, (K, Q)) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
                 and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and np.isin(TK, (0, 1, 2)).all()

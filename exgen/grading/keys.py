@@ -6,11 +6,13 @@ Work is cached per key object, so many students sharing one key cost one key's w
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from exgen.acceptance import HAND_ROUNDINGS, LEGACY, Policy, policy_of
 from exgen.core import engine, parameters
 from exgen.errors import ExgenError, InputFileError
 from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
@@ -21,7 +23,7 @@ from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
-ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
+ROUNDINGS = HAND_ROUNDINGS  # of a key without an acceptance policy (exgen.acceptance)
 KEY_RTOL, KEY_ATOL = 1e-9, 1e-12  # a key's answer vs its spec recomputed (exgen writes full precision)
 
 
@@ -67,6 +69,7 @@ class Group:
     deps: list[list[int]]  # local indices of depends_on
     keys: list[dict] = field(default_factory=list)
     like: object = None  # the parsed spec of the group's first key (the others are not parsed)
+    policy: Policy = LEGACY  # the keys' acceptance policy (one per group: it is part of the signature)
     # set by finish() (or by the key index): the stacked networks and the question arrays
     net: engine.Nets = field(init=False)
     expected: np.ndarray = field(init=False)  # (K, Q)
@@ -117,7 +120,7 @@ class Group:
         self.distract = distract.distractors(self.before, self.expected, self.refs)
         self.gaps = [distract.gap(self.expected, self.distract)]
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
-        for d in ROUNDINGS:
+        for d in self.policy.roundings:
             self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
             self.gaps.append(distract.gap(self.rounded[d], self.distract))
             self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
@@ -244,8 +247,10 @@ class Prepared:
                 continue
             try:
                 qs = key["questions"]
+                acc = key.get("acceptance")
                 sig = (dict_signature(key["spec"]),
-                       tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs))
+                       tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs),
+                       None if acc is None else json.dumps(acc, sort_keys=True))
                 gi = self._by_sig.get(sig)
             except (KeyError, TypeError, AttributeError) as e:
                 validate_key(key, self.source(key))  # names the field, if a key field is what is wrong
@@ -259,7 +264,7 @@ class Prepared:
                 gi = self._by_sig[sig] = len(self.groups)
                 self.groups.append(Group(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
                                          [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs],
-                                         like=like))
+                                         like=like, policy=policy_of(key)))
             g = self.groups[gi]
             self.key_pos[id(key)] = (gi, len(g.keys))
             g.keys.append(key)

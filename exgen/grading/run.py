@@ -17,7 +17,7 @@ from exgen.grading.outputs import summary, write_outputs
 def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, *,
                 id_column: str | None = None, mapping: list[str] | None = None,
                 mapping_file: str | Path | None = None, roster: str | Path | None = None,
-                sheet: str | None = None, carried_credit: float = 0.5, force: bool = False,
+                sheet: str | None = None, carried_credit: float | None = None, force: bool = False,
                 feedback: bool = True, report: bool = True, attempt: str = "latest") -> tuple[GradeResult, str]:
     """Grade a submissions file against `keys_dir/*.json` and write the grades folder `out`
     (an exgen output folder, see `exgen.outdir`: refused if it is or holds an input, or holds
@@ -27,8 +27,8 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     Returns the result and the stdout summary."""
     if attempt not in ATTEMPT_RULES:
         raise UsageError(f"--attempt: must be one of {', '.join(ATTEMPT_RULES)}, got {attempt!r}")
-    if isinstance(carried_credit, bool) or not isinstance(carried_credit, (int, float)) \
-            or not 0 <= carried_credit <= 1:
+    if carried_credit is not None and (isinstance(carried_credit, bool) or not isinstance(carried_credit, (int, float))
+                                       or not 0 <= carried_credit <= 1):
         raise UsageError(f"--carried-credit: must be between 0 and 1, got {carried_credit!r}")
     check_paths(inputs=[submissions, mapping_file, roster], input_dirs=[keys_dir], outputs=[out])
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}

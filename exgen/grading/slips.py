@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from exgen.acceptance import TOO_FEW
 from exgen.core.engine import SLIPS, Nets, run
 from exgen.grading.distract import unchanged
 from exgen.kinds import read as read_ref
@@ -27,6 +28,7 @@ DIAGNOSES: dict[str, str] = {
     "updated_in_backward": "Already-updated weights were used in the backward pass; the gradients must all use the old weights.",
     "sse_factor": "The factor 2 of the squared error is off: 1/2 sum (y - yhat)^2 and sum (y - yhat)^2 differ by a factor 2 in the loss and its gradient.",
     "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
+    TOO_FEW: "The right value, rounded to fewer decimals than asked: accepted, for the share of the points the exam's precision rule gives.",
 }
 
 _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine

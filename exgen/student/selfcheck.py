@@ -25,7 +25,7 @@ VERDICT_TEXT = {"correct": "correct", "carried": "correct given your earlier num
                 "invalid": "not a number (not graded)", "missing": "no answer"}
 
 
-def grade(key: dict, answers: Mapping[str, str | None], carried_credit: float = 0.5) -> list[Verdict]:
+def grade(key: dict, answers: Mapping[str, str | None], carried_credit: float | None = None) -> list[Verdict]:
     """Grade answers against a key through the grading contract."""
     return _grade_key(key, answers, carried_credit=carried_credit)
 
@@ -100,7 +100,7 @@ def check_unknown(key: dict, answers: dict[str, str]) -> None:
 
 
 def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
-               carried_credit: float = 0.5) -> tuple[list[dict[str, Any]], float, float]:
+               carried_credit: float | None = None) -> tuple[list[dict[str, Any]], float, float]:
     """One row per question: verdict, diagnosis code and explanation, a hint unless correct, and
     the expected answer only with `reveal`. Returns (rows, score, total points)."""
     from exgen.core.solve import solve

@@ -1,0 +1,96 @@
+"""The acceptance policy: the written rule for precision an answer key records (`acceptance`).
+
+A key written by this exgen carries, beside its questions,
+  "acceptance": {"version": 1, "decimals": 4, "tolerance": {"kind": "rel", "value": 0.01},
+                 "hand_roundings": [3, 4, -4], "carried_credit": 0.5,
+                 "fewer_decimals": "as_written", "fewer_decimals_credit": 1.0}
+so that `grade`, `check` and any export apply the same rule from the key alone:
+  decimals               the decimals the sheet asks for;
+  tolerance              the exam's default tolerance (each question's own `tolerance` governs it);
+  hand_roundings         the decimals a hand computation may carry (-4: chopped to 4) whose results,
+                         as computed or as written, are accepted;
+  carried_credit         the fraction of the points for an answer right given the student's own
+                         earlier (wrong) answers;
+  fewer_decimals         "as_written": an answer with fewer decimals than asked is judged as the
+                         number written: correct where today's windows accept it or where it is the
+                         right value rounded to the decimals it has (half a unit of its last decimal,
+                         whatever the size of the value), then diagnosed `too_few_decimals`;
+  fewer_decimals_credit  the fraction of the points such an answer gets (default 1: full).
+A key without the field (earlier releases) is graded exactly as before (LEGACY).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+ACCEPTANCE_VERSION = 1
+HAND_ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
+FEWER_DECIMALS = ("as_written",)
+TOO_FEW = "too_few_decimals"
+FIELDS = ("version", "decimals", "tolerance", "hand_roundings", "carried_credit", "fewer_decimals",
+          "fewer_decimals_credit")
+
+
+@dataclass(frozen=True)
+class Policy:
+    decimals: int | None = None  # None: not stated (a key of an earlier release)
+    roundings: tuple[int, ...] = HAND_ROUNDINGS
+    carried_credit: float = 0.5
+    fewer_decimals: str | None = None  # None: no rule for fewer decimals (as before)
+    fewer_credit: float = 1.0
+
+
+LEGACY = Policy()
+
+
+def acceptance(decimals: int, tolerance: dict, carried_credit: float = 0.5,
+               fewer_decimals_credit: float = 1.0) -> dict[str, Any]:
+    """The key's `acceptance` field for an exam asking `decimals` decimals."""
+    return {"version": ACCEPTANCE_VERSION, "decimals": decimals, "tolerance": dict(tolerance),
+            "hand_roundings": list(HAND_ROUNDINGS), "carried_credit": carried_credit,
+            "fewer_decimals": "as_written", "fewer_decimals_credit": fewer_decimals_credit}
+
+
+def policy_of(key: dict) -> Policy:
+    """The key's policy (validated by `check_acceptance`); LEGACY for a key without one."""
+    a = key.get("acceptance")
+    if a is None:
+        return LEGACY
+    return Policy(a["decimals"], tuple(a["hand_roundings"]), float(a["carried_credit"]), a["fewer_decimals"],
+                  float(a["fewer_decimals_credit"]))
+
+
+def _fraction(v: Any) -> bool:
+    return type(v) in (int, float) and math.isfinite(v) and 0 <= v <= 1
+
+
+def acceptance_problem(a: Any) -> tuple[str, str] | None:
+    """(field, problem) if `a` is not a valid acceptance field, else None."""
+    if not isinstance(a, dict) or set(a) != set(FIELDS):
+        return "acceptance", f"expected an object with {', '.join(FIELDS)}"
+    if type(a["version"]) is not int or a["version"] != ACCEPTANCE_VERSION:
+        return "acceptance.version", f"this exgen reads acceptance policies of version {ACCEPTANCE_VERSION}"
+    if type(a["decimals"]) is not int or not 1 <= a["decimals"] <= 8:
+        return "acceptance.decimals", "expected a whole number from 1 to 8"
+    t = a["tolerance"]
+    if not (isinstance(t, dict) and set(t) == {"kind", "value"} and t["kind"] in ("abs", "rel", "sig")
+            and type(t["value"]) in (int, float) and math.isfinite(t["value"]) and t["value"] > 0):
+        return "acceptance.tolerance", "expected {kind: abs|rel|sig, value: a positive number}"
+    r = a["hand_roundings"]
+    if not (isinstance(r, list) and r and all(type(d) is int and 1 <= abs(d) <= 8 for d in r)):
+        return "acceptance.hand_roundings", "expected a non-empty list of decimals (1..8, negative: chopped)"
+    if not _fraction(a["carried_credit"]):
+        return "acceptance.carried_credit", "expected a number from 0 to 1"
+    if a["fewer_decimals"] not in FEWER_DECIMALS:
+        return "acceptance.fewer_decimals", f"expected one of {', '.join(FEWER_DECIMALS)}"
+    if not _fraction(a["fewer_decimals_credit"]):
+        return "acceptance.fewer_decimals_credit", "expected a number from 0 to 1"
+    return None
+
+
+def rule_sentence(decimals: int, fewer_credit: float) -> str:
+    """The precision rule as the sheet prints it (one sentence)."""
+    gets = "full marks" if fewer_credit >= 1 else f"{fewer_credit:g} of the points"
+    return (f"Give each answer rounded to {decimals} decimals; an answer with fewer decimals is judged "
+            f"as the number written, and the exact answer rounded to fewer decimals gets {gets}.")
