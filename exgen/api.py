@@ -89,12 +89,14 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     from exgen.textio import check_paths
     if (roster is None) == (count is None):
         raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
-    if count is not None:
-        roster_mod.count_roster(count)  # its bounds, before any file is read
-    check_paths(inputs=[config if isinstance(config, (str, Path)) else None, roster], outputs=[out])
+    students = roster_mod.count_roster(count) if count is not None else None  # its bounds, before any file is read
+    config_file = config if isinstance(config, (str, Path)) else None
+    check_paths(inputs=[config_file, roster], outputs=[out])
     cfg = config if not isinstance(config, (str, Path)) else load_config(config)
-    students = roster_mod.read_roster(roster) if roster is not None else roster_mod.count_roster(count or 0)
-    inputs = {"CONFIG": config if isinstance(config, (str, Path)) else None, "--roster": roster}
+    if roster is not None:
+        students = roster_mod.read_roster(roster)
+    assert students is not None  # a roster or a count, checked above
+    inputs = {"CONFIG": config_file, "--roster": roster}
     return exam.generate_exam(cfg, students, out, pdf=pdf, force=force, jobs=jobs, inputs=inputs,
                               progress=exam.make_progress() if progress else None)
 
