@@ -1,10 +1,10 @@
-"""A submissions file as columns: every column factorized into codes (one per row) and its
-distinct texts, with the file line of each row.
+"""A submissions file as columns: every column as codes (one per row) into its texts, with the
+file line of each row. The texts are distinct, except in a column of the fast path where nearly
+every row has its own text (answers with one key per student): there row i has text i.
 
 Two ways in, same result:
   fast   pandas' C parser, for clean delimited text: no quote characters, no lone CR, the header
-         on the first line, every row at most as wide as the header. Only distinct texts become
-         Python strings.
+         on the first line, every row at most as wide as the header.
   exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
          inside quotes, ragged rows, blank lines before the header, .xlsx).
 """
@@ -44,7 +44,7 @@ def recode(codes: np.ndarray, texts: list[str], fn) -> tuple[np.ndarray, list[st
 @dataclass
 class Table:
     header: list[str]  # stripped, BOM removed
-    columns: list[tuple[np.ndarray, list[str]]]  # per column: codes (n,), distinct texts
+    columns: list[tuple[np.ndarray, list[str]]]  # per column: codes (n,), its texts
     lines: np.ndarray  # (n,) file line (1-based) of each body row
 
     def column(self, j: int) -> tuple[np.ndarray, list[str]]:
@@ -112,19 +112,19 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
 SAMPLE_BYTES = 1 << 16
 
 
-def _dtypes(text: str, sep: str, width: int) -> dict[int, str]:
-    """How pandas should read each column: "category" (codes into sorted distinct texts; fast
-    when texts repeat, as ids do) or "object" (every text, factorized by hashing afterwards; fast
-    when nearly every text differs, as answers do with one key per student). Decided on the first
-    64 KB of rows; only the speed depends on it, never the texts."""
+def _mostly_distinct(text: str, sep: str, width: int) -> list[bool]:
+    """Per column: are nearly all its texts different (answers, with one key per student)? Then
+    it is kept as it is (codes 0..n-1; factorizing would hash a million new strings for nothing);
+    else it is factorized (ids, question ids, shared answers). Decided on the first 64 KB of
+    rows; only the speed depends on it, never the texts."""
     lines = text[:SAMPLE_BYTES].split("\n")[1:-1]
     if len(lines) < 50:
-        return {j: "category" for j in range(width)}
+        return [False] * width
     cols: list[set] = [set() for _ in range(width)]
     for line in lines:
         for j, c in enumerate(line.rstrip("\r").split(sep)[:width]):
             cols[j].add(c)
-    return {j: "object" if len(c) > 0.5 * len(lines) else "category" for j, c in enumerate(cols)}
+    return [len(c) > 0.9 * len(lines) for c in cols]
 
 
 def fast_table(text: str, utf8: bytes) -> Table | None:
@@ -139,26 +139,22 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
         return None
     import pandas as pd
     sep = delimiter(first)
-    try:
-        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None, dtype=_dtypes(text, sep, len(cells)),
-                         na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
-                         engine="c", low_memory=False)
+    try:  # every cell as the text it is (object: never converted; no NA: "" stays "")
+        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None, dtype=object, na_filter=False,
+                         quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
         return None
     if df.shape[1] != len(cells) or len(df) == 0:
         return None
     cols = []
+    distinct = _mostly_distinct(text, sep, len(cells))
     for j in range(df.shape[1]):
-        c = df.iloc[:, j].array
-        if isinstance(c.dtype, pd.CategoricalDtype):
-            codes = np.asarray(c.codes)[1:].astype(np.intp)
-            if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
-                return None  # a column of numbers only, header included: pandas converted its texts
-            cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
-        else:  # texts as they are (object dtype: never converted), factorized by hashing
-            values = np.asarray(c, dtype=object)[1:]
-            if len(values) and not set(map(type, values.tolist())) <= {str}:
-                return None
+        values = np.asarray(df.iloc[:, j].array, dtype=object)[1:]
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+            return None  # not every cell a str
+        if distinct[j]:
+            cols.append((np.arange(len(values), dtype=np.intp), values.tolist()))
+        else:
             codes, uniq = pd.factorize(values)
             cols.append((codes.astype(np.intp, copy=False), uniq.tolist()))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
