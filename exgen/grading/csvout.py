@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from exgen.acceptance import TOO_FEW
-from exgen.escape import safe_cell, safe_cells
+from exgen.escape import DANGEROUS, safe_cell, safe_cells
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -75,27 +75,29 @@ def fields(texts: list[str]) -> list[str]:
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
-def _float_texts(values: np.ndarray, end: str) -> np.ndarray:
-    """num(v) + end of each float (NaN: just end), as an object array of values' shape; one
-    %-format over all of them (C speed; the same text as f"{v:.12g}")."""
+def _float_texts(values: np.ndarray, end: str, start: str = "") -> np.ndarray:
+    """start + num(v) + end of each float (NaN: start + end), as an object array of values'
+    shape; one %-format over all of them (C speed; the same text as f"{v:.12g}")."""
     flat = np.ascontiguousarray(values, dtype=np.float64).ravel()
     out = np.empty(flat.size, dtype=object)
     if flat.size:
-        out[:] = (("%.12g" + end + "\x00") * flat.size % tuple(flat.tolist())).split("\x00")[:-1]
+        out[:] = ((start.replace("%", "%%") + "%.12g" + end.replace("%", "%%") + "\x00") * flat.size
+                  % tuple(flat.tolist())).split("\x00")[:-1]
         nan = np.isnan(flat)
         if nan.any():
-            out[nan] = end
+            out[nan] = start + end
     return out.reshape(np.shape(values))
 
 
 def _answer_cells(gr: GroupResult) -> np.ndarray:
-    """cell() of each distinct answer text, stripped, then "," (object array; one more "," last,
-    for acode -1). Only texts that are not numbers can need neutralising; quoting is looked for
-    in all of them at once."""
+    """cell() of each answer text, stripped (object array; one more, "", last, for acode -1).
+    Only texts that are not numbers can need neutralising; quoting is looked for in all of them
+    at once."""
     st = list(map(str.strip, gr.texts))
     todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
     for i in todo:
-        st[i] = safe_cell(st[i])
+        if st[i][:1] in DANGEROUS:
+            st[i] = safe_cell(st[i])
     joined = "".join(st)
     if _SPECIAL.search(joined):
         ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
@@ -104,19 +106,19 @@ def _answer_cells(gr: GroupResult) -> np.ndarray:
     out = np.empty(len(st) + 1, dtype=object)
     out[:-1] = st
     out[-1] = ""
-    return out + ","
+    return out
 
 
 DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
 
 
 def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
-    """At the answers (s, q) (index arrays of one shape): "question_id,", "answer,", "expected,"
+    """At the answers (s, q) (index arrays of one shape): "question_id,", "answer", ",expected,"
     and "verdict,score,points,diagnosis,", each an object array of that shape."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
-    exp = _float_texts(g.expected, ",")  # (K, Q)
+    exp = _float_texts(g.expected, ",", ",")  # (K, Q)
     k = gr.kidx[s]
     full = s.shape == (S, 1) and q.shape == (1, Q)
     identity = full and exp.shape[0] == S and np.array_equal(gr.kidx, np.arange(S))

@@ -82,6 +82,7 @@ class Group:
     before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
     distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
+    exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
     _slips: tuple | None = None
 
     @property
@@ -116,7 +117,8 @@ class Group:
     def compute(self) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
         window is cut back short of the distractors (grading.distract)."""
-        self.before = distract.unchanged(self.net, self.refs, engine.run(self.net, upto=engine.LOSS))
+        self.exact = engine.run(self.net)
+        self.before = distract.unchanged(self.net, self.refs, self.exact)
         self.distract = distract.distractors(self.before, self.expected, self.refs)
         self.gaps = [distract.gap(self.expected, self.distract)]
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
@@ -129,7 +131,9 @@ class Group:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
         key's answer is not its spec's value (1e-9 relative), vectorised over the group; None if
         every answer matches."""
-        exact = engine.run(self.net).values(self.refs)
+        if self.exact is None:
+            self.exact = engine.run(self.net)
+        exact = self.exact.values(self.refs)
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
         if ok.all():
@@ -140,7 +144,8 @@ class Group:
     def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
         """Slip codes (C,) and each slip's values (K, Q); the engine runs once, on first use."""
         if self._slips is None:
-            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before)
+            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before,
+                                           self.exact)
         return self._slips
 
     def slips_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
