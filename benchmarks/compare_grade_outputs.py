@@ -114,7 +114,7 @@ def grade_all(tree: Path, root: Path, exams: list[Path], subs: dict, tag: str) -
                         continue
                     out = top / f"{exam.name}-{sname}-{kname}{'-cc' if extra else ''}"
                     r = exgen(tree, "grade", str(sp), "--keys", str(kd), "--out", str(out), *extra)
-                    (top / f"{out.name}.log").write_text(f"{r.returncode}\n{r.stdout}{r.stderr}")
+                    (top / f"{out.name}.log").write_text(f"{r.returncode}\n{r.stdout}{r.stderr}".replace(str(top), "OUT"))
     return top
 
 

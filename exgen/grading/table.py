@@ -55,8 +55,16 @@ class Table:
     def blank_rows(self) -> np.ndarray:
         """Rows whose every cell is empty or whitespace."""
         blank = np.ones(len(self.lines), dtype=bool)
-        for codes, texts in self.columns:
-            blank &= _blank(texts)[codes] if texts else True
+        for codes, texts in sorted(self.columns, key=lambda c: len(c[1])):  # the fewest texts first
+            at = np.flatnonzero(blank)
+            if not at.size:
+                break
+            if not texts:
+                continue
+            if len(texts) > at.size:  # only the rows that may still be blank
+                blank[at] = _blank([texts[c] for c in codes[at].tolist()])
+            else:
+                blank &= _blank(texts)[codes]
         return blank
 
     def named_width(self) -> int:
