@@ -4,7 +4,8 @@ every row has its own text (answers with one key per student): there row i has t
 
 Two ways in, same result:
   fast   pandas' C parser, for clean delimited text: no quote characters, no lone CR, the header
-         on the first line, every row at most as wide as the header.
+         on the first line, every row at most as wide as the header. Only distinct texts become
+         Python strings, but in a column where nearly every text differs.
   exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
          inside quotes, ragged rows, blank lines before the header, .xlsx).
 """
@@ -120,19 +121,22 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
 SAMPLE_BYTES = 1 << 16
 
 
-def _mostly_distinct(text: str, sep: str, width: int) -> list[bool]:
-    """Per column: are nearly all its texts different (answers, with one key per student)? Then
-    it is kept as it is (codes 0..n-1; factorizing would hash a million new strings for nothing);
-    else it is factorized (ids, question ids, shared answers). Decided on the first 64 KB of
-    rows; only the speed depends on it, never the texts."""
+def _dtypes(text: str, sep: str, width: int) -> dict[int, str]:
+    """How to read each column: "category" (pandas' codes into sorted distinct texts; fast when
+    texts repeat, as ids do), "object" (every text, factorized by hashing afterwards; when many
+    texts differ) or "text" (every text kept as it is, row i text i: when nearly every text
+    differs, as answers do with one key per student; factorizing would hash a million new
+    strings for nothing). Decided on the first 64 KB of rows; only the speed depends on it,
+    never the texts."""
     lines = text[:SAMPLE_BYTES].split("\n")[1:-1]
     if len(lines) < 50:
-        return [False] * width
+        return {j: "category" for j in range(width)}
     cols: list[set] = [set() for _ in range(width)]
     for line in lines:
         for j, c in enumerate(line.rstrip("\r").split(sep)[:width]):
             cols[j].add(c)
-    return [len(c) > 0.9 * len(lines) for c in cols]
+    return {j: "text" if len(c) > 0.9 * len(lines) else "object" if len(c) > 0.5 * len(lines) else "category"
+            for j, c in enumerate(cols)}
 
 
 def fast_table(text: str, utf8: bytes) -> Table | None:
@@ -147,22 +151,31 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
         return None
     import pandas as pd
     sep = delimiter(first)
-    try:  # every cell as the text it is (object: never converted; no NA: "" stays "")
-        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None, dtype=object, na_filter=False,
-                         quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c")
+    how = _dtypes(text, sep, len(cells))
+    try:
+        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None,
+                         dtype={j: "category" if h == "category" else object for j, h in how.items()},
+                         na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
+                         engine="c", low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
         return None
     if df.shape[1] != len(cells) or len(df) == 0:
         return None
     cols = []
-    distinct = _mostly_distinct(text, sep, len(cells))
     for j in range(df.shape[1]):
-        values = np.asarray(df.iloc[:, j].array, dtype=object)[1:]
+        c = df.iloc[:, j].array
+        if isinstance(c.dtype, pd.CategoricalDtype):
+            codes = np.asarray(c.codes)[1:].astype(np.intp)
+            if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
+                return None  # a column of numbers only, header included: pandas converted its texts
+            cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
+            continue
+        values = np.asarray(c, dtype=object)[1:]  # texts as they are (object dtype: never converted)
         if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
             return None  # not every cell a str
-        if distinct[j]:
+        if how.get(j) == "text":
             cols.append((np.arange(len(values), dtype=np.intp), values.tolist()))
-        else:
+        else:  # factorized by hashing
             codes, uniq = pd.factorize(values)
             cols.append((codes.astype(np.intp, copy=False), uniq.tolist()))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
