@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,24 +119,24 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
     return Table(header, cols, np.array(lines[start + 1:], dtype=np.int64))
 
 
-SAMPLE_BYTES = 1 << 16
+SAMPLE_BYTES = 1 << 18
 
 
 def _dtypes(text: str, sep: str, width: int) -> dict[int, str]:
-    """How to read each column: "category" (pandas' codes into sorted distinct texts; fast when
-    texts repeat, as ids do), "object" (every text, factorized by hashing afterwards; when many
-    texts differ) or "text" (every text kept as it is, row i text i: when nearly every text
-    differs, as answers do with one key per student; factorizing would hash a million new
-    strings for nothing). Decided on the first 64 KB of rows; only the speed depends on it,
-    never the texts."""
+    """How to read each column: "category" (pandas' codes into sorted distinct texts: only the
+    distinct texts become Python strings; fast when texts repeat, as ids and shared answers do)
+    or "text" (every text kept as it is, row i text i: when nearly every text differs, as answers
+    do with one key per student; sorting or hashing a million distinct strings would be work for
+    nothing). "text" where more than 90% of a column's cells in the first 256 KB of rows hold a
+    text seen once there. Only the speed depends on it, never the texts."""
     lines = text[:SAMPLE_BYTES].split("\n")[1:-1]
     if len(lines) < 50:
         return {j: "category" for j in range(width)}
-    cols: list[set] = [set() for _ in range(width)]
+    cols: list[Counter] = [Counter() for _ in range(width)]
     for line in lines:
         for j, c in enumerate(line.rstrip("\r").split(sep)[:width]):
-            cols[j].add(c)
-    return {j: "text" if len(c) > 0.9 * len(lines) else "object" if len(c) > 0.5 * len(lines) else "category"
+            cols[j][c] += 1
+    return {j: "text" if sum(n == 1 for n in c.values()) > 0.9 * len(lines) else "category"
             for j, c in enumerate(cols)}
 
 
@@ -173,9 +174,5 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
         values = np.asarray(c, dtype=object)[1:]  # texts as they are (object dtype: never converted)
         if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
             return None  # not every cell a str
-        if how.get(j) == "text":
-            cols.append((np.arange(len(values), dtype=np.intp), values.tolist()))
-        else:  # factorized by hashing
-            codes, uniq = pd.factorize(values)
-            cols.append((codes.astype(np.intp, copy=False), uniq.tolist()))
+        cols.append((np.arange(len(values), dtype=np.intp), values.tolist()))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
