@@ -117,7 +117,7 @@ DEDUP = 4.0  # middles joined once each when the keys and the distinct middles a
 
 def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
     """At the answers (s, q) (index arrays of one shape): "question_id,", "answer", ",expected,"
-    and "verdict,score,points,diagnosis,", each an object array of that shape."""
+    and "verdict,score,points,diagnosis,\n", each an object array of that shape."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
@@ -136,16 +136,16 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
         p = float(puniq[pi:pi + 1].view(np.float64)[0])
         few = d and j.codes[d - 1] == TOO_FEW  # the keys' policy (exgen.acceptance), as judge_group scored
         score = (j.fewer_credit * p if few else p) if v == CORRECT else j.carried_credit * p if v == CARRIED else 0.0
-        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
+        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},\n")
     return [np.broadcast_to(qcells[q], code.shape), ans[gr.acode[s, q]], exp if identity else exp[k, q],
             np.array(rests + [""], dtype=object)[inv].reshape(code.shape)]
 
 
 def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
-    """The group's answers.csv lines as (S, Q, n) pieces: "student_id,", the line's middle
-    ("question_id,answer,expected,verdict,score,points,diagnosis,", in 4 pieces) and its end
-    ("carried\n" or "\n"); or, when few lines differ in more than the student, "student_id,"
-    and the rest of the line, each distinct rest joined once."""
+    """The group's answers.csv lines as (S, Q, n) pieces: "student_id," and the rest of the line
+    ("question_id,answer,expected,verdict,score,points,diagnosis,carried\n", in 4 pieces, the
+    carried value where ECF applied); or, when few lines differ in more than the student,
+    "student_id," and the rest of the line, each distinct rest joined once."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     key = id(gr.texts)
@@ -163,7 +163,7 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
             first = np.empty(len(uniq), dtype=np.int64)
             first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
             parts = _middle(gr, cc, ans, first // Q, first % Q)
-            rest = np.array(["".join(t) + "\n" for t in zip(*(p.tolist() for p in parts))], dtype=object)
+            rest = np.array(["".join(t) for t in zip(*(p.tolist() for p in parts))], dtype=object)
             out = np.empty((S, Q, 2), dtype=object)
             out[:, :, 0] = sids
             out[:, :, 1] = rest[inv].reshape(S, Q)
@@ -172,13 +172,13 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
                                                                  _float_texts(j.carried[at], "\n").tolist())]
             return out
     mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
-    out = np.empty((S, Q, 6), dtype=object)
+    out = np.empty((S, Q, 5), dtype=object)
     out[:, :, 0] = sids
     for i, m in enumerate(mid):
         out[:, :, i + 1] = m
-    out[:, :, 5] = "\n"
     if at.any():
-        out[:, :, 5][at] = _float_texts(j.carried[at], "\n")
+        out[:, :, 4][at] = [r[:-1] + c for r, c in zip(out[:, :, 4][at].tolist(),
+                                                     _float_texts(j.carried[at], "\n").tolist())]
     return out
 
 
