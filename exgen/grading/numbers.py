@@ -6,6 +6,7 @@ exponents (``1e-3``), and fractions (``-3/8``). Empty cells and a lone ``-`` (Mo
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -102,13 +103,12 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     at = np.flatnonzero(plain)
     rest = np.flatnonzero(~plain)
     if at.size:
-        cand = np.empty(n, dtype=object)
-        cand[:] = texts
-        cand = cand[at]
+        def cand():
+            return iter(texts) if at.size == n else itertools.compress(texts, plain.tolist())
         try:
-            v = np.fromiter(map(float, cand), dtype=np.float64, count=at.size)
+            v = np.fromiter(map(float, cand()), dtype=np.float64, count=at.size)
         except ValueError:  # "1-2", "-", "e5": NaN here, parse_answer below says what they are
-            v = np.fromiter(map(_float_or_nan, cand), dtype=np.float64, count=at.size)
+            v = np.fromiter(map(_float_or_nan, cand()), dtype=np.float64, count=at.size)
         values[at] = v
         rest = np.concatenate([rest, at[~np.isfinite(v)]])
     memo: dict = {}
