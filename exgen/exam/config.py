@@ -13,6 +13,7 @@ from exgen import fields, limits
 from exgen.errors import ConfigError
 from exgen.core.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROBABILITY_OUTPUTS
 from exgen.core.notation import Notation
+from exgen.acceptance import CARRIED_CREDIT, default_tolerance
 from exgen.answer_key import QUESTION_TYPES, TOLERANCE_KINDS
 
 # weight naming: the notation module's names, plus the LaTeX spellings the issue uses
@@ -31,14 +32,19 @@ class ExamConfig:
     learning_rate: float = 0.5
     decimals: int = 2
     answer_decimals: int = 4
-    fewer_decimals_credit: float = 1.0  # the share of the points for the right value with fewer decimals
+    fewer_decimals_credit: float = 0.0  # the share of the points for the right value with fewer decimals
+    carried_credit: float = CARRIED_CREDIT  # the share of the points for an answer carried forward
     questions: list[dict[str, Any]] = field(default_factory=lambda: [
         {"type": t, "points": 2 if t == "gradients" else 1} for t in QUESTION_TYPES])
-    tolerance: dict[str, Any] = field(default_factory=lambda: {"kind": "rel", "value": 0.01})
+    tolerance: dict[str, Any] | None = None  # None: default_tolerance(answer_decimals), half a unit of the last decimal
     notation: dict[str, str] = field(default_factory=lambda: {"letters": "z/h", "weights": "paren"})
     draw_max_neurons: int = 4  # draw the net with TikZ if no layer is wider; else a table
     working_space: float = 0.0  # cm of blank space under each question of the sheet
     source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.tolerance is None:
+            self.tolerance = default_tolerance(self.answer_decimals)
 
     def make_notation(self) -> Notation:
         return Notation.make(self.notation["letters"], self.notation["weights"], self.layers)
@@ -47,7 +53,7 @@ class ExamConfig:
 MAX_WORKING_SPACE = 20.0  # cm: more would not fit on a page with its question
 
 KEYS = ("name", "seed", "layers", "activations", "loss", "biases", "learning_rate", "decimals",
-        "answer_decimals", "fewer_decimals_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space")
+        "answer_decimals", "fewer_decimals_credit", "carried_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space")
 
 
 def _fail(src: str, key: str, problem: str) -> ConfigError:
@@ -119,11 +125,12 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
             if not _int(d[key]) or not lo <= d[key] <= hi:
                 raise _fail(src, key, f"expected a whole number from {lo} to {hi}, got {fields.describe(d[key])}")
             setattr(cfg, key, d[key])
-    if "fewer_decimals_credit" in d:
-        fc = d["fewer_decimals_credit"]
-        if not _num(fc) or not 0 <= fc <= 1:
-            raise _fail(src, "fewer_decimals_credit", f"expected a number from 0 to 1, got {fields.describe(fc)}")
-        cfg.fewer_decimals_credit = float(fc)
+    for key in ("fewer_decimals_credit", "carried_credit"):
+        if key in d:
+            fc = d[key]
+            if not _num(fc) or not 0 <= fc <= 1:
+                raise _fail(src, key, f"expected a share of the points from 0 to 1, got {fields.describe(fc)}")
+            setattr(cfg, key, float(fc))
     if "working_space" in d:
         ws = d["working_space"]
         if not _num(ws) or not 0 <= ws <= MAX_WORKING_SPACE:
@@ -131,8 +138,8 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         cfg.working_space = float(ws)
     if "questions" in d:
         cfg.questions = _questions(d["questions"], src)
-    if "tolerance" in d:
-        cfg.tolerance = check_tolerance(d["tolerance"], src, "tolerance")
+    cfg.tolerance = (check_tolerance(d["tolerance"], src, "tolerance") if "tolerance" in d
+                     else default_tolerance(cfg.answer_decimals))
     if "notation" in d:
         cfg.notation = _notation(d["notation"], src)
     check_size(cfg)
@@ -206,8 +213,10 @@ biases: true                        # give every neuron a bias
 learning_rate: 0.5                  # eta of the one SGD step
 decimals: 2                         # digits of the given numbers (weights, x, y), 1..3
 answer_decimals: 4                  # decimals asked for and printed in the key, 2..8
-fewer_decimals_credit: 1            # an answer with fewer decimals is judged as written; the right value
+fewer_decimals_credit: 0            # an answer with fewer decimals is judged as written; the right value
                                     # rounded to fewer decimals gets this share of the points (0..1)
+carried_credit: 0.5                 # share of the points for an answer right given the student's own
+                                    # earlier (wrong) answers (error carried forward), 0..1
 questions:                          # groups 1, 2, ... in this order; ids 1a, 1b, ...
   - {type: forward, points: 1}      # every activation
   - {type: loss, points: 1}
@@ -215,7 +224,8 @@ questions:                          # groups 1, 2, ... in this order; ids 1a, 1b
   - {type: paths, points: 1}        # each chain-rule path of the multi-path weight
   - {type: update, points: 1}       # those parameters after one SGD step
   - {type: loss_after, points: 1}   # the loss after the step
-tolerance: {kind: rel, value: 0.01} # abs (absolute), rel (relative) or sig (significant figures)
+# tolerance: {kind: rel, value: 0.01} # default: absolute, half a unit of the last decimal asked;
+                                    # rel (relative) or sig (significant figures) if you choose
 notation:                           # display only: never changes a number
   letters: z/h                      # pre/post-activation letters: z/h, a/h or z/a
   weights: paren                    # paren w^{(l)}_{jk}, super w^l_{jk}, flat w_{ljk}, numbered w1..wn
@@ -227,7 +237,8 @@ working_space: 0                    # cm of blank space under each question of t
 def key_acceptance(cfg: ExamConfig) -> dict[str, Any]:
     """The acceptance policy the exam's keys record (exgen.acceptance)."""
     from exgen.acceptance import acceptance
-    return acceptance(cfg.answer_decimals, cfg.tolerance, 0.5, cfg.fewer_decimals_credit)
+    assert cfg.tolerance is not None
+    return acceptance(cfg.answer_decimals, cfg.tolerance, cfg.carried_credit, cfg.fewer_decimals_credit)
 
 
 def precision_rule(cfg: ExamConfig) -> str:

@@ -18,9 +18,10 @@ from exgen.core.solve import Solution, solve
 from exgen.errors import ConfigError
 from exgen.exercise import Exercise
 from exgen.core.paths import paths_for
-from exgen.grading.distract import MIN_GAP_UNITS
+from exgen.core.engine import Nets
+from exgen.grading.distract import too_close
+from exgen.grading.slips import all_distractors
 from exgen.kinds import Question, build_questions, gradient_params
-from exgen.kinds import read as read_ref
 from exgen.core.solution import to_dict
 from exgen.core.spec import Spec
 
@@ -84,22 +85,24 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     if any(abs(q.answer) < half for q in questions):
         return "an answer prints as zero"
     if _too_close(cfg, sol, questions):
-        return "the step too small to tell from the value before it"
+        return "a slip's value (or the value before the step) too near the answer"
     if n_paths is not None and n_paths < 2:
         return "no weight with several non-zero paths"
     return None
 
 
 def _too_close(cfg: ExamConfig, sol: Solution, questions: list[Question]) -> bool:
-    """Whether an answer (an update, the loss after the step) is within MIN_GAP_UNITS units of the
-    last decimal asked of its distractor, the value before the step (then w + eta*g too is near)."""
-    gap = MIN_GAP_UNITS * 10.0 ** -cfg.answer_decimals
-    for q in questions:
-        unit, ref = read_ref(q.ref, sol.spec.n_layers)
-        before = unit.unchanged_given(ref, sol)
-        if before is not None and abs(q.answer - before) < gap:
-            return True
-    return False
+    """Whether a distractor of an asked question (the value before the step, the step uphill, any
+    value the diagnosis table computes: grading.slips.all_distractors) is within MIN_GAP_UNITS
+    units of the last decimal asked of the answer, and not the answer itself. The second-order
+    slip (updated weights in the backward pass: eta*g times a gradient) is left out: it is
+    nearly always within a few units (rejecting it would reject nearly every network); it is
+    a distractor where it is a unit or more away (the windows stop short of it), none where nearer
+    (grading.distract.invisible)."""
+    net = Nets.of([sol.spec])
+    answers = np.array([[q.answer for q in questions]])
+    dis = all_distractors(net, [q.ref for q in questions], answers, cfg.answer_decimals, first_order=True)
+    return bool(too_close(answers, dis, cfg.answer_decimals).any())
 
 
 def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:

@@ -2,8 +2,9 @@
 
 An answer is
   correct  within the key's tolerance of the exact value, or of the value a student gets by
-           carrying 3 or 4 decimals through the hand computation (or that value, or the exact
-           one, rounded or truncated to 3 or 4 decimals as written);
+           carrying 3 or 4 decimals through the hand computation (by a version-1 or legacy
+           policy also that value, or the exact one, rounded or truncated to 3 or 4 decimals as
+           written), every window cut short of the distractors (grading.distract);
   carried  not correct, but correct given the student's own earlier answers (the questions in
            `depends_on`), at least one of which was not correct: partial credit;
   wrong    a number that is neither; `diagnosis` names the slip that explains it, if one does;
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.core import engine, stage
-from exgen.grading.distract import gap
+from exgen.grading.distract import gap, same
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import ROUNDINGS, Group, Prepared
 from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
@@ -60,14 +61,21 @@ def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | flo
 
 
 def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list | None = None,
-            dis: np.ndarray | None = None, roundings: tuple[int, ...] = ROUNDINGS) -> np.ndarray:
+            dis: np.ndarray | None = None, roundings: tuple[int, ...] = ROUNDINGS,
+            strict: bool = False) -> np.ndarray:
     """Correct against `exact` or a hand-rounded value; `thr`: their thresholds and `gaps` their
-    cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M)."""
+    cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M).
+    `strict` (a version-2 policy): the windows are the tolerance around each centre only (no
+    rounding or chopping as written: the fewer-decimals rule judges those)."""
     if gaps is None:
         gaps = [np.inf] * (1 + len(rounded)) if dis is None else [gap(x, dis) for x in (exact, *rounded)]
     thr = thr or [np.fmin(threshold(x, tk, tv), c) for x, c in zip((exact, *rounded), gaps)]
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(a - exact) <= thr[0]
+        if strict:
+            for r, t in zip(rounded, thr[1:]):
+                ok |= np.abs(a - r) <= t
+            return ok
         seen = set()
         for d, r, t, c in zip(roundings, rounded, thr[1:], gaps[1:]):
             ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d), c)
@@ -143,10 +151,23 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
             at = idx[sel]
             carried[at, qq] = cv[0][sel]
-            before = g.before[kidx[at], qq][:, None]  # the carried window too stops short of the old value
-            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq], dis=before,
-                        roundings=g.policy.roundings)
+            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq],
+                        dis=_carried_distractors(g, kidx[at], qq, cv[0][sel]), roundings=g.policy.roundings,
+                        strict=g.policy.strict)
             verdict[at[m], qq] = CARRIED
+
+
+def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
+    """The distractors the carried window (centred at c, (n,)) stops short of, (n, M): the value
+    before the step always; by a strict policy also the slip values, except one that is c itself
+    (the student's own earlier slip carried through correctly: that is what ECF credits; w + eta*g
+    is the right update for a student whose gradient had the wrong sign)."""
+    before = g.before[k, q][:, None]
+    if not g.policy.strict:
+        return before
+    rest = g.distract[k, q, 1:]
+    rest = np.where(same(rest, c[:, None]), np.nan, rest)
+    return np.concatenate([before, rest], axis=1)
 
 
 def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,12 +212,17 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
         k, qi = kidx[rest // Q], rest % Q
         correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
                                      None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in pol.roundings],
-                                     [c[k, qi] for c in g.gaps], roundings=pol.roundings)
+                                     [c[k, qi] for c in g.gaps], roundings=pol.roundings, strict=pol.strict)
     few = None
     if pol.fewer_decimals == "as_written":
         few, written = _fewer(g, kidx, vals, ok)
-        correct |= written
-        few &= correct
+        if pol.strict:  # only what the fewer-decimals rule alone accepts; no credit: stays wrong
+            few &= written & ~correct
+            if pol.fewer_credit > 0:
+                correct |= few
+        else:
+            correct |= written
+            few &= correct
     verdict = np.full((S, Q), WRONG, dtype=np.int8)
     verdict[correct] = CORRECT
     verdict[status == INVALID] = INVALID_V
@@ -214,6 +240,7 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
         diagnosis[si[has], qi[has]] = m.argmax(axis=1)[has]
     full = P
     if few is not None and few.any():
+        few &= verdict != CARRIED
         codes = [*codes, TOO_FEW]
         diagnosis[few] = len(codes) - 1
         full = np.where(few, pol.fewer_credit * P, P)

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from exgen.acceptance import HAND_ROUNDINGS, LEGACY, Policy, policy_of
-from exgen.core import engine, parameters
+from exgen.core import engine
 from exgen.errors import ExgenError, InputFileError
 from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
 from exgen.core.spec import from_dict
 from exgen.grading import distract, slips
+from exgen.grading.slips import path_entries
 from exgen.grading.read import no_gc
 from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
@@ -80,7 +81,8 @@ class Group:
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
     thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
     before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
-    distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract)
+    distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
+    # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     _slips: tuple | None = None
 
@@ -115,9 +117,13 @@ class Group:
 
     def compute(self) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
-        window is cut back short of the distractors (grading.distract)."""
+        window is cut back short of the distractors (grading.distract): the value before the step
+        and the step uphill, and, by a version-2 policy, every slip value (slip_columns)."""
         self.before = distract.unchanged(self.net, self.refs, engine.run(self.net, upto=engine.LOSS))
         self.distract = distract.distractors(self.before, self.expected, self.refs)
+        if self.policy.strict:  # every value the diagnosis table computes is a distractor too
+            self.distract = distract.with_slips(self.distract, self.slip_columns()[1], self.expected,
+                                                self.policy.decimals)
         self.gaps = [distract.gap(self.expected, self.distract)]
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
         for d in self.policy.roundings:
@@ -211,11 +217,6 @@ def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, 
     if not set(map(type, sids)) <= {str} or not all(s.strip() for s in sids):
         return False
     return set(type(k.get("exam", "")) for k in keys) <= {str}
-
-
-def path_entries(net: engine.Nets) -> dict:
-    """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
-    return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
 
 
 class Prepared:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from exgen.acceptance import TOO_FEW
+from exgen.core import parameters
 from exgen.core.engine import SLIPS, Nets, run
+from exgen.grading import distract
 from exgen.grading.distract import unchanged
 from exgen.kinds import read as read_ref
 
@@ -72,3 +74,24 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
     order = list(DIAGNOSES)
     cols.sort(key=lambda cv: order.index(cv[0]))  # stable: keeps several missing_path columns
     return [c for c, _ in cols], [v for _, v in cols]
+
+
+def path_entries(net: Nets) -> dict:
+    """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
+    return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
+
+
+SECOND_ORDER = ("updated_in_backward",)  # slips whose effect is a product of two small changes (eta*g times a gradient)
+
+
+def all_distractors(net: Nets, refs: list[str], expected: np.ndarray, decimals: int | None = None,
+                    first_order: bool = False) -> np.ndarray:
+    """(K, Q, M): every distractor of every question (grading.distract, version-2 policy): the
+    value before the step, the step uphill and each slip's value (those that cannot be told from
+    the answer at `decimals` left out); `first_order`: without the SECOND_ORDER slips."""
+    before = unchanged(net, refs, run(net))
+    dis = distract.distractors(before, expected, refs)
+    codes, cols = candidates(net, refs, expected, path_entries(net), before)
+    if first_order:
+        cols = [c for code, c in zip(codes, cols) if code not in SECOND_ORDER]
+    return distract.with_slips(dis, cols, expected, decimals)

@@ -30,7 +30,7 @@ def from_config(path: Path, seed: int, letters: str | None, weights: str | None)
     spec = gex.spec
     spec.name = f"{cfg.name} (seed {seed})"
     spec.extra["notation"] = dict(cfg.notation)
-    key = answer_key(cfg.name, PRACTICE_ID, seed, spec, gex.questions)
+    key = answer_key(cfg.name, PRACTICE_ID, seed, spec, gex.questions, config.key_acceptance(cfg))
     kinds = tuple(q["type"] for q in cfg.questions)
     return Practice(spec.name, gex, key, None, seed, kinds, redo_args=f"--config {path} --seed {seed}",
                     exam_config=cfg)
