@@ -129,7 +129,13 @@ def test_every_code_is_tested_and_explained():
 def test_too_few_decimals_is_diagnosed_on_the_right_value_rounded_too_coarsely():
     import json
     from pathlib import Path
-    key = json.loads((Path(__file__).resolve().parent.parent / "answer_keys/ada01.json").read_text(encoding="utf-8"))
+    root = Path(__file__).resolve().parent.parent
+    # the default policy (version 2, the demo's keys): judged as written, wrong, no points
+    key = json.loads((root / "answer_keys/ada01.json").read_text(encoding="utf-8"))
     q = key["questions"][0]
+    v = next(v for v in grade_key(key, {q["id"]: f"{q['answer']:.2f}"}) if v.question_id == q["id"])
+    assert (v.verdict, v.diagnosis, v.score) == ("wrong", "too_few_decimals", 0.0)
+    # a key of the earlier release (version 1, full credit for it)
+    key = json.loads((root / "tests/keys_v1/ada01.json").read_text(encoding="utf-8"))
     v = next(v for v in grade_key(key, {q["id"]: f"{q['answer']:.2f}"}) if v.question_id == q["id"])
     assert v.verdict == "correct" and v.diagnosis == "too_few_decimals"

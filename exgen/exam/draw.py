@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 2000
 SIGMOID_MIN_SLOPE = 0.05  # sigma'(z) = h(1-h) below this: saturated (|z| > ~2.9)
 TANH_MIN_SLOPE = 0.1  # 1 - tanh^2 below this: saturated (|z| > ~1.8)
 SOFTMAX_RANGE = (0.02, 0.98)  # softmax outputs outside: saturated
+TOO_CLOSE = "a slip's value (or the value before the step) too near the answer"
 
 
 def student_seed(exam_seed: int, student_id: str) -> int:
@@ -84,8 +85,6 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     half = 0.5 * 10.0 ** -cfg.answer_decimals
     if any(abs(q.answer) < half for q in questions):
         return "an answer prints as zero"
-    if _too_close(cfg, sol, questions):
-        return "a slip's value (or the value before the step) too near the answer"
     if n_paths is not None and n_paths < 2:
         return "no weight with several non-zero paths"
     return None
@@ -101,7 +100,7 @@ def _too_close(cfg: ExamConfig, sol: Solution, questions: list[Question]) -> boo
     (grading.distract.invisible)."""
     net = Nets.of([sol.spec])
     answers = np.array([[q.answer for q in questions]])
-    dis = all_distractors(net, [q.ref for q in questions], answers, cfg.answer_decimals, first_order=True)
+    dis = all_distractors(net, [q.ref for q in questions], answers, None, first_order=True)
     return bool(too_close(answers, dis, cfg.answer_decimals).any())
 
 
@@ -172,7 +171,11 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
             why = "same network as another student"
         if why is None:
             sol_json = to_dict(sol, nt)
-            return Exercise(spec, nt, sol, sol_json, _questions(cfg, spec, sol_json, nt), student_id, seed, attempt)
+            qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
+            if _too_close(cfg, sol, qs):
+                why = TOO_CLOSE
+            else:
+                return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
         reasons[why] = reasons.get(why, 0) + 1
     common = max(reasons, key=lambda why: reasons[why])
     raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "

@@ -69,13 +69,15 @@ def invisible(s: np.ndarray, expected: np.ndarray, decimals: int | None) -> np.n
 
 def with_slips(dis: np.ndarray, slip_values: list[np.ndarray], expected: np.ndarray,
                decimals: int | None = None) -> np.ndarray:
-    """(K, Q, M + C): the distractors `dis` and each slip's values (K, Q), those that cannot be
-    told from the answer at the precision asked (`invisible`) left out (NaN)."""
+    """(K, Q, M + 2C): the distractors `dis` and each slip's values (K, Q), exactly and as a
+    student writes them (rounded to the decimals asked, if stated); those that cannot be told
+    from the answer at the precision asked (`invisible`) left out (NaN)."""
     if not slip_values:
         return dis
     s = np.stack(slip_values, axis=-1)
     s = np.where(invisible(s, expected[..., None], decimals), np.nan, s)
-    return np.concatenate([dis, s], axis=-1)
+    written = [np.round(s, decimals)] if decimals is not None else []
+    return np.concatenate([dis, s, *written], axis=-1)
 
 
 def too_close(answers: np.ndarray, dis: np.ndarray, decimals: int) -> np.ndarray:

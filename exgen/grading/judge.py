@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.core import engine, stage
-from exgen.grading.distract import gap, same
+from exgen.grading.distract import gap, invisible
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import ROUNDINGS, Group, Prepared
 from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
@@ -166,7 +166,7 @@ def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.n
     if not g.policy.strict:
         return before
     rest = g.distract[k, q, 1:]
-    rest = np.where(same(rest, c[:, None]), np.nan, rest)
+    rest = np.where(invisible(rest, c[:, None], g.policy.decimals), np.nan, rest)
     return np.concatenate([before, rest], axis=1)
 
 
