@@ -171,7 +171,8 @@ def test_two_key_files_of_one_student_are_refused(tmp_path):
 def test_unquoted_decimal_comma_is_an_issue_and_invalid(tmp_path):
     res, out = _grade(tmp_path, SUBS / "decimal-comma-unquoted.csv")
     v = {x.question_id: x for x in res.verdicts("ada01")}
-    assert v["1a"].verdict == "invalid" and v["1b"].verdict == "correct"
+    # 1b's row is read as written (0.5: the right value 0.5044 with too few decimals, judged as such)
+    assert v["1a"].verdict == "invalid" and (v["1b"].value, v["1b"].diagnosis) == (0.5, "too_few_decimals")
     assert [(i.line, i.kind) for i in res.issues if i.kind == "extra_fields"] == [(2, "extra_fields")]
     assert "extra_fields" in (out / "issues.csv").read_text()
 
