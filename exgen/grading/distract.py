@@ -76,8 +76,11 @@ def with_slips(dis: np.ndarray, slip_values: list[np.ndarray], expected: np.ndar
         return dis
     s = np.stack(slip_values, axis=-1)
     s = np.where(invisible(s, expected[..., None], decimals), np.nan, s)
-    written = [np.round(s, decimals)] if decimals is not None else []
-    return np.concatenate([dis, s, *written], axis=-1)
+    if decimals is None:
+        return np.concatenate([dis, s], axis=-1)
+    w = np.round(s, decimals)
+    w = np.where(invisible(w, expected[..., None], decimals), np.nan, w)
+    return np.concatenate([dis, s, w], axis=-1)
 
 
 def too_close(answers: np.ndarray, dis: np.ndarray, decimals: int) -> np.ndarray:

@@ -216,9 +216,10 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     few = None
     if pol.fewer_decimals == "as_written":
         few, written = _fewer(g, kidx, vals, ok)
-        if pol.strict:  # only what the fewer-decimals rule alone accepts; no credit: stays wrong
-            few &= written & ~correct
-            if pol.fewer_credit > 0:
+        if pol.strict:  # fewer decimals than asked (and not within the exact window): judged as the
+            correct &= ~few  # number written by the fewer-decimals rule alone, not by the hand windows
+            few &= written
+            if pol.fewer_credit > 0:  # the right value rounded too coarsely; no credit: stays wrong
                 correct |= few
         else:
             correct |= written
