@@ -129,3 +129,17 @@ def test_keys_of_earlier_releases_grade_as_before(name):
         got = _one(v1, q["id"], f"{round(e, 3):.3f}")  # 3 decimals as written: accepted as before
         if abs(round(e, 3) - e) > 0.5e-4 and round(e, 3) != 0:
             assert got.verdict == "correct" and got.score == got.points, (name, q["id"])
+
+
+def test_practice_keys_record_the_default_policy():
+    from exgen.core.notation import Notation
+    from exgen.student.practice import from_example, from_preset, PRESETS
+    nt_for = lambda spec: Notation.make("z/h", "paren", spec.layers)  # noqa: E731
+    for p in (from_preset(next(iter(PRESETS)), 3, nt_for), from_example("seed002-2-2-1", nt_for)):
+        acc = p.key["acceptance"]
+        assert acc["version"] == 2 and acc["distractors"] == "slips" and acc["decimals"] == 4
+        assert acc["tolerance"] == {"kind": "abs", "value": 5e-05}
+        assert all(q["tolerance"] == acc["tolerance"] for q in p.key["questions"])
+        # the right answers with the 4 decimals asked are correct by it
+        got = grade_key(p.key, {q["id"]: f"{q['answer']:.4f}" for q in p.key["questions"]})
+        assert all(v.verdict == "correct" for v in got), [(v.question_id, v.verdict) for v in got]

@@ -30,7 +30,7 @@ DIAGNOSES: dict[str, str] = {
     "updated_in_backward": "Already-updated weights were used in the backward pass; the gradients must all use the old weights.",
     "sse_factor": "The factor 2 of the squared error is off: 1/2 sum (y - yhat)^2 and sum (y - yhat)^2 differ by a factor 2 in the loss and its gradient.",
     "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
-    TOO_FEW: "The right value, rounded to fewer decimals than asked: accepted, for the share of the points the exam's precision rule gives.",
+    TOO_FEW: "The right value, rounded to fewer decimals than asked: judged by the exam's precision rule (it gives the share of the points written on the sheet, none by default).",
 }
 
 _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
