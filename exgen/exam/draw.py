@@ -18,7 +18,7 @@ from exgen.core.solve import Solution, solve
 from exgen.errors import ConfigError
 from exgen.exercise import Exercise
 from exgen.core.paths import paths_for
-from exgen.core.engine import Nets
+from exgen.core.engine import Nets, run
 from exgen.grading.distract import too_close
 from exgen.grading.slips import all_distractors
 from exgen.kinds import Question, build_questions, gradient_params
@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 2000
 SIGMOID_MIN_SLOPE = 0.05  # sigma'(z) = h(1-h) below this: saturated (|z| > ~2.9)
 TANH_MIN_SLOPE = 0.1  # 1 - tanh^2 below this: saturated (|z| > ~1.8)
 SOFTMAX_RANGE = (0.02, 0.98)  # softmax outputs outside: saturated
+BATCH = 16  # at most this many draws checked together by the distractor filter
 TOO_CLOSE = "a slip's value (or the value before the step) too near the answer"
 
 
@@ -90,18 +91,34 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     return None
 
 
-def _too_close(cfg: ExamConfig, sol: Solution, questions: list[Question]) -> bool:
-    """Whether a distractor of an asked question (the value before the step, the step uphill, any
+def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, student_id: str, seed: int,
+                 reasons: dict[str, int]) -> Exercise | None:
+    """The first draw of `batch` (attempt, spec, solution: draws that passed the other filters, in
+    order) whose distractors are apart from its answers, as the student's Exercise; None if none is.
+
+    Apart: no distractor of an asked question (the value before the step, the step uphill, any
     value the diagnosis table computes: grading.slips.all_distractors) is within MIN_GAP_UNITS
-    units of the last decimal asked of the answer, and not the answer itself. The second-order
-    slip (updated weights in the backward pass: eta*g times a gradient) is left out: it is
-    nearly always within a few units (rejecting it would reject nearly every network); it is
+    units of the last decimal asked of the answer, unless it is the answer itself. The
+    second-order slip (updated weights in the backward pass: eta*g times a gradient) is left out:
+    it is nearly always within a few units (rejecting it would reject nearly every network); it is
     a distractor where it is a unit or more away (the windows stop short of it), none where nearer
-    (grading.distract.invisible)."""
-    net = Nets.of([sol.spec])
-    answers = np.array([[q.answer for q in questions]])
-    dis = all_distractors(net, [q.ref for q in questions], answers, None, first_order=True)
-    return bool(too_close(answers, dis, cfg.answer_decimals).any())
+    (grading.distract.invisible). The draws are checked together (one engine run per slip)."""
+    attempt, spec, sol = batch[0]
+    sol_json = to_dict(sol, nt)
+    qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
+    refs = [q.ref for q in qs]
+    net = Nets.of([s for _, s, _ in batch])
+    answers = run(net).values(refs)
+    near = too_close(answers, all_distractors(net, refs, answers, None, first_order=True), cfg.answer_decimals)
+    for i, (attempt, spec, sol) in enumerate(batch):
+        if near[i].any():
+            reasons[TOO_CLOSE] = reasons.get(TOO_CLOSE, 0) + 1
+            continue
+        if i:
+            sol_json = to_dict(sol, nt)
+            qs = _questions(cfg, spec, sol_json, nt)
+        return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
+    return None
 
 
 def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:
@@ -152,6 +169,8 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
     nt = cfg.make_notation()
     multi = multipath_possible(cfg.layers, cfg.activations)
     reasons: dict[str, int] = {}
+    batch: list[tuple[int, Spec, Solution]] = []  # draws that pass the cheaper filters, not yet checked
+    size = 2  # for the distractor filter: 2 draws, then 4, ... (the first that passes is the same)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         spec = draw_spec(rng, cfg, student_id)
         sol = solve(spec)
@@ -170,12 +189,14 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
         if why is None and fingerprint(spec) in avoid:
             why = "same network as another student"
         if why is None:
-            sol_json = to_dict(sol, nt)
-            qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
-            if _too_close(cfg, sol, qs):
-                why = TOO_CLOSE
-            else:
-                return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
+            batch.append((attempt, spec, sol))
+            if len(batch) < size and attempt < MAX_ATTEMPTS:
+                continue
+            ex = _first_apart(cfg, batch, nt, student_id, seed, reasons)
+            if ex is not None:
+                return ex
+            batch, size = [], min(2 * size, BATCH)
+            continue
         reasons[why] = reasons.get(why, 0) + 1
     common = max(reasons, key=lambda why: reasons[why])
     raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "
