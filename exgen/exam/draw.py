@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 2000
 SIGMOID_MIN_SLOPE = 0.05  # sigma'(z) = h(1-h) below this: saturated (|z| > ~2.9)
 TANH_MIN_SLOPE = 0.1  # 1 - tanh^2 below this: saturated (|z| > ~1.8)
 SOFTMAX_RANGE = (0.02, 0.98)  # softmax outputs outside: saturated
+SLIP_DRAWS = 100  # draws that must keep every slip's value apart; later ones the step's values only
 BATCH = 16  # at most this many draws checked together by the distractor filter
 TOO_CLOSE = "a slip's value (or the value before the step) too near the answer"
 
@@ -102,16 +103,21 @@ def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, s
     second-order slip (updated weights in the backward pass: eta*g times a gradient) is left out:
     it is nearly always within a few units (rejecting it would reject nearly every network); it is
     a distractor where it is a unit or more away (the windows stop short of it), none where nearer
-    (grading.distract.invisible). The draws are checked together (one engine run per slip)."""
+    (grading.distract.invisible). From draw SLIP_DRAWS on (a network where slips cannot be kept
+    apart: many small chain-rule paths), only the value before the step and the step uphill
+    are kept apart; the windows still stop short of every slip's value when graded. The draws
+    are checked together (one engine run per slip)."""
     attempt, spec, sol = batch[0]
     sol_json = to_dict(sol, nt)
     qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
     refs = [q.ref for q in qs]
     net = Nets.of([s for _, s, _ in batch])
     answers = run(net).values(refs)
-    near = too_close(answers, all_distractors(net, refs, answers, None, first_order=True), cfg.answer_decimals)
+    dis = all_distractors(net, refs, answers, None, first_order=True)  # columns 0, 1: before, uphill
+    near = too_close(answers, dis, cfg.answer_decimals).any(axis=1)
+    near_step = too_close(answers, dis[..., :2], cfg.answer_decimals).any(axis=1)
     for i, (attempt, spec, sol) in enumerate(batch):
-        if near[i].any():
+        if (near if attempt <= SLIP_DRAWS else near_step)[i]:
             reasons[TOO_CLOSE] = reasons.get(TOO_CLOSE, 0) + 1
             continue
         if i:
