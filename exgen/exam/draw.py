@@ -114,10 +114,10 @@ def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, s
     net = Nets.of([s for _, s, _ in batch])
     answers = run(net).values(refs)
     dis = all_distractors(net, refs, answers, None, first_order=True)  # columns 0, 1: before, uphill
-    near = too_close(answers, dis, cfg.answer_decimals).any(axis=1)
-    near_step = too_close(answers, dis[..., :2], cfg.answer_decimals).any(axis=1)
+    near = np.asarray(too_close(answers, dis, cfg.answer_decimals))  # (draws, questions)
+    near_step = np.asarray(too_close(answers, dis[..., :2], cfg.answer_decimals))
     for i, (attempt, spec, sol) in enumerate(batch):
-        if (near if attempt <= SLIP_DRAWS else near_step)[i]:
+        if bool((near[i] if attempt <= SLIP_DRAWS else near_step[i]).any()):
             reasons[TOO_CLOSE] = reasons.get(TOO_CLOSE, 0) + 1
             continue
         if i:
