@@ -13,7 +13,7 @@ from exgen.escape import html_text
 from exgen.exam.worked import Fmt
 from exgen.grading.export import acceptance_data
 from exgen.kinds import Question, read
-from exgen.page.mathml import inline, math
+from exgen.page.mathml import display, inline, math
 from exgen.page.sources import PageExercise
 from exgen.page.svg import network_svg
 from exgen.student.hints import hints
@@ -33,9 +33,11 @@ def _tables(ex: PageExercise, g) -> list[dict[str, Any]]:
         head = [Markup(math(nt.h(l, k))) for k in range(spec.layers[l])]
         rows = []
         for j in range(spec.layers[l + 1]):
-            cells = [Markup(math(f"{nt.w(l, j, k)} = {g(spec.weights[l][j, k])}")) for k in range(spec.layers[l])]
+            named = nt.weights == "numbered"  # as the sheets: a symbol only where the name is a number
+            cells = [Markup(math((f"{nt.w(l, j, k)} = " if named else "") + g(spec.weights[l][j, k])))
+                     for k in range(spec.layers[l])]
             if spec.biases is not None:
-                cells.append(Markup(math(f"{nt.b(l, j)} = {g(spec.biases[l][j])}")))
+                cells.append(Markup(math((f"{nt.b(l, j)} = " if named else "") + g(spec.biases[l][j]))))
             rows.append({"to": Markup(math(nt.h(l + 1, j))), "cells": cells})
         out.append({"layer": l + 1, "head": head, "rows": rows, "bias": spec.biases is not None})
     return out
@@ -59,7 +61,7 @@ def _step(ex: PageExercise, q: dict[str, Any], f: Fmt) -> Markup:
                   float(q["answer"]), {}, float(q.get("points", 1)), [], str(q.get("symbol", "")))
     answer = unit.answer_latex(qo, f.ans(float(q["answer"]))) if qo.symbol or unit.name == "paths" \
         else f.ans(float(q["answer"]))
-    return Markup("".join(math(t, display=True) for t in lines)
+    return Markup("".join(display(t) for t in lines)
                   + f'<p class="answer">Answer: {math(answer)}</p>')
 
 

@@ -179,3 +179,24 @@ def inline(text: str) -> str:
         else:
             out.append(_e(part.replace("~", "\u00a0").replace("--", "\u2013")))
     return "".join(out)
+
+
+def _top_level_equals(tex: str) -> list[str]:
+    """`tex` cut before each `=` outside braces."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(tex):
+        depth += (ch == "{") - (ch == "}")
+        if ch == "=" and depth == 0 and i > start:
+            parts.append(tex[start:i])
+            start = i
+    return parts + [tex[start:]]
+
+
+def display(tex: str) -> str:
+    """A display line of a worked step as <math> blocks: a chain a = b = c is set one `=` a line
+    (browsers do not break MathML lines, and a phone is narrow)."""
+    parts = _top_level_equals(tex)
+    if len(parts) <= 2:
+        return math(tex, display=True)
+    rows = [parts[0] + parts[1]] + ["{}" + p for p in parts[2:]]
+    return '<div class="chain">' + "".join(math(r, display=True) for r in rows) + "</div>"
