@@ -227,9 +227,3 @@ def test_no_overflow_and_screenshots(browser, pages, width, scheme, tmp_path):
     assert errors == []
     ctx.close()
 
-
-def test_twenty_exercises_well_under_two_mb(tmp_path):
-    res = write_page(gather(preset="onefourth-softmax", count=20, seed=2), tmp_path / "p.html")
-    assert res.size < 2_000_000
-    text = (tmp_path / "p.html").read_text()
-    assert text.count("data-exercise=") == 20

@@ -69,7 +69,7 @@ def network_svg(spec: Spec, nt: Notation, given, uid: str) -> tuple[str, str]:
             parts.append(f'<rect class="node" x="{_n(nd.x - hw)}" y="{_n(-nd.y - hh)}" width="{_n(2 * hw)}" '
                          f'height="{_n(2 * hh)}" rx="6"/>')
             body = mathml(nt.h(l, j))
-            if biases and l > 0:
+            if spec.biases is not None and l > 0:
                 body += f'<span class="bias">{mathml("b = " + given(spec.biases[l - 1][j]))}</span>'
             parts.append(_fo(nd.x - hw, nd.y + hh, 2 * hw, 2 * hh, body, "nl"))
             if l == 0 and not spec.batched:
