@@ -34,14 +34,14 @@ def _interpret(q: dict, text: str) -> tuple[str, str]:
     if v is None:
         return ("missing" if st == 1 else "invalid"), ""
     def hit(ws):
-        return any(abs(v - w["c"]) <= w["r"] and _at_most(v, w["dec"]) and not (w["nz"] and v == 0) for w in ws)
+        return any(abs(v - c) <= r and _at_most(v, dec) and not (nz and v == 0) for c, r, dec, nz in ws)
     ok, f = hit(q["windows"]), q["fewer"]
     if f and _at_most(v, f["dec"]) and abs(v - f["c"]) > f["r"]:
         if ok or hit(f["windows"]):
             return "correct", "too_few_decimals"
     if ok:
         return "correct", ""
-    return "wrong", next((s["code"] for s in q["slips"] if abs(v - s["c"]) <= s["r"]), "")
+    return "wrong", next((code for code, c, r in q["slips"] if abs(v - c) <= r), "")
 
 
 @pytest.mark.parametrize("source", [dict(preset="aksoy-3-2-2", seed=4), dict(config=DEMO, seed=9)])
@@ -54,7 +54,7 @@ def test_exported_acceptance_gives_the_judges_verdicts(source):
     for q in data:
         E = q["expected"]
         texts = [f"{E:.{d}f}" for d in range(5)] + [str(math.trunc(E * 1e4) / 1e4), "x", "", f"{-E:.4f}"]
-        texts += [f"{s['c']:.4f}" for s in q["slips"]] + [repr(w["c"]) for w in q["windows"]]
+        texts += [f"{s[1]:.4f}" for s in q["slips"]] + [repr(w[0]) for w in q["windows"]]
         texts += [f"{E + rng.gauss(0, 0.01 * abs(E) + 1e-3):.{rng.choice([2, 3, 4])}f}" for _ in range(10)]
         for t in texts:
             v = next(v for v in grade_key(key, dict(exact, **{q["id"]: t})) if v.question_id == q["id"])
@@ -118,7 +118,7 @@ def test_mathml_covers_every_formula_of_the_kinds():
             mathml.inline(q["latex"])
     assert mathml.UNKNOWN == set()
     m = mathml.math(r"\frac{\partial L}{\partial w^{(1)}_{12}} = -0.25 \cdot (-1.5)")
-    assert "<mfrac>" in m and "<msubsup><mi>w</mi><mrow><mn>12</mn></mrow>" in m
+    assert "<mfrac>" in m and "<msubsup><mi>w</mi><mn>12</mn>" in m
     assert m.count("<mn>\u22120.25</mn>") == 1 and "<mn>\u22121.5</mn>" in m  # negative numbers, not subtractions
     assert "&lt;b&gt;" in mathml.inline("<b> $x$") and "<b>" not in mathml.math(r"\text{<b>}")
 

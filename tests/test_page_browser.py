@@ -82,12 +82,12 @@ def _candidates(q: dict, acc: dict, rng: random.Random) -> list[str]:
            str(math.trunc(E * 1e3) / 1e3), f"{E:.4f}".replace(".", ","), f"{E:.3f}".replace("-", "\u2212"),
            "\u2212" + f"{abs(E):.4f}", f"{-E:.4f}", f" {E:.4f} ", f"{E:.4e}", "abc", "", "-", "1/3", "-3/8", "2/0",
            "1,2,3", "0.5.1", "n/a", "1e400", "0"]
-    for s in acc["slips"]:
-        out += [f"{s['c']:.4f}", repr(s["c"]), f"{s['c']:.3f}"]
-    for w in acc["windows"]:
-        out += [f"{w['c']:.4f}", repr(w["c"])]
-        if w["dec"] is None:  # a plain window's edges, just inside and just outside
-            out += [repr(w["c"] + 0.99 * w["r"]), repr(w["c"] - 1.01 * w["r"])]
+    for _, c, r in acc["slips"]:
+        out += [f"{c:.4f}", repr(c), f"{c:.3f}"]
+    for c, r, dec, _ in acc["windows"]:
+        out += [f"{c:.4f}", repr(c)]
+        if dec is None:  # a plain window's edges, just inside and just outside
+            out += [repr(c + 0.99 * r), repr(c - 1.01 * r)]
     for _ in range(12):
         v = E + rng.gauss(0, 0.02 * abs(E) + 2e-3)
         out.append(f"{v:.{rng.choice([1, 2, 3, 4, 5])}f}")

@@ -3,12 +3,12 @@ self-check page's script, exgen.page) needs to give the verdicts `grade_key` giv
 numbers only.
 
 For each question of the key (`acceptance_data`):
-  windows   [{c, r, dec, nz}]: the answer a is correct if, for one window, |a - c| <= r, a is
-            written with at most `dec` decimals (dec null: any) and, if nz, a != 0;
+  windows   [[c, r, dec, nz], ...]: the answer a is correct if, for one window, |a - c| <= r, a
+            is written with at most `dec` decimals (dec null: any) and, if nz (1), a != 0;
   fewer     null, or {dec, c, r, windows, credit}: the precision rule for fewer decimals (an answer
             a written with at most `dec` decimals and |a - c| > r): also correct through
             `windows`, and any correct such answer is diagnosed `too_few_decimals`;
-  slips     [{code, c, r}] in priority order: a wrong answer within r of c is diagnosed `code`;
+  slips     [[code, c, r], ...] in priority order: a wrong answer within r of c is diagnosed `code`;
   depends_on  the ids of the questions its value is computed from.
 "Written with at most d decimals" is `numbers.decimals_at_most`. Everything is read from the
 key's prepared group (grading.keys.Group: its thresholds, hand-rounded values, cuts short of the
@@ -29,13 +29,16 @@ from exgen.grading.keys import Group, Prepared
 EXPORT_VERSION = 1
 
 
-def _window(c: float, r: float, dec: int | None = None) -> list[dict[str, Any]]:
+Window = list  # [c, r, dec, nz]: compact, a page holds thousands
+
+
+def _window(c: float, r: float, dec: int | None = None) -> list[Window]:
     if not (np.isfinite(c) and np.isfinite(r)):
         return []  # NaN never accepts (the judge's comparisons are False)
-    return [{"c": float(c), "r": float(r), "dec": dec, "nz": dec is not None and dec < WRITTEN_NONZERO_BELOW}]
+    return [[float(c), float(r), dec, int(dec is not None and dec < WRITTEN_NONZERO_BELOW)]]
 
 
-def _written(t: float, d: int, gap: float) -> list[dict[str, Any]]:
+def _written(t: float, d: int, gap: float) -> list[Window]:
     """judge._as_written(a, t, d, gap) as windows: t rounded to d decimals, or t chopped, within gap of t."""
     if not np.isfinite(t) or np.isnan(gap):
         return []
@@ -43,6 +46,18 @@ def _written(t: float, d: int, gap: float) -> list[dict[str, Any]]:
     ch = float(chopped(np.array(t), d))
     if abs(ch - t) <= gap:
         out += _window(ch, 1e-12 + 1e-9 * abs(ch), d)
+    return out
+
+
+def _unique(windows: list[Window]) -> list[Window]:
+    """The windows without repeats (a hand rounding often equals another, or the exact value)."""
+    seen: set[tuple] = set()
+    out = []
+    for w in windows:
+        k = tuple(w)
+        if k not in seen:
+            seen.add(k)
+            out.append(w)
     return out
 
 
@@ -66,13 +81,14 @@ def _question(g: Group, q: int, codes: list[str], table: np.ndarray, thr: np.nda
         assert D is not None
         targets = [(E, gaps[0])] + [(float(g.rounded[d][0, q]), c) for d, c in zip(pol.roundings, gaps[1:])]
         fewer = {"dec": D - 1, "c": E, "r": half_unit(D), "credit": pol.fewer_credit,
-                 "windows": [w for d in range(1, D) for t, c in targets for w in _written(t, d, c)]}
+                 "windows": [w for w in _unique([w for d in range(1, D) for t, c in targets for w in _written(t, d, c)])
+                             if w not in windows]}  # those of `windows` accept anyway
     slips = []
     for i, code in enumerate(codes):
         v = float(table[q, i])
         if usable[q, i] and np.isfinite(v):
-            slips.append({"code": code, "c": v, "r": float(max(thr[q, i], slip_reach(np.array(v))))})
-    return {"id": g.qids[q], "expected": E, "points": float(g.points[0, q]), "windows": windows,
+            slips.append([code, v, float(max(thr[q, i], slip_reach(np.array(v))))])
+    return {"id": g.qids[q], "expected": E, "points": float(g.points[0, q]), "windows": _unique(windows),
             "fewer": fewer, "slips": slips, "depends_on": [g.qids[d] for d in g.deps[q]]}
 
 

@@ -90,7 +90,7 @@ def exercise_view(ex: PageExercise, index: int) -> tuple[dict[str, Any], dict[st
         except ValueError:
             hs = []
         questions.append({"id": q["id"], "html": _question_html(q), "points": f"{float(q.get('points', 1)):g}",
-                          "hints": hs, "step": _step(ex, q, f)})
+                          "hint": hs[0] if hs else "", "step": _step(ex, q, f)})  # check's hint: the first
     loss = LOSSES[spec.loss]
     view = {
         "index": index, "title": ex.title, "about": ex.about, "redo": ex.redo, "key_id": ex.key_id,

@@ -63,7 +63,7 @@ class _Parser:
             out.append(t)
         return "".join(out)
 
-    def row(self, stop: str | None = None) -> str:
+    def row(self, stop: str | None = None) -> list[str]:
         items: list[str] = []
         while True:
             t = self.peek()
@@ -76,7 +76,9 @@ class _Parser:
                 items.append(self.scripts(f"<mn>\u2212{self.take()}</mn>"))
                 continue
             items.append(self.scripts(self.atom()))
-        return "".join(items)
+        if any("<mfrac" in i or "<munder" in i for i in items):  # a tall row: plain parentheses stay plain
+            items = [_FIXED.get(i, i) for i in items]
+        return items
 
     def _number_next(self) -> bool:
         j = self.i + 1
@@ -85,7 +87,10 @@ class _Parser:
     def argument(self) -> str:
         if self.peek() == "{":
             self.take()
-            return f"<mrow>{self.row('}')}</mrow>"
+            items = self.row("}")
+            if len(items) == 3 and items[0] == "<mo>(</mo>" and items[2] == "<mo>)</mo>" and items[1].startswith("<mn>"):
+                return f"<mn>({items[1][4:-5]})</mn>"  # a layer index such as ^{(1)}: one token
+            return _group(items)
         return self.atom() if self.peek() is not None else "<mrow></mrow>"
 
     def scripts(self, base: str) -> str:
@@ -106,7 +111,7 @@ class _Parser:
     def atom(self) -> str:
         t = self.take()
         if t == "{":
-            return f"<mrow>{self.row('}')}</mrow>"
+            return _group(self.row("}"))
         if t[0].isdigit():
             return f"<mn>{t}</mn>"
         if t.startswith("\\"):
@@ -114,7 +119,7 @@ class _Parser:
         if t.isalpha():
             return f"<mi>{_e(t)}</mi>"
         if t in "()[]|":
-            return f'<mo stretchy="false">{_e(t)}</mo>'
+            return f"<mo>{_e(t)}</mo>"  # stretchy="false" where the row is tall (row)
         if t == "-":
             return "<mo>\u2212</mo>"
         if t == "'":
@@ -137,17 +142,25 @@ class _Parser:
             tag, ch = SYMBOLS[name]
             return f"<{tag}>{ch}</{tag}>"
         if name in FUNCTIONS:
-            return f"<mi>{name}</mi><mspace width=\"0.167em\"></mspace>"
+            return f'<mi>{name}</mi><mspace width="0.167em"/>'
         if name in SPACES:
-            return f'<mspace width="{SPACES[name]}"></mspace>'
+            return f'<mspace width="{SPACES[name]}"/>'
         if name in ("{", "}", "%", "$", "&", "#", "_"):
             return f"<mo>{_e(name)}</mo>"
         UNKNOWN.add(name)
         return f"<mtext>{_e(name)}</mtext>"
 
 
+_FIXED = {f"<mo>{c}</mo>": f'<mo stretchy="false">{c}</mo>' for c in "()[]|"}
+
+
+def _group(items: list[str]) -> str:
+    """Items as one MathML element: a lone item as itself, else an <mrow>."""
+    return items[0] if len(items) == 1 else "<mrow>" + "".join(items) + "</mrow>"
+
+
 def _math_row(tex: str) -> str:
-    return _Parser(tex).row()
+    return "".join(_Parser(tex).row())
 
 
 def text_mathml(s: str) -> str:
@@ -156,10 +169,10 @@ def text_mathml(s: str) -> str:
     out = []
     for n, part in enumerate(parts):
         if n % 2:
-            out.append(f"<mrow>{_math_row(part)}</mrow>")
+            out.append(_group(_Parser(part).row()))
         elif part:
             out.append(f"<mtext>{_e(part.replace('~', chr(0xA0)))}</mtext>")
-    return "<mrow>" + "".join(out) + "</mrow>"
+    return _group(out)
 
 
 def math(tex: str, display: bool = False, label: str | None = None) -> str:
@@ -167,7 +180,7 @@ def math(tex: str, display: bool = False, label: str | None = None) -> str:
     attrs = ' display="block"' if display else ""
     if label:
         attrs += f' aria-label="{_e(label)}"'
-    return f"<math{attrs}><mrow>{_math_row(tex)}</mrow></math>"
+    return f"<math{attrs}>{_math_row(tex)}</math>"
 
 
 def inline(text: str) -> str:

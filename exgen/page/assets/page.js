@@ -36,8 +36,8 @@
     return Math.abs(scaled - Math.round(scaled)) < 1e-6;
   }
 
-  function inWindow(a, w) {
-    return Math.abs(a - w.c) <= w.r && decimalsAtMost(a, w.dec) && (!w.nz || a !== 0);
+  function inWindow(a, w) {  // w = [c, r, dec, nz]
+    return Math.abs(a - w[0]) <= w[1] && decimalsAtMost(a, w[2]) && (!w[3] || a !== 0);
   }
 
   function anyWindow(a, ws) {
@@ -54,8 +54,8 @@
     }
     if (ok) return {verdict: "correct", diagnosis: "", credit: 1};
     for (var i = 0; i < q.slips.length; i++) {
-      var s = q.slips[i];
-      if (Math.abs(value - s.c) <= s.r) return {verdict: "wrong", diagnosis: s.code, credit: 0};
+      var s = q.slips[i];  // [code, c, r]
+      if (Math.abs(value - s[1]) <= s[2]) return {verdict: "wrong", diagnosis: s[0], credit: 0};
     }
     return {verdict: "wrong", diagnosis: "", credit: 0};
   }
@@ -146,8 +146,8 @@
     el.querySelector(".diag").textContent = r.diagnosis ? DATA.diagnoses[r.diagnosis] || r.diagnosis : "";
     var hint = "";
     if (r.verdict === "wrong" || r.verdict === "invalid") {
-      var first = block.querySelector("template.hints").content.querySelector("p");
-      if (first) hint = "Hint: " + first.textContent;
+      var t = block.querySelector("template.hint");
+      if (t) hint = "Hint: " + t.content.textContent;
     }
     el.querySelector(".hint").textContent = hint;
   };
