@@ -76,8 +76,6 @@ class _Parser:
                 items.append(self.scripts(f"<mn>\u2212{self.take()}</mn>"))
                 continue
             items.append(self.scripts(self.atom()))
-        if any("<mfrac" in i or "<munder" in i for i in items):  # a tall row: plain parentheses stay plain
-            items = [_FIXED.get(i, i) for i in items]
         return items
 
     def _number_next(self) -> bool:
@@ -88,7 +86,7 @@ class _Parser:
         if self.peek() == "{":
             self.take()
             items = self.row("}")
-            if len(items) == 3 and items[0] == "<mo>(</mo>" and items[2] == "<mo>)</mo>" and items[1].startswith("<mn>"):
+            if len(items) == 3 and items[0] == _PAREN[0] and items[2] == _PAREN[1] and items[1].startswith("<mn>"):
                 return f"<mn>({items[1][4:-5]})</mn>"  # a layer index such as ^{(1)}: one token
             return _group(items)
         return self.atom() if self.peek() is not None else "<mrow></mrow>"
@@ -119,7 +117,7 @@ class _Parser:
         if t.isalpha():
             return f"<mi>{_e(t)}</mi>"
         if t in "()[]|":
-            return f"<mo>{_e(t)}</mo>"  # stretchy="false" where the row is tall (row)
+            return f'<mo stretchy="false">{_e(t)}</mo>'  # as TeX sets them: never stretched
         if t == "-":
             return "<mo>\u2212</mo>"
         if t == "'":
@@ -151,7 +149,7 @@ class _Parser:
         return f"<mtext>{_e(name)}</mtext>"
 
 
-_FIXED = {f"<mo>{c}</mo>": f'<mo stretchy="false">{c}</mo>' for c in "()[]|"}
+_PAREN = ('<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>')
 
 
 def _group(items: list[str]) -> str:

@@ -71,7 +71,7 @@ def from_key(key: dict[str, Any], source: str) -> PageExercise:
     acc = key.get("acceptance") or {}
     title = " ".join(str(p) for p in (key.get("exam") or "Exercise", key.get("student_id") or "") if p)
     return PageExercise(title, key, spec, nt, sol, to_dict(sol, nt), given_decimals(spec),
-                        acc.get("decimals", ANSWER_DECIMALS), spec.description or "", f"exgen check ... --key {Path(source).name}")
+                        acc.get("decimals", ANSWER_DECIMALS), spec.description or "", f"exgen check my_answers.csv --key {source}")
 
 
 def exercise_seeds(seed: int, count: int) -> list[int]:
