@@ -44,7 +44,7 @@ def pages(tmp_path_factory):
     """Pages of three sources: a preset (no acceptance policy), an exam config (the precision
     rule with fewer decimals), and an answer key written by `exgen generate`."""
     d = tmp_path_factory.mktemp("pages")
-    out = {"preset": write_page(gather(preset="aksoy-2-2-1", count=2, seed=11), d / "preset.html"),
+    out = {"preset": write_page(gather(preset="aksoy-2-2-1", count=3, seed=11), d / "preset.html"),
            "config": write_page(gather(config=DEMO, count=1, seed=5), d / "config.html")}
     r = CliRunner().invoke(app, ["generate", str(DEMO), "--count", "1", "--no-pdf", "--out", str(d / "exam")])
     assert r.exit_code == 0, r.output
@@ -81,7 +81,8 @@ def _candidates(q: dict, acc: dict, rng: random.Random) -> list[str]:
     out = [repr(E), f"{E:.3f}", f"{E:.4f}", f"{E:.2f}", f"{E:.1f}", f"{E:.0f}", str(math.trunc(E * 1e4) / 1e4),
            str(math.trunc(E * 1e3) / 1e3), f"{E:.4f}".replace(".", ","), f"{E:.3f}".replace("-", "\u2212"),
            "\u2212" + f"{abs(E):.4f}", f"{-E:.4f}", f" {E:.4f} ", f"{E:.4e}", "abc", "", "-", "1/3", "-3/8", "2/0",
-           "1,2,3", "0.5.1", "n/a", "1e400", "0"]
+           "1,2,3", "0.5.1", "n/a", "1e400", "0", "1_0", "\uff10.\uff15", "\u0660,\u0665", "\u00a0" + f"{E:.4f}",
+           f"{E:.4f}".translate(str.maketrans("0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"))]
     for _, c, r in acc["slips"]:
         out += [f"{c:.4f}", repr(c), f"{c:.3f}"]
     for c, r, dec, _ in acc["windows"]:

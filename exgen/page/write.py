@@ -3,8 +3,11 @@ with the exercises of one source, written atomically. A file there is replaced o
 wrote it (its marker meta tag) or with `force`."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import sys
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -41,6 +44,14 @@ def _asset(name: str) -> str:
     return f.read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=1)
+def digit_zeros() -> list[int]:
+    """The code points of the non-ASCII Unicode digits zero (each starts a run 0..9): answers typed
+    with them (full-width, Arabic-Indic, ...) are numbers to `parse_answer`, so to the page too."""
+    return [cp for cp in range(128, sys.maxunicode + 1)
+            if unicodedata.category(chr(cp)) == "Nd" and unicodedata.decimal(chr(cp)) == 0]
+
+
 def _script_json(obj: Any) -> str:
     """JSON safe inside a <script> element (no `</script>`, no `<!--`)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(
@@ -74,7 +85,7 @@ def render(exercises: list[PageExercise], title: str) -> tuple[str, str]:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(css=_asset("page.css"), js=_asset("page.js"))
     payload = {"version": PAGE_VERSION, "page": page_id, "exercises": data, "diagnoses": DIAGNOSES,
-               "verdicts": VERDICT_TEXT}
+               "verdicts": VERDICT_TEXT, "digit_zeros": digit_zeros()}
     html = env.from_string(_asset("page.html.j2")).render(
         title=title, page_id=page_id, marker=Markup(MARKER), exercises=views,
         data=Markup(_script_json(payload)))

@@ -15,6 +15,7 @@
     var s = String(text).replace(/^[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, "");
     if (BLANK.indexOf(s) >= 0) return [null, MISSING];
     s = s.replace(/[\u2212\u2013\u2012\ufe63\uff0d]/g, "-").replace(/[\u00a0\u202f\u2009 ]/g, "");
+    s = asciiDigits(s);  // Python's \d and float() read every Unicode decimal digit
     if (s.split(",").length === 2 && s.indexOf(".") < 0) s = s.replace(",", ".");
     var v;
     if (s.indexOf("/") >= 0) {
@@ -28,6 +29,15 @@
     if (!NUMBER.test(s)) return [null, INVALID];
     v = Number(s);
     return isFinite(v) ? [v, OK] : [null, INVALID];
+  }
+
+  function asciiDigits(s) {
+    return s.replace(/\p{Nd}/gu, function (ch) {
+      var cp = ch.codePointAt(0), zeros = DATA.digit_zeros, z = -1;
+      if (cp < 128) return ch;
+      for (var i = 0; i < zeros.length && zeros[i] <= cp; i++) z = zeros[i];
+      return z >= 0 && cp - z <= 9 ? String(cp - z) : "x";
+    });
   }
 
   function decimalsAtMost(a, d) {  // numbers.decimals_at_most
@@ -111,7 +121,7 @@
   };
 
   Exercise.prototype.check = function () {
-    var answers = this.answers(), got = 0, total = 0, result = {};
+    var answers = this.answers(), got = 0, total = 0, result = {}, counts = {};
     var self = this;
     this.data.questions.forEach(function (q, n) {
       var parsed = parseAnswer(answers[q.id]), r;
@@ -126,6 +136,7 @@
         }
       }
       result[q.id] = r;
+      counts[r.verdict] = (counts[r.verdict] || 0) + 1;
       total += q.points;
       got += r.verdict === "correct" ? r.credit * q.points : 0;
       self.show(self.blocks[n], q, r);
@@ -133,7 +144,10 @@
     this.checked = true;
     this.store();
     var s = this.section.querySelector(".score");
-    s.textContent = "Score: " + (+got.toFixed(4)) + " / " + (+total.toFixed(4)) + " points (answers right as they stand).";
+    var parts = ["correct", "wrong", "invalid", "missing"].filter(function (v) { return counts[v]; }).map(function (v) {
+      return counts[v] + " " + (v === "invalid" ? "not a number" : v === "missing" ? "unanswered" : v);
+    });
+    s.textContent = "Score: " + (+got.toFixed(4)) + " / " + (+total.toFixed(4)) + " points (" + parts.join(", ") + ").";
   };
 
   Exercise.prototype.show = function (block, q, r) {
