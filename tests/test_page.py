@@ -127,3 +127,26 @@ def test_twenty_exercise_page_sizes(tmp_path):
     from exgen.page.write import write_page
     res = write_page(gather(preset="aksoy-3-2-2", count=20, seed=1), tmp_path / "p.html")
     assert res.size < 2_000_000 and res.path.read_text().count("data-exercise=") == 20
+
+
+def test_a_hostile_key_reaches_the_page_escaped(tmp_path):
+    """Every text of a key (exam name, student id, question ids, text and LaTeX) is escaped."""
+    import json
+    r = run(app, ["generate", str(DEMO), "--count", "1", "--no-pdf", "--out", str(tmp_path / "exam")])
+    assert r.exit_code == 0, r.output
+    k = json.loads((tmp_path / "exam" / "answer_keys" / "s001.json").read_text())
+    k["exam"], k["student_id"] = "<script>alert(1)</script>", "<img src=x onerror=alert(2)>"
+    k["questions"][0]["latex"] = r"the <b>x</b> $\text{<i>y</i>} \evil{<svg onload=alert(3)>} h_{<u>}$"
+    k["questions"][1]["text"] = "</script><script>alert(4)</script>"
+    del k["questions"][1]["latex"]
+    old, new = k["questions"][0]["id"], '1a"><script>alert(5)</script>'
+    for q in k["questions"]:
+        q["id"] = new if q["id"] == old else q["id"]
+        q["depends_on"] = [new if d == old else d for d in q.get("depends_on", [])]
+    (tmp_path / "evil.json").write_text(json.dumps(k))
+    r = run(app, ["page", "--key", str(tmp_path / "evil.json"), "--out", str(tmp_path / "evil.html")])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "evil.html").read_text()
+    for raw in ("<script>alert", "<img src", "<b>x", "<i>y", "<svg onload", "<u>"):
+        assert raw not in html, raw
+    assert html.count("<script") == 2
