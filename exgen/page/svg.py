@@ -14,6 +14,7 @@ from exgen.page.mathml import math as mathml
 
 PX = 50.0  # px per cm of the sheets' drawing
 LEFT = 2.2  # cm of room for the input notes, as the sheets leave
+MINUS = "\u2212"  # a number's sign as math sets it
 
 
 def _n(v: float) -> str:
@@ -63,7 +64,7 @@ def network_svg(spec: Spec, nt: Notation, given, uid: str) -> tuple[str, str]:
                 ang = -math.degrees(math.atan2(qy - py, qx - px))
                 parts.append(f'<g transform="translate({_n(cx)} {_n(-cy)}) rotate({ang:.2f})">'
                              f'<rect class="tag" x="{_n(-tw / 2)}" y="{_n(-tag_h / 2)}" width="{_n(tw)}" '
-                             f'height="{_n(tag_h)}"/><text class="tagtext" x="0" y="0">{text}</text></g>')
+                             f'height="{_n(tag_h)}"/><text class="tagtext" x="0" y="0">{text.replace("-", MINUS)}</text></g>')
     for l, col in enumerate(nodes):
         for j, nd in enumerate(col):
             parts.append(f'<rect class="node" x="{_n(nd.x - hw)}" y="{_n(-nd.y - hh)}" width="{_n(2 * hw)}" '
