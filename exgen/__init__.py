@@ -8,11 +8,11 @@ The library under the `exgen` command (docs/api.md):
 True
 """
 from exgen.api import (check_answers, generate_exam, grade_files, load_config, load_example, load_key,
-                  load_spec, solution_json, solve)
+                  load_spec, solution_json, solve, write_page)
 from exgen.errors import (ConfigError, ExgenError, InputFileError, OutputExistsError, SpecError, TexError,
                      UsageError)
 
 __version__ = "0.1.0"
 __all__ = ["ConfigError", "ExgenError", "InputFileError", "OutputExistsError", "SpecError", "TexError",
            "UsageError", "check_answers", "generate_exam", "grade_files", "load_config", "load_example",
-           "load_key", "load_spec", "solution_json", "solve"]
+           "load_key", "load_spec", "solution_json", "solve", "write_page"]

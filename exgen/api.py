@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # heavy modules are imported when a function is called, not w
     from exgen.exam.build import Result as ExamResult
     from exgen.grading.grade import GradeResult
     from exgen.grading.judge import Verdict
+    from exgen.page.write import PageResult
     from exgen.core.spec import Spec
 
 PathLike = str | Path
@@ -142,3 +143,26 @@ def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str |
     given = {str(q): a for q, a in answers.items()}
     check_unknown(k, {q: a or "" for q, a in given.items()})
     return grade(k, given, carried_credit)
+
+
+def write_page(out: PathLike, *, preset: str | None = None, example: str | None = None,
+               config: PathLike | None = None, key: PathLike | None = None, count: int | None = None,
+               seed: int | None = None, title: str | None = None, force: bool = False) -> PageResult:
+    """One self-contained offline HTML page (`exgen page`, docs/page.md) at `out`: the exercises of
+    one source (`preset` with `count` fresh networks drawn from `seed`, an `example`, an exam
+    `config` with `count` networks, or an answer `key`), each with answer boxes judged in the
+    browser exactly as `check_answers` judges them, hints and worked steps. `out` is replaced only
+    if exgen wrote it, or with `force`. The result holds each exercise's answer key.
+
+    >>> res = write_page("practice.html", preset="aksoy-2-2-1", count=5, seed=1)  # doctest: +SKIP
+    >>> res.exercises[0].key["questions"][0]["id"]                                 # doctest: +SKIP
+    '1a'
+    """
+    from exgen.page.sources import gather
+    from exgen.page.write import check_target, write_page as write
+    from exgen.textio import check_paths, output_file
+    check_paths(inputs=[config, key])
+    output_file(out, "the page")
+    check_target(Path(out), force)  # before any work
+    exercises = gather(preset=preset, example=example, config=config, key=key, count=count, seed=seed)
+    return write(exercises, out, title=title, force=force)

@@ -28,6 +28,9 @@ MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
 MAX_STUDENTS = 10_000
 MAX_ID_CHARS = 64
 
+# self-check pages (exgen page --count): each exercise is drawn, solved and judged once
+MAX_PAGE_EXERCISES = 50
+
 # tables (submissions, rosters, self-check answers: CSV or .xlsx), checked before parsing
 MAX_TABLE_BYTES = 50_000_000  # size of a CSV file (1,000,000 answer rows take about 20 MB; 50 MB of a wide file: ~4 s, ~300 MB)
 MAX_XLSX_BYTES = 200_000_000  # the uncompressed size of an .xlsx workbook's parts (a "zip bomb")

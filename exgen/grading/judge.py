@@ -50,14 +50,30 @@ def within(a: np.ndarray, e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.n
         return np.abs(a - e) <= threshold(e, tk, tv)
 
 
+def half_unit(d: int) -> float:
+    """How far a value may be from the number it rounds to at d decimals (half a unit, and a hair)."""
+    return 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
+
+
+def chopped(target: np.ndarray, d: int) -> np.ndarray:
+    """`target` truncated to d decimals, as seed 002 does."""
+    return np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d
+
+
+def same_number(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a is the number b as written (a float's hair apart)."""
+    return np.abs(a - b) <= 1e-12 + 1e-9 * np.abs(a)
+
+
+WRITTEN_NONZERO_BELOW = 4  # "0" is the right value as written only where it shows as 0.0000
+
+
 def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf) -> np.ndarray:
     """a is `target` rounded to d decimals (a is written with at most d decimals), and a is within
     `gap` of target (the window's cut short of the distractors, grading.distract)."""
-    half = 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
-    chopped = np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d  # truncated, as seed 002 does
-    ok = decimals_at_most(a, d) & ((np.abs(a - target) <= half) | (np.abs(a - chopped) <= 1e-12 + 1e-9 * np.abs(a)))
+    ok = decimals_at_most(a, d) & ((np.abs(a - target) <= half_unit(d)) | same_number(a, chopped(target, d)))
     ok &= np.abs(a - target) <= gap
-    return ok & (a != 0) if d < 4 else ok  # "0" only where it shows as 0.0000
+    return ok & (a != 0) if d < WRITTEN_NONZERO_BELOW else ok
 
 
 def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list | None = None,
@@ -89,7 +105,12 @@ def diag_match(a: np.ndarray, cand: np.ndarray, thr: np.ndarray) -> np.ndarray:
     """A wrong answer matches a slip value: within tolerance (thr) or hand-rounding distance."""
     with np.errstate(invalid="ignore", over="ignore"):
         dist = np.abs(a - cand)
-        return ((dist <= thr) | (dist <= 0.6e-4 + 0.002 * np.abs(cand))) & ~np.isnan(cand)
+        return ((dist <= thr) | (dist <= slip_reach(cand))) & ~np.isnan(cand)
+
+
+def slip_reach(cand: np.ndarray) -> np.ndarray:
+    """The hand-rounding distance within which an answer matches a slip value, whatever the tolerance."""
+    return 0.6e-4 + 0.002 * np.abs(cand)
 
 
 @dataclass
@@ -179,7 +200,7 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tupl
     assert D is not None
     E = g.expected[kidx]
     with np.errstate(invalid="ignore", over="ignore"):
-        few = ok & decimals_at_most(vals, D - 1) & (np.abs(vals - E) > 0.5 * 10.0 ** -D * (1 + 1e-6) + 1e-12)
+        few = ok & decimals_at_most(vals, D - 1) & (np.abs(vals - E) > half_unit(D))
     written = np.zeros_like(few)
     at = np.flatnonzero(few)
     if at.size:
