@@ -37,7 +37,11 @@ def _interpret(q: dict, text: str) -> tuple[str, str]:
         return any(abs(v - c) <= r and _at_most(v, dec) and not (nz and v == 0) for c, r, dec, nz in ws)
     ok, f = hit(q["windows"]), q["fewer"]
     if f and _at_most(v, f["dec"]) and abs(v - f["c"]) > f["r"]:
-        if ok or hit(f["windows"]):
+        if f["strict"]:  # judged by the fewer-decimals rule alone
+            ok = False
+            if hit(f["windows"]):
+                return ("correct" if f["credit"] > 0 else "wrong"), "too_few_decimals"
+        elif ok or hit(f["windows"]):
             return "correct", "too_few_decimals"
     if ok:
         return "correct", ""
@@ -61,7 +65,7 @@ def test_exported_acceptance_gives_the_judges_verdicts(source):
             assert _interpret(q, t) == (v.verdict, v.diagnosis or ""), (q["id"], t)
             n += 1
     assert n > 200
-    assert any(q["fewer"] for q in data) == ("config" in source)  # the exam's precision rule is exported
+    assert all(q["fewer"] for q in data)  # the key's precision rule is exported (practice keys state one too)
 
 
 def test_page_file_is_self_contained_and_escaped(tmp_path):

@@ -5,9 +5,12 @@ numbers only.
 For each question of the key (`acceptance_data`):
   windows   [[c, r, dec, nz], ...]: the answer a is correct if, for one window, |a - c| <= r, a
             is written with at most `dec` decimals (dec null: any) and, if nz (1), a != 0;
-  fewer     null, or {dec, c, r, windows, credit}: the precision rule for fewer decimals (an answer
-            a written with at most `dec` decimals and |a - c| > r): also correct through
-            `windows`, and any correct such answer is diagnosed `too_few_decimals`;
+  fewer     null, or {dec, c, r, windows, credit, strict}: the precision rule for fewer decimals
+            (an answer a written with at most `dec` decimals and |a - c| > r). Not strict (keys
+            of acceptance version 1): also correct through `windows`, and any correct such answer
+            is diagnosed `too_few_decimals`. Strict (version 2): judged by this rule alone: within
+            one of `windows` it is diagnosed `too_few_decimals`, and correct for `credit` of the
+            points if credit > 0, else wrong; outside them it is wrong (the slips may name it);
   slips     [[code, c, r], ...] in priority order: a wrong answer within r of c is diagnosed `code`;
   depends_on  the ids of the questions its value is computed from.
 "Written with at most d decimals" is `numbers.decimals_at_most`. Everything is read from the
@@ -26,7 +29,7 @@ from exgen.acceptance import TOO_FEW
 from exgen.grading.judge import WRITTEN_NONZERO_BELOW, chopped, half_unit, slip_reach
 from exgen.grading.keys import Group, Prepared
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: fewer.strict (acceptance version 2)
 
 
 Window = list  # [c, r, dec, nz]: compact, a page holds thousands
@@ -38,13 +41,13 @@ def _window(c: float, r: float, dec: int | None = None) -> list[Window]:
     return [[float(c), float(r), dec, int(dec is not None and dec < WRITTEN_NONZERO_BELOW)]]
 
 
-def _written(t: float, d: int, gap: float) -> list[Window]:
-    """judge._as_written(a, t, d, gap) as windows: t rounded to d decimals, or t chopped, within gap of t."""
+def _written(t: float, d: int, gap: float, chop: bool = True) -> list[Window]:
+    """judge._as_written(a, t, d, gap, chop) as windows: t rounded to d decimals, or t chopped, within gap of t."""
     if not np.isfinite(t) or np.isnan(gap):
         return []
     out = _window(t, min(half_unit(d), gap), d)
     ch = float(chopped(np.array(t), d))
-    if abs(ch - t) <= gap:
+    if chop and abs(ch - t) <= gap:
         out += _window(ch, 1e-12 + 1e-9 * abs(ch), d)
     return out
 
@@ -70,7 +73,7 @@ def _question(g: Group, q: int, codes: list[str], table: np.ndarray, thr: np.nda
     for d in pol.roundings:
         windows += _window(g.rounded[d][0, q], g.thr_rounded[d][0, q])
     seen: set[int] = set()
-    for d, c in zip(pol.roundings, gaps[1:]):  # judge._accept's order
+    for d, c in zip(pol.roundings, gaps[1:]) if not pol.strict else ():  # judge._accept's order
         windows += _written(float(g.rounded[d][0, q]), abs(d), c)
         if abs(d) not in seen:
             seen.add(abs(d))
@@ -80,9 +83,10 @@ def _question(g: Group, q: int, codes: list[str], table: np.ndarray, thr: np.nda
         D = pol.decimals
         assert D is not None
         targets = [(E, gaps[0])] + [(float(g.rounded[d][0, q]), c) for d, c in zip(pol.roundings, gaps[1:])]
-        fewer = {"dec": D - 1, "c": E, "r": half_unit(D), "credit": pol.fewer_credit,
-                 "windows": [w for w in _unique([w for d in range(1, D) for t, c in targets for w in _written(t, d, c)])
-                             if w not in windows]}  # those of `windows` accept anyway
+        written = _unique([w for d in range(1, D) for t, c in targets for w in _written(t, d, c, not pol.strict)])
+        fewer = {"dec": D - 1, "c": E, "r": half_unit(D), "credit": pol.fewer_credit, "strict": pol.strict,
+                 "windows": written if pol.strict else [w for w in written if w not in windows]}
+        # (not strict: those of `windows` accept anyway)
     slips = []
     for i, code in enumerate(codes):
         v = float(table[q, i])

@@ -68,10 +68,13 @@ def same_number(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 WRITTEN_NONZERO_BELOW = 4  # "0" is the right value as written only where it shows as 0.0000
 
 
-def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf) -> np.ndarray:
-    """a is `target` rounded to d decimals (a is written with at most d decimals), and a is within
-    `gap` of target (the window's cut short of the distractors, grading.distract)."""
-    ok = decimals_at_most(a, d) & ((np.abs(a - target) <= half_unit(d)) | same_number(a, chopped(target, d)))
+def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf,
+                chop: bool = True) -> np.ndarray:
+    """a is `target` rounded (or, with `chop`, truncated) to d decimals (a is written with at most
+    d decimals), and a is within `gap` of target (the window's cut short of the distractors,
+    grading.distract)."""
+    near = np.abs(a - target) <= half_unit(d)
+    ok = decimals_at_most(a, d) & ((near | same_number(a, chopped(target, d))) if chop else near)
     ok &= np.abs(a - target) <= gap
     return ok & (a != 0) if d < WRITTEN_NONZERO_BELOW else ok
 
@@ -195,7 +198,8 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tupl
     """The policy's rule for fewer decimals than asked (exgen.acceptance): (few, as_written), (S, Q):
     the answer has fewer decimals than asked (and is not the right value at the asked decimals),
     and it is the right value (exact or a hand rounding) rounded to the decimals it has, within
-    the window's cut short of the distractors."""
+    the window's cut short of the distractors. By a strict (version-2) policy only rounded: a value
+    chopped to fewer decimals (0.5 for 0.5644) is not the right value rounded too coarsely."""
     D = g.policy.decimals
     assert D is not None
     E = g.expected[kidx]
@@ -211,7 +215,7 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tupl
         m = np.zeros(at.size, dtype=bool)
         for d in range(1, D):
             for t, c in targets:
-                m |= _as_written(a, t, d, c)
+                m |= _as_written(a, t, d, c, chop=not g.policy.strict)
         written.flat[at] = m
     return few, written
 

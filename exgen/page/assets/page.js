@@ -59,8 +59,14 @@
   function judge(q, value) {
     var ok = anyWindow(value, q.windows), f = q.fewer;
     if (f && decimalsAtMost(value, f.dec) && Math.abs(value - f.c) > f.r) {
-      ok = ok || anyWindow(value, f.windows);
-      if (ok) return {verdict: "correct", diagnosis: "too_few_decimals", credit: f.credit};
+      if (f.strict) {  // judged by the fewer-decimals rule alone
+        ok = false;
+        if (anyWindow(value, f.windows))
+          return {verdict: f.credit > 0 ? "correct" : "wrong", diagnosis: "too_few_decimals", credit: f.credit};
+      } else {
+        ok = ok || anyWindow(value, f.windows);
+        if (ok) return {verdict: "correct", diagnosis: "too_few_decimals", credit: f.credit};
+      }
     }
     if (ok) return {verdict: "correct", diagnosis: "", credit: 1};
     for (var i = 0; i < q.slips.length; i++) {
