@@ -74,10 +74,11 @@ def load_config(path: PathLike) -> ExamConfig:
 
 def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathLike | None = None,
                   count: int | None = None, pdf: bool = True, force: bool = False,
-                  jobs: int | None = None, progress: bool = False) -> ExamResult:
+                  jobs: int | None = None, progress: bool = False, variants: int | None = None) -> ExamResult:
     """One personal exam per student into the folder `out`: sheets and worked keys (.tex, and
     .pdf with `pdf`), JSON answer keys, a blank submissions.csv. Give `roster` (a CSV with a
-    student_id column) or `count` (students s001, s002, ...), not both. `out` follows the
+    student_id column), `count` (students s001, s002, ...) or `variants` (variant exercises v001,
+    v002, ... for an LMS to hand out at random: `export_moodle`, `export_canvas`), one of them. `out` follows the
     output-folder rules of the README (new or exgen's own; replaced only with `force`).
     `progress` shows progress bars on stderr.
 
@@ -87,9 +88,11 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     from exgen import roster as roster_mod
     from exgen.errors import UsageError
     from exgen.textio import check_paths
-    if (roster is None) == (count is None):
-        raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
-    students = roster_mod.count_roster(count) if count is not None else None  # its bounds, before any file is read
+    if sum(x is not None for x in (roster, count, variants)) != 1:
+        raise UsageError("give a roster (--roster FILE), a number of students (--count N) or a number of "
+                         "variants (--variants N), one of them")
+    students = roster_mod.count_roster(count) if count is not None else \
+        roster_mod.variant_roster(variants) if variants is not None else None  # bounds before any file is read
     config_file = config if isinstance(config, (str, Path)) else None
     check_paths(inputs=[config_file, roster], outputs=[out])
     cfg = config if not isinstance(config, (str, Path)) else load_config(config)
@@ -98,7 +101,7 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     assert students is not None  # a roster or a count, checked above
     inputs = {"CONFIG": config_file, "--roster": roster}
     return exam.generate_exam(cfg, students, out, pdf=pdf, force=force, jobs=jobs, inputs=inputs,
-                              progress=exam.make_progress() if progress else None)
+                              progress=exam.make_progress() if progress else None, variants=variants is not None)
 
 
 def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_column: str | None = None,

@@ -27,6 +27,7 @@ MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
 # exams: students on a roster (or --count), and the length of a student id (it names files)
 MAX_STUDENTS = 10_000
 MAX_ID_CHARS = 64
+MAX_VARIANTS = 1_000  # variant exercises of `generate --variants` (an LMS hands one out at random)
 
 # tables (submissions, rosters, self-check answers: CSV or .xlsx), checked before parsing
 MAX_TABLE_BYTES = 50_000_000  # size of a CSV file (1,000,000 answer rows take about 20 MB; 50 MB of a wide file: ~4 s, ~300 MB)

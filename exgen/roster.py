@@ -91,6 +91,16 @@ def count_roster(n: int) -> list[Student]:
     return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
 
 
+def variant_roster(n: int) -> list[Student]:
+    """n variant exercises v001, v002, ... (1 <= n <= limits.MAX_VARIANTS), for an LMS to hand out
+    at random: each has the files of a student (sheet, key, answer key)."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limits.MAX_VARIANTS:
+        raise UsageError(f"--variants: expected a whole number of variants from 1 to {limits.MAX_VARIANTS}, "
+                         f"got {n!r}")
+    width = max(3, len(str(n)))
+    return [Student(f"v{i:0{width}d}", f"Variant v{i:0{width}d}") for i in range(1, n + 1)]
+
+
 def alias_map(students: list[Student]) -> dict[str, str]:
     """Each alias (lower case) -> the student id, for matching an LMS export's rows."""
     return {a.lower(): s.id for s in students for a in s.aliases}
