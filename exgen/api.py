@@ -145,3 +145,24 @@ def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str |
     given = {str(q): a for q, a in answers.items()}
     check_unknown(k, {q: a or "" for q, a in given.items()})
     return grade(k, given, carried_credit)
+
+
+def export_moodle(folder: PathLike, out: PathLike, *, force: bool = False) -> Path:
+    """The variants of `folder` (`generate_exam(..., variants=N)`) as a Moodle XML question bank
+    (one Cloze question per variant; docs/lms.md). A file exgen did not write is not overwritten
+    unless `force`.
+
+    >>> export_moodle("quiz1", "quiz1.xml")  # doctest: +SKIP
+    """
+    from exgen.lms.export import export_quiz
+    return export_quiz("moodle", folder, out, force=force)[0]
+
+
+def export_canvas(folder: PathLike, out: PathLike, *, force: bool = False) -> Path:
+    """The variants of `folder` as a Canvas Classic Quizzes QTI 1.2 package (.zip): one question
+    group picking 1 of the variants (docs/lms.md). Overwrites only a file exgen wrote, unless `force`.
+
+    >>> export_canvas("quiz1", "quiz1.zip")  # doctest: +SKIP
+    """
+    from exgen.lms.export import export_quiz
+    return export_quiz("canvas", folder, out, force=force)[0]
