@@ -108,7 +108,8 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
                 mapping: list[str] | None = None, mapping_file: PathLike | None = None,
                 roster: PathLike | None = None, sheet: str | None = None, carried_credit: float | None = None,
                 force: bool = False, feedback: bool = True, report: bool = True,
-                attempt: str = "latest") -> GradeResult:
+                attempt: str = "latest", canvas_assignment_id: str | None = None,
+                blackboard_column_id: str | None = None) -> GradeResult:
     """Grade a submissions file (CSV long or wide, .xlsx, LMS exports; docs/grading.md) against
     the answer keys in the folder `keys`, and write the grades folder `out` (answers.csv,
     grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html, summary.txt).
@@ -116,6 +117,11 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     earlier (wrong) answers, from 0 to 1 (None: the keys' acceptance policy's, 0.5 without one). `attempt` (latest, first or best) picks which of a
     student's attempts counts: by the attempt number or timestamp column (Canvas `attempt`,
     Moodle `Started on`, Forms `Timestamp`), by row order without one; best = highest total.
+    A Moodle Responses or Canvas Student Analysis report of a quiz of `export_moodle` /
+    `export_canvas` needs no mapping: each answer is graded against the key of the variant it
+    answered (docs/lms.md). The gradebooks grades_canvas.csv (`canvas_assignment_id` names the
+    assignment), grades_moodle.csv and grades_blackboard.csv (`blackboard_column_id`) carry the
+    roster's LMS columns.
 
     >>> res = grade_files("answers.csv", "exam1/answer_keys", "grades1")  # doctest: +SKIP
     >>> res.students[:3]                                                  # doctest: +SKIP
@@ -123,7 +129,8 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     from exgen.grading.run import grade_files as run
     return run(submissions, keys, out, id_column=id_column, mapping=mapping, mapping_file=mapping_file,
                roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-               feedback=feedback, report=report, attempt=attempt)[0]
+               feedback=feedback, report=report, attempt=attempt, canvas_assignment_id=canvas_assignment_id,
+               blackboard_column_id=blackboard_column_id)[0]
 
 
 def load_key(path: PathLike) -> dict[str, Any]:

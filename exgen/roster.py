@@ -25,6 +25,7 @@ class Student:
     id: str  # names the student's files: letters, digits, '.', '_', '-'
     name: str  # as printed on the sheet
     aliases: tuple[str, ...] = ()  # the other columns' values (name, e-mail, LMS id, login)
+    fields: tuple[tuple[str, str], ...] = ()  # (header in lower case, value) of every other column: LMS write-back
 
 
 def _rows(p: Path) -> tuple[list[list[str]], list[int]]:
@@ -76,7 +77,8 @@ def read_roster(path: str | Path) -> list[Student]:
         if not name:
             raise InputFileError(f"{p}: line {line}: field 'name' is empty for student {sid!r}")
         aliases = tuple(v for i, v in enumerate(cell) if i != idc and v)
-        students.append(Student(sid, name, aliases))
+        fields = tuple((h, v) for i, (h, v) in enumerate(zip(header, cell)) if i != idc and v)
+        students.append(Student(sid, name, aliases, fields))
     if not students:
         raise InputFileError(f"{p}: no students (the file has a header only)")
     return students

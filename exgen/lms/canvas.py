@@ -169,10 +169,10 @@ def gradebook(rows: list[dict], title: str, assignment_id: str | None) -> tuple[
               r.get("login") or "", r.get("section") or "", f"{r['total']:g}"] for r in rows]
     notes = []
     if not assignment_id:
-        notes.append("grades_canvas.csv: no --canvas-assignment-id: Canvas will make a new assignment "
-                     f"{title!r} on import (give the id to fill an existing one)")
+        notes.append("grades_canvas.csv has no assignment id (--canvas-assignment-id): Canvas adds a new "
+                     "assignment on import")
     no_id = [r["student_id"] for r in rows if not r.get("canvas_id")]
     if no_id:
         notes.append(f"grades_canvas.csv: {len(no_id)} student(s) without a Canvas ID (a roster column "
-                     "'Canvas ID' or 'id'); Canvas then matches by SIS User ID")
+                     "'Canvas ID'), matched by SIS User ID")
     return GRADEBOOK + [col], body, notes

@@ -145,6 +145,6 @@ def gradebook(rows: list[dict], title: str) -> tuple[list[str], list[list[str]],
     body = [[r.get(field) or "", f"{r['total']:g}"] for r in rows if r.get(field)]
     notes = []
     if missing:
-        notes.append(f"grades_moodle.csv: {len(missing)} student(s) without {by.lower()} "
-                     f"(give a roster with an email column): {', '.join(missing[:5])}")
+        notes.append(f"grades_moodle.csv: {len(missing)} student(s) left out, without e-mail or ID number "
+                     "(a roster column 'email')")
     return [by, title], body, notes
