@@ -208,3 +208,45 @@ def test_forms_layout_named_and_map_proposed(tmp_path, quiz):
     res = api.grade_files(p, d / "q" / "answer_keys", tmp_path / "g", mapping=["Activation one=1a"],
                           id_column="Email Address", feedback=False, report=False)
     assert "Layout: Google Forms responses." in res.notes
+
+
+def test_moodle_variant_from_the_question_text(tmp_path, quiz):
+    """A Responses report with the question text (which names the variant) and no right answer."""
+    d, keys, roster = quiz
+    from exgen.lms.quiz import tag
+    exam = next(iter(keys.values()))["exam"]
+    v = sorted(keys)[5]
+    ans = [f"{q['answer']:.4f}".replace(".", ",") for q in keys[v]["questions"]]
+    text = f"{tag(exam, v)} The network ... 1a: the activation h^(1)_1 = _____ ..."
+    report = tmp_path / "r.csv"
+    report.write_text("Surname;First name;Email address;State;Started on;Completed;Question 1;Response 1\n"
+                      f"Ng;Ada;st01@uni.example;Finished;1 December 2026  10:00 AM;-;\"{text}\";\""
+                      + "; ".join(f"part {j}: {a}" for j, a in enumerate(ans, 1)) + "\"\n", encoding="cp1252")
+    res = api.grade_files(report, d / "q" / "answer_keys", tmp_path / "g", roster=roster, feedback=False, report=False)
+    assert res.students == ["st01"] and res.totals("st01")[0] == res.totals("st01")[1]
+    assert res.key("st01")["student_id"] == v
+
+
+def test_moodle_report_without_variant_says_what_to_download(tmp_path, quiz):
+    d, keys, _ = quiz
+    from exgen.errors import ExgenError
+    report = tmp_path / "r.csv"
+    report.write_text("Surname,First name,Email address,State,Started on,Response 1\n"
+                      "Ng,Ada,a@x.example,Finished,1 December 2026  10:00 AM,part 1: 0.5\n", encoding="utf-8")
+    with pytest.raises(ExgenError, match="Right answer"):
+        api.grade_files(report, d / "q" / "answer_keys", tmp_path / "g")
+
+
+@pytest.mark.parametrize("header,name", [
+    ("ID,Start time,Completion time,Email,Name,Total points,Activation one,Points - Activation one",
+     "Microsoft Forms"),
+    ("Username,Last Name,First Name,Question ID 1,Question 1,Answer 1,Possible Points 1,Auto Score 1",
+     "Blackboard test results")])
+def test_other_layouts_named_in_the_error(tmp_path, quiz, header, name):
+    d, _, _ = quiz
+    from exgen.errors import ExgenError
+    p = tmp_path / "x.csv"
+    p.write_text(header + "\n" + ",".join("1" for _ in header.split(",")) + "\n", encoding="utf-8")
+    with pytest.raises(ExgenError) as e:
+        api.grade_files(p, d / "q" / "answer_keys", tmp_path / "g")
+    assert name in str(e.value) and "--map" in str(e.value)

@@ -6,6 +6,7 @@ variant key, graded by exgen.grading.grade.grade_submissions (attempts chosen as
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 from exgen.grading.attempts import Attempts
 from exgen.grading.files import SubmissionError
 from exgen.grading.read import Issue, Submissions
-from exgen.lms.layouts import CANVAS, VARIANT_LAYOUTS, detect
+from exgen.lms.layouts import CANVAS, MOODLE, VARIANT_LAYOUTS, detect
 from exgen.lms.responses import Report, read_report
 
 
@@ -42,6 +43,8 @@ def read_lms(path: str | Path, keys: Mapping[str, dict], *, roster: list | None 
     exact = {vid: [float(q["answer"]) for q in k["questions"]] for vid, k in keys.items()}
     rep = read_report(rows, lines, layout, exact)
     if not any(a.variant in keys for a in rep.attempts):
+        if keys and all(re.fullmatch(r"v\d{3,}", k) for k in keys):  # variants, but none named in the report
+            raise no_variant_error(path, layout)
         return None
     from exgen.roster import alias_map
     alias = alias_map(roster) if roster else {}
@@ -169,5 +172,7 @@ def _submissions(path: str, rep: Report, keep: list[int], who: list[str], qids: 
 
 
 def no_variant_error(path: str | Path, layout: str) -> SubmissionError:
-    return SubmissionError(f"{path}: a {layout}, but no row names a variant of the answer keys given with --keys "
-                           "(export the quiz with `exgen export`, and give the variants' answer_keys folder)")
+    how = ("download the Responses report with 'Question text' or 'Right answer' ticked" if layout == MOODLE
+           else "the question columns name no exgen variant")
+    return SubmissionError(f"{path}: a {layout}, but no row names a variant of the answer keys in --keys: {how} "
+                           "(the quiz must come from `exgen export` of that variants folder)")
