@@ -82,3 +82,17 @@ def test_deterministic(package, tmp_path):
     d, _, _ = package
     api.export_canvas(d / "q", tmp_path / "again.zip")
     assert (tmp_path / "again.zip").read_bytes() == (d / "quiz.zip").read_bytes()
+
+
+def test_cli_export(package, tmp_path):
+    from typer.testing import CliRunner
+    from exgen.cli import app
+    d, _, _ = package
+    r = CliRunner().invoke(app, ["export", "canvas", str(d / "q"), "--out", str(tmp_path / "x.zip")])
+    assert r.exit_code == 0 and "40 variants" in r.output
+    (tmp_path / "y.zip").write_bytes(b"PK\x03\x04 not ours")
+    r = CliRunner().invoke(app, ["export", "canvas", str(d / "q"), "--out", str(tmp_path / "y.zip")])
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "--force" in r.output
+    assert (tmp_path / "y.zip").read_bytes() == b"PK\x03\x04 not ours"
+    r = CliRunner().invoke(app, ["export", "--help"])
+    assert "exgen export moodle quiz1 --out quiz1.xml" in r.output
