@@ -60,6 +60,7 @@ def _moodle(rows, lines, variants) -> Report:
     email, idnum, user = _col(header, "email address"), _col(header, "id number"), _col(header, "username")
     first, last = _col(header, "first name"), _col(header, "surname")
     rep = Report(MOODLE, header[started] if started is not None else "")
+    index: dict = {}
     for row, line in zip(rows[1:], lines[1:]):
         if not any(c.strip() for c in row) or moodle.is_summary_row(header, row):
             continue
@@ -69,7 +70,7 @@ def _moodle(rows, lines, variants) -> Report:
         who = [x for x in (info["email"], info["idnumber"], info["login"], info["name"]) if x]
         for n, i in resp:  # one attempt per Response column (a quiz of one Cloze question has one)
             tagged = [m.group(1) for c in row for m in TAG_RE.finditer(c)]
-            v = tagged[0] if tagged else _by_right_answer(_cell(row, right.get(n)), variants)
+            v = tagged[0] if tagged else _by_right_answer(_cell(row, right.get(n)), variants, index)
             parts = moodle.parts_of(_cell(row, i))
             k = max(parts) if parts else 0
             answers = [parts.get(j, "") for j in range(1, k + 1)]
@@ -83,18 +84,27 @@ def _moodle(rows, lines, variants) -> Report:
     return rep
 
 
-def _by_right_answer(cell: str, variants: dict[str, list[float]]) -> str | None:
-    """The variant whose exact answers Moodle's "Right answer" summary lists ('part 1: 0.4540...')."""
+def _by_right_answer(cell: str, variants: dict[str, list[float]], index: dict) -> str | None:
+    """The variant whose exact answers Moodle's "Right answer" summary lists ('part 1: 0.4540...');
+    `index` (first answer to 5 decimals -> variants) is built on the first call and cached in it."""
     from exgen.grading.numbers import parse_answer
     if not cell:
         return None
+    if cell in index:
+        return index[cell]
+    if not index:
+        for vid, ex in variants.items():
+            if ex:
+                index.setdefault(("first", round(ex[0], 5)), []).append(vid)
     parts = moodle.parts_of(cell)
     vals = [parse_answer(parts.get(j, ""))[0] for j in range(1, len(parts) + 1)]
-    if not vals or any(v is None for v in vals):
-        return None
-    fits = [vid for vid, ex in variants.items() if len(ex) == len(vals) and
-            all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(vals, ex))]  # type: ignore[operator]
-    return fits[0] if len(fits) == 1 else None
+    fits: list[str] = []
+    if vals and all(v is not None for v in vals):
+        near = [vid for d in (-1e-5, 0.0, 1e-5) for vid in index.get(("first", round(vals[0] + d, 5)), [])]  # type: ignore[operator]
+        fits = sorted({vid for vid in near if len(variants[vid]) == len(vals) and
+                       all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(vals, variants[vid]))})  # type: ignore[operator]
+    index[cell] = fits[0] if len(fits) == 1 else None
+    return index[cell]
 
 
 def _canvas(rows, lines) -> Report:
