@@ -109,3 +109,27 @@ def test_export_refuses_foreign_file(tmp_path, quiz):
     api.export_moodle(d / "q", other)  # exgen's own file: replaced
     with pytest.raises(InputFileError, match="variants"):
         api.export_moodle(tmp_path, tmp_path / "x.xml")
+
+
+def test_partial_credit_for_fewer_decimals(tmp_path):
+    """fewer_decimals_credit 0.5: Moodle's fraction for a typed answer is exgen's score / points
+    (the value rounded to fewer decimals first, at 50 %, before the exact window that holds it)."""
+    import dataclasses
+    from exgen.exam.config import demo_path
+    cfg = dataclasses.replace(api.load_config(demo_path()), fewer_decimals_credit=0.5)
+    api.generate_exam(cfg, tmp_path / "q", variants=4, pdf=False)
+    api.export_moodle(tmp_path / "q", tmp_path / "q.xml")
+    root = ET.parse(tmp_path / "q.xml").getroot()
+    keys = [json.loads(p.read_text()) for p in sorted((tmp_path / "q" / "answer_keys").glob("*.json"))]
+    partial = 0
+    for q, key in zip(root.findall("question")[1:], keys):
+        _, subs = extract_question(q.find("questiontext/text").text)
+        right = {kq["id"]: _typed(kq["answer"], 4) for kq in key["questions"]}
+        for s, kq in zip(subs, key["questions"]):
+            for t in {_typed(kq["answer"], d) for d in range(1, 5)}:
+                ex = next(v for v in grade_key(key, {**right, kq["id"]: t}) if v.question_id == kq["id"])
+                got = moodle_grade(s, float(t))
+                frac = got.fraction if got is not None else 0.0
+                assert abs(frac - ex.score / ex.points) < 1e-9, (kq["id"], t, ex, got)
+                partial += 0 < frac < 1
+    assert partial > 10

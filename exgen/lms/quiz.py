@@ -153,7 +153,10 @@ def variant_of(vid: str, key: dict, g, k: int) -> Variant:
                         cr = 1.0 if fewer is None or d >= D or abs(v - e) <= half * (1 + 1e-6) + EPS else fewer
                         head.append(Alternative(v, 0.0, cr, "Correct (as written)." if cr >= 1 else
                                                 f"Right, with {d} decimals: give {D} decimals.", "written"))
-        alts = (alts + head) if fewer is not None and fewer < 1 else (head + alts)
+        if fewer is not None and fewer < 1:
+            alts = alts + _fewer_points(head, e, D, fewer) + head
+        else:
+            alts = head + alts
         alts = _merged(alts)
         seen: set[float] = set()
         for c, code in enumerate(codes):
@@ -165,6 +168,28 @@ def variant_of(vid: str, key: dict, g, k: int) -> Variant:
             alts.append(Alternative(v, tol, 0.0, DIAGNOSES.get(code, code), "distractor"))
         parts.append(Part(qd["id"], str(qd.get("text", qd["id"])), float(g.points[k, q]), e, alts))
     return Variant(vid, key, parts, D)
+
+
+MAX_POINTS = 50  # values with fewer decimals listed per window and decimal count (beyond: the window decides)
+
+
+def _fewer_points(head: list[Alternative], e: float, D: int, credit: float) -> list[Alternative]:
+    """Inside a full-credit window, each value written with fewer than D decimals (and not the
+    exact value at D decimals) gets `credit` (grading.judge._fewer: correct, diagnosed
+    too_few_decimals): listed first, each as a point, so that the LMS finds it before the window."""
+    out = []
+    half = 0.5 * 10.0 ** -D * (1 + 1e-6) + EPS
+    for a in head:
+        lo, hi = a.value - a.tolerance, a.value + a.tolerance
+        for d in range(1, D):
+            k0, k1 = math.ceil(lo * 10 ** d - 1e-9), math.floor(hi * 10 ** d + 1e-9)
+            if k1 - k0 >= MAX_POINTS:
+                continue
+            for k in range(k0, k1 + 1):
+                x = k / 10 ** d
+                if lo <= x <= hi and abs(x - e) > half:
+                    out.append(Alternative(x, 0.0, credit, f"Right, with {d} decimals: give {D} decimals.", "fewer"))
+    return out
 
 
 def _merged(alts: list[Alternative]) -> list[Alternative]:
