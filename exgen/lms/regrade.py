@@ -34,6 +34,9 @@ def read_lms(path: str | Path, keys: Mapping[str, dict], *, roster: list | None 
     """The report at `path` graded per variant, or None if it is not a Moodle or Canvas report
     (or none of its rows names one of the variants in `keys`, which then must be per-student keys)."""
     from exgen.grading.files import read_table
+    head = peek_header(path)
+    if head is not None and detect(head) not in VARIANT_LAYOUTS:
+        return None  # a plain CSV or another layout: read once, by the grading reader
     rows, lines = read_table(path, sheet)
     if not rows:
         return None
@@ -77,6 +80,31 @@ def read_lms(path: str | Path, keys: Mapping[str, dict], *, roster: list | None 
             notes.append(f"Roster: {len(absent)} student(s) without an attempt in the report: {', '.join(absent[:5])}"
                          + (", ..." if len(absent) > 5 else ""))
     return LmsSubmissions(layout, sub, skeys, info, notes)
+
+
+PEEK = 1 << 20
+
+
+def peek_header(path: str | Path) -> list[str] | None:
+    """The header row of a CSV file from its first MB (None: an .xlsx, or unreadable: read it whole)."""
+    import csv
+    import io
+    from exgen.grading.table import delimiter
+    try:
+        with open(path, "rb") as f:
+            data = f.read(PEEK)
+    except OSError:
+        return None
+    if data.startswith(b"PK\x03\x04") or str(path).lower().endswith((".xlsx", ".xlsm")):
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text.split("\n", 1)[0])), [])
+    except csv.Error:
+        return None
 
 
 ROSTER_FIELDS = {"email": ("email", "email address", "e-mail"), "idnumber": ("id number", "idnumber"),
