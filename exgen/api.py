@@ -75,10 +75,11 @@ def load_config(path: PathLike) -> ExamConfig:
 
 def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathLike | None = None,
                   count: int | None = None, pdf: bool = True, force: bool = False,
-                  jobs: int | None = None, progress: bool = False) -> ExamResult:
+                  jobs: int | None = None, progress: bool = False, variants: int | None = None) -> ExamResult:
     """One personal exam per student into the folder `out`: sheets and worked keys (.tex, and
     .pdf with `pdf`), JSON answer keys, a blank submissions.csv. Give `roster` (a CSV with a
-    student_id column) or `count` (students s001, s002, ...), not both. `out` follows the
+    student_id column), `count` (students s001, s002, ...) or `variants` (variant exercises v001,
+    v002, ... for an LMS to hand out at random: `export_moodle`, `export_canvas`), one of them. `out` follows the
     output-folder rules of the README (new or exgen's own; replaced only with `force`).
     `progress` shows progress bars on stderr.
 
@@ -88,9 +89,11 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     from exgen import roster as roster_mod
     from exgen.errors import UsageError
     from exgen.textio import check_paths
-    if (roster is None) == (count is None):
-        raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
-    students = roster_mod.count_roster(count) if count is not None else None  # its bounds, before any file is read
+    if sum(x is not None for x in (roster, count, variants)) != 1:
+        raise UsageError("give a roster (--roster FILE), a number of students (--count N) or a number of "
+                         "variants (--variants N), one of them")
+    students = roster_mod.count_roster(count) if count is not None else \
+        roster_mod.variant_roster(variants) if variants is not None else None  # bounds before any file is read
     config_file = config if isinstance(config, (str, Path)) else None
     check_paths(inputs=[config_file, roster], outputs=[out])
     cfg = config if not isinstance(config, (str, Path)) else load_config(config)
@@ -99,14 +102,15 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     assert students is not None  # a roster or a count, checked above
     inputs = {"CONFIG": config_file, "--roster": roster}
     return exam.generate_exam(cfg, students, out, pdf=pdf, force=force, jobs=jobs, inputs=inputs,
-                              progress=exam.make_progress() if progress else None)
+                              progress=exam.make_progress() if progress else None, variants=variants is not None)
 
 
 def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_column: str | None = None,
                 mapping: list[str] | None = None, mapping_file: PathLike | None = None,
                 roster: PathLike | None = None, sheet: str | None = None, carried_credit: float | None = None,
                 force: bool = False, feedback: bool = True, report: bool = True,
-                attempt: str = "latest") -> GradeResult:
+                attempt: str = "latest", canvas_assignment_id: str | None = None,
+                blackboard_column_id: str | None = None) -> GradeResult:
     """Grade a submissions file (CSV long or wide, .xlsx, LMS exports; docs/grading.md) against
     the answer keys in the folder `keys`, and write the grades folder `out` (answers.csv,
     grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html, summary.txt).
@@ -114,6 +118,11 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     earlier (wrong) answers, from 0 to 1 (None: the keys' acceptance policy's, 0.5 without one). `attempt` (latest, first or best) picks which of a
     student's attempts counts: by the attempt number or timestamp column (Canvas `attempt`,
     Moodle `Started on`, Forms `Timestamp`), by row order without one; best = highest total.
+    A Moodle Responses or Canvas Student Analysis report of a quiz of `export_moodle` /
+    `export_canvas` needs no mapping: each answer is graded against the key of the variant it
+    answered (docs/lms.md). The gradebooks grades_canvas.csv (`canvas_assignment_id` names the
+    assignment), grades_moodle.csv and grades_blackboard.csv (`blackboard_column_id`) carry the
+    roster's LMS columns.
 
     >>> res = grade_files("answers.csv", "exam1/answer_keys", "grades1")  # doctest: +SKIP
     >>> res.students[:3]                                                  # doctest: +SKIP
@@ -121,7 +130,8 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     from exgen.grading.run import grade_files as run
     return run(submissions, keys, out, id_column=id_column, mapping=mapping, mapping_file=mapping_file,
                roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-               feedback=feedback, report=report, attempt=attempt)[0]
+               feedback=feedback, report=report, attempt=attempt, canvas_assignment_id=canvas_assignment_id,
+               blackboard_column_id=blackboard_column_id)[0]
 
 
 def load_key(path: PathLike) -> dict[str, Any]:
@@ -166,3 +176,24 @@ def write_page(out: PathLike, *, preset: str | None = None, example: str | None 
     check_target(Path(out), force)  # before any work
     exercises = gather(preset=preset, example=example, config=config, key=key, count=count, seed=seed)
     return write(exercises, out, title=title, force=force)
+
+
+def export_moodle(folder: PathLike, out: PathLike, *, force: bool = False) -> Path:
+    """The variants of `folder` (`generate_exam(..., variants=N)`) as a Moodle XML question bank
+    (one Cloze question per variant; docs/lms.md). A file exgen did not write is not overwritten
+    unless `force`.
+
+    >>> export_moodle("quiz1", "quiz1.xml")  # doctest: +SKIP
+    """
+    from exgen.lms.export import export_quiz
+    return export_quiz("moodle", folder, out, force=force)[0]
+
+
+def export_canvas(folder: PathLike, out: PathLike, *, force: bool = False) -> Path:
+    """The variants of `folder` as a Canvas Classic Quizzes QTI 1.2 package (.zip): one question
+    group picking 1 of the variants (docs/lms.md). Overwrites only a file exgen wrote, unless `force`.
+
+    >>> export_canvas("quiz1", "quiz1.zip")  # doctest: +SKIP
+    """
+    from exgen.lms.export import export_quiz
+    return export_quiz("canvas", folder, out, force=force)[0]

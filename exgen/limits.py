@@ -27,6 +27,7 @@ MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
 # exams: students on a roster (or --count), and the length of a student id (it names files)
 MAX_STUDENTS = 10_000
 MAX_ID_CHARS = 64
+MAX_VARIANTS = 1_000  # variant exercises of `generate --variants` (an LMS hands one out at random)
 
 # self-check pages (exgen page --count): each exercise is drawn, solved and judged once
 MAX_PAGE_EXERCISES = 50

@@ -65,10 +65,12 @@ def test_no_csv_output_holds_a_live_formula(tmp_path):
 
 
 def test_canvas_title_and_submission_template_are_neutralised(tmp_path):
-    from exgen.grading.csvout import write_grades
+    from exgen.lms.writeback import write_gradebooks  # the LMS gradebooks (grades_canvas.csv, ...)
     res, out = _grade(tmp_path, SUBS / "formula-cells.csv", feedback=False, report=False)
-    write_grades(res, tmp_path, "=evil()")
+    write_gradebooks(res, tmp_path, "=evil()")
     assert _csv_cells(tmp_path / "grades_canvas.csv")[5] == "'=evil()"
+    assert _csv_cells(tmp_path / "grades_moodle.csv")[1] == "'=evil()"
+    assert "'=evil() [Total Pts:" in _csv_cells(tmp_path / "grades_blackboard.csv")[4]
 
 
 def test_report_and_feedback_escape_html_and_keep_markdown_tables(tmp_path):

@@ -1,4 +1,4 @@
-"""answers.csv, grades.csv and grades_canvas.csv, built column by column.
+"""answers.csv and grades.csv, built column by column (the LMS gradebooks: exgen.lms.writeback).
 
 Every distinct cell text is formatted once (a key's expected value, a verdict with its score, an
 answer as typed) and gathered with numpy; the file is one join. The bytes are those of
@@ -221,10 +221,7 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
             grid[m[:, None], cols[None, :]] = cells
     grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
     _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids), _joined(grid.ravel().tolist()))
-    title = exam or "exgen exam"
-    head = (_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title])
-            + _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"]))
-    _write(out / "grades_canvas.csv", head, _joined([f"{s},,{s},,,{t[:-1]}\n" for s, t in zip(ids, grid[:, 1].tolist())]))
+    # the LMS gradebooks (grades_canvas.csv, ...): exgen.lms.writeback, from outputs.write_outputs
 
 
 def _joined(parts: list[str], n: int = 1 << 14) -> Iterator[str]:

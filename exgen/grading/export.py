@@ -64,17 +64,18 @@ def _unique(windows: list[Window]) -> list[Window]:
     return out
 
 
-def _question(g: Group, q: int, codes: list[str], table: np.ndarray, thr: np.ndarray,
-              usable: np.ndarray) -> dict[str, Any]:
+def question_data(g: Group, k: int, q: int, codes: list[str], table: np.ndarray, thr: np.ndarray,
+                  usable: np.ndarray) -> dict[str, Any]:
+    """Question q of key k of the prepared group g as data; codes/table/thr/usable: g.slips_at(k, :)."""
     pol = g.policy
-    E = float(g.expected[0, q])
-    gaps = [float(c[0, q]) for c in g.gaps]
-    windows = _window(E, g.threshold[0, q])
+    E = float(g.expected[k, q])
+    gaps = [float(c[k, q]) for c in g.gaps]
+    windows = _window(E, g.threshold[k, q])
     for d in pol.roundings:
-        windows += _window(g.rounded[d][0, q], g.thr_rounded[d][0, q])
+        windows += _window(g.rounded[d][k, q], g.thr_rounded[d][k, q])
     seen: set[int] = set()
     for d, c in zip(pol.roundings, gaps[1:]) if not pol.strict else ():  # judge._accept's order
-        windows += _written(float(g.rounded[d][0, q]), abs(d), c)
+        windows += _written(float(g.rounded[d][k, q]), abs(d), c)
         if abs(d) not in seen:
             seen.add(abs(d))
             windows += _written(E, abs(d), gaps[0])
@@ -82,7 +83,7 @@ def _question(g: Group, q: int, codes: list[str], table: np.ndarray, thr: np.nda
     if pol.fewer_decimals == "as_written":  # judge._fewer
         D = pol.decimals
         assert D is not None
-        targets = [(E, gaps[0])] + [(float(g.rounded[d][0, q]), c) for d, c in zip(pol.roundings, gaps[1:])]
+        targets = [(E, gaps[0])] + [(float(g.rounded[d][k, q]), c) for d, c in zip(pol.roundings, gaps[1:])]
         written = _unique([w for d in range(1, D) for t, c in targets for w in _written(t, d, c, not pol.strict)])
         fewer = {"dec": D - 1, "c": E, "r": half_unit(D), "credit": pol.fewer_credit, "strict": pol.strict,
                  "windows": written if pol.strict else [w for w in written if w not in windows]}
@@ -92,7 +93,7 @@ def _question(g: Group, q: int, codes: list[str], table: np.ndarray, thr: np.nda
         v = float(table[q, i])
         if usable[q, i] and np.isfinite(v):
             slips.append([code, v, float(max(thr[q, i], slip_reach(np.array(v))))])
-    return {"id": g.qids[q], "expected": E, "points": float(g.points[0, q]), "windows": _unique(windows),
+    return {"id": g.qids[q], "expected": E, "points": float(g.points[k, q]), "windows": _unique(windows),
             "fewer": fewer, "slips": slips, "depends_on": [g.qids[d] for d in g.deps[q]]}
 
 
@@ -103,7 +104,7 @@ def acceptance_data(key: dict[str, Any]) -> list[dict[str, Any]]:
     g = prep.groups[0]
     Q = len(g.qids)
     codes, table, thr, usable = g.slips_at(np.zeros(Q, dtype=np.int64), np.arange(Q))
-    return [_question(g, q, codes, table, thr, usable) for q in range(Q)]
+    return [question_data(g, 0, q, codes, table, thr, usable) for q in range(Q)]
 
 
 FEWER_CODE = TOO_FEW  # the diagnosis of a correct answer with fewer decimals than asked

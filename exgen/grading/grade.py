@@ -39,6 +39,7 @@ class GradeResult:
     carried_credit: float
     where: dict[str, tuple[int, int]] = field(default_factory=dict)  # student -> (group, row)
     attempts: str = ""  # which rule chose among repeated attempts, and how many it superseded
+    notes: list[str] = field(default_factory=list)  # summary lines: the LMS layout, what the gradebooks miss
 
     @functools.cached_property
     def students(self) -> list[str]:
