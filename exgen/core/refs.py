@@ -3,6 +3,7 @@ the engine's arrays: which array, which layer, which entry past the network axis
 
     /forward/<l>/<z|h>/<j>  (or /<b>/<j> for a mini-batch)   z[l], h[l+1]  (N, B, n)
     /output/<j>             (or /<b>/<j>)                      h[L]          (N, B, n_L)
+    /deltas/<l>/<j>         (or /<b>/<j> for a mini-batch)   deltas[l]     (N, B, n)  dE_b/dz
     /loss, /loss_after                                                       (N,)
     /gradients/<weights|biases>/<l>/<j>[/<k>]                  gw[l], gb[l]  (N, n, n') / (N, n)
     /updated/<weights|biases>/<l>/<j>[/<k>]                    uw[l], ub[l]
@@ -26,7 +27,7 @@ _ARRAY = {("gradients", "weights"): "gw", ("gradients", "biases"): "gb",
 @dataclass(frozen=True)
 class Ref:
     """A ref parsed once: every reader (engine, grading, question kinds in exgen.kinds) uses it."""
-    array: str  # "z", "h", "loss", "loss_after", "gw", "gb", "uw", "ub" or "path"
+    array: str  # "z", "h", "deltas", "loss", "loss_after", "gw", "gb", "uw", "ub" or "path"
     layer: int  # weight layer l (0-based; h[l+1] for "h"), or the paths entry for "path"
     index: tuple[int, ...]  # entry past the network axis: (b, j), (j, k), (j,) or (p,) for "path"
 
@@ -42,7 +43,7 @@ class Ref:
 
     @property
     def stage(self) -> int:
-        return {"z": FORWARD, "h": FORWARD, "loss": LOSS, "gw": BACKWARD, "gb": BACKWARD,
+        return {"z": FORWARD, "h": FORWARD, "loss": LOSS, "deltas": BACKWARD, "gw": BACKWARD, "gb": BACKWARD,
                 "path": BACKWARD, "uw": UPDATE, "ub": UPDATE}.get(self.array, ALL)
 
 
@@ -57,6 +58,9 @@ def parse(ref: str, L: int) -> Ref:
             l, arr, rest = (int(t[1]), t[2], t[3:]) if t[0] == "forward" else (L - 1, "h", t[1:])
             if arr in ("z", "h") and len(rest) in (1, 2):
                 return Ref(arr, l, (0, int(rest[0])) if len(rest) == 1 else (int(rest[0]), int(rest[1])))
+        if t[0] == "deltas" and len(t) in (3, 4):
+            rest = [int(v) for v in t[2:]]
+            return Ref("deltas", int(t[1]), (0, rest[0]) if len(rest) == 1 else (rest[0], rest[1]))
         if t[0] in ("gradients", "updated") and t[1] in ("weights", "biases"):
             idx = tuple(int(v) for v in t[3:])
             if len(idx) == (2 if t[1] == "weights" else 1):

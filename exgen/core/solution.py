@@ -1,6 +1,7 @@
 """The solution object (`exgen solve --json`): a stable, documented JSON contract.
 
 {"spec", "forward": [{"z", "h"}] per non-input layer, "output", "loss",
+ "deltas": [dL/dz per non-input layer (per sample, without the 1/n of the batch mean)],
  "gradients": {"weights", "biases"}, "updated": {"weights", "biases"}, "loss_after",
  "paths": [{"param", "index", "paths": [{"factors": [{"symbol", "value"}], "product"}]}]}
 For a mini-batch, z and h hold one vector per sample and each paths entry has a "sample" key.
@@ -45,6 +46,7 @@ def to_dict(sol: Solution, nt: Notation = DEFAULT, with_paths: bool = True,
         "forward": [{"z": vec(z), "h": vec(h)} for z, h in zip(sol.fwd.z, sol.fwd.h[1:])],
         "output": vec(sol.fwd.output),
         "loss": sol.loss,
+        "deltas": [vec(d) for d in sol.bwd.deltas],
         "gradients": {"weights": [g.tolist() for g in sol.bwd.grad_w],
                       "biases": None if spec.biases is None else [g.tolist() for g in sol.bwd.grad_b]},
         "updated": {"weights": [w.tolist() for w in sol.updated_w],

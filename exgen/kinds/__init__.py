@@ -9,15 +9,17 @@ from typing import Any
 from exgen.core.refs import Ref, parse
 from exgen.core.notation import Notation
 from exgen.core.spec import Spec
-from exgen.kinds import forward, loss, gradient, path, update, loss_after  # noqa: F401  (registers, in config order)
+from exgen.kinds import forward, loss, delta, gradient, path, update, loss_after  # noqa: F401  (registers, in config order)
 from exgen.kinds.base import KINDS, Asker, Kind, Question, gradient_params, unit
 
 QUESTION_TYPES = tuple(KINDS)
+# what an exam asks when its config does not say (the kinds of a single-sample exam)
+DEFAULT_TYPES = ("forward", "loss", "gradients", "paths", "update", "loss_after")
 # the refs questions can have: the quantities exgen asks for
 REF_RE = re.compile("^/(?:" + "|".join(k.ref_pattern for k in KINDS.values()) + ")$")
 DEFAULT_TOLERANCE = {"kind": "rel", "value": 0.01}
 
-__all__ = ["KINDS", "QUESTION_TYPES", "REF_RE", "Asker", "Kind", "Question", "build_questions",
+__all__ = ["DEFAULT_TYPES", "KINDS", "QUESTION_TYPES", "REF_RE", "Asker", "Kind", "Question", "build_questions",
            "gradient_params", "read", "unit"]
 
 

@@ -45,6 +45,13 @@ def ptr(*parts: Any) -> str:
     return "/" + "/".join(str(p) for p in parts)
 
 
+def sample_ref(spec: Spec, array: str, l: int, j: int, b: int = 0, name: str = "") -> str:
+    """The ref of a per-sample quantity (array "forward" with name "h" or "z", or "deltas") of
+    neuron j of layer l+1: with the sample index b for a mini-batch."""
+    parts = (array, l, name) if name else (array, l)
+    return ptr(*parts, b, j) if spec.batched else ptr(*parts, j)
+
+
 def gradient_params(spec: Spec) -> list[tuple[str, tuple[int, ...]]]:
     """Parameters whose gradients an exam asks for: an output-layer weight, a weight with
     several paths (first layer, if there is a hidden layer), and a bias if the net has them."""
