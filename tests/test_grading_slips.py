@@ -114,6 +114,15 @@ def test_batch_sum():
     assert v.diagnosis == "batch_sum"
 
 
+def test_first_sample():
+    """The gradient of the first sample only (seed 001: (a - y) x of one point), not the mean."""
+    s = load("seed001-minibatch")
+    a = sig(s.x @ s.weights[0][0] + s.biases[0][0])
+    first = (a[0] - s.y[0, 0]) * s.x[0, 0]
+    v = diagnose("seed001-minibatch", "2a", first)
+    assert v.diagnosis == "first_sample" and v.explanation == DIAGNOSES["first_sample"]
+
+
 def test_unexplained_wrong_answer_has_no_diagnosis():
     v = diagnose("seed002-2-2-1", "3a", 0.4321)
     assert v.diagnosis is None and v.explanation is None
