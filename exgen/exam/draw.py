@@ -81,7 +81,7 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     if why:
         return why
     half = 0.5 * 10.0 ** -cfg.answer_decimals
-    if any(abs(q.answer) < half for q in questions):
+    if any(isinstance(q.answer, float) and abs(q.answer) < half for q in questions):
         return "an answer prints as zero"
     if _too_close(cfg, sol, questions):
         return "the step too small to tell from the value before it"
@@ -97,7 +97,7 @@ def _too_close(cfg: ExamConfig, sol: Solution, questions: list[Question]) -> boo
     for q in questions:
         unit, ref = read_ref(q.ref, sol.spec.n_layers)
         before = unit.unchanged_given(ref, sol)
-        if before is not None and abs(q.answer - before) < gap:
+        if before is not None and isinstance(q.answer, float) and abs(q.answer - before) < gap:
             return True
     return False
 
@@ -180,7 +180,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
 
 
 def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
-    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
+    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance, cfg.convention)
     for q, group in zip(qs, _groups(qs)):
         if "tolerance" in cfg.questions[group]:
             q.tolerance = dict(cfg.questions[group]["tolerance"])

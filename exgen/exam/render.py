@@ -150,7 +150,7 @@ def _groups(ex: Exercise, cfg: ExamConfig, f: Fmt, worked: bool) -> list[dict[st
             row: dict[str, Any] = {"id": q.id, "latex": q.latex}
             if worked:
                 unit, ref = read(q.ref, ex.spec.n_layers)
-                row["answer"] = unit.answer_latex(q, f.ans(q.answer))
+                row["answer"] = unit.answer_latex(q, unit.shown(q, f))
                 row["steps"] = unit.steps(ref, ex.solution, ex.solution_json, nt, f)
             rows.append(row)
         groups.append({"number": g, "title": KINDS[item["type"]].title, "points": pts, "questions": rows})

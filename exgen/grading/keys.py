@@ -15,9 +15,10 @@ import numpy as np
 from exgen.acceptance import HAND_ROUNDINGS, LEGACY, Policy, policy_of
 from exgen.core import engine, parameters
 from exgen.errors import ExgenError, InputFileError
-from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
+from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSIONS, TOLERANCE_KINDS, read_key_file, validate_key
+from exgen.core.shapes import text as shape_text
 from exgen.core.spec import from_dict
-from exgen.grading import distract, slips
+from exgen.grading import distract, shapes, slips
 from exgen.grading.read import no_gc
 from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
@@ -83,6 +84,11 @@ class Group:
     distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     _slips: tuple | None = None
+    shape_cols: list[int] = field(init=False)  # the shape questions (grading.shapes), not numbers
+    shape_answers: list = field(default_factory=list)  # (K, len(shape_cols)) their (rows, cols)
+
+    def __post_init__(self) -> None:
+        self.shape_cols = shapes.columns(self.refs)
 
     @property
     def qindex(self) -> dict[str, int]:
@@ -97,9 +103,18 @@ class Group:
         try:
             flat = [q for k in self.keys for q in k["questions"]]  # one pass over all keys' questions
             answers = [q["answer"] for q in flat]
+            if self.shape_cols:  # a shape is judged on its own path (grading.shapes): NaN here
+                Q, cols = len(self.qids), set(self.shape_cols)
+                self.shape_answers = shapes.key_shapes(self.keys, self.shape_cols)
+                if any(None in row for row in self.shape_answers):
+                    if checked:
+                        raise ValueError("a shape answer is not a shape such as \"4x3\"")
+                    return False
+                answers = [np.nan if i % Q in cols else a for i, a in enumerate(answers)]
             points = [q.get("points", 1) for q in flat]
             tol = [q.get("tolerance", DEFAULT_TOLERANCE) for q in flat]
-            if not checked and not _fields_ok(self.keys, flat, answers, points, tol):
+            numbers = [a for a in answers if a == a] if self.shape_cols else answers  # without the NaN
+            if not checked and not _fields_ok(self.keys, flat, numbers, points, tol):
                 return False
             self.expected = np.array(answers, dtype=float).reshape(shape)
             self.points = np.array(points, dtype=float).reshape(shape)
@@ -132,6 +147,13 @@ class Group:
         exact = engine.run(self.net).values(self.refs)
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
+        if self.shape_cols:
+            ok[:, self.shape_cols] = True
+            want = shapes.recomputed(self.net, self.refs, self.shape_cols)
+            for k, row in enumerate(self.shape_answers):
+                for i, (got, w) in enumerate(zip(row, want)):
+                    if got != w:
+                        return k, self.shape_cols[i], shape_text(got), shape_text(w)  # type: ignore[return-value]
         if ok.all():
             return None
         k, q = (int(i) for i in np.argwhere(~ok)[0])
@@ -204,8 +226,8 @@ def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, 
         return False
     if not set(type(k["spec"]) for k in keys) <= {dict}:
         return False
-    top = [k.get("version", KEY_VERSION) for k in keys]
-    if not set(map(type, top)) <= {int} or not set(top) <= {KEY_VERSION}:
+    top = [k.get("version", 1) for k in keys]
+    if not set(map(type, top)) <= {int} or not set(top) <= set(KEY_VERSIONS):
         return False
     sids = [k["student_id"] for k in keys if "student_id" in k]
     if not set(map(type, sids)) <= {str} or not all(s.strip() for s in sids):

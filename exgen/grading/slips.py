@@ -29,6 +29,7 @@ DIAGNOSES: dict[str, str] = {
     "sse_factor": "The factor 2 of the squared error is off: 1/2 sum (y - yhat)^2 and sum (y - yhat)^2 differ by a factor 2 in the loss and its gradient.",
     "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
     "first_sample": "Only one sample was used: this is the first sample's gradient (or loss), not the mean over the mini-batch.",
+    "transposed_shape": "The shape is transposed (rows and columns swapped): check which convention the exam uses, z = xW + b with one row per sample, or z = Wx + b with one column per sample.",
     TOO_FEW: "The right value, rounded to fewer decimals than asked: accepted, for the share of the points the exam's precision rule gives.",
 }
 
