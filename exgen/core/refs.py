@@ -64,8 +64,8 @@ def parse(ref: str, L: int) -> Ref:
         if t[0] == "shapes" and len(t) == 4 and t[1] in CONVENTIONS and t[3] in NAMES:
             return Ref("shape", int(t[2]), (CONVENTIONS.index(t[1]), NAMES.index(t[3])))
         if t[0] == "deltas" and len(t) in (3, 4):
-            rest = [int(v) for v in t[2:]]
-            return Ref("deltas", int(t[1]), (0, rest[0]) if len(rest) == 1 else (rest[0], rest[1]))
+            at = tuple(int(v) for v in t[2:])
+            return Ref("deltas", int(t[1]), (0, *at) if len(at) == 1 else at)
         if t[0] in ("gradients", "updated") and t[1] in ("weights", "biases"):
             idx = tuple(int(v) for v in t[3:])
             if len(idx) == (2 if t[1] == "weights" else 1):

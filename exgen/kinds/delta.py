@@ -56,8 +56,8 @@ class Delta(Kind):
             g = sol.bwd.dL_dout[b]  # (n_L,) dℓ/dŷ of this sample
             dy = rf"\frac{{\partial \ell}}{{\partial \hat y_{{{j + 1}}}}}"
             lines = [rf"{dy} = {LOSSES[spec.loss].dlatex} = {f.val(g[j])}"]
-            if act.elementwise:
-                fp = act.df(z, h)[j]  # type: ignore[misc]
+            if act.df is not None:  # elementwise
+                fp = act.df(z, h)[j]
                 lines.append(rf"{sym} = {dy} \cdot f'({nt.z(l + 1, j)}) = {f.par(f.val(g[j]))} \cdot "
                              rf"{f.par(f.val(fp))} = {f.ans(d)}")
             else:
@@ -67,7 +67,8 @@ class Delta(Kind):
                           rf"{{\partial {nt.z(l + 1, j)}}} = {terms} = {f.ans(d)}"]
             return lines
         nxt = range(spec.layers[l + 2])
-        fp = act.df(z, h)[j]  # type: ignore[misc]  (softmax is on the output layer only)
+        assert act.df is not None  # softmax is on the output layer only
+        fp = act.df(z, h)[j]
         sum_sym = " + ".join(rf"{nt.w(l + 1, m, j)}\,{delta_latex(nt, l + 2, m, b, bt)}" for m in nxt)
         sum_val = " + ".join(rf"{f.par(f.given(spec.weights[l + 1][m, j]))} \cdot {f.par(f.val(sol.bwd.deltas[l + 1][b, m]))}"
                              for m in nxt)

@@ -43,7 +43,8 @@ class Shape(Kind):
                   ptr("shapes", conv, LAYER, name), [], sym, shapes.EXPRESSIONS[conv][name])
 
     def shown(self, q: Question, f: Fmt) -> str:
-        return _times(str(q.answer).split("x"))
+        rows, cols = str(q.answer).split("x")
+        return _times((int(rows), int(cols)))
 
     def answer_latex(self, q: Question, answer: str) -> str:
         return rf"{q.symbol}\ \text{{is}}\ {answer}"
