@@ -133,7 +133,9 @@ def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
         samples = {"xcols": [nt.h(0, k) for k in range(spec.layers[0])], "ycols": [f"y_{{{k + 1}}}" for k in range(spec.layers[-1])],
                    "rows": [{"i": b + 1, "x": [f.given(v) for v in spec.x[b]], "y": [f.given(v) for v in spec.y[b]]}
                             for b in range(B)]}
-    return {"layers": "–".join(map(str, spec.layers)), "samples": samples, "activations": ", ".join(spec.activations),
+    return {"layers": "–".join(map(str, spec.layers)), "samples": samples,
+            "loss_name": r"\ell^{[i]}" if spec.batched else "L",  # a batch: each sample's loss
+            "activations": ", ".join(spec.activations),
             "loss": LOSSES[spec.loss].latex, "learning_rate": f"{spec.learning_rate:g}",
             "loss_note": r" ($\log$ is the natural logarithm)" if r"\log" in LOSSES[spec.loss].latex else "",
             "notation": notation, "data": data}
