@@ -125,8 +125,29 @@ def test_check_explains_the_batch_slips(exam):
     r = runner.invoke(app, ["check", *[f"{k}={v}" for k, v in ans.items()], "--key", str(key_path), "--json"])
     assert r.exit_code == 0, r.output
     rows = {x["question_id"]: x for x in json.loads(r.output)}
-    assert rows[loss_id]["diagnosis"] == DIAGNOSES["batch_sum"] or rows[loss_id]["diagnosis"] == "batch_sum"
-    assert "first_sample" in (rows[first_id]["diagnosis"] or "") or rows[first_id]["diagnosis"] == DIAGNOSES["first_sample"]
+    assert rows[loss_id]["verdict"] == "wrong" and rows[loss_id]["diagnosis"] == "batch_sum"
+    assert rows[sum_id]["diagnosis"] == "batch_sum" and rows[first_id]["diagnosis"] == "first_sample"
+    assert DIAGNOSES["first_sample"].startswith("Only one sample was used")
+    r = runner.invoke(app, ["check", *[f"{k}={v}" for k, v in ans.items()], "--key", str(key_path)])
+    assert "first_sample" in r.output and "batch_sum" in r.output
+
+
+def test_a_gradient_from_the_students_own_deltas_is_carried(exam):
+    """Error carried forward through the deltas: a wrong output delta of sample 1, and the mean
+    gradient computed by hand from it (delta times the hidden activation, averaged)."""
+    _, _, key = exam
+    q = by_ref(key)
+    ans = {x["id"]: f"{x['answer']:.6f}" for x in key["questions"]}
+    deltas = [q[f"/deltas/1/{b}/0"]["answer"] for b in range(3)]
+    h = [q[f"/forward/0/h/{b}/0"]["answer"] for b in range(3)]
+    deltas[0] += 0.1  # the student's own (wrong) delta of sample 1
+    ans[q["/deltas/1/0/0"]["id"]] = f"{deltas[0]:.6f}"
+    grad = sum(d * x for d, x in zip(deltas, h)) / 3
+    gid = q["/gradients/weights/1/0/0"]["id"]
+    ans[gid] = f"{grad:.6f}"
+    v = {x.question_id: x for x in grade_key(key, ans)}
+    assert v[q["/deltas/1/0/0"]["id"]].verdict == "wrong"
+    assert v[gid].verdict == "carried" and v[gid].carried_expected == pytest.approx(grad, abs=1e-6)
 
 
 def test_an_update_from_the_first_sample_gradient_is_diagnosed(exam):
