@@ -40,6 +40,28 @@ def key_shapes(keys: list[dict], cols: list[int]) -> list[list[tuple[int, int] |
              for q in cols] for k in keys]
 
 
+def prepare(g, answers: list) -> list:
+    """A group's flat answers (K*Q) with NaN at its shape questions, for the vectorised judging of
+    numbers; sets g.shape_answers. ValueError if a key's shape answer is not a shape."""
+    Q, cols = len(g.qids), set(g.shape_cols)
+    g.shape_answers = key_shapes(g.keys, g.shape_cols)
+    if any(None in row for row in g.shape_answers):
+        raise ValueError('a shape answer is not a shape such as "4x3"')
+    return [np.nan if i % Q in cols else a for i, a in enumerate(answers)]
+
+
+def mismatch(g, ok: np.ndarray) -> tuple[int, int, float | str, float | str] | None:
+    """The first (key, question, key's shape, shape recomputed from its spec) that differ; marks
+    the shape questions in `ok` (the numbers' check, (K, Q)) as checked here."""
+    ok[:, g.shape_cols] = True
+    want = recomputed(g.net, g.refs, g.shape_cols)
+    for k, row in enumerate(g.shape_answers):
+        for i, (got, w) in enumerate(zip(row, want)):
+            if got != w:
+                return k, g.shape_cols[i], shapes.text(got), shapes.text(w)
+    return None
+
+
 def recomputed(net: engine.Nets, refs: list[str], cols: list[int]) -> list[tuple[int, int]]:
     """The shapes at the shape refs, from the engine run on the keys' networks (one shape for the
     whole group: the keys of a group have one architecture and batch size)."""
