@@ -79,14 +79,14 @@ def key_error(source: str, field: str | None, problem: str):
 
 
 def validate_key(key: Any, source: str) -> None:
-    """Check an answer key (`answer_keys/<student_id>.json`, format version 1) field by field.
+    """Check an answer key (`answer_keys/<student_id>.json`, format version 1 or 2) field by field.
 
     Required: `spec` (a mapping; the network itself is checked by the spec parser) and
     `questions`, a non-empty list of objects with `id` (a non-empty string, unique), `ref` (a JSON
-    pointer string) and `answer` (a finite number). Optional: `points` (a number >= 0, default 1),
+    pointer string) and `answer` (a finite number; a shape "4x3" at a /shapes/ ref, version 2). Optional: `points` (a number >= 0, default 1),
     `tolerance` ({kind: abs|rel|sig, value: a positive number, a whole one for sig}; default
     rel 0.01), `depends_on` (a list of ids of earlier questions), and at the top `student_id`
-    (a non-empty string), `exam` (a string), `version` (1), `acceptance` (the precision rule,
+    (a non-empty string), `exam` (a string), `version` (1 or 2), `acceptance` (the precision rule,
     exgen.acceptance). Other fields (text, latex, symbol,
     kind, seed, student_name, ...) are not checked. Raises InputFileError naming `source` and
     the field, e.g. "k.json: field 'questions[3].points': expected a number >= 0, got null".
