@@ -178,11 +178,12 @@ def test_batch_is_validated_and_bounded(tmp_path):
         config_mod.from_dict({"batch": 0})
     with pytest.raises(LimitError, match="the limit is 8"):
         config_mod.from_dict({"batch": 9})
-    with pytest.raises(ConfigError, match="paths"):
-        cfg = config_mod.from_dict({"batch": 2, "layers": [2, 2, 2], "questions": ["paths"]})
-        make_exercise(cfg, "s1")
-        from exgen.exam.draw import check_architecture
+    from exgen.exam.draw import check_architecture
+    cfg = config_mod.from_dict({"batch": 2, "layers": [2, 2, 2], "questions": ["paths"]})
+    with pytest.raises(ConfigError, match="'paths' asks for one sample"):
         check_architecture(cfg)
+    with pytest.raises(LimitError, match="forward questions"):  # 6 neurons x 5 samples > 26 ids
+        config_mod.from_dict({"batch": 5, "layers": [2, 3, 3], "questions": ["forward"]})
 
 
 def test_a_batch_of_one_draws_the_single_sample_exam():
