@@ -23,6 +23,7 @@ MAX_EXAM_LAYERS = 6
 MAX_EXAM_NEURONS = 8
 MAX_EXAM_PATHS = 1_000
 MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
+MAX_EXAM_BATCH = 8  # samples in an exam's mini-batch (config key `batch`): worked by hand
 
 # exams: students on a roster (or --count), and the length of a student id (it names files)
 MAX_STUDENTS = 10_000

@@ -110,7 +110,7 @@ KEY_CASES = {
     "key-depends-on-later": "questions[0].depends_on[0]", "key-depends-on-string": "questions[3].depends_on",
     "key-duplicate-question-id": "questions[1].id", "key-question-id-number": "questions[3].id",
     "key-questions-empty": "questions", "key-spec-not-mapping": "spec", "key-not-object": None,
-    "key-version-2": "version", "key-student-id-list": "student_id", "key-ref-not-pointer": "questions[3].ref",
+    "key-version-3": "version", "key-student-id-list": "student_id", "key-ref-not-pointer": "questions[3].ref",
 }
 
 

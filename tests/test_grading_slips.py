@@ -114,6 +114,28 @@ def test_batch_sum():
     assert v.diagnosis == "batch_sum"
 
 
+def test_first_sample():
+    """The gradient of the first sample only (seed 001: (a - y) x of one point), not the mean."""
+    s = load("seed001-minibatch")
+    a = sig(s.x @ s.weights[0][0] + s.biases[0][0])
+    first = (a[0] - s.y[0, 0]) * s.x[0, 0]
+    v = diagnose("seed001-minibatch", "2a", first)
+    assert v.diagnosis == "first_sample" and v.explanation == DIAGNOSES["first_sample"]
+
+
+def test_transposed_shape():
+    """Seed 001's matrix form, z = xW + b: W is (d x k); its transpose (k x d) is diagnosed."""
+    from grading_helpers import key_for
+    s = load("seed001-minibatch")
+    key = key_for(s, asked=[{"type": "shapes"}])
+    q = next(q for q in key["questions"] if q["ref"] == "/shapes/row/0/W")
+    d, k = s.weights[0].T.shape  # the spec stores W as (k, d): z = Wx + b
+    v = {x.question_id: x for x in grade_key(key, {q["id"]: f"{k}x{d}"})}[q["id"]]
+    assert v.verdict == "wrong" and v.diagnosis == "transposed_shape"
+    assert v.explanation == DIAGNOSES["transposed_shape"]
+    assert {x.question_id: x for x in grade_key(key, {q["id"]: f"{d} x {k}"})}[q["id"]].verdict == "correct"
+
+
 def test_unexplained_wrong_answer_has_no_diagnosis():
     v = diagnose("seed002-2-2-1", "3a", 0.4321)
     assert v.diagnosis is None and v.explanation is None

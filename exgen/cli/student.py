@@ -149,7 +149,8 @@ def run_session(session, echo=echo) -> bool:
             else:
                 v = session.submit(raw)
                 if v.verdict in ("invalid", "missing"):
-                    echo(f"{raw.strip()!r} is not a number: try again (not counted).")
+                    what = "a shape such as 4x3" if str(q.get("ref", "")).startswith("/shapes/") else "a number"
+                    echo(f"{raw.strip()!r} is not {what}: try again (not counted).")
                     continue
                 first = session.first[q["id"]] is not v
                 echo(VERDICT_TEXT[v.verdict] + (" (your first answer is the one scored)" if first else ""))

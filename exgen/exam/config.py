@@ -15,6 +15,7 @@ from exgen.core.functions import ACTIVATIONS, LOSSES, PROBABILISTIC_LOSSES, PROB
 from exgen.core.notation import Notation
 from exgen.acceptance import CARRIED_CREDIT, default_tolerance
 from exgen.answer_key import QUESTION_TYPES, TOLERANCE_KINDS
+from exgen.kinds import DEFAULT_TYPES
 
 # weight naming: the notation module's names, plus the LaTeX spellings the issue uses
 WEIGHT_ALIASES = {"W^{(l)}_{jk}": "paren", "w^{(l)}_{jk}": "paren", "w^l_{jk}": "super",
@@ -35,11 +36,13 @@ class ExamConfig:
     fewer_decimals_credit: float = 0.0  # the share of the points for the right value with fewer decimals
     carried_credit: float = CARRIED_CREDIT  # the share of the points for an answer carried forward
     questions: list[dict[str, Any]] = field(default_factory=lambda: [
-        {"type": t, "points": 2 if t == "gradients" else 1} for t in QUESTION_TYPES])
+        {"type": t, "points": 2 if t == "gradients" else 1} for t in DEFAULT_TYPES])
     tolerance: dict[str, Any] | None = None  # None: default_tolerance(answer_decimals), half a unit of the last decimal
     notation: dict[str, str] = field(default_factory=lambda: {"letters": "z/h", "weights": "paren"})
     draw_max_neurons: int = 4  # draw the net with TikZ if no layer is wider; else a table
     working_space: float = 0.0  # cm of blank space under each question of the sheet
+    batch: int = 1  # samples in the mini-batch (1: a single sample, not a batch)
+    convention: str = "row"  # matrix form: "row" z = xW + b (X n×d), "column" z = Wx + b (X d×n)
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -53,7 +56,9 @@ class ExamConfig:
 MAX_WORKING_SPACE = 20.0  # cm: more would not fit on a page with its question
 
 KEYS = ("name", "seed", "layers", "activations", "loss", "biases", "learning_rate", "decimals",
-        "answer_decimals", "fewer_decimals_credit", "carried_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space")
+        "answer_decimals", "fewer_decimals_credit", "carried_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space",
+        "batch", "convention")
+CONVENTIONS = ("row", "column")
 
 
 def _fail(src: str, key: str, problem: str) -> ConfigError:
@@ -136,6 +141,14 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         if not _num(ws) or not 0 <= ws <= MAX_WORKING_SPACE:
             raise _fail(src, "working_space", f"expected a number of centimetres from 0 to {MAX_WORKING_SPACE:g}")
         cfg.working_space = float(ws)
+    if "batch" in d:
+        if not _int(d["batch"]) or d["batch"] < 1:
+            raise _fail(src, "batch", f"expected a whole number of samples, 1 or more, got {fields.describe(d['batch'])}")
+        limits.check("samples in an exam's mini-batch", d["batch"], limits.MAX_EXAM_BATCH, src, "key 'batch'",
+                     "an exam's mini-batch is worked by hand")
+        cfg.batch = d["batch"]
+    if "convention" in d:
+        cfg.convention = fields.choice(d["convention"], CONVENTIONS, "convention", fail)
     if "questions" in d:
         cfg.questions = _questions(d["questions"], src)
     cfg.tolerance = (check_tolerance(d["tolerance"], src, "tolerance") if "tolerance" in d
@@ -151,9 +164,10 @@ def check_size(cfg: ExamConfig) -> None:
     group (ids 1a..1z) and the chain-rule paths solved with every draw."""
     src, asked = cfg.source, [q["type"] for q in cfg.questions]
     softmax = cfg.activations[-1] == "softmax"
-    if "forward" in asked:
-        limits.check("forward questions in one group (one per neuron after the input)", sum(cfg.layers[1:]),
-                     limits.MAX_GROUP_QUESTIONS, src, "key 'layers'")
+    for kind in ("forward", "deltas"):
+        if kind in asked:
+            limits.check(f"{kind} questions in one group (one per neuron after the input and sample)",
+                         sum(cfg.layers[1:]) * cfg.batch, limits.MAX_GROUP_QUESTIONS, src, "keys 'layers' and 'batch'")
     if "paths" in asked and len(cfg.layers) > 2:
         limits.check("path questions in one group (one per path of a first-layer weight)",
                      limits.parameter_paths(cfg.layers, 0, softmax), limits.MAX_GROUP_QUESTIONS, src, "key 'layers'")
@@ -231,6 +245,8 @@ notation:                           # display only: never changes a number
   weights: paren                    # paren w^{(l)}_{jk}, super w^l_{jk}, flat w_{ljk}, numbered w1..wn
 draw_max_neurons: 4                 # draw the network if no layer is wider (1..8), else print tables only
 working_space: 0                    # cm of blank space under each question of the sheet for working, 0..20
+batch: 1                            # samples in the mini-batch (1..8); the loss is their mean
+convention: row                     # matrix form (shapes questions): row z = xW + b, column z = Wx + b
 """
 
 

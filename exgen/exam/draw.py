@@ -73,10 +73,10 @@ def draw_spec(rng: np.random.Generator, cfg: ExamConfig, name: str = "") -> Spec
     # a ReLU layer gets positive biases: its units must be alive to be a good exercise
     biases = [_grid(rng, ls[l + 1], 0.1 if act == "relu" else -0.5, 0.5, d)
               for l, act in enumerate(cfg.activations)] if cfg.biases else None
-    x = _grid(rng, ls[0], -1.0, 1.0, d, min_abs=0.1)
-    y = _targets(rng, cfg)
-    return Spec(list(ls), list(cfg.activations), cfg.loss, cfg.learning_rate, x[None, :], y[None, :],
-                weights, biases, False, name, "", {"notation": dict(cfg.notation)})
+    x = _grid(rng, (cfg.batch, ls[0]), -1.0, 1.0, d, min_abs=0.1)  # (B, n_0): a row per sample
+    y = np.stack([_targets(rng, cfg) for _ in range(cfg.batch)])  # (B, n_L)
+    return Spec(list(ls), list(cfg.activations), cfg.loss, cfg.learning_rate, x, y,
+                weights, biases, cfg.batch > 1, name, "", {"notation": dict(cfg.notation)})
 
 
 def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_paths: int | None) -> str | None:
@@ -85,7 +85,7 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     if why:
         return why
     half = 0.5 * 10.0 ** -cfg.answer_decimals
-    if any(abs(q.answer) < half for q in questions):
+    if any(isinstance(q.answer, float) and abs(q.answer) < half for q in questions):
         return "an answer prints as zero"
     if n_paths is not None and n_paths < 2:
         return "no weight with several non-zero paths"
@@ -131,7 +131,7 @@ def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:
     """The rejections seen from the forward pass alone (checked before the paths are listed)."""
     relu_margin = max(10.0 ** -cfg.decimals, 10.0 ** -cfg.answer_decimals)
     for l, act in enumerate(cfg.activations):
-        z, h = sol.fwd.z[l][0], sol.fwd.h[l + 1][0]
+        z, h = sol.fwd.z[l], sol.fwd.h[l + 1]  # (B, n): every sample
         if act == "sigmoid" and (h * (1 - h) < SIGMOID_MIN_SLOPE).any():
             return "saturated sigmoid"
         if act == "tanh" and (1 - h ** 2 < TANH_MIN_SLOPE).any():
@@ -158,6 +158,9 @@ def check_architecture(cfg: ExamConfig) -> None:
     if "paths" in asked and not multipath_possible(cfg.layers, cfg.activations):
         raise ConfigError(f"{cfg.source}: key 'questions': 'paths' needs a weight with several "
                           "paths (a hidden layer followed by a layer of 2 or more neurons)")
+    if "paths" in asked and cfg.batch > 1:
+        raise ConfigError(f"{cfg.source}: key 'questions': 'paths' asks for one sample's chain-rule paths; "
+                          "with a mini-batch (batch > 1) ask 'deltas' and 'gradients' instead")
 
 
 def fingerprint(spec: Spec) -> tuple:
@@ -210,7 +213,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
 
 
 def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
-    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
+    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance, cfg.convention)
     for q, group in zip(qs, _groups(qs)):
         if "tolerance" in cfg.questions[group]:
             q.tolerance = dict(cfg.questions[group]["tolerance"])

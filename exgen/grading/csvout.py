@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
 from exgen.escape import safe_cell, safe_cells
 from exgen.grading.grade import GradeResult, GroupResult
@@ -117,6 +118,9 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
     S, Q = gr.acode.shape
     qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
     exp = _float_texts(g.expected, ",")  # (K, Q)
+    if g.shape_cols:  # shape questions (grading.shapes): the key's shape as written, e.g. 4x3
+        exp = np.array(exp, dtype=object)
+        exp[:, g.shape_cols] = [[shape_text(a) + "," for a in row] for row in g.shape_answers]
     k = gr.kidx[s]
     full = s.shape == (S, 1) and q.shape == (1, Q)
     identity = full and exp.shape[0] == S and np.array_equal(gr.kidx, np.arange(S))

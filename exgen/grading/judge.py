@@ -294,6 +294,9 @@ def grade_key(key: dict, answers: Mapping[str, str | None], *, carried_credit: f
     raw = [None if t is None else str(t) for t in raw]
     vals, status = parse_row(raw)
     j = judge_group(g, np.array([0]), vals[None, :], status[None, :], carried_credit)
+    if g.shape_cols:  # shape questions: their own small path
+        from exgen.grading.shapes import judge as judge_shapes
+        judge_shapes(g, np.array([0]), [[raw[q] for q in g.shape_cols]], j)
     return verdicts_of(g.qids, raw, vals, j, 0)
 
 

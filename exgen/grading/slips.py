@@ -30,6 +30,8 @@ DIAGNOSES: dict[str, str] = {
     "updated_in_backward": "Already-updated weights were used in the backward pass; the gradients must all use the old weights.",
     "sse_factor": "The factor 2 of the squared error is off: 1/2 sum (y - yhat)^2 and sum (y - yhat)^2 differ by a factor 2 in the loss and its gradient.",
     "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
+    "first_sample": "Only one sample was used: this is the first sample's gradient (or loss), not the mean over the mini-batch.",
+    "transposed_shape": "The shape is transposed (rows and columns swapped): check which convention the exam uses, z = xW + b with one row per sample, or z = Wx + b with one column per sample.",
     TOO_FEW: "The right value, rounded to fewer decimals than asked: judged by the exam's precision rule (it gives the share of the points written on the sheet, none by default).",
 }
 
@@ -49,7 +51,7 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
     cols: list[tuple[str, np.ndarray]] = [(NOT_APPLIED, before),
                                           ("sign_flip", np.where(expected != 0, -expected, np.nan))]
     for code in _SOLVER:
-        if code == "batch_sum" and net.x.shape[1] == 1:
+        if code in ("batch_sum", "first_sample") and net.x.shape[1] == 1:
             continue
         with np.errstate(all="ignore"):  # a slip may leave a log's domain: NaN, never matched
             cols.append((code, run(net, slip=code).values(refs)))

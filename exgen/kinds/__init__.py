@@ -9,15 +9,17 @@ from typing import Any
 from exgen.core.refs import Ref, parse
 from exgen.core.notation import Notation
 from exgen.core.spec import Spec
-from exgen.kinds import forward, loss, gradient, path, update, loss_after  # noqa: F401  (registers, in config order)
+from exgen.kinds import forward, loss, delta, gradient, path, update, loss_after, shape  # noqa: F401  (registers, in config order)
 from exgen.kinds.base import KINDS, Asker, Kind, Question, gradient_params, unit
 
 QUESTION_TYPES = tuple(KINDS)
+# what an exam asks when its config does not say (the kinds of a single-sample exam)
+DEFAULT_TYPES = ("forward", "loss", "gradients", "paths", "update", "loss_after")
 # the refs questions can have: the quantities exgen asks for
 REF_RE = re.compile("^/(?:" + "|".join(k.ref_pattern for k in KINDS.values()) + ")$")
 DEFAULT_TOLERANCE = {"kind": "rel", "value": 0.01}
 
-__all__ = ["KINDS", "QUESTION_TYPES", "REF_RE", "Asker", "Kind", "Question", "build_questions",
+__all__ = ["DEFAULT_TYPES", "KINDS", "QUESTION_TYPES", "REF_RE", "Asker", "Kind", "Question", "build_questions",
            "gradient_params", "read", "unit"]
 
 
@@ -29,10 +31,11 @@ def read(ref: str, L: int) -> tuple[Kind, Ref]:
 
 
 def build_questions(spec: Spec, solution: dict[str, Any], nt: Notation, asked: list[dict[str, Any]],
-                    tolerance: dict[str, Any] | None = None) -> list[Question]:
+                    tolerance: dict[str, Any] | None = None, convention: str = "row") -> list[Question]:
     """The exam's questions for one network. `asked` is the config's list of
-    {"type": ..., "points": ...}; `solution` is the solve --json object of `spec`."""
-    a = Asker(spec, solution, nt, dict(tolerance or DEFAULT_TOLERANCE))
+    {"type": ..., "points": ...}; `solution` is the solve --json object of `spec`; `convention`:
+    the matrix form of shapes questions (row: z = xW + b, column: z = Wx + b)."""
+    a = Asker(spec, solution, nt, dict(tolerance or DEFAULT_TOLERANCE), convention)
     for g, item in enumerate(asked, start=1):
         kind = item["type"]
         if kind not in KINDS:

@@ -56,9 +56,6 @@ def write_pdf(ex: Practice, out: Path, force: bool = False) -> Path:
     if out.exists() and (not force or not out.is_file()):
         raise OutputExistsError(f"{out}: already exists; pass --force to replace it" if out.is_file()
                                 else f"{out}: exists and is not a file")
-    if ex.spec.batched:
-        raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
-                            "practise this one in the terminal")
     missing = pdf.missing_tex(need_latexmk=True)
     if missing:
         raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{pdf.APT_HINT}`; "

@@ -108,6 +108,7 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
     from exgen.student.hints import hints
     from exgen.core.solution import to_dict
     from exgen.core.spec import from_dict
+    from exgen.answer_key import is_shape_ref
     spec = from_dict(key["spec"], "answer key")
     nt = notation_of(spec)
     sol = solve(spec)
@@ -118,8 +119,11 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
         hint = None
         if v.verdict != "correct":
             hint = next(iter(hints(sol, sd, nt, qs[v.question_id])), None)
-        rows.append({"question_id": v.question_id, "verdict": v.verdict, "verdict_text": VERDICT_TEXT[v.verdict],
+        q = qs[v.question_id]
+        shaped = is_shape_ref(str(q["ref"]))  # a shape answer "4x3" (grading.shapes)
+        text = "not a shape such as 4x3 (not graded)" if shaped and v.verdict == "invalid" else VERDICT_TEXT[v.verdict]
+        rows.append({"question_id": v.question_id, "verdict": v.verdict, "verdict_text": text,
                      "answer": v.answer, "score": v.score, "points": v.points,
                      "diagnosis": v.diagnosis, "explanation": explanation(v), "hint": hint,
-                     "expected": float(v.expected) if reveal else None})
+                     "expected": (q["answer"] if shaped else float(v.expected)) if reveal else None})
     return rows, sum(r["score"] for r in rows), sum(r["points"] for r in rows)
