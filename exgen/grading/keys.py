@@ -109,9 +109,17 @@ class Group:
             if checked:
                 raise
             return False
-        self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
+        self.net = self.stack()
         self.compute()
         return True
+
+    def stack(self) -> engine.Nets:
+        """The group's networks, stacked (a graph group stacks its graphs: exgen.graph.grading)."""
+        return stack_dicts([k["spec"] for k in self.keys], self.like)
+
+    def run(self, net, **kw) -> engine.Result:
+        """The engine's run on `net` (a graph group runs the graph solver): judge's error carried forward."""
+        return engine.run(net, **kw)
 
     def compute(self) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
@@ -213,6 +221,25 @@ def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, 
     return set(type(k.get("exam", "")) for k in keys) <= {str}
 
 
+def _is_graph(d) -> bool:
+    return isinstance(d, dict) and ("graph" in d or "expression" in d)
+
+
+def _signature(d: dict) -> tuple:
+    """The shape of a key's spec: a network's (grading.stack) or a computational graph's."""
+    if _is_graph(d):
+        from exgen.graph.grading import signature
+        return signature(d)
+    return dict_signature(d)
+
+
+def _group_class(d: dict) -> type[Group]:
+    if _is_graph(d):
+        from exgen.graph.grading import GraphGroup
+        return GraphGroup
+    return Group
+
+
 def path_entries(net: engine.Nets) -> dict:
     """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
     return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
@@ -248,7 +275,7 @@ class Prepared:
             try:
                 qs = key["questions"]
                 acc = key.get("acceptance")
-                sig = (dict_signature(key["spec"]),
+                sig = (_signature(key["spec"]),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs),
                        None if acc is None else json.dumps(acc, sort_keys=True))
                 gi = self._by_sig.get(sig)
@@ -262,7 +289,7 @@ class Prepared:
                 qids = [q["id"] for q in qs]
                 pos = {q: i for i, q in enumerate(qids)}
                 gi = self._by_sig[sig] = len(self.groups)
-                self.groups.append(Group(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
+                self.groups.append(_group_class(key["spec"])(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
                                          [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs],
                                          like=like, policy=policy_of(key)))
             g = self.groups[gi]
@@ -291,6 +318,9 @@ class Prepared:
     def _check(self, key: dict):
         """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
         try:
+            if _is_graph(key["spec"]):
+                from exgen.graph.grading import parse
+                return parse(key["spec"], "spec")
             return from_dict(key["spec"])
         except (KeyError, TypeError) as e:
             raise InputFileError(f"{self.source(key)}: malformed ({e})") from None

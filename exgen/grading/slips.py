@@ -10,6 +10,7 @@ import numpy as np
 from exgen.acceptance import TOO_FEW
 from exgen.core.engine import SLIPS, Nets, run
 from exgen.grading.distract import unchanged
+from exgen.graph.slips import DIAGNOSES as GRAPH_DIAGNOSES
 from exgen.kinds import read as read_ref
 
 NOT_APPLIED = "update_not_applied"
@@ -32,6 +33,7 @@ DIAGNOSES: dict[str, str] = {
 }
 
 _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
+DIAGNOSES.update(GRAPH_DIAGNOSES)  # computational graphs' slips (exgen.graph.slips)
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,

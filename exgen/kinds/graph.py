@@ -97,7 +97,8 @@ class LocalGradient(GraphKind):
                 return symbol(x) if latex else x
             v = float(sol.values[x][0])
             return f.par(f.given(v) if x in sol.spec.inputs else f.val(v)) if latex else _n(v)
-        terms = [local_formula(n.op, s, *(show(x) for x in (n.args + [""])[:2]), n.c, show(n.id), latex=latex)
+        a_, b_ = (n.args + [""])[:2]
+        terms = [local_formula(n.op, s, show(a_), show(b_), n.c, show(n.id), latex=latex)
                  for s, a in enumerate(n.args) if a == name]
         return " + ".join(terms)
 
