@@ -136,7 +136,7 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         cfg.kind = fields.choice(d.get("kind", "network"), ("network", "graph"), "kind", fail)
         if cfg.kind != "graph":
             raise _fail(src, "graph", "only for kind: graph")
-        cfg.graph = graph_config.from_dict(d.get("graph"), fail)
+        cfg.graph = graph_config.from_dict(d.get("graph"), fail, src)
         cfg.questions = [{"type": t, "points": 1} for t in graph_config.QUESTION_TYPES]
     if "questions" in d:
         cfg.questions = _questions(d["questions"], src, _types(cfg))

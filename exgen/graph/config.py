@@ -30,8 +30,8 @@ class GraphConfig:
     decimals: int = 0
 
 
-def from_dict(d: Any, fail: Callable[[str, str], Exception]) -> GraphConfig:
-    """Validate the `graph:` block; `fail(key, problem)` makes the config's error."""
+def from_dict(d: Any, fail: Callable[[str, str], Exception], src: str | None = None) -> GraphConfig:
+    """Validate the `graph:` block; `fail(key, problem)` makes the config's error (`src`: its file)."""
     g = GraphConfig()
     if d is None:
         return g
@@ -47,7 +47,7 @@ def from_dict(d: Any, fail: Callable[[str, str], Exception]) -> GraphConfig:
         if key in d:
             v = d[key]
             if key == "size" and fields.is_int(v):
-                limits.check("gates in an exam graph", v, limits.MAX_EXAM_GATES, None, "key 'graph.size'",
+                limits.check("gates in an exam graph", v, limits.MAX_EXAM_GATES, src, "key 'graph.size'",
                              "an exam graph is worked by hand")
             if not fields.is_int(v) or not lo <= v <= hi:
                 raise fail(f"graph.{key}", f"expected a whole number from {lo} to {hi}, got {fields.describe(v)}")

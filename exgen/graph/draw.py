@@ -123,6 +123,17 @@ def questions(cfg: ExamConfig, spec: GraphSpec, sol_json: dict[str, Any]) -> lis
     return qs
 
 
+def exercise(spec: GraphSpec, asked: list[dict[str, Any]] | None = None,
+             tolerance: dict[str, Any] | None = None) -> GraphExercise:
+    """The questions `asked` (default: every graph question type) about a given graph."""
+    from exgen.graph.config import QUESTION_TYPES
+    r = run(spec)
+    sol_json = to_json(r)
+    qs = build_questions(spec, sol_json, None, asked or [{"type": t} for t in QUESTION_TYPES],  # type: ignore[arg-type]
+                         tolerance)
+    return GraphExercise(spec, r, sol_json, qs)
+
+
 def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = frozenset()) -> GraphExercise:
     seed = student_seed(cfg.seed, student_id)
     rng = np.random.default_rng(seed)

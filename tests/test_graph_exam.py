@@ -1,0 +1,164 @@
+"""Graph exams (`kind: graph`): config, seeded drawing and its filters, generate -> keys -> grade ->
+check with slips diagnosed and errors carried forward, and the PDF (skipped without TeX)."""
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import exgen
+from exgen.cli.main import app
+from exgen.errors import ConfigError, ExgenError
+from exgen.exam import config as config_mod, pdf
+from exgen.graph import config as graph_config
+from exgen.graph.draw import make_exercises
+from exgen.kinds import KINDS, QUESTION_TYPES
+
+runner = CliRunner()
+CONFIG = """name: Graph exam
+seed: 11
+kind: graph
+graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
+answer_decimals: 3
+"""
+
+
+def cfg_of(text=CONFIG):
+    import yaml
+    return config_mod.from_dict(yaml.safe_load(text), "exam.yaml")
+
+
+def test_config_kind_graph_and_its_errors():
+    cfg = cfg_of()
+    assert cfg.kind == "graph" and cfg.graph.size == 6 and [q["type"] for q in cfg.questions] == list(graph_config.QUESTION_TYPES)
+    assert graph_config.QUESTION_TYPES == tuple(k for k, u in KINDS.items() if u.family == "graph")
+    assert not set(graph_config.QUESTION_TYPES) & set(QUESTION_TYPES)  # a network exam never asks them
+    bad = [("graph: {gates: [sin]}", "key 'graph.gates[0]': \"sin\" is not one of"),
+           ("graph: {size: 40}", "too many gates in an exam graph: 40, the limit is 12"),
+           ("graph: {gates: [relu, exp]}", "key 'graph.gates': needs a gate of two operands"),
+           ("graph: {inputs: 6, size: 3}", "key 'graph.size': 6 inputs need at least 5 gates"),
+           ("questions: [forward]", "key 'questions[0].type': \"forward\" is not one of node_value"),
+           ("kind: tree", "key 'kind': \"tree\" is not one of network, graph")]
+    for extra, says in bad:
+        text = CONFIG.replace("graph: {gates", "graphx: {gates") if extra.startswith("graph:") else CONFIG
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("graphx"))
+        if extra.startswith("kind:"):
+            text = text.replace("kind: graph", extra)
+        else:
+            text += "\n" + extra
+        with pytest.raises(ExgenError) as e:  # ConfigError, or LimitError for a size
+            cfg_of(text)
+        assert str(e.value).startswith("exam.yaml: ") and says in str(e.value), (extra, str(e.value))
+    with pytest.raises(ConfigError, match="key 'graph': only for kind: graph"):
+        cfg_of("layers: [2, 1]\ngraph: {size: 3}\n")
+
+
+def test_drawn_graphs_are_deterministic_distinct_and_pass_the_filters():
+    cfg = cfg_of()
+    ids = [f"s{i:02d}" for i in range(25)]
+    a, b = make_exercises(cfg, ids), make_exercises(cfg, list(reversed(ids)))
+    assert [x.spec.to_dict() for x in a] == [x.spec.to_dict() for x in reversed(b)]
+    assert len({json.dumps(x.spec.to_dict()) for x in a}) == len(a)
+    for ex in a:
+        s, r = ex.spec, ex.solution
+        assert len(s.nodes) == 6 and all(float(v).is_integer() and 1 <= abs(v) <= 4 for v in s.inputs.values())
+        assert all(r.grads[x][0] != 0 for x in s.inputs)  # no zero gradient at an input (no relu blocks all)
+        for n in s.nodes:
+            if n.op == "relu":
+                assert r.values[n.args[0]][0] != 0
+            if n.op == "max":
+                assert r.values[n.args[0]][0] != r.values[n.args[1]][0]
+        assert all(abs(q.answer) <= 100 for q in ex.questions)
+
+
+def write_answers(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student_id", "question_id", "answer"])
+        w.writerows(rows)
+
+
+def test_generate_grade_check(tmp_path):
+    res = exgen.generate_exam(cfg_of(), tmp_path / "exam", count=3, pdf=False)
+    keys = {p.stem: json.loads(p.read_text()) for p in sorted((tmp_path / "exam/answer_keys").glob("*.json"))}
+    assert set(keys) == {"s001", "s002", "s003"} and res.students == 3
+    tex = (tmp_path / "exam/sheets/s001.tex").read_text()
+    assert r"\begin{tikzpicture}" in tex and "node[vbox]" in tex and "node[gbox]" in tex
+    key_tex = (tmp_path / "exam/keys/s001.tex").read_text()
+    assert "Worked solutions" in key_tex and r"\frac{\partial" in key_tex
+    rows = []
+    for sid, k in keys.items():
+        for q in k["questions"]:
+            a = q["answer"]
+            if sid == "s002" and q["ref"] == "/nodes/0/value":
+                a += 1  # a wrong first gate
+            if sid == "s003" and q["ref"].startswith("/gradients/"):
+                a = -a  # sign slips on every input gradient
+            rows.append((sid, q["id"], f"{a:.3f}"))
+    write_answers(tmp_path / "answers.csv", rows)
+    result = exgen.grade_files(tmp_path / "answers.csv", tmp_path / "exam/answer_keys", tmp_path / "grades")
+    v1 = result.verdicts("s001")
+    assert all(v.verdict == "correct" for v in v1)
+    v3 = [v for v in result.verdicts("s003") if v.verdict != "correct"]
+    assert v3 and all(v.diagnosis == "sign_flip" for v in v3)
+    v2 = {v.question_id: v for v in result.verdicts("s002")}
+    first = next(q["id"] for q in keys["s002"]["questions"] if q["ref"] == "/nodes/0/value")
+    assert v2[first].verdict == "wrong"
+    # the later answers were the exact ones: right as they are, or wrong given the student's own first gate
+    assert all(v.verdict in ("correct", "wrong") for q, v in v2.items() if q != first)
+    feedback = (tmp_path / "grades/feedback/s002.md").read_text()
+    assert first in feedback
+    # exgen check: a local gradient given for the downstream one is diagnosed, with a hint
+    k = keys["s001"]
+    from exgen.graph.spec import from_dict
+    g = from_dict(k["spec"])
+    once = [x for x in g.inputs if len(g.uses(x)) == 1]
+    if not once:
+        return
+    q = next(q for q in k["questions"] if q["ref"] == f"/gradients/{once[0]}")
+    name = once[0]
+    local = next(x for x in k["questions"] if x["ref"].endswith(f"/local/{name}"))
+    out = runner.invoke(app, ["check", f"{q['id']}={local['answer']:.3f}", "--key",
+                              str(tmp_path / "exam/answer_keys/s001.json"), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    rows_out = data if isinstance(data, list) else data.get("questions", data.get("rows", []))
+    row = next(r for r in rows_out if r["question_id"] == q["id"])
+    if local["answer"] != q["answer"]:
+        assert row["verdict"] == "wrong" and row["hint"].startswith("Chain rule")
+        assert row["diagnosis"] in ("chain_rule_not_applied", "sign_flip")
+
+
+def test_error_carried_forward_on_a_generated_key(tmp_path):
+    exgen.generate_exam(cfg_of(), tmp_path / "exam", count=1, pdf=False)
+    key = json.loads((tmp_path / "exam/answer_keys/s001.json").read_text())
+    qs = key["questions"]
+    nodes = key["spec"]["graph"]["nodes"]
+    # the first gate's value off by one; every later value recomputed here by hand from it
+    from exgen.graph.spec import from_dict
+    from exgen.graph.solve import run
+    g = from_dict(key["spec"])
+    values = {x: np.array([v]) for x, v in g.inputs.items()}
+    ov = {"/nodes/0/value": np.array([qs[0]["answer"] + 1])}
+    mine = run(g, values, overrides=ov)
+    answers = {q["id"]: f"{float(mine.value(q['ref'])[0]):.6f}" for q in qs if q["ref"].endswith("/value")}
+    verdicts = {v.question_id: v for v in exgen.check_answers(key, answers)}
+    assert verdicts[qs[0]["id"]].verdict == "wrong"
+    later = [q for q in qs[1:len(nodes)] if q["ref"].endswith("/value")]
+    assert any(verdicts[q["id"]].verdict == "carried" for q in later)
+    assert all(verdicts[q["id"]].verdict in ("carried", "correct") for q in later)
+
+
+HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
+
+
+@pytest.mark.skipif(not HAVE_TEX, reason="lualatex/pdftotext not installed")
+def test_graph_sheet_and_key_pdf(tmp_path):
+    import subprocess
+    exgen.generate_exam(cfg_of(), tmp_path / "exam", count=1, pdf=True)
+    sheet = subprocess.run(["pdftotext", str(tmp_path / "exam/sheets/s001.pdf"), "-"], capture_output=True, text=True).stdout
+    key = subprocess.run(["pdftotext", str(tmp_path / "exam/keys/s001.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "The computational graph" in sheet and "Local gradients of the gates" in sheet
+    assert "answer key" in key and "downstream" in key.lower()
