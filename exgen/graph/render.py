@@ -1,9 +1,8 @@
 """A graph exercise's sheet and key as LaTeX (jinja2 templates graph_*.tex.j2): the graph drawn
 with TikZ, gates as circles and inputs on the left, a box above each edge for the value it
 carries forward and one below for the gradient it carries back (empty on the sheet, where the
-student fills them in, except the given inputs; filled on the key). Positions come from `layout`:
-a gate's column is its depth, its row the mean row of its operands. Every number comes from the
-graph's solution (exgen.graph.solve)."""
+student fills them in, except the given inputs; filled on the key). Positions and bends come from
+exgen.graph.layout. Every number comes from the graph's solution (exgen.graph.solve)."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,12 +11,11 @@ from exgen.exam.config import ExamConfig, precision_rule
 from exgen.exam.render import env
 from exgen.exam.worked import Fmt
 from exgen.graph.draw import GraphExercise
+from exgen.graph.layout import bend, positions
 from exgen.graph.ops import gate_text, num, symbol
-from exgen.graph.spec import GraphSpec
 from exgen.kinds import KINDS, read
 from exgen.roster import Student
 
-DX, DY = 2.7, 1.9  # cm between columns, rows
 LABEL = {"add": "$+$", "sub": "$-$", "mul": r"$\times$", "div": r"$\div$", "max": "max", "neg": r"$\cdot(-1)$",
          "inv": "$1/x$", "exp": "exp", "log": "log", "sigmoid": r"$\sigma$", "tanh": "tanh", "relu": "relu"}
 
@@ -30,33 +28,8 @@ def gate_label(op: str, c: float) -> str:
     if op == "divc":
         return rf"$\div {num(c)}$"
     if op == "pow":
-        return f"$x^{{{num(c)}}}$"
+        return rf"$(\cdot)^{{{num(c)}}}$"
     return LABEL[op]
-
-
-def layout(spec: GraphSpec) -> dict[str, tuple[float, float]]:
-    """(x, y) in cm of every input and gate: inputs in column 0, a gate one column right of its
-    deepest operand; rows ordered by the mean row of the operands (fewer crossings)."""
-    depth = {x: 0 for x in spec.inputs}
-    for n in spec.nodes:
-        depth[n.id] = 1 + max(depth[a] for a in n.args)
-    row: dict[str, float] = {}
-    cols: dict[int, list[str]] = {}
-    for name, d in depth.items():
-        cols.setdefault(d, []).append(name)
-    args = {n.id: n.args for n in spec.nodes}
-    for d in sorted(cols):
-        names = cols[d]
-        if d > 0:
-            names.sort(key=lambda m: sum(row[a] for a in args[m]) / len(args[m]))
-        for j, m in enumerate(names):
-            row[m] = j - (len(names) - 1) / 2
-    # a lone gate sits at the mean height of its operands
-    for d in sorted(cols):
-        if d > 0 and len(cols[d]) == 1:
-            m = cols[d][0]
-            row[m] = sum(row[a] for a in args[m]) / len(args[m])
-    return {m: (round(DX * depth[m], 3), round(-DY * row[m], 3)) for m in depth}
 
 
 def short(v: float, d: int) -> str:
@@ -68,7 +41,7 @@ def short(v: float, d: int) -> str:
 
 def drawing(ex: GraphExercise, cfg: ExamConfig, filled: bool) -> dict[str, Any]:
     spec, r = ex.spec, ex.solution
-    pos = layout(spec)
+    pos, dx = positions(spec)
     d = cfg.answer_decimals
     nodes = [{"name": f"g{i}", "x": pos[n.id][0], "y": pos[n.id][1], "label": gate_label(n.op, n.c),
               "symbol": symbol(n.id)} for i, n in enumerate(spec.nodes)]
@@ -81,11 +54,13 @@ def drawing(ex: GraphExercise, cfg: ExamConfig, filled: bool) -> dict[str, Any]:
             given = a in spec.inputs
             value = short(float(r.values[a][0]), d) if filled or given else ""
             grad = short(up * float(r.local[i][s][0]), d) if filled else ""
-            edges.append({"src": tikz[a], "dst": f"g{i}", "value": value, "grad": grad})
+            others = [xy for m, xy in pos.items() if m not in (a, n.id)]
+            edges.append({"src": tikz[a], "dst": f"g{i}", "value": value, "grad": grad,
+                          "bend": bend(pos[a], pos[n.id], others)})
     out = spec.nodes[-1]
     return {"nodes": nodes, "inputs": ins, "edges": edges, "out": f"g{len(spec.nodes) - 1}",
             "out_symbol": symbol(out.id), "out_value": short(float(r.values[out.id][0]), d) if filled else "",
-            "out_grad": "1" if filled else "", "out_x": round(pos[out.id][0] + DX * 0.9, 3), "out_y": pos[out.id][1]}
+            "out_grad": "1" if filled else "", "out_x": round(pos[out.id][0] + dx * 0.9, 3), "out_y": pos[out.id][1]}
 
 
 def _given(ex: GraphExercise, cfg: ExamConfig) -> dict[str, Any]:
