@@ -162,3 +162,23 @@ def test_graph_sheet_and_key_pdf(tmp_path):
     key = subprocess.run(["pdftotext", str(tmp_path / "exam/keys/s001.pdf"), "-"], capture_output=True, text=True).stdout
     assert "The computational graph" in sheet and "Local gradients of the gates" in sheet
     assert "answer key" in key and "downstream" in key.lower()
+
+
+def test_practice_and_explain_graphs():
+    r = runner.invoke(app, ["practice", "--list"])
+    assert "graph-sigmoid" in r.output and "graph-seed002" in r.output
+    # f = (x + y) z: q = x + y = 3 (seed 002, line 1380); a wrong answer gets a hint with no number computed
+    r = runner.invoke(app, ["practice", "--preset", "graph-seed002"], input="4\nh\n3\nq\n")
+    assert r.exit_code == 0, r.output
+    assert "q = x + y" in r.output and "Hint: The forward pass" in r.output and "correct" in r.output
+    r = runner.invoke(app, ["practice", "--preset", "graph", "--seed", "3"], input="q\n")
+    assert r.exit_code == 0 and "redo this exercise with  exgen practice --preset graph --seed 3" in r.output
+    # explain: df/dx0 of the sigmoid neuron = w0 * sigma'(1) (hand formula; seed 002 lines 1619-1622)
+    r = runner.invoke(app, ["explain", "--example", "seed002-graph-sigmoid", "--param", "x0"])
+    s = 1 / (1 + np.exp(-1.0))
+    assert r.exit_code == 0 and f"df/dx0 = df/ds0 · ds0/dx0 = {s * (1 - s):.6g}·2 = {2 * s * (1 - s):.6g}" in r.output
+    assert "df/dw1" not in r.output  # only the way back to x0
+    r = runner.invoke(app, ["explain", "--example", "graph-shared-relu"])
+    assert "(the sum over the 2 uses of x)" in r.output
+    r = runner.invoke(app, ["explain", "--example", "graph-shared-relu", "--param", "nope"])
+    assert r.exit_code == 1 and "is not an input or a gate" in r.output

@@ -38,6 +38,7 @@ class GraphExercise:
     student_id: str = ""
     student_seed: int = 0
     attempts: int = 1
+    nt: Any = None  # no notation: a graph's names are its own (a network exercise's has one)
 
 
 def input_names(n: int) -> list[str]:

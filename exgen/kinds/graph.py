@@ -118,8 +118,10 @@ class LocalGradient(GraphKind):
 
     def worked_text(self, ref: GraphRef, sol: Any, nt: Any) -> list[str]:  # type: ignore[override]
         n = sol.spec.nodes[ref.layer]
-        return [f"d{n.id}/d{ref.name} = {self._formula(sol, ref.layer, ref.name, False, False)} = "
-                f"{self._formula(sol, ref.layer, ref.name, False, True)} = {fmt(sol.local_of(ref.layer, ref.name)[0])}"]
+        parts = [self._formula(sol, ref.layer, ref.name, False, False), self._formula(sol, ref.layer, ref.name, False, True),
+                 fmt(sol.local_of(ref.layer, ref.name)[0])]
+        return [f"d{n.id}/d{ref.name} = " + " = ".join(dict.fromkeys(p.strip("()") if p.startswith("(") and
+                                                                      p.count("(") == 1 else p for p in parts))]
 
 
 @register
