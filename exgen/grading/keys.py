@@ -113,12 +113,10 @@ class Group:
         self.compute()
         return True
 
-    def stack(self) -> engine.Nets:
-        """The group's networks, stacked (a graph group stacks its graphs: exgen.graph.grading)."""
+    def stack(self) -> engine.Nets:  # a graph group stacks its graphs (exgen.graph.grading)
         return stack_dicts([k["spec"] for k in self.keys], self.like)
 
-    def run(self, net, **kw) -> engine.Result:
-        """The engine's run on `net` (a graph group runs the graph solver): judge's error carried forward."""
+    def run(self, net, **kw) -> engine.Result:  # judge's error carried forward; a graph group's: the graph solver
         return engine.run(net, **kw)
 
     def compute(self) -> None:
@@ -221,23 +219,12 @@ def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, 
     return set(type(k.get("exam", "")) for k in keys) <= {str}
 
 
-def _is_graph(d) -> bool:
-    return isinstance(d, dict) and ("graph" in d or "expression" in d)
-
-
-def _signature(d: dict) -> tuple:
-    """The shape of a key's spec: a network's (grading.stack) or a computational graph's."""
-    if _is_graph(d):
-        from exgen.graph.grading import signature
-        return signature(d)
-    return dict_signature(d)
-
-
-def _group_class(d: dict) -> type[Group]:
-    if _is_graph(d):
-        from exgen.graph.grading import GraphGroup
-        return GraphGroup
-    return Group
+def _graph(d):
+    """exgen.graph.grading for a computational graph's spec (its signature, parser, group), else None."""
+    if isinstance(d, dict) and ("graph" in d or "expression" in d):
+        from exgen.graph import grading
+        return grading
+    return None
 
 
 def path_entries(net: engine.Nets) -> dict:
@@ -275,7 +262,8 @@ class Prepared:
             try:
                 qs = key["questions"]
                 acc = key.get("acceptance")
-                sig = (_signature(key["spec"]),
+                gm = _graph(key["spec"])
+                sig = ((gm.signature if gm else dict_signature)(key["spec"]),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs),
                        None if acc is None else json.dumps(acc, sort_keys=True))
                 gi = self._by_sig.get(sig)
@@ -289,7 +277,7 @@ class Prepared:
                 qids = [q["id"] for q in qs]
                 pos = {q: i for i, q in enumerate(qids)}
                 gi = self._by_sig[sig] = len(self.groups)
-                self.groups.append(_group_class(key["spec"])(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
+                self.groups.append((gm.GraphGroup if gm else Group)(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
                                          [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs],
                                          like=like, policy=policy_of(key)))
             g = self.groups[gi]
@@ -318,10 +306,8 @@ class Prepared:
     def _check(self, key: dict):
         """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
         try:
-            if _is_graph(key["spec"]):
-                from exgen.graph.grading import parse
-                return parse(key["spec"], "spec")
-            return from_dict(key["spec"])
+            gm = _graph(key["spec"])
+            return gm.parse(key["spec"], "spec") if gm else from_dict(key["spec"])
         except (KeyError, TypeError) as e:
             raise InputFileError(f"{self.source(key)}: malformed ({e})") from None
         except ExgenError as e:
