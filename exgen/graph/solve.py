@@ -133,14 +133,15 @@ def solve(spec: GraphSpec) -> Run:
     """The exact passes of one graph; SpecError naming the first node whose value or gradient is
     not a finite number (log of a negative number, division by zero, overflow)."""
     r = run(spec)
-    for i, n in enumerate(spec.nodes):
-        what = gate_text(n.op, n.args, n.c)
-        v = r.values[n.id][0]
-        if not np.isfinite(v):
-            raise SpecError(None, f"node {n.id} = {what}: the value is not a finite number "
+    for n in spec.nodes:  # the forward pass first: the first value that overflows
+        if not np.isfinite(r.values[n.id][0]):
+            raise SpecError(None, f"node {n.id} = {gate_text(n.op, n.args, n.c)}: the value is not a finite number "
                                   f"(operands {', '.join(f'{a} = {r.values[a][0]:g}' for a in n.args)})", spec.source or None)
+    for i in range(len(spec.nodes) - 1, -1, -1):  # then the backward pass, from the output
+        n = spec.nodes[i]
         if not all(np.isfinite(x[0]) for x in r.local[i]) or not np.isfinite(r.grads[n.id][0]):
-            raise SpecError(None, f"node {n.id} = {what}: its gradient is not a finite number", spec.source or None)
+            raise SpecError(None, f"node {n.id} = {gate_text(n.op, n.args, n.c)}: its gradient is not a finite number",
+                            spec.source or None)
     return r
 
 
