@@ -13,8 +13,8 @@ import math
 from exgen.graph.spec import GraphSpec
 
 DX, DY = 2.7, 2.0  # cm between columns, rows (at most)
-WIDTH = 15.0  # cm the drawing may take, the output arrow included
-CLEAR = 0.75  # cm from a node's centre that an edge must keep (the gate's radius, and a margin)
+WIDTH = 16.5  # cm the drawing may take, the output arrow included
+CLEAR = 0.7  # cm from a node's centre that an edge must keep (the gate's radius, and a margin)
 BENDS = ["", "bend left=30", "bend right=30", "bend left=50", "bend right=50", "bend left=70", "bend right=70"]
 
 

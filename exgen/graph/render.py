@@ -42,7 +42,7 @@ def short(v: float, d: int) -> str:
 def drawing(ex: GraphExercise, cfg: ExamConfig, filled: bool) -> dict[str, Any]:
     spec, r = ex.spec, ex.solution
     pos, dx = positions(spec)
-    d = cfg.answer_decimals
+    d = min(cfg.answer_decimals, 3)  # the drawing's boxes: short numbers (the worked steps give every digit)
     nodes = [{"name": f"g{i}", "x": pos[n.id][0], "y": pos[n.id][1], "label": gate_label(n.op, n.c),
               "symbol": symbol(n.id)} for i, n in enumerate(spec.nodes)]
     ins = [{"name": f"i{k}", "x": pos[x][0], "y": pos[x][1], "symbol": symbol(x)} for k, x in enumerate(spec.inputs)]

@@ -58,8 +58,9 @@ class NodeValue(GraphKind):
         spec: GraphSpec = sol.spec
         n = spec.nodes[ref.layer]
         nums = [_num(sol, x, f, x in spec.inputs) for x in n.args]
-        return [f"{symbol(n.id)} = {gate_text(n.op, [symbol(x) for x in n.args], n.c, latex=True)} = "
-                f"{gate_text(n.op, nums, n.c, latex=True)} = {f.ans(float(sol.values[n.id][0]))}"]
+        parts = [symbol(n.id), gate_text(n.op, [symbol(x) for x in n.args], n.c, latex=True),
+                 gate_text(n.op, nums, n.c, latex=True), f.ans(float(sol.values[n.id][0]))]
+        return [" = ".join(dict.fromkeys(parts))]  # -s3 = -1.0000 = -1.0000: once
 
     def hints(self, ref: GraphRef, sol: Any, nt: Any) -> list[str]:  # type: ignore[override]
         spec: GraphSpec = sol.spec
