@@ -182,3 +182,31 @@ def test_practice_and_explain_graphs():
     assert "(the sum over the 2 uses of x)" in r.output
     r = runner.invoke(app, ["explain", "--example", "graph-shared-relu", "--param", "nope"])
     assert r.exit_code == 1 and "is not an input or a gate" in r.output
+
+
+def _tikz_bend(p, q, bend, n=40):
+    """Points of a TikZ `to[bend left=a]` edge (out = chord angle + a, in = chord angle + 180 - a,
+    control points 0.3915 of the chord away: TikZ's looseness 1), sampled here independently."""
+    import math
+    a = 0 if not bend else math.radians(int(bend.split("=")[1])) * (1 if "left" in bend else -1)
+    th, d = math.atan2(q[1] - p[1], q[0] - p[0]), 0.3915 * math.dist(p, q)
+    c1 = (p[0] + d * math.cos(th + a), p[1] + d * math.sin(th + a))
+    c2 = (q[0] - d * math.cos(th - a), q[1] - d * math.sin(th - a))
+    return [tuple((1 - t) ** 3 * p[i] + 3 * (1 - t) ** 2 * t * c1[i] + 3 * (1 - t) * t * t * c2[i] + t ** 3 * q[i]
+                  for i in (0, 1)) for t in (k / n for k in range(n + 1))]
+
+
+def test_drawn_edges_keep_clear_of_other_gates_and_fit_the_page():
+    import math
+    from exgen.graph import examples
+    from exgen.graph.layout import bend, positions
+    specs = [e.spec for e in make_exercises(cfg_of(), [f"s{i}" for i in range(30)])]
+    specs += [examples.load(n) for n in examples.names()]
+    for s in specs:
+        pos, dx = positions(s)
+        assert max(x for x, _ in pos.values()) + 0.9 * dx <= 16.5 + 1e-9  # the text block is 17 cm wide
+        for n in s.nodes:
+            for a in n.args:
+                others = [xy for m, xy in pos.items() if m not in (a, n.id)]
+                pts = _tikz_bend(pos[a], pos[n.id], bend(pos[a], pos[n.id], others))
+                assert min((math.dist(p, o) for p in pts for o in others), default=9) >= 0.6, (s.to_dict(), a, n.id)
