@@ -11,7 +11,7 @@ from exgen.exam.config import ExamConfig, precision_rule
 from exgen.exam.render import env
 from exgen.exam.worked import Fmt
 from exgen.graph.draw import GraphExercise
-from exgen.graph.layout import bend, positions
+from exgen.graph.layout import bend, box_positions, box_width, positions
 from exgen.graph.ops import gate_text, num, symbol
 from exgen.kinds import KINDS, read
 from exgen.roster import Student
@@ -47,7 +47,7 @@ def drawing(ex: GraphExercise, cfg: ExamConfig, filled: bool) -> dict[str, Any]:
               "symbol": symbol(n.id)} for i, n in enumerate(spec.nodes)]
     ins = [{"name": f"i{k}", "x": pos[x][0], "y": pos[x][1], "symbol": symbol(x)} for k, x in enumerate(spec.inputs)]
     tikz = {x: f"i{k}" for k, x in enumerate(spec.inputs)} | {n.id: f"g{i}" for i, n in enumerate(spec.nodes)}
-    edges = []
+    edges: list[dict[str, Any]] = []
     for i, n in enumerate(spec.nodes):
         up = float(r.grads[n.id][0])
         for s, a in enumerate(n.args):
@@ -55,8 +55,15 @@ def drawing(ex: GraphExercise, cfg: ExamConfig, filled: bool) -> dict[str, Any]:
             value = short(float(r.values[a][0]), d) if filled or given else ""
             grad = short(up * float(r.local[i][s][0]), d) if filled else ""
             others = [xy for m, xy in pos.items() if m not in (a, n.id)]
+            full = (short(float(r.values[a][0]), d), short(up * float(r.local[i][s][0]), d))  # the key's boxes
             edges.append({"src": tikz[a], "dst": f"g{i}", "value": value, "grad": grad,
-                          "bend": bend(pos[a], pos[n.id], others)})
+                          "bend": bend(pos[a], pos[n.id], others), "at": (pos[a], pos[n.id]),
+                          "width": box_width(max(full, key=len))})
+    # the same places on the sheet and the key: from the key's numbers
+    where = box_positions([(e["at"][0], e["at"][1], e["bend"], e["width"], e["src"][0] == "i") for e in edges],
+                          [pos[n.id] for n in spec.nodes])
+    for e, t in zip(edges, where):
+        e["pos"] = t
     out = spec.nodes[-1]
     return {"nodes": nodes, "inputs": ins, "edges": edges, "out": f"g{len(spec.nodes) - 1}",
             "out_symbol": symbol(out.id), "out_value": short(float(r.values[out.id][0]), d) if filled else "",
