@@ -11,6 +11,10 @@ in the order the config lists them (group n gets ids na, nb, ...):
   paths       each chain-rule path product of a multi-path weight ref /paths/<i>/paths/<p>/product
   update      the parameters of `gradients` after one SGD step   ref /updated/weights/<l>/<j>/<k>
   loss_after  the loss after that step                           ref /loss_after
+and of a computational graph (`kind: graph`, exgen/kinds/graph.py; the key's spec is the graph):
+  node_value  every gate's value                                 ref /nodes/<i>/value
+  local_gradient  d gate / d operand, every gate and operand     ref /nodes/<i>/local/<operand>
+  downstream_gradient  d output / d name, gates and inputs       ref /nodes/<i>/grad, /gradients/<input>
   deltas      delta = dl/dz of every neuron, sample by sample     ref /deltas/<l>[/<b>]/<j>
   shapes      the shapes of X, W, b, Z, dL/dZ, dL/dW, dL/db       ref /shapes/<row|column>/<l>/<name>
 (a mini-batch's forward refs carry the sample: /forward/<l>/h/<b>/<j>).

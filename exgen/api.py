@@ -60,11 +60,30 @@ def solve(spec: Spec | PathLike | Mapping[str, Any]) -> Solution:
 
 def solution_json(spec: Spec | PathLike | Mapping[str, Any]) -> dict[str, Any]:
     """The solution object of `exgen solve --json` (README: "Solution object"), chain-rule paths
-    included, in the spec's own notation."""
+    included, in the spec's own notation; of a computational graph (a graph dict, file or built-in
+    graph example name), the graph solution object (README: "Graph spec")."""
     from exgen.core.examples import notation_of
     from exgen.core.solution import to_dict
+    graph = _graph(spec)
+    if graph is not None:  # a computational graph: its solution object (README: "Graph spec")
+        from exgen.graph.solve import solve as solve_graph, to_json
+        return to_json(solve_graph(graph))
     sol = solve(spec)
     return to_dict(sol, notation_of(sol.spec))
+
+
+def _graph(source: Any) -> Any:
+    """The graph spec of a graph dict, file or example name, else None (a network)."""
+    from exgen.graph import examples, spec as gspec
+    if isinstance(source, gspec.GraphSpec):
+        return source
+    if isinstance(source, Mapping):
+        return gspec.from_dict(dict(source)) if gspec.is_graph(source) else None
+    if isinstance(source, str) and source in examples.names():
+        return examples.load(source)
+    if isinstance(source, (str, Path)):
+        return gspec.load_if_graph(source)
+    return None
 
 
 def load_config(path: PathLike) -> ExamConfig:

@@ -108,3 +108,11 @@ def check_network(layers: list[int], samples: int, with_biases: bool, source: st
     check("parameters (weights and biases)", params, MAX_PARAMS, source, field("layers"))
     check("samples", samples, MAX_SAMPLES, source, field("x"))
     check("parameters x samples", params * samples, MAX_PARAM_SAMPLES, source, field("x"))
+
+# computational graphs (exgen.graph): spec files, and the graphs exgen draws
+MAX_GRAPH_NODES = 200  # gates in a graph
+MAX_GRAPH_INPUTS = 100  # inputs of a graph
+MAX_EXPRESSION_CHARS = 2_000  # characters in one expression
+MAX_EXPRESSION_DEPTH = 50  # nesting of parentheses, functions and unary minus
+MAX_GRAPH_NUMBER = 1_000_000  # magnitude of an input or a constant
+MAX_EXAM_GATES = 12  # gates of an exam config graph

@@ -42,7 +42,7 @@ def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercis
         texts[path.name] = key_json(cfg, ex, st)
         _write(path, texts[path.name])
         files.append(path)
-    if texts:  # after the keys: the index is newer than each of them
+    if texts and cfg.kind != "graph":  # after the keys: the index is newer than each of them (networks only)
         _write(out / INDEX, index_bytes(texts, cfg.name))
         files.append(out / INDEX)
     return files
@@ -94,12 +94,18 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
         step = (lambda: progress.advance(task)) if progress else None
-        exercises = make_exercises(cfg, [s.id for s in students], step)
+        render: Any = render_body
+        if cfg.kind == "graph":  # computational-graph exercises (exgen.graph)
+            from exgen.graph.draw import make_exercises as make_graphs
+            from exgen.graph.render import render_body as render
+            exercises: list[Any] = make_graphs(cfg, [s.id for s in students], step)
+        else:
+            exercises = make_exercises(cfg, [s.id for s in students], step)
         res = Result(out, len(students), pdf=pdf, variants=variants)
         parts: list[tuple[Path, pdf_mod.Part]] = []
         for st, ex in zip(students, exercises):
             for kind, folder in (("sheet", "sheets"), ("key", "keys")):
-                body = render_body(kind, ex, cfg, st)
+                body = render(kind, ex, cfg, st)
                 footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
                 tex = out / folder / f"{st.id}.tex"
                 _write(tex, render_document([(footer, body)]))

@@ -44,6 +44,8 @@ class ExamConfig:
     batch: int = 1  # samples in the mini-batch (1: a single sample, not a batch)
     convention: str = "row"  # matrix form: "row" z = xW + b (X n×d), "column" z = Wx + b (X d×n)
     source: str = ""
+    kind: str = "network"  # or "graph": computational-graph exercises (exgen.graph.config)
+    graph: Any = None  # the `graph:` block of a graph exam (exgen.graph.config.GraphConfig)
 
     def __post_init__(self) -> None:
         if self.tolerance is None:
@@ -57,7 +59,7 @@ MAX_WORKING_SPACE = 20.0  # cm: more would not fit on a page with its question
 
 KEYS = ("name", "seed", "layers", "activations", "loss", "biases", "learning_rate", "decimals",
         "answer_decimals", "fewer_decimals_credit", "carried_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space",
-        "batch", "convention")
+        "batch", "convention", "kind", "graph")
 CONVENTIONS = ("row", "column")
 
 
@@ -141,6 +143,13 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         if not _num(ws) or not 0 <= ws <= MAX_WORKING_SPACE:
             raise _fail(src, "working_space", f"expected a number of centimetres from 0 to {MAX_WORKING_SPACE:g}")
         cfg.working_space = float(ws)
+    if d.get("kind", "network") != "network" or "graph" in d:  # a graph exam: exgen.graph.config
+        from exgen.graph import config as graph_config
+        cfg.kind = fields.choice(d.get("kind", "network"), ("network", "graph"), "kind", fail)
+        if cfg.kind != "graph":
+            raise _fail(src, "graph", "only for kind: graph")
+        cfg.graph = graph_config.from_dict(d.get("graph"), fail, src)
+        cfg.questions = [{"type": t, "points": 1} for t in graph_config.QUESTION_TYPES]
     if "batch" in d:
         if not _int(d["batch"]) or d["batch"] < 1:
             raise _fail(src, "batch", f"expected a whole number of samples, 1 or more, got {fields.describe(d['batch'])}")
@@ -150,7 +159,7 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
     if "convention" in d:
         cfg.convention = fields.choice(d["convention"], CONVENTIONS, "convention", fail)
     if "questions" in d:
-        cfg.questions = _questions(d["questions"], src)
+        cfg.questions = _questions(d["questions"], src, _types(cfg))
     cfg.tolerance = (check_tolerance(d["tolerance"], src, "tolerance") if "tolerance" in d
                      else default_tolerance(cfg.answer_decimals))
     if "notation" in d:
@@ -163,6 +172,8 @@ def check_size(cfg: ExamConfig) -> None:
     """What one student's exam asks for, bounded before any network is drawn: questions per
     group (ids 1a..1z) and the chain-rule paths solved with every draw."""
     src, asked = cfg.source, [q["type"] for q in cfg.questions]
+    if cfg.kind == "graph":
+        return  # bounded by exgen.graph.config (gates and inputs of a drawn graph)
     softmax = cfg.activations[-1] == "softmax"
     for kind in ("forward", "deltas"):
         if kind in asked:
@@ -175,11 +186,19 @@ def check_size(cfg: ExamConfig) -> None:
                  limits.MAX_EXAM_PATHS, src, "key 'layers'")
 
 
-def _questions(qs: Any, src: str) -> list[dict[str, Any]]:
+def _types(cfg: ExamConfig) -> tuple[str, ...]:
+    """The question types of the config's kind of exercise."""
+    if cfg.kind == "graph":
+        from exgen.graph.config import QUESTION_TYPES as GRAPH_TYPES
+        return GRAPH_TYPES
+    return QUESTION_TYPES
+
+
+def _questions(qs: Any, src: str, types: tuple[str, ...] = QUESTION_TYPES) -> list[dict[str, Any]]:
     if isinstance(qs, list):
         limits.check("question groups", len(qs), limits.MAX_GROUP_QUESTIONS, src, "key 'questions'")
     if not isinstance(qs, list) or not qs:
-        raise _fail(src, "questions", f"expected a non-empty list of: {', '.join(QUESTION_TYPES)}")
+        raise _fail(src, "questions", f"expected a non-empty list of: {', '.join(types)}")
     out = []
     for i, q in enumerate(qs):
         key = f"questions[{i}]"
@@ -187,7 +206,7 @@ def _questions(qs: Any, src: str) -> list[dict[str, Any]]:
         if not isinstance(item, dict) or "type" not in item:
             raise _fail(src, key, f"expected a question type or {{type: ..., points: ...}}, got {fields.describe(q)}")
         fields.mapping(item, key, lambda f, p: _fail(src, f, p), ("type", "points", "tolerance"), "")
-        fields.choice(item["type"], QUESTION_TYPES, f"{key}.type", lambda f, p: _fail(src, f, p))
+        fields.choice(item["type"], types, f"{key}.type", lambda f, p: _fail(src, f, p))
         pts = item.get("points", 1)
         if not _num(pts) or pts < 0:
             raise _fail(src, f"{key}.points", f"expected a non-negative number, got {fields.describe(pts)}")

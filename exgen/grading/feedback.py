@@ -3,6 +3,8 @@ not correct the diagnosis and the worked step (`exgen.student.hints.worked_step`
 with `s` in `exgen practice`), in the key's notation."""
 from __future__ import annotations
 
+from typing import Any
+
 from exgen.answer_key import is_shape_ref
 from exgen.core.solve import solve
 from exgen.escape import md_fence, md_text
@@ -22,6 +24,14 @@ class Worked:
     """Worked steps for one key, in its notation (the exact solution is computed once)."""
 
     def __init__(self, key: dict):
+        from exgen.graph.spec import from_dict as graph_spec, is_graph
+        self.sol: Any
+        self.nt: Any
+        if is_graph(key["spec"]):  # a computational graph: its solver's Run (exgen.kinds.graph reads it)
+            from exgen.graph.solve import solve as solve_graph, to_json
+            self.sol, self.nt = solve_graph(graph_spec(key["spec"], "answer key")), None
+            self.solution = to_json(self.sol)
+            return
         self.spec = from_dict(key["spec"], "answer key")
         self.nt = notation_of(self.spec)
         self.sol = solve(self.spec)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exgen.core import engine, stage
+from exgen.core import stage
 from exgen.grading.distract import gap, invisible
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import ROUNDINGS, Group, Prepared
@@ -159,7 +159,7 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
             net = g.net.take(kidx[rows])
             with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
-                calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
+                calcs = [g.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
             for qq in qs:
                 blocks = got.setdefault(qq, [])
                 if blocks is None:

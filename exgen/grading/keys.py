@@ -120,9 +120,15 @@ class Group:
             if checked:
                 raise
             return False
-        self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
+        self.net = self.stack()
         self.compute()
         return True
+
+    def stack(self) -> engine.Nets:  # a graph group stacks its graphs (exgen.graph.grading)
+        return stack_dicts([k["spec"] for k in self.keys], self.like)
+
+    def run(self, net, **kw) -> engine.Result:  # judge's error carried forward; a graph group's: the graph solver
+        return engine.run(net, **kw)
 
     def compute(self) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
@@ -185,6 +191,14 @@ class Group:
 
 
 
+def _graph(d):
+    """exgen.graph.grading for a computational graph's spec (its signature, parser, group), else None."""
+    if isinstance(d, dict) and ("graph" in d or "expression" in d):
+        from exgen.graph import grading
+        return grading
+    return None
+
+
 class Prepared:
     """Groups of keys, and where each key lives: key_pos[id(key)] = (group number, k)."""
 
@@ -215,7 +229,8 @@ class Prepared:
             try:
                 qs = key["questions"]
                 acc = key.get("acceptance")
-                sig = (dict_signature(key["spec"]),
+                gm = _graph(key["spec"])
+                sig = ((gm.signature if gm else dict_signature)(key["spec"]),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs),
                        None if acc is None else json.dumps(acc, sort_keys=True))
                 gi = self._by_sig.get(sig)
@@ -229,7 +244,7 @@ class Prepared:
                 qids = [q["id"] for q in qs]
                 pos = {q: i for i, q in enumerate(qids)}
                 gi = self._by_sig[sig] = len(self.groups)
-                self.groups.append(Group(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
+                self.groups.append((gm.GraphGroup if gm else Group)(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
                                          [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs],
                                          like=like, policy=policy_of(key)))
             g = self.groups[gi]
@@ -258,7 +273,8 @@ class Prepared:
     def _check(self, key: dict):
         """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
         try:
-            return from_dict(key["spec"])
+            gm = _graph(key["spec"])
+            return gm.parse(key["spec"], "spec") if gm else from_dict(key["spec"])
         except (KeyError, TypeError) as e:
             raise InputFileError(f"{self.source(key)}: malformed ({e})") from None
         except ExgenError as e:

@@ -12,6 +12,7 @@ from exgen.core import parameters
 from exgen.core.engine import SLIPS, Nets, run
 from exgen.grading import distract
 from exgen.grading.distract import unchanged
+from exgen.graph.slips import DIAGNOSES as GRAPH_DIAGNOSES
 from exgen.kinds import read as read_ref
 
 NOT_APPLIED = "update_not_applied"
@@ -36,6 +37,7 @@ DIAGNOSES: dict[str, str] = {
 }
 
 _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
+DIAGNOSES.update(GRAPH_DIAGNOSES)  # computational graphs' slips (exgen.graph.slips)
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,

@@ -1,4 +1,5 @@
-"""Question kinds, one unit (module) each: forward, loss, gradient, path, update, loss_after.
+"""Question kinds, one unit (module) each: forward, loss, gradient, path, update, loss_after;
+and the computational graphs' node value, local gradient, downstream gradient (graph.py).
 See base.py for the protocol. `build_questions` asks a config's groups; `read` finds the unit of a
 ref (parsed once); `REF_RE` matches the refs the units answer."""
 from __future__ import annotations
@@ -12,7 +13,9 @@ from exgen.core.spec import Spec
 from exgen.kinds import forward, loss, delta, gradient, path, update, loss_after, shape  # noqa: F401  (registers, in config order)
 from exgen.kinds.base import KINDS, Asker, Kind, Question, gradient_params, unit
 
-QUESTION_TYPES = tuple(KINDS)
+from exgen.kinds import graph  # noqa: F401,E402  (computational graphs: family "graph")
+
+QUESTION_TYPES = tuple(k for k, u in KINDS.items() if u.family == "network")  # a network exam's
 # what an exam asks when its config does not say (the kinds of a single-sample exam)
 DEFAULT_TYPES = ("forward", "loss", "gradients", "paths", "update", "loss_after")
 # the refs questions can have: the quantities exgen asks for
@@ -26,7 +29,11 @@ __all__ = ["DEFAULT_TYPES", "KINDS", "QUESTION_TYPES", "REF_RE", "Asker", "Kind"
 def read(ref: str, L: int) -> tuple[Kind, Ref]:
     """The unit and the parsed ref of a solution ref (networks of L weight layers); KeyError if
     no unit answers it."""
-    r = parse(ref, L)
+    try:
+        r = parse(ref, L)
+    except KeyError:
+        from exgen.graph.refs import parse as graph_ref
+        r = graph_ref(ref)  # a computational graph's (exgen.kinds.graph)
     return unit(r), r
 
 

@@ -120,6 +120,7 @@ class Asker:
 class Kind:
     """One question kind. Subclasses set the class attributes and override what they ask."""
     name: str = ""  # the config's question type
+    family: str = "network"  # the exercises it asks about: "network", or "graph" (exgen.graph)
     title: str = ""  # the group's title on sheets and keys
     arrays: tuple[str, ...] = ()  # the Ref.array values of its refs
     ref_pattern: str = ""  # its refs as a regular expression, after the leading "/"

@@ -23,6 +23,9 @@ from exgen.roster import Student
 def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Practice:
     """A fresh network drawn as `exgen generate` would for a student, with `seed` as the exam seed."""
     cfg = config.load(path)
+    if cfg.kind == "graph":  # a computational graph (exgen.graph.practice)
+        from exgen.graph.practice import from_config as graph_from_config
+        return graph_from_config(cfg, seed, path)
     cfg.seed = seed
     if letters or weights:
         cfg.notation = {"letters": letters or cfg.notation["letters"], "weights": weights or cfg.notation["weights"]}
@@ -61,7 +64,11 @@ def write_pdf(ex: Practice, out: Path, force: bool = False) -> Path:
         raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{pdf.APT_HINT}`; "
                        "the exercise itself works in the terminal without TeX")
     cfg = _config_for(ex)
-    body = render.render_body("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))
+    if cfg.kind == "graph":
+        from exgen.graph.render import render_body as render_graph
+        body = render_graph("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))  # type: ignore[arg-type]
+    else:
+        body = render.render_body("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))
     footer = f"{ex.title} -- redo: {ex.redo()}"
     with tempfile.TemporaryDirectory() as d:
         tex = Path(d) / "practice.tex"

@@ -41,7 +41,8 @@ def load_key(path: Path) -> dict:
     key = read_key_file(p)
     validate_key(key, str(p))  # the same checks as `exgen grade`
     from exgen.core.spec import from_dict
-    from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
+    from exgen.graph.spec import from_dict as graph_spec, is_graph
+    (graph_spec if is_graph(key["spec"]) else from_dict)(key["spec"], f"{p} (spec)")  # a bad spec: SpecError naming the key and field
     from exgen.grading.keys import Prepared
     Prepared().add([key], [str(p)])  # answers recomputed from the spec: a changed answer names the question
     return key
@@ -109,10 +110,19 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
     from exgen.core.solution import to_dict
     from exgen.core.spec import from_dict
     from exgen.answer_key import is_shape_ref
-    spec = from_dict(key["spec"], "answer key")
-    nt = notation_of(spec)
-    sol = solve(spec)
-    sd = to_dict(sol, nt)
+    from exgen.graph.spec import is_graph
+    sol: Any
+    nt: Any
+    if is_graph(key["spec"]):  # a computational graph (exgen.graph, exgen.kinds.graph)
+        from exgen.graph.solve import solve as solve_graph, to_json
+        from exgen.graph.spec import from_dict as graph_spec
+        sol, nt = solve_graph(graph_spec(key["spec"], "answer key")), None
+        sd = to_json(sol)
+    else:
+        spec = from_dict(key["spec"], "answer key")
+        nt = notation_of(spec)
+        sol = solve(spec)
+        sd = to_dict(sol, nt)
     qs = {q["id"]: q for q in key["questions"]}
     rows: list[dict[str, Any]] = []
     for v in grade(key, answers, carried_credit):
