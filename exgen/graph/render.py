@@ -89,7 +89,7 @@ def _groups(ex: GraphExercise, cfg: ExamConfig, worked: bool) -> list[dict[str, 
             row: dict[str, Any] = {"id": q.id, "latex": q.latex}
             if worked:
                 unit, ref = read(q.ref, 1)
-                row["answer"] = unit.answer_latex(q, f.ans(q.answer))
+                row["answer"] = unit.answer_latex(q, f.ans(float(q.answer)))
                 row["steps"] = unit.steps(ref, ex.solution, ex.solution_json, None, f)  # type: ignore[arg-type]
             rows.append(row)
         groups.append({"number": g, "title": KINDS[item["type"]].title, "points": pts, "questions": rows})
