@@ -7,12 +7,12 @@ The library under the `exgen` command (docs/api.md):
 >>> sol.loss > sol.loss_after
 True
 """
-from exgen.api import (check_answers, generate_exam, grade_files, load_config, load_example, load_key,
-                  load_spec, solution_json, solve)
+from exgen.api import (check_answers, export_canvas, export_moodle, generate_exam, grade_files, load_config, load_example, load_key,
+                  load_spec, solution_json, solve, write_page)
 from exgen.errors import (ConfigError, ExgenError, InputFileError, OutputExistsError, SpecError, TexError,
                      UsageError)
 
 __version__ = "0.1.0"
 __all__ = ["ConfigError", "ExgenError", "InputFileError", "OutputExistsError", "SpecError", "TexError",
-           "UsageError", "check_answers", "generate_exam", "grade_files", "load_config", "load_example",
-           "load_key", "load_spec", "solution_json", "solve"]
+           "UsageError", "check_answers", "export_canvas", "export_moodle", "generate_exam", "grade_files", "load_config", "load_example",
+           "load_key", "load_spec", "solution_json", "solve", "write_page"]

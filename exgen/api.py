@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # heavy modules are imported when a function is called, not w
     from exgen.exam.build import Result as ExamResult
     from exgen.grading.grade import GradeResult
     from exgen.grading.judge import Verdict
+    from exgen.page.write import PageResult
     from exgen.core.spec import Spec
 
 PathLike = str | Path
@@ -59,11 +60,30 @@ def solve(spec: Spec | PathLike | Mapping[str, Any]) -> Solution:
 
 def solution_json(spec: Spec | PathLike | Mapping[str, Any]) -> dict[str, Any]:
     """The solution object of `exgen solve --json` (README: "Solution object"), chain-rule paths
-    included, in the spec's own notation."""
+    included, in the spec's own notation; of a computational graph (a graph dict, file or built-in
+    graph example name), the graph solution object (README: "Graph spec")."""
     from exgen.core.examples import notation_of
     from exgen.core.solution import to_dict
+    graph = _graph(spec)
+    if graph is not None:  # a computational graph: its solution object (README: "Graph spec")
+        from exgen.graph.solve import solve as solve_graph, to_json
+        return to_json(solve_graph(graph))
     sol = solve(spec)
     return to_dict(sol, notation_of(sol.spec))
+
+
+def _graph(source: Any) -> Any:
+    """The graph spec of a graph dict, file or example name, else None (a network)."""
+    from exgen.graph import examples, spec as gspec
+    if isinstance(source, gspec.GraphSpec):
+        return source
+    if isinstance(source, Mapping):
+        return gspec.from_dict(dict(source)) if gspec.is_graph(source) else None
+    if isinstance(source, str) and source in examples.names():
+        return examples.load(source)
+    if isinstance(source, (str, Path)):
+        return gspec.load_if_graph(source)
+    return None
 
 
 def load_config(path: PathLike) -> ExamConfig:
@@ -74,10 +94,11 @@ def load_config(path: PathLike) -> ExamConfig:
 
 def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathLike | None = None,
                   count: int | None = None, pdf: bool = True, force: bool = False,
-                  jobs: int | None = None, progress: bool = False) -> ExamResult:
+                  jobs: int | None = None, progress: bool = False, variants: int | None = None) -> ExamResult:
     """One personal exam per student into the folder `out`: sheets and worked keys (.tex, and
     .pdf with `pdf`), JSON answer keys, a blank submissions.csv. Give `roster` (a CSV with a
-    student_id column) or `count` (students s001, s002, ...), not both. `out` follows the
+    student_id column), `count` (students s001, s002, ...) or `variants` (variant exercises v001,
+    v002, ... for an LMS to hand out at random: `export_moodle`, `export_canvas`), one of them. `out` follows the
     output-folder rules of the README (new or exgen's own; replaced only with `force`).
     `progress` shows progress bars on stderr.
 
@@ -87,9 +108,11 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     from exgen import roster as roster_mod
     from exgen.errors import UsageError
     from exgen.textio import check_paths
-    if (roster is None) == (count is None):
-        raise UsageError("give a roster (--roster FILE) or a number of students (--count N), one of them")
-    students = roster_mod.count_roster(count) if count is not None else None  # its bounds, before any file is read
+    if sum(x is not None for x in (roster, count, variants)) != 1:
+        raise UsageError("give a roster (--roster FILE), a number of students (--count N) or a number of "
+                         "variants (--variants N), one of them")
+    students = roster_mod.count_roster(count) if count is not None else \
+        roster_mod.variant_roster(variants) if variants is not None else None  # bounds before any file is read
     config_file = config if isinstance(config, (str, Path)) else None
     check_paths(inputs=[config_file, roster], outputs=[out])
     cfg = config if not isinstance(config, (str, Path)) else load_config(config)
@@ -98,14 +121,15 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     assert students is not None  # a roster or a count, checked above
     inputs = {"CONFIG": config_file, "--roster": roster}
     return exam.generate_exam(cfg, students, out, pdf=pdf, force=force, jobs=jobs, inputs=inputs,
-                              progress=exam.make_progress() if progress else None)
+                              progress=exam.make_progress() if progress else None, variants=variants is not None)
 
 
 def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_column: str | None = None,
                 mapping: list[str] | None = None, mapping_file: PathLike | None = None,
                 roster: PathLike | None = None, sheet: str | None = None, carried_credit: float | None = None,
                 force: bool = False, feedback: bool = True, report: bool = True,
-                attempt: str = "latest") -> GradeResult:
+                attempt: str = "latest", canvas_assignment_id: str | None = None,
+                blackboard_column_id: str | None = None) -> GradeResult:
     """Grade a submissions file (CSV long or wide, .xlsx, LMS exports; docs/grading.md) against
     the answer keys in the folder `keys`, and write the grades folder `out` (answers.csv,
     grades.csv, grades_canvas.csv, issues.csv, feedback/, report.html, summary.txt).
@@ -113,6 +137,11 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     earlier (wrong) answers, from 0 to 1 (None: the keys' acceptance policy's, 0.5 without one). `attempt` (latest, first or best) picks which of a
     student's attempts counts: by the attempt number or timestamp column (Canvas `attempt`,
     Moodle `Started on`, Forms `Timestamp`), by row order without one; best = highest total.
+    A Moodle Responses or Canvas Student Analysis report of a quiz of `export_moodle` /
+    `export_canvas` needs no mapping: each answer is graded against the key of the variant it
+    answered (docs/lms.md). The gradebooks grades_canvas.csv (`canvas_assignment_id` names the
+    assignment), grades_moodle.csv and grades_blackboard.csv (`blackboard_column_id`) carry the
+    roster's LMS columns.
 
     >>> res = grade_files("answers.csv", "exam1/answer_keys", "grades1")  # doctest: +SKIP
     >>> res.students[:3]                                                  # doctest: +SKIP
@@ -120,7 +149,8 @@ def grade_files(submissions: PathLike, keys: PathLike, out: PathLike, *, id_colu
     from exgen.grading.run import grade_files as run
     return run(submissions, keys, out, id_column=id_column, mapping=mapping, mapping_file=mapping_file,
                roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-               feedback=feedback, report=report, attempt=attempt)[0]
+               feedback=feedback, report=report, attempt=attempt, canvas_assignment_id=canvas_assignment_id,
+               blackboard_column_id=blackboard_column_id)[0]
 
 
 def load_key(path: PathLike) -> dict[str, Any]:
@@ -142,3 +172,47 @@ def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str |
     given = {str(q): a for q, a in answers.items()}
     check_unknown(k, {q: a or "" for q, a in given.items()})
     return grade(k, given, carried_credit)
+
+
+def write_page(out: PathLike, *, preset: str | None = None, example: str | None = None,
+               config: PathLike | None = None, key: PathLike | None = None, count: int | None = None,
+               seed: int | None = None, title: str | None = None, force: bool = False) -> PageResult:
+    """One self-contained offline HTML page (`exgen page`, docs/page.md) at `out`: the exercises of
+    one source (`preset` with `count` fresh networks drawn from `seed`, an `example`, an exam
+    `config` with `count` networks, or an answer `key`), each with answer boxes judged in the
+    browser exactly as `check_answers` judges them, hints and worked steps. `out` is replaced only
+    if exgen wrote it, or with `force`. The result holds each exercise's answer key.
+
+    >>> res = write_page("practice.html", preset="aksoy-2-2-1", count=5, seed=1)  # doctest: +SKIP
+    >>> res.exercises[0].key["questions"][0]["id"]                                 # doctest: +SKIP
+    '1a'
+    """
+    from exgen.page.sources import gather
+    from exgen.page.write import check_target, write_page as write
+    from exgen.textio import check_paths, output_file
+    check_paths(inputs=[config, key])
+    output_file(out, "the page")
+    check_target(Path(out), force)  # before any work
+    exercises = gather(preset=preset, example=example, config=config, key=key, count=count, seed=seed)
+    return write(exercises, out, title=title, force=force)
+
+
+def export_moodle(folder: PathLike, out: PathLike, *, force: bool = False) -> Path:
+    """The variants of `folder` (`generate_exam(..., variants=N)`) as a Moodle XML question bank
+    (one Cloze question per variant; docs/lms.md). A file exgen did not write is not overwritten
+    unless `force`.
+
+    >>> export_moodle("quiz1", "quiz1.xml")  # doctest: +SKIP
+    """
+    from exgen.lms.export import export_quiz
+    return export_quiz("moodle", folder, out, force=force)[0]
+
+
+def export_canvas(folder: PathLike, out: PathLike, *, force: bool = False) -> Path:
+    """The variants of `folder` as a Canvas Classic Quizzes QTI 1.2 package (.zip): one question
+    group picking 1 of the variants (docs/lms.md). Overwrites only a file exgen wrote, unless `force`.
+
+    >>> export_canvas("quiz1", "quiz1.zip")  # doctest: +SKIP
+    """
+    from exgen.lms.export import export_quiz
+    return export_quiz("canvas", folder, out, force=force)[0]

@@ -23,10 +23,15 @@ MAX_EXAM_LAYERS = 6
 MAX_EXAM_NEURONS = 8
 MAX_EXAM_PATHS = 1_000
 MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
+MAX_EXAM_BATCH = 8  # samples in an exam's mini-batch (config key `batch`): worked by hand
 
 # exams: students on a roster (or --count), and the length of a student id (it names files)
 MAX_STUDENTS = 10_000
 MAX_ID_CHARS = 64
+MAX_VARIANTS = 1_000  # variant exercises of `generate --variants` (an LMS hands one out at random)
+
+# self-check pages (exgen page --count): each exercise is drawn, solved and judged once
+MAX_PAGE_EXERCISES = 50
 
 # tables (submissions, rosters, self-check answers: CSV or .xlsx), checked before parsing
 MAX_TABLE_BYTES = 50_000_000  # size of a CSV file (1,000,000 answer rows take about 20 MB; 50 MB of a wide file: ~4 s, ~300 MB)
@@ -103,3 +108,11 @@ def check_network(layers: list[int], samples: int, with_biases: bool, source: st
     check("parameters (weights and biases)", params, MAX_PARAMS, source, field("layers"))
     check("samples", samples, MAX_SAMPLES, source, field("x"))
     check("parameters x samples", params * samples, MAX_PARAM_SAMPLES, source, field("x"))
+
+# computational graphs (exgen.graph): spec files, and the graphs exgen draws
+MAX_GRAPH_NODES = 200  # gates in a graph
+MAX_GRAPH_INPUTS = 100  # inputs of a graph
+MAX_EXPRESSION_CHARS = 2_000  # characters in one expression
+MAX_EXPRESSION_DEPTH = 50  # nesting of parentheses, functions and unary minus
+MAX_GRAPH_NUMBER = 1_000_000  # magnitude of an input or a constant
+MAX_EXAM_GATES = 12  # gates of an exam config graph

@@ -25,6 +25,7 @@ class Student:
     id: str  # names the student's files: letters, digits, '.', '_', '-'
     name: str  # as printed on the sheet
     aliases: tuple[str, ...] = ()  # the other columns' values (name, e-mail, LMS id, login)
+    fields: tuple[tuple[str, str], ...] = ()  # (header in lower case, value) of every other column: LMS write-back
 
 
 def _rows(p: Path) -> tuple[list[list[str]], list[int]]:
@@ -76,7 +77,8 @@ def read_roster(path: str | Path) -> list[Student]:
         if not name:
             raise InputFileError(f"{p}: line {line}: field 'name' is empty for student {sid!r}")
         aliases = tuple(v for i, v in enumerate(cell) if i != idc and v)
-        students.append(Student(sid, name, aliases))
+        fields = tuple((h, v) for i, (h, v) in enumerate(zip(header, cell)) if i != idc and v)
+        students.append(Student(sid, name, aliases, fields))
     if not students:
         raise InputFileError(f"{p}: no students (the file has a header only)")
     return students
@@ -89,6 +91,16 @@ def count_roster(n: int) -> list[Student]:
                          f"got {n!r}")
     width = max(3, len(str(n)))
     return [Student(f"s{i:0{width}d}", f"s{i:0{width}d}") for i in range(1, n + 1)]
+
+
+def variant_roster(n: int) -> list[Student]:
+    """n variant exercises v001, v002, ... (1 <= n <= limits.MAX_VARIANTS), for an LMS to hand out
+    at random: each has the files of a student (sheet, key, answer key)."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limits.MAX_VARIANTS:
+        raise UsageError(f"--variants: expected a whole number of variants from 1 to {limits.MAX_VARIANTS}, "
+                         f"got {n!r}")
+    width = max(3, len(str(n)))
+    return [Student(f"v{i:0{width}d}", f"Variant v{i:0{width}d}") for i in range(1, n + 1)]
 
 
 def alias_map(students: list[Student]) -> dict[str, str]:

@@ -4,8 +4,9 @@ from exgen.core import examples
 from exgen import answer_key as questions
 from exgen.core import solution
 from exgen.core.spec import from_dict
+from exgen.kinds import DEFAULT_TYPES
 
-ALL = [{"type": t} for t in questions.QUESTION_TYPES]
+ALL = [{"type": t} for t in DEFAULT_TYPES]  # the kinds of a single-sample exam
 
 
 def key_for(spec, sid="s1", tol=None, asked=None):

@@ -102,7 +102,8 @@ def hand(d, decimals=None, slip=None, overrides=None):
             hs.append(h)
         return zs, hs
 
-    over_batch = (lambda vs: sum(vs)) if slip == "batch_sum" else (lambda vs: sum(vs) / len(vs))
+    over_batch = {"batch_sum": lambda vs: sum(vs), "first_sample": lambda vs: vs[0]}.get(
+        slip, lambda vs: sum(vs) / len(vs))
     loss = {"half_sse": "sse", "sse": "half_sse"}.get(d["loss"], d["loss"]) if slip == "sse_factor" else d["loss"]
     zs, hs = forward(W0, b0, True)
     per = [_loss(loss, hs[s][L], Y[s]) for s in range(B)]

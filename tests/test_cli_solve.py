@@ -147,4 +147,4 @@ def test_solve_accepts_an_answer_key_and_solves_its_printed_spec():
 def test_all_commands_are_registered():
     import typer.main
     names = set(typer.main.get_command(app).commands)
-    assert names == {"solve", "init-config", "generate", "demo", "grade", "check", "explain", "practice"}
+    assert names == {"solve", "init-config", "generate", "demo", "grade", "check", "explain", "practice", "page", "export"}

@@ -158,6 +158,8 @@ def test_vectorised_writers_equal_csv_writer(tmp_path, monkeypatch, keys, dedup)
         scores = {v.question_id: f"{v.score:g}" for v in res.verdicts(s)}
         assert row == {"student_id": s, "total": f"{total:g}", "maximum": f"{maximum:g}", "percent": f"{pct:.2f}",
                        **{q: scores.get(q, "") for q in list(row)[4:]}}
+    from exgen.lms.writeback import write_gradebooks  # the LMS gradebooks (grades_canvas.csv, ...)
+    write_gradebooks(res, tmp_path, "exam, 1")
     assert next(csv.reader(open(tmp_path / "grades_canvas.csv", newline="")))[-1] == "exam, 1"
     for st in question_stats(res):  # diagnosis counts, several slip columns sharing a code included
         c = Counter(v.diagnosis for s in res.students for v in res.verdicts(s)

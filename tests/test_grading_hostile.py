@@ -65,10 +65,12 @@ def test_no_csv_output_holds_a_live_formula(tmp_path):
 
 
 def test_canvas_title_and_submission_template_are_neutralised(tmp_path):
-    from exgen.grading.csvout import write_grades
+    from exgen.lms.writeback import write_gradebooks  # the LMS gradebooks (grades_canvas.csv, ...)
     res, out = _grade(tmp_path, SUBS / "formula-cells.csv", feedback=False, report=False)
-    write_grades(res, tmp_path, "=evil()")
+    write_gradebooks(res, tmp_path, "=evil()")
     assert _csv_cells(tmp_path / "grades_canvas.csv")[5] == "'=evil()"
+    assert _csv_cells(tmp_path / "grades_moodle.csv")[1] == "'=evil()"
+    assert "'=evil() [Total Pts:" in _csv_cells(tmp_path / "grades_blackboard.csv")[4]
 
 
 def test_report_and_feedback_escape_html_and_keep_markdown_tables(tmp_path):
@@ -108,7 +110,7 @@ KEY_CASES = {
     "key-depends-on-later": "questions[0].depends_on[0]", "key-depends-on-string": "questions[3].depends_on",
     "key-duplicate-question-id": "questions[1].id", "key-question-id-number": "questions[3].id",
     "key-questions-empty": "questions", "key-spec-not-mapping": "spec", "key-not-object": None,
-    "key-version-2": "version", "key-student-id-list": "student_id", "key-ref-not-pointer": "questions[3].ref",
+    "key-version-3": "version", "key-student-id-list": "student_id", "key-ref-not-pointer": "questions[3].ref",
 }
 
 
@@ -171,7 +173,8 @@ def test_two_key_files_of_one_student_are_refused(tmp_path):
 def test_unquoted_decimal_comma_is_an_issue_and_invalid(tmp_path):
     res, out = _grade(tmp_path, SUBS / "decimal-comma-unquoted.csv")
     v = {x.question_id: x for x in res.verdicts("ada01")}
-    assert v["1a"].verdict == "invalid" and v["1b"].verdict == "correct"
+    # 1b's row is read as written (0.5: the right value 0.5044 with too few decimals, judged as such)
+    assert v["1a"].verdict == "invalid" and (v["1b"].value, v["1b"].diagnosis) == (0.5, "too_few_decimals")
     assert [(i.line, i.kind) for i in res.issues if i.kind == "extra_fields"] == [(2, "extra_fields")]
     assert "extra_fields" in (out / "issues.csv").read_text()
 

@@ -114,6 +114,28 @@ def test_batch_sum():
     assert v.diagnosis == "batch_sum"
 
 
+def test_first_sample():
+    """The gradient of the first sample only (seed 001: (a - y) x of one point), not the mean."""
+    s = load("seed001-minibatch")
+    a = sig(s.x @ s.weights[0][0] + s.biases[0][0])
+    first = (a[0] - s.y[0, 0]) * s.x[0, 0]
+    v = diagnose("seed001-minibatch", "2a", first)
+    assert v.diagnosis == "first_sample" and v.explanation == DIAGNOSES["first_sample"]
+
+
+def test_transposed_shape():
+    """Seed 001's matrix form, z = xW + b: W is (d x k); its transpose (k x d) is diagnosed."""
+    from grading_helpers import key_for
+    s = load("seed001-minibatch")
+    key = key_for(s, asked=[{"type": "shapes"}])
+    q = next(q for q in key["questions"] if q["ref"] == "/shapes/row/0/W")
+    d, k = s.weights[0].T.shape  # the spec stores W as (k, d): z = Wx + b
+    v = {x.question_id: x for x in grade_key(key, {q["id"]: f"{k}x{d}"})}[q["id"]]
+    assert v.verdict == "wrong" and v.diagnosis == "transposed_shape"
+    assert v.explanation == DIAGNOSES["transposed_shape"]
+    assert {x.question_id: x for x in grade_key(key, {q["id"]: f"{d} x {k}"})}[q["id"]].verdict == "correct"
+
+
 def test_unexplained_wrong_answer_has_no_diagnosis():
     v = diagnose("seed002-2-2-1", "3a", 0.4321)
     assert v.diagnosis is None and v.explanation is None
@@ -129,7 +151,60 @@ def test_every_code_is_tested_and_explained():
 def test_too_few_decimals_is_diagnosed_on_the_right_value_rounded_too_coarsely():
     import json
     from pathlib import Path
-    key = json.loads((Path(__file__).resolve().parent.parent / "answer_keys/ada01.json").read_text(encoding="utf-8"))
+    root = Path(__file__).resolve().parent.parent
+    # the default policy (version 2, the demo's keys): judged as written, wrong, no points
+    key = json.loads((root / "answer_keys/ada01.json").read_text(encoding="utf-8"))
     q = key["questions"][0]
     v = next(v for v in grade_key(key, {q["id"]: f"{q['answer']:.2f}"}) if v.question_id == q["id"])
+    assert (v.verdict, v.diagnosis, v.score) == ("wrong", "too_few_decimals", 0.0)
+    # a key of the earlier release (version 1, full credit for it)
+    key = json.loads((root / "tests/keys_v1/ada01.json").read_text(encoding="utf-8"))
+    v = next(v for v in grade_key(key, {q["id"]: f"{q['answer']:.2f}"}) if v.question_id == q["id"])
     assert v.verdict == "correct" and v.diagnosis == "too_few_decimals"
+
+
+# ---- computational graphs (exgen.graph): seed 002's f = (x + y) z and exgen's own shared graph ----
+
+def graph_key(name):
+    from exgen.answer_key import answer_key
+    from exgen.graph import examples
+    from exgen.graph.draw import exercise
+    ex = exercise(examples.load(name))
+    return answer_key("graphs", "s1", 0, ex.spec, ex.questions)
+
+
+def graph_diagnose(name, qid, answer):
+    key = graph_key(name)
+    ans = exact_answers(key)
+    ans[qid] = f"{answer:.8g}"
+    v = {x.question_id: x for x in grade_key(key, ans)}[qid]
+    assert v.verdict == "wrong" and v.score == 0.0
+    return v
+
+
+# f = (x + y) z, x = -2, y = 5, z = -4: q = 3, f = -12; 3a df/dq = z = -4, 3b df/dx = z * 1 = -4
+# shared: p = x y = -3, s = x + z = 5, r = relu(s) = 5, m = max(p, r) = 5, q = p^2 = 9, f = m + q;
+# 3e df/dp = 0 (max routes to r) + 2p = -6, 3f df/dx = y (-6) + 1 = 7
+@pytest.mark.parametrize("code,name,qid,answer", [
+    ("chain_rule_not_applied", "seed002-graph-fxyz", "3b", 1.0),  # dq/dx alone
+    ("mul_own_input", "seed002-graph-fxyz", "3a", 3.0),  # df/dq taken as q instead of z
+    ("add_scaled", "seed002-graph-fxyz", "3b", -2.0),  # the add gate halving -4
+    ("sign_flip", "seed002-graph-fxyz", "3b", 4.0),
+    ("max_both", "graph-shared-relu", "3e", 1.0 - 6.0),  # max passes 1 to p too
+    ("uses_not_summed", "graph-shared-relu", "3f", 1.0),  # x's use in s only
+])
+def test_graph_slips_are_diagnosed(code, name, qid, answer):
+    v = graph_diagnose(name, qid, answer)
+    assert v.diagnosis == code and v.explanation
+
+
+def test_graph_error_carried_forward():
+    key = graph_key("seed002-graph-fxyz")
+    ans = exact_answers(key)
+    ans["1a"], ans["1b"] = "4", "-16"  # q wrong (x + y = 3), f = q z right for the student's q
+    ans["2d"] = "4"  # df/dz = q: right for the student's q
+    v = {x.question_id: x for x in grade_key(key, ans)}
+    assert v["1a"].verdict == "wrong" and v["1b"].verdict == "carried" and v["1b"].carried_expected == -16
+    assert v["2d"].verdict == "carried"
+    ans["1b"] = "-17"
+    assert {x.question_id: x for x in grade_key(key, ans)}["1b"].verdict == "wrong"

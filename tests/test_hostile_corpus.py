@@ -33,11 +33,13 @@ runner = CliRunner()
 COMMANDS = {
     "specs": [("solve", ["solve", "{f}"]), ("solve-json", ["solve", "{f}", "--json"]), ("explain", ["explain", "{f}"])],
     "configs": [("generate", ["generate", "{f}", "--no-pdf", "--count", "2", "--out", "{out}"]),
-                ("practice", ["practice", "--config", "{f}"])],
+                ("practice", ["practice", "--config", "{f}"]),
+                ("page", ["page", "--config", "{f}", "--seed", "1", "--out", "{out}"])],
     "submissions": [("grade", ["grade", "{f}", "--keys", "{keys}", "--out", "{out}", "--no-report"]),
                     ("grade-report", ["grade", "{f}", "--keys", "{keys}", "--out", "{out}"])],
     "keys": [("check", ["check", "1a=0.5", "--key", "{f}"]),
-             ("grade", ["grade", "{sub}", "--keys", "{keys_with_f}", "--out", "{out}", "--no-report"])],
+             ("grade", ["grade", "{sub}", "--keys", "{keys_with_f}", "--out", "{out}", "--no-report"]),
+             ("page", ["page", "--key", "{f}", "--out", "{out}"])],
     "rosters": [("generate", ["generate", str(CONFIG), "--roster", "{f}", "--no-pdf", "--out", "{out}"])],
 }
 

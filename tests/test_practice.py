@@ -132,6 +132,10 @@ def test_hints_and_steps_for_every_activation_and_loss():
         ex = exercise(spec, Notation.make("a/h", "flat", spec.layers), QUESTION_TYPES, "t")
         given = np.concatenate([a.ravel() for a in [spec.x, spec.y, *spec.weights, *spec.biases]])
         for q in ex.questions:
+            if isinstance(q["answer"], str):  # a shape (matrix form), e.g. "1x2"
+                assert all(q["answer"] not in h for h in hints(ex.sol, ex.solution, ex.nt, q))
+                assert q["answer"] in "\n".join(worked_step(ex.sol, ex.solution, ex.nt, q))
+                continue
             if q["answer"] != 0 and not np.isclose(q["answer"], given).any():  # dead relus give 0s
                 assert all(fmt(q["answer"]) not in h for h in hints(ex.sol, ex.solution, ex.nt, q))
             assert fmt(q["answer"]) in "\n".join(worked_step(ex.sol, ex.solution, ex.nt, q)), (hidden, out_act, loss, q["id"])

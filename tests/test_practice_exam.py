@@ -34,9 +34,17 @@ def test_pdf_without_tex_names_the_packages(tmp_path, monkeypatch):
     assert r.output.startswith("Error: --pdf needs TeX") and exgen.exam.pdf.APT_HINT in " ".join(r.output.split())
 
 
-def test_pdf_refuses_a_minibatch(tmp_path):
-    r = runner.invoke(app, ["practice", "--preset", "minibatch", "--seed", "1", "--pdf", str(tmp_path / "p.pdf")])
-    assert r.exit_code == 1 and "mini-batch" in r.output
+@pytest.mark.skipif(not HAVE_TEX, reason="TeX not installed")
+def test_pdf_of_a_minibatch_shows_its_samples(tmp_path):
+    """The sheet prints a mini-batch as a table of samples (it used to refuse one)."""
+    import pypdf
+    from exgen.student.practice import fresh_spec
+    out = tmp_path / "p.pdf"
+    r = runner.invoke(app, ["practice", "--preset", "minibatch", "--seed", "1", "--pdf", str(out)])
+    assert r.exit_code == 0, r.output
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    spec = fresh_spec("minibatch", 1)
+    assert f"mini-batch of {spec.x.shape[0]} samples" in " ".join(text.split())
 
 
 @pytest.mark.skipif(not HAVE_TEX, reason="TeX not installed")

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _key() -> dict:
-    return json.loads((ROOT / "answer_keys/ada01.json").read_text(encoding="utf-8"))
+    return json.loads((ROOT / "tests/keys_v1/ada01.json").read_text(encoding="utf-8"))
 
 
 def test_the_issue_examples_are_the_right_value_rounded_to_the_decimals_written():

@@ -16,7 +16,8 @@ def _report(res) -> None:
         echo(f"Warning: {w}", err=True)
     what = ("sheets, keys (.tex and .pdf; print/sheets.pdf and print/keys.pdf to print)" if res.pdf
             else "sheets, keys (.tex only)")
-    echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} students to {res.out}")
+    who = "variants" if getattr(res, "variants", False) else "students"
+    echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} {who} to {res.out}")
 
 
 @app.command("init-config")
@@ -50,6 +51,7 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="The exam folder: new or empty, or an exam exgen wrote (replaced only with --force). A folder holding other files is refused.")],
     roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV or .xlsx with a student_id column and optionally name.")] = None,
     count: Annotated[Optional[int], typer.Option("--count", help="Make N students s001, s002, ... instead of a roster.")] = None,
+    variants: Annotated[Optional[int], typer.Option("--variants", help="Make N variant exercises v001, v002, ... (same files as students) for an LMS quiz that hands one out at random; then `exgen export moodle|canvas`.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace the exam exgen wrote in --out: exactly its files (students no longer on the roster go too); nothing else is touched.")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel lualatex runs (default: all cores).")] = None,
@@ -61,11 +63,13 @@ def generate(
       exgen generate exam.yaml --roster roster.csv --out exam1
 
       exgen generate exam.yaml --count 30 --out exam1 --no-pdf
+
+      exgen generate exam.yaml --variants 40 --out quiz1 --no-pdf
     """
     with user_errors(config):
         from exgen.api import generate_exam
         _report(generate_exam(config, out, roster=roster, count=count, pdf=not no_pdf, force=force, jobs=jobs,
-                              progress=True))
+                              progress=True, variants=variants))
 
 
 @app.command()

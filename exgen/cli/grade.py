@@ -23,13 +23,21 @@ def grade(
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Skip the per-student feedback files (feedback/<student_id>.md).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html, whose charts are slow for very large classes.")] = False,
     attempt: Annotated[str, typer.Option("--attempt", help="Which of a student's several attempts counts: latest, first (by the attempt number or timestamp column: Canvas 'attempt', Moodle 'Started on', Forms 'Timestamp'; row order without one) or best (the highest total score).")] = "latest",
+    canvas_assignment_id: Annotated[Optional[str], typer.Option("--canvas-assignment-id", help="The Canvas assignment id: grades_canvas.csv's column becomes 'Title (id)' and fills that assignment on import (without it Canvas adds a new one).")] = None,
+    blackboard_column_id: Annotated[Optional[str], typer.Option("--blackboard-column-id", help="The Blackboard Grade Center column id for grades_blackboard.csv (without it Blackboard adds a new column).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the grades exgen wrote in GRADES_DIR (exactly its files).")] = False,
 ) -> None:
     """Grade submissions against each student's answer key: tolerance, rounding-aware, error carried forward, slip diagnosis.
 
-    Writes answers.csv, grades.csv, grades_canvas.csv, issues.csv, feedback/<student_id>.md (unless --no-feedback) and report.html (unless --no-report) into GRADES_DIR, and prints a summary.
+    Writes answers.csv, grades.csv, grades_canvas.csv, grades_moodle.csv, grades_blackboard.csv, issues.csv, feedback/<student_id>.md (unless --no-feedback) and report.html (unless --no-report) into GRADES_DIR, and prints a summary.
 
     Examples:
+
+      A quiz of `exgen export moodle|canvas`: its Moodle Responses or Canvas Student Analysis report, each answer graded against its variant's key (no --map):
+      exgen grade responses.csv --keys quiz1/answer_keys --out grades
+
+      The gradebooks with the roster's LMS columns and the Canvas assignment id:
+      exgen grade c.csv --keys k --out g --roster r.csv --canvas-assignment-id 47
 
       Plain export (student_id, question_id, answer; or a column per question):
       exgen grade answers.csv --keys exam/answer_keys --out exam/grades
@@ -50,5 +58,6 @@ def grade(
         from exgen.grading.run import grade_files
         _, text = grade_files(submissions, keys, out, id_column=id_column, mapping=map_, mapping_file=map_file,
                               roster=roster, sheet=sheet, carried_credit=carried_credit, force=force,
-                              feedback=not no_feedback, report=not no_report, attempt=attempt)
+                              feedback=not no_feedback, report=not no_report, attempt=attempt,
+                              canvas_assignment_id=canvas_assignment_id, blackboard_column_id=blackboard_column_id)
         echo(text)

@@ -194,7 +194,7 @@ WeightsOpt = Annotated[Optional[str], typer.Option("--weights", help="Weight nam
 
 @app.command()
 def solve(
-    spec_file: Annotated[Optional[Path], typer.Argument(metavar="SPEC", help="Network spec, .json or .yaml.", show_default=False)] = None,
+    spec_file: Annotated[Optional[Path], typer.Argument(metavar="SPEC", help="Network or graph spec, .json or .yaml.", show_default=False)] = None,
     example: Annotated[Optional[str], typer.Option("--example", "-e", help="Solve a built-in example instead of a file.")] = None,
     list_examples: Annotated[bool, typer.Option("--list-examples", help="List the built-in examples and exit.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full solution object as JSON.")] = False,
@@ -203,10 +203,14 @@ def solve(
     weights: WeightsOpt = None,
 ) -> None:
     """Solve a network exactly: forward values, loss, gradients, chain-rule paths, one SGD step.
+    A computational-graph spec (graph: or expression:) gets its forward values and its upstream,
+    local and downstream gradients.
 
     Examples:
 
       exgen solve --example seed002-3-2-2
+
+      exgen solve --example seed002-graph-sigmoid
 
       exgen solve my_net.yaml --json > solution.json
     """
@@ -218,11 +222,18 @@ def solve(
                 s = examples.load(name)
                 echo(f"{name:24}  {'-'.join(map(str, s.layers)):8} {'/'.join(s.activations):16} {s.loss:14} "
                            f"{s.description.split(': ')[0]}")
+            from exgen.graph.cli import list_examples as list_graphs
+            echo(list_graphs(), nl=False)
             return
         from exgen.core.solve import solve as solve_spec
         from exgen.core.report import text_report
         from exgen.core.solution import dumps, to_dict
         input_file(spec_file)
+        from exgen.graph.cli import solve_text
+        graph = solve_text(spec_file, example, as_json)  # a graph spec or example: its solution
+        if graph is not None:
+            echo(graph, nl=False)
+            return
         spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)

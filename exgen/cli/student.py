@@ -50,7 +50,8 @@ def explain(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """The worked solution, step by step, with every chain-rule path of --param.
+    """The worked solution, step by step, with every chain-rule path of --param (a graph: the
+    steps back to the input or gate --param names).
 
     Forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
 
@@ -59,12 +60,19 @@ def explain(
       exgen explain --example seed002-2-2-1 --param w5
 
       exgen explain my_net.yaml --notation a/h,flat
+
+      exgen explain --example seed002-graph-sigmoid --param x0
     """
     with user_errors(spec_file):
         nt_for = _notation(notation, letters, weights)
         from exgen.core.solve import solve
         from exgen.student.explain import find_param, worked_solution
         input_file(spec_file)
+        from exgen.graph.cli import explain_text
+        graph = explain_text(spec_file, example, param)  # a graph spec or example: its steps
+        if graph is not None:
+            echo(graph, nl=False)
+            return
         spec = load_spec(spec_file, example)
         nt = nt_for(spec)
         sol = solve(spec)
@@ -149,7 +157,8 @@ def run_session(session, echo=echo) -> bool:
             else:
                 v = session.submit(raw)
                 if v.verdict in ("invalid", "missing"):
-                    echo(f"{raw.strip()!r} is not a number: try again (not counted).")
+                    what = "a shape such as 4x3" if str(q.get("ref", "")).startswith("/shapes/") else "a number"
+                    echo(f"{raw.strip()!r} is not {what}: try again (not counted).")
                     continue
                 first = session.first[q["id"]] is not v
                 echo(VERDICT_TEXT[v.verdict] + (" (your first answer is the one scored)" if first else ""))
@@ -198,6 +207,9 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
     if list_presets:
         for name, p in pr.PRESETS.items():
             echo(f"{name:20} {p.about}")
+        from exgen.graph.practice import PRESETS as GRAPH_PRESETS
+        for name, (_, about) in GRAPH_PRESETS.items():
+            echo(f"{name:20} {about}")
         return
     if sum(o is not None for o in (preset, example, config)) > 1:
         raise typer.BadParameter("give one of --preset, --example, --config")
@@ -209,7 +221,11 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
     nt_for = _notation(notation, letters, weights)
     from exgen.student.explain import worked_solution
     from exgen.student.show import console, show_exercise
-    if example is not None:
+    from exgen.graph import practice as graph_practice
+    if graph_practice.is_graph_practice(preset, example):  # a computational graph (exgen.graph)
+        ex = (graph_practice.from_example(example) if example is not None
+              else graph_practice.from_preset(preset, pr.new_seed() if seed is None else seed))
+    elif example is not None:
         ex = pr.from_example(example, nt_for)
     elif config is not None:
         from exgen.student.practice_pdf import from_config
@@ -233,4 +249,4 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
         echo()
         want = False
     if want:
-        echo(worked_solution(ex.sol, ex.nt), nl=False)
+        echo(graph_practice.worked_solution(ex) if ex.nt is None else worked_solution(ex.sol, ex.nt), nl=False)

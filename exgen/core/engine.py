@@ -16,7 +16,8 @@ Hooks grading needs (all off by default; exgen.core.solve.solve is one network w
                -d decimals if d < 0 (seed 002 chops 0.58686 to 0.5868)
     overrides  {solution ref: (N,) values}: a student's own earlier values replace the computed
                ones (error carried forward); NaN keeps the computed value
-    slip       one of SLIPS, the classic mistake applied where it happens
+    slip       one of SLIPS, the classic mistake applied where it happens (batch_sum and
+               first_sample replace the mean over the samples by their sum or the first sample's value)
     upto       stop after FORWARD, LOSS, BACKWARD or UPDATE
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ from exgen.core.refs import ALL, BACKWARD, FORWARD, LOSS, UPDATE
 
 __all__ = ["Nets", "Result", "run", "SLIPS", "FORWARD", "LOSS", "BACKWARD", "UPDATE", "ALL"]
 
-SLIPS = ("sse_factor", "batch_sum", "softmax_elementwise", "derivative_dropped",
+SLIPS = ("sse_factor", "batch_sum", "first_sample", "softmax_elementwise", "derivative_dropped",
          "sigma_for_derivative", "h_z_swapped", "z_for_h", "updated_in_backward",
          "update_wrong_sign", "update_no_eta")
 _SWAP_LOSS = {"half_sse": "sse", "sse": "half_sse"}  # sse_factor: the factor 2 off
@@ -143,6 +144,13 @@ def _batch_sum(a: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(a, axis) if a.shape[axis] == 1 else a.sum(axis=axis)
 
 
+def _first_sample(a: np.ndarray, axis: int) -> np.ndarray:
+    return np.take(a, 0, axis=axis)  # the first sample's value for the batch's
+
+
+_OVER_BATCH = {"batch_sum": _batch_sum, "first_sample": _first_sample}  # slips of the batch mean
+
+
 def _forward(nets: Nets, W: list, b: list | None, r: Callable, ov: dict) -> tuple[list, list]:
     """z[l] (N, B, n_{l+1}) and h[l] (N, B, n_l) of every layer, rounded and overridden."""
     z: list[np.ndarray] = []
@@ -184,7 +192,7 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
     if upto == FORWARD:
         return res
     loss = LOSSES[_SWAP_LOSS.get(nets.loss, nets.loss) if slip == "sse_factor" else nets.loss]
-    over_batch = _batch_sum if slip == "batch_sum" else _batch_mean  # E is the mean over the samples
+    over_batch = _OVER_BATCH.get(slip or "", _batch_mean)  # E is the mean over the samples
     res.sample_loss = loss.value(res.h[L], nets.y)  # (N, B)
     res.loss = r(over_batch(res.sample_loss, axis=1))  # (N,)
     if upto == LOSS:
@@ -198,7 +206,7 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
             delta = r(upstream * d)  # (N, B, n_{l+1}) = dE/dh * f'(z)
         else:
             delta = r(np.einsum("nbm,nbmi->nbi", upstream, d))  # (N, B, n_{l+1}) = sum_m dE/dh_m dh_m/dz_i
-        res.deltas[l] = delta  # (N, B, n_{l+1}) dE_b/dz^(l+1)
+        delta = res.deltas[l] = _put(delta, ov.get(("deltas", l)))  # (N, B, n_{l+1}) dE_b/dz^(l+1)
         h_in = res.z[l - 1] if (slip == "z_for_h" and l > 0) else res.h[l]  # (N, B, n_l)
         outer = delta[..., :, None] * h_in[..., None, :]  # (N, B, n_{l+1}, n_l) delta_j h_k
         res.gw[l] = _put(r(over_batch(outer, axis=1)), ov.get(("gw", l)))  # (N, n_{l+1}, n_l)

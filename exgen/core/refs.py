@@ -3,10 +3,12 @@ the engine's arrays: which array, which layer, which entry past the network axis
 
     /forward/<l>/<z|h>/<j>  (or /<b>/<j> for a mini-batch)   z[l], h[l+1]  (N, B, n)
     /output/<j>             (or /<b>/<j>)                      h[L]          (N, B, n_L)
+    /deltas/<l>/<j>         (or /<b>/<j> for a mini-batch)   deltas[l]     (N, B, n)  dE_b/dz
     /loss, /loss_after                                                       (N,)
     /gradients/<weights|biases>/<l>/<j>[/<k>]                  gw[l], gb[l]  (N, n, n') / (N, n)
     /updated/<weights|biases>/<l>/<j>[/<k>]                    uw[l], ub[l]
     /paths/<i>/paths/<p>/product    product of path p of entry i of the "paths" list
+    /shapes/<row|column>/<l>/<name> a matrix's shape (exgen.core.shapes): not an engine value
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from exgen.core.functions import ACTIVATIONS
+from exgen.core.shapes import CONVENTIONS, NAMES
 
 FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)  # how far the engine runs
 _ARRAY = {("gradients", "weights"): "gw", ("gradients", "biases"): "gb",
@@ -26,9 +29,10 @@ _ARRAY = {("gradients", "weights"): "gw", ("gradients", "biases"): "gb",
 @dataclass(frozen=True)
 class Ref:
     """A ref parsed once: every reader (engine, grading, question kinds in exgen.kinds) uses it."""
-    array: str  # "z", "h", "loss", "loss_after", "gw", "gb", "uw", "ub" or "path"
+    array: str  # "z", "h", "deltas", "loss", "loss_after", "gw", "gb", "uw", "ub", "path" or "shape"
     layer: int  # weight layer l (0-based; h[l+1] for "h"), or the paths entry for "path"
-    index: tuple[int, ...]  # entry past the network axis: (b, j), (j, k), (j,) or (p,) for "path"
+    index: tuple[int, ...]  # entry past the network axis: (b, j), (j, k), (j,), (p,) for "path",
+    # (convention, name) positions in shapes.CONVENTIONS, shapes.NAMES for "shape"
 
     @property
     def param(self) -> str:
@@ -42,7 +46,7 @@ class Ref:
 
     @property
     def stage(self) -> int:
-        return {"z": FORWARD, "h": FORWARD, "loss": LOSS, "gw": BACKWARD, "gb": BACKWARD,
+        return {"z": FORWARD, "h": FORWARD, "loss": LOSS, "deltas": BACKWARD, "gw": BACKWARD, "gb": BACKWARD,
                 "path": BACKWARD, "uw": UPDATE, "ub": UPDATE}.get(self.array, ALL)
 
 
@@ -57,6 +61,11 @@ def parse(ref: str, L: int) -> Ref:
             l, arr, rest = (int(t[1]), t[2], t[3:]) if t[0] == "forward" else (L - 1, "h", t[1:])
             if arr in ("z", "h") and len(rest) in (1, 2):
                 return Ref(arr, l, (0, int(rest[0])) if len(rest) == 1 else (int(rest[0]), int(rest[1])))
+        if t[0] == "shapes" and len(t) == 4 and t[1] in CONVENTIONS and t[3] in NAMES:
+            return Ref("shape", int(t[2]), (CONVENTIONS.index(t[1]), NAMES.index(t[3])))
+        if t[0] == "deltas" and len(t) in (3, 4):
+            at = tuple(int(v) for v in t[2:])
+            return Ref("deltas", int(t[1]), (0, *at) if len(at) == 1 else at)
         if t[0] in ("gradients", "updated") and t[1] in ("weights", "biases"):
             idx = tuple(int(v) for v in t[3:])
             if len(idx) == (2 if t[1] == "weights" else 1):
@@ -98,6 +107,8 @@ def path_entry(i: int, layers: tuple[int, ...] | list[int], biased: bool) -> tup
 
 def value(res: Any, ref: Ref) -> np.ndarray:
     """The (N,) values of an engine Result at a parsed ref; KeyError if not computed."""
+    if ref.array == "shape":
+        raise KeyError(ref)  # a shape, not a number (grading.shapes judges it)
     try:
         if ref.array == "path":
             return path_product(res, ref.layer, ref.index[0])
@@ -123,7 +134,7 @@ def overrides_by_array(overrides: dict[str, np.ndarray] | None, L: int) -> dict[
             r = parse(ref, L)
         except KeyError:
             continue
-        if r.array not in ("loss", "loss_after", "path"):
+        if r.array not in ("loss", "loss_after", "path", "shape"):
             out.setdefault((r.array, r.layer), []).append((r.index, vals))
     return out
 

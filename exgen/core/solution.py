@@ -1,6 +1,9 @@
 """The solution object (`exgen solve --json`): a stable, documented JSON contract.
 
 {"spec", "forward": [{"z", "h"}] per non-input layer, "output", "loss",
+ "deltas": [dL/dz per non-input layer (per sample, without the 1/n of the batch mean)],
+ "shapes": {"row"|"column": [per weight layer {"X", "W", "b", "Z", "dZ", "dW", "db": [rows, cols]}]}
+ (the matrix form over the batch, exgen.core.shapes),
  "gradients": {"weights", "biases"}, "updated": {"weights", "biases"}, "loss_after",
  "paths": [{"param", "index", "paths": [{"factors": [{"symbol", "value"}], "product"}]}]}
 For a mini-batch, z and h hold one vector per sample and each paths entry has a "sample" key.
@@ -14,6 +17,7 @@ from typing import Any
 from exgen.core.solve import Solution, solve
 from exgen.core.notation import DEFAULT, Notation
 from exgen.core.paths import check_count, parameters, paths_for
+from exgen.core.shapes import solution_shapes
 from exgen.core.spec import Spec
 
 SOLUTION_VERSION = 1
@@ -45,11 +49,13 @@ def to_dict(sol: Solution, nt: Notation = DEFAULT, with_paths: bool = True,
         "forward": [{"z": vec(z), "h": vec(h)} for z, h in zip(sol.fwd.z, sol.fwd.h[1:])],
         "output": vec(sol.fwd.output),
         "loss": sol.loss,
+        "deltas": [vec(d) for d in sol.bwd.deltas],
         "gradients": {"weights": [g.tolist() for g in sol.bwd.grad_w],
                       "biases": None if spec.biases is None else [g.tolist() for g in sol.bwd.grad_b]},
         "updated": {"weights": [w.tolist() for w in sol.updated_w],
                     "biases": None if sol.updated_b is None else [b.tolist() for b in sol.updated_b]},
         "loss_after": sol.loss_after,
+        "shapes": solution_shapes(sol),
         "paths": paths,
     }
     if not with_paths:

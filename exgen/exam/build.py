@@ -42,7 +42,7 @@ def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercis
         texts[path.name] = key_json(cfg, ex, st)
         _write(path, texts[path.name])
         files.append(path)
-    if texts:  # after the keys: the index is newer than each of them
+    if texts and cfg.kind != "graph":  # after the keys: the index is newer than each of them (networks only)
         _write(out / INDEX, index_bytes(texts, cfg.name))
         files.append(out / INDEX)
     return files
@@ -65,11 +65,12 @@ class Result:
     files: list[Path] = field(default_factory=list)
     pdf: bool = True
     warnings: list[str] = field(default_factory=list)  # e.g. a character no installed font has
+    variants: bool = False  # the "students" are variant exercises v001, ... for an LMS
 
 
 def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, pdf: bool = True,
                   force: bool = False, jobs: int | None = None, progress: Any = None,
-                  inputs: dict[str, str | Path | None] | None = None) -> Result:
+                  inputs: dict[str, str | Path | None] | None = None, variants: bool = False) -> Result:
     """Write the whole exam into `out`. `progress` is a rich Progress (or None for silence).
 
     `out` is an exgen output folder (see `exgen.outdir`): new, empty, or an exam exgen wrote
@@ -78,26 +79,33 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
     if pdf:
         pdf_mod.check_tex()  # at once, before any work
     with OutputDir(out, "exam", force=force, inputs=inputs) as stage:
-        res = write_exam(cfg, students, stage, pdf=pdf, jobs=jobs, progress=progress)
+        res = write_exam(cfg, students, stage, pdf=pdf, jobs=jobs, progress=progress, variants=variants)
     out = Path(out)
     res.out, res.files = out, [out / p.relative_to(stage) for p in res.files]
     return res
 
 
 def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool = True,
-               jobs: int | None = None, progress: Any = None) -> Result:
-    """The exam's files, written into the (staging) folder `out`."""
+               jobs: int | None = None, progress: Any = None, variants: bool = False) -> Result:
+    """The exam's files, written into the (staging) folder `out`; `variants`: the "students" are
+    variant exercises v001, ... for an LMS (exam.json says so; `exgen export` reads them)."""
     from exgen.exam import pdf as pdf_mod
     ctx = progress if progress is not None else nullcontext()
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
         step = (lambda: progress.advance(task)) if progress else None
-        exercises = make_exercises(cfg, [s.id for s in students], step)
-        res = Result(out, len(students), pdf=pdf)
+        render: Any = render_body
+        if cfg.kind == "graph":  # computational-graph exercises (exgen.graph)
+            from exgen.graph.draw import make_exercises as make_graphs
+            from exgen.graph.render import render_body as render
+            exercises: list[Any] = make_graphs(cfg, [s.id for s in students], step)
+        else:
+            exercises = make_exercises(cfg, [s.id for s in students], step)
+        res = Result(out, len(students), pdf=pdf, variants=variants)
         parts: list[tuple[Path, pdf_mod.Part]] = []
         for st, ex in zip(students, exercises):
             for kind, folder in (("sheet", "sheets"), ("key", "keys")):
-                body = render_body(kind, ex, cfg, st)
+                body = render(kind, ex, cfg, st)
                 footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
                 tex = out / folder / f"{st.id}.tex"
                 _write(tex, render_document([(footer, body)]))
@@ -106,8 +114,10 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
                 parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)))
         res.files += write_keys(cfg, students, exercises, out)
         _write(out / "submissions.csv", submissions_csv(exercises))
-        _write(out / "exam.json", json.dumps({"exam": cfg.name, "seed": cfg.seed,
-                                              "students": [s.id for s in students]}, indent=2) + "\n")
+        info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": [s.id for s in students]}
+        if variants:
+            info["variants"] = True
+        _write(out / "exam.json", json.dumps(info, indent=2) + "\n")
         res.files += [out / "submissions.csv", out / "exam.json"]
         if pdf:
             task = progress.add_task("PDF", total=len(parts)) if progress else None

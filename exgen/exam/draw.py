@@ -18,9 +18,10 @@ from exgen.core.solve import Solution, solve
 from exgen.errors import ConfigError
 from exgen.exercise import Exercise
 from exgen.core.paths import paths_for
-from exgen.grading.distract import MIN_GAP_UNITS
+from exgen.core.engine import Nets, run
+from exgen.grading.distract import too_close
+from exgen.grading.slips import all_distractors
 from exgen.kinds import Question, build_questions, gradient_params
-from exgen.kinds import read as read_ref
 from exgen.core.solution import to_dict
 from exgen.core.spec import Spec
 
@@ -28,6 +29,9 @@ MAX_ATTEMPTS = 2000
 SIGMOID_MIN_SLOPE = 0.05  # sigma'(z) = h(1-h) below this: saturated (|z| > ~2.9)
 TANH_MIN_SLOPE = 0.1  # 1 - tanh^2 below this: saturated (|z| > ~1.8)
 SOFTMAX_RANGE = (0.02, 0.98)  # softmax outputs outside: saturated
+SLIP_DRAWS = 100  # draws that must keep every slip's value apart; later ones the step's values only
+BATCH = 16  # at most this many draws checked together by the distractor filter
+TOO_CLOSE = "a slip's value (or the value before the step) too near the answer"
 
 
 def student_seed(exam_seed: int, student_id: str) -> int:
@@ -69,10 +73,10 @@ def draw_spec(rng: np.random.Generator, cfg: ExamConfig, name: str = "") -> Spec
     # a ReLU layer gets positive biases: its units must be alive to be a good exercise
     biases = [_grid(rng, ls[l + 1], 0.1 if act == "relu" else -0.5, 0.5, d)
               for l, act in enumerate(cfg.activations)] if cfg.biases else None
-    x = _grid(rng, ls[0], -1.0, 1.0, d, min_abs=0.1)
-    y = _targets(rng, cfg)
-    return Spec(list(ls), list(cfg.activations), cfg.loss, cfg.learning_rate, x[None, :], y[None, :],
-                weights, biases, False, name, "", {"notation": dict(cfg.notation)})
+    x = _grid(rng, (cfg.batch, ls[0]), -1.0, 1.0, d, min_abs=0.1)  # (B, n_0): a row per sample
+    y = np.stack([_targets(rng, cfg) for _ in range(cfg.batch)])  # (B, n_L)
+    return Spec(list(ls), list(cfg.activations), cfg.loss, cfg.learning_rate, x, y,
+                weights, biases, cfg.batch > 1, name, "", {"notation": dict(cfg.notation)})
 
 
 def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_paths: int | None) -> str | None:
@@ -81,32 +85,53 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
     if why:
         return why
     half = 0.5 * 10.0 ** -cfg.answer_decimals
-    if any(abs(q.answer) < half for q in questions):
+    if any(isinstance(q.answer, float) and abs(q.answer) < half for q in questions):
         return "an answer prints as zero"
-    if _too_close(cfg, sol, questions):
-        return "the step too small to tell from the value before it"
     if n_paths is not None and n_paths < 2:
         return "no weight with several non-zero paths"
     return None
 
 
-def _too_close(cfg: ExamConfig, sol: Solution, questions: list[Question]) -> bool:
-    """Whether an answer (an update, the loss after the step) is within MIN_GAP_UNITS units of the
-    last decimal asked of its distractor, the value before the step (then w + eta*g too is near)."""
-    gap = MIN_GAP_UNITS * 10.0 ** -cfg.answer_decimals
-    for q in questions:
-        unit, ref = read_ref(q.ref, sol.spec.n_layers)
-        before = unit.unchanged_given(ref, sol)
-        if before is not None and abs(q.answer - before) < gap:
-            return True
-    return False
+def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, student_id: str, seed: int,
+                 reasons: dict[str, int]) -> Exercise | None:
+    """The first draw of `batch` (attempt, spec, solution: draws that passed the other filters, in
+    order) whose distractors are apart from its answers, as the student's Exercise; None if none is.
+
+    Apart: no distractor of an asked question (the value before the step, the step uphill, any
+    value the diagnosis table computes: grading.slips.all_distractors) is within MIN_GAP_UNITS
+    units of the last decimal asked of the answer, unless it is the answer itself. The
+    second-order slip (updated weights in the backward pass: eta*g times a gradient) is left out:
+    it is nearly always within a few units (rejecting it would reject nearly every network); it is
+    a distractor where it is a unit or more away (the windows stop short of it), none where nearer
+    (grading.distract.invisible). From draw SLIP_DRAWS on (a network where slips cannot be kept
+    apart: many small chain-rule paths), only the value before the step and the step uphill
+    are kept apart; the windows still stop short of every slip's value when graded. The draws
+    are checked together (one engine run per slip)."""
+    attempt, spec, sol = batch[0]
+    sol_json = to_dict(sol, nt)
+    qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
+    refs = [q.ref for q in qs]
+    net = Nets.of([s for _, s, _ in batch])
+    answers = run(net).values(refs)
+    dis = all_distractors(net, refs, answers, None, first_order=True)  # columns 0, 1: before, uphill
+    near = np.asarray(too_close(answers, dis, cfg.answer_decimals))  # (draws, questions)
+    near_step = np.asarray(too_close(answers, dis[..., :2], cfg.answer_decimals))
+    for i, (attempt, spec, sol) in enumerate(batch):
+        if bool((near[i] if attempt <= SLIP_DRAWS else near_step[i]).any()):
+            reasons[TOO_CLOSE] = reasons.get(TOO_CLOSE, 0) + 1
+            continue
+        if i:
+            sol_json = to_dict(sol, nt)
+            qs = _questions(cfg, spec, sol_json, nt)
+        return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
+    return None
 
 
 def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:
     """The rejections seen from the forward pass alone (checked before the paths are listed)."""
     relu_margin = max(10.0 ** -cfg.decimals, 10.0 ** -cfg.answer_decimals)
     for l, act in enumerate(cfg.activations):
-        z, h = sol.fwd.z[l][0], sol.fwd.h[l + 1][0]
+        z, h = sol.fwd.z[l], sol.fwd.h[l + 1]  # (B, n): every sample
         if act == "sigmoid" and (h * (1 - h) < SIGMOID_MIN_SLOPE).any():
             return "saturated sigmoid"
         if act == "tanh" and (1 - h ** 2 < TANH_MIN_SLOPE).any():
@@ -133,6 +158,9 @@ def check_architecture(cfg: ExamConfig) -> None:
     if "paths" in asked and not multipath_possible(cfg.layers, cfg.activations):
         raise ConfigError(f"{cfg.source}: key 'questions': 'paths' needs a weight with several "
                           "paths (a hidden layer followed by a layer of 2 or more neurons)")
+    if "paths" in asked and cfg.batch > 1:
+        raise ConfigError(f"{cfg.source}: key 'questions': 'paths' asks for one sample's chain-rule paths; "
+                          "with a mini-batch (batch > 1) ask 'deltas' and 'gradients' instead")
 
 
 def fingerprint(spec: Spec) -> tuple:
@@ -150,6 +178,8 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
     nt = cfg.make_notation()
     multi = multipath_possible(cfg.layers, cfg.activations)
     reasons: dict[str, int] = {}
+    batch: list[tuple[int, Spec, Solution]] = []  # draws that pass the cheaper filters, not yet checked
+    size = 2  # for the distractor filter: 2 draws, then 4, ... (the first that passes is the same)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         spec = draw_spec(rng, cfg, student_id)
         sol = solve(spec)
@@ -168,8 +198,14 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
         if why is None and fingerprint(spec) in avoid:
             why = "same network as another student"
         if why is None:
-            sol_json = to_dict(sol, nt)
-            return Exercise(spec, nt, sol, sol_json, _questions(cfg, spec, sol_json, nt), student_id, seed, attempt)
+            batch.append((attempt, spec, sol))
+            if len(batch) < size and attempt < MAX_ATTEMPTS:
+                continue
+            ex = _first_apart(cfg, batch, nt, student_id, seed, reasons)
+            if ex is not None:
+                return ex
+            batch, size = [], min(2 * size, BATCH)
+            continue
         reasons[why] = reasons.get(why, 0) + 1
     common = max(reasons, key=lambda why: reasons[why])
     raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "
@@ -177,7 +213,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
 
 
 def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
-    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance)
+    qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance, cfg.convention)
     for q, group in zip(qs, _groups(qs)):
         if "tolerance" in cfg.questions[group]:
             q.tolerance = dict(cfg.questions[group]["tolerance"])

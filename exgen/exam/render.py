@@ -87,7 +87,7 @@ def _network(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
         for l, n in enumerate(spec.layers):
             for j in range(n):
                 bias = f.given(spec.biases[l - 1][j]) if spec.biases is not None and l > 0 else ""
-                note = f"{nt.h(0, j)} = {f.given(spec.x[0, j])}" if l == 0 else ""
+                note = f"{nt.h(0, j)} = {f.given(spec.x[0, j])}" if l == 0 and not spec.batched else ""
                 nodes.append({"name": f"n{l}-{j}", "x": round(dx * l, 3), "y": round(dy * ((n - 1) / 2 - j), 3),
                               "symbol": nt.h(l, j), "bias": bias, "note": note})
         for l in range(spec.n_layers):
@@ -124,10 +124,21 @@ def _given(ex: Exercise, cfg: ExamConfig, f: Fmt) -> dict[str, Any]:
                 f"weights {names['weights']} (to neuron $j$ of layer $l$ from neuron $k$ of layer $l-1$"
                 f"{'' if nt.weights != 'numbered' else ', numbered input by input'}); "
                 f"the output is $\\hat y_k = {nt.h(L, 0).replace('_{1}', '_{k}')}$.")
-    return {"layers": "–".join(map(str, spec.layers)), "activations": ", ".join(spec.activations),
+    data = f"Input: ${xs}$. Target: ${ys}$."
+    samples = None
+    if spec.batched:  # a table of the samples: one row each, inputs then targets
+        B = spec.x.shape[0]
+        data = (f"A mini-batch of {B} samples (below); the loss $L$ is the mean of the samples' losses "
+                rf"$\ell^{{[i]}}$, and the SGD step uses the mean gradient. A superscript $[i]$ marks sample $i$.")
+        samples = {"xcols": [nt.h(0, k) for k in range(spec.layers[0])], "ycols": [f"y_{{{k + 1}}}" for k in range(spec.layers[-1])],
+                   "rows": [{"i": b + 1, "x": [f.given(v) for v in spec.x[b]], "y": [f.given(v) for v in spec.y[b]]}
+                            for b in range(B)]}
+    return {"layers": "–".join(map(str, spec.layers)), "samples": samples,
+            "loss_name": r"\ell^{[i]}" if spec.batched else "L",  # a batch: each sample's loss
+            "activations": ", ".join(spec.activations),
             "loss": LOSSES[spec.loss].latex, "learning_rate": f"{spec.learning_rate:g}",
             "loss_note": r" ($\log$ is the natural logarithm)" if r"\log" in LOSSES[spec.loss].latex else "",
-            "notation": notation, "data": f"Input: ${xs}$. Target: ${ys}$."}
+            "notation": notation, "data": data}
 
 
 def _groups(ex: Exercise, cfg: ExamConfig, f: Fmt, worked: bool) -> list[dict[str, Any]]:
@@ -141,7 +152,7 @@ def _groups(ex: Exercise, cfg: ExamConfig, f: Fmt, worked: bool) -> list[dict[st
             row: dict[str, Any] = {"id": q.id, "latex": q.latex}
             if worked:
                 unit, ref = read(q.ref, ex.spec.n_layers)
-                row["answer"] = unit.answer_latex(q, f.ans(q.answer))
+                row["answer"] = unit.answer_latex(q, unit.shown(q, f))
                 row["steps"] = unit.steps(ref, ex.solution, ex.solution_json, nt, f)
             rows.append(row)
         groups.append({"number": g, "title": KINDS[item["type"]].title, "points": pts, "questions": rows})

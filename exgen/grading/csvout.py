@@ -1,4 +1,4 @@
-"""answers.csv, grades.csv and grades_canvas.csv, built column by column.
+"""answers.csv and grades.csv, built column by column (the LMS gradebooks: exgen.lms.writeback).
 
 Every distinct cell text is formatted once (a key's expected value, a verdict with its score, an
 answer as typed) and gathered with numpy; the file is one join. The bytes are those of
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
 from exgen.manifest import hashed
 from exgen.escape import DANGEROUS, safe_cell, safe_cells
@@ -122,6 +123,9 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
     S, Q = gr.acode.shape
     qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
     exp = _float_texts(g.expected, ",", ",")  # (K, Q)
+    if g.shape_cols:  # shape questions (grading.shapes): the key's shape as written, e.g. 4x3
+        exp = np.array(exp, dtype=object)
+        exp[:, g.shape_cols] = [["," + shape_text(a) + "," for a in row] for row in g.shape_answers]
     k = gr.kidx[s]
     full = s.shape == (S, 1) and q.shape == (1, Q)
     identity = full and exp.shape[0] == S and np.array_equal(gr.kidx, np.arange(S))
@@ -226,10 +230,7 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
             grid[m[:, None], cols[None, :]] = cells
     grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
     _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids), _joined(grid.ravel().tolist()))
-    title = exam or "exgen exam"
-    head = (_line(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title])
-            + _line(["Points Possible", "", "", "", "", f"{(mx.max() if len(mx) else 0):g}"]))
-    _write(out / "grades_canvas.csv", head, _joined([f"{s},,{s},,,{t[:-1]}\n" for s, t in zip(ids, grid[:, 1].tolist())]))
+    # the LMS gradebooks (grades_canvas.csv, ...): exgen.lms.writeback, from outputs.write_outputs
 
 
 def _joined(parts: list[str], n: int = 1 << 14) -> Iterator[str]:

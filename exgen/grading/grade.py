@@ -11,6 +11,7 @@ import numpy as np
 
 from exgen.grading.choose import choose
 from exgen.grading.judge import VERDICTS, Judged, Verdict, judge_group, verdicts_of
+from exgen.grading import shapes
 from exgen.grading.keys import Group, Prepared
 from exgen.grading.numbers import MISSING, parse_many
 from exgen.grading.read import Issue, Submissions, no_gc
@@ -39,6 +40,7 @@ class GradeResult:
     carried_credit: float
     where: dict[str, tuple[int, int]] = field(default_factory=dict)  # student -> (group, row)
     attempts: str = ""  # which rule chose among repeated attempts, and how many it superseded
+    notes: list[str] = field(default_factory=list)  # summary lines: the LMS layout, what the gradebooks miss
 
     @functools.cached_property
     def students(self) -> list[str]:
@@ -81,6 +83,17 @@ class GradeResult:
             for v, n in enumerate(np.bincount(gr.judged.verdict.ravel(), minlength=len(VERDICTS))):
                 out[VERDICTS[v]] += int(n)
         return out
+
+
+def _judge(g: Group, kidx: np.ndarray, V: np.ndarray, ST: np.ndarray, carried_credit: float | None,
+           A: np.ndarray, texts: list[str]) -> Judged:
+    """judge_group, then the group's shape questions on their own path (grading.shapes); A: each
+    answer's code into `texts`, -1 where there is none."""
+    j = judge_group(g, kidx, V, ST, carried_credit)
+    if g.shape_cols:
+        raw = [[texts[c] if c >= 0 else None for c in A[s, g.shape_cols]] for s in range(len(kidx))]
+        shapes.judge(g, kidx, raw, j)
+    return j
 
 
 def grade_submissions(sub: Submissions, keys: Mapping[str, dict], *, carried_credit: float | None = None,
@@ -162,7 +175,7 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
             kk[ai] = stu_k[sc[e[m]]]
             V = np.where(A >= 0, tvals[A], np.nan)
             ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
-            out[ua] = judge_group(g, kk, V, ST, carried_credit).score.sum(axis=1)
+            out[ua] = _judge(g, kk, V, ST, carried_credit, A, sub.texts).score.sum(axis=1)
         return out
 
     winners, note = choose(sub, np.flatnonzero(lq >= 0), issues, attempt, totals)
@@ -190,8 +203,8 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         V = np.where(A >= 0, tvals[A], np.nan)
         ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
         kidx = kpos[members, 1]
-        groups.append(GroupResult(g, sids, A, sub.texts, V, judge_group(g, kidx, V, ST, carried_credit), kidx,
-                                  tstatus))
+        groups.append(GroupResult(g, sids, A, sub.texts, V, _judge(g, kidx, V, ST, carried_credit, A, sub.texts),
+                                  kidx, tstatus))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
     cc = carried_credit if carried_credit is not None else \
         groups[0].judged.carried_credit if groups else 0.5  # the keys' policy (one per exam)

@@ -2,8 +2,9 @@
 
 An answer is
   correct  within the key's tolerance of the exact value, or of the value a student gets by
-           carrying 3 or 4 decimals through the hand computation (or that value, or the exact
-           one, rounded or truncated to 3 or 4 decimals as written);
+           carrying 3 or 4 decimals through the hand computation (by a version-1 or legacy
+           policy also that value, or the exact one, rounded or truncated to 3 or 4 decimals as
+           written), every window cut short of the distractors (grading.distract);
   carried  not correct, but correct given the student's own earlier answers (the questions in
            `depends_on`), at least one of which was not correct: partial credit;
   wrong    a number that is neither; `diagnosis` names the slip that explains it, if one does;
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exgen.core import engine, stage
-from exgen.grading.distract import gap
+from exgen.core import stage
+from exgen.grading.distract import gap, invisible
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import ROUNDINGS, Group, Prepared
 from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
@@ -49,25 +50,51 @@ def within(a: np.ndarray, e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.n
         return np.abs(a - e) <= threshold(e, tk, tv)
 
 
-def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf) -> np.ndarray:
-    """a is `target` rounded to d decimals (a is written with at most d decimals), and a is within
-    `gap` of target (the window's cut short of the distractors, grading.distract)."""
-    half = 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
-    chopped = np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d  # truncated, as seed 002 does
-    ok = decimals_at_most(a, d) & ((np.abs(a - target) <= half) | (np.abs(a - chopped) <= 1e-12 + 1e-9 * np.abs(a)))
+def half_unit(d: int) -> float:
+    """How far a value may be from the number it rounds to at d decimals (half a unit, and a hair)."""
+    return 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
+
+
+def chopped(target: np.ndarray, d: int) -> np.ndarray:
+    """`target` truncated to d decimals, as seed 002 does."""
+    return np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d
+
+
+def same_number(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a is the number b as written (a float's hair apart)."""
+    return np.abs(a - b) <= 1e-12 + 1e-9 * np.abs(a)
+
+
+WRITTEN_NONZERO_BELOW = 4  # "0" is the right value as written only where it shows as 0.0000
+
+
+def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf,
+                chop: bool = True) -> np.ndarray:
+    """a is `target` rounded (or, with `chop`, truncated) to d decimals (a is written with at most
+    d decimals), and a is within `gap` of target (the window's cut short of the distractors,
+    grading.distract)."""
+    near = np.abs(a - target) <= half_unit(d)
+    ok = decimals_at_most(a, d) & ((near | same_number(a, chopped(target, d))) if chop else near)
     ok &= np.abs(a - target) <= gap
-    return ok & (a != 0) if d < 4 else ok  # "0" only where it shows as 0.0000
+    return ok & (a != 0) if d < WRITTEN_NONZERO_BELOW else ok
 
 
 def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list | None = None,
-            dis: np.ndarray | None = None, roundings: tuple[int, ...] = ROUNDINGS) -> np.ndarray:
+            dis: np.ndarray | None = None, roundings: tuple[int, ...] = ROUNDINGS,
+            strict: bool = False) -> np.ndarray:
     """Correct against `exact` or a hand-rounded value; `thr`: their thresholds and `gaps` their
-    cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M)."""
+    cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M).
+    `strict` (a version-2 policy): the windows are the tolerance around each centre only (no
+    rounding or chopping as written: the fewer-decimals rule judges those)."""
     if gaps is None:
         gaps = [np.inf] * (1 + len(rounded)) if dis is None else [gap(x, dis) for x in (exact, *rounded)]
     thr = thr or [np.fmin(threshold(x, tk, tv), c) for x, c in zip((exact, *rounded), gaps)]
     with np.errstate(invalid="ignore", over="ignore"):
         ok = np.abs(a - exact) <= thr[0]
+        if strict:
+            for r, t in zip(rounded, thr[1:]):
+                ok |= np.abs(a - r) <= t
+            return ok
         seen = set()
         for d, r, t, c in zip(roundings, rounded, thr[1:], gaps[1:]):
             ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d), c)
@@ -81,7 +108,12 @@ def diag_match(a: np.ndarray, cand: np.ndarray, thr: np.ndarray) -> np.ndarray:
     """A wrong answer matches a slip value: within tolerance (thr) or hand-rounding distance."""
     with np.errstate(invalid="ignore", over="ignore"):
         dist = np.abs(a - cand)
-        return ((dist <= thr) | (dist <= 0.6e-4 + 0.002 * np.abs(cand))) & ~np.isnan(cand)
+        return ((dist <= thr) | (dist <= slip_reach(cand))) & ~np.isnan(cand)
+
+
+def slip_reach(cand: np.ndarray) -> np.ndarray:
+    """The hand-rounding distance within which an answer matches a slip value, whatever the tolerance."""
+    return 0.6e-4 + 0.002 * np.abs(cand)
 
 
 @dataclass
@@ -127,7 +159,7 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
             net = g.net.take(kidx[rows])
             with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
-                calcs = [engine.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
+                calcs = [g.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
             for qq in qs:
                 blocks = got.setdefault(qq, [])
                 if blocks is None:
@@ -143,22 +175,36 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
             at = idx[sel]
             carried[at, qq] = cv[0][sel]
-            before = g.before[kidx[at], qq][:, None]  # the carried window too stops short of the old value
-            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq], dis=before,
-                        roundings=g.policy.roundings)
+            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq],
+                        dis=_carried_distractors(g, kidx[at], qq, cv[0][sel]), roundings=g.policy.roundings,
+                        strict=g.policy.strict)
             verdict[at[m], qq] = CARRIED
+
+
+def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
+    """The distractors the carried window (centred at c, (n,)) stops short of, (n, M): the value
+    before the step always; by a strict policy also the slip values, except one that is c itself
+    (the student's own earlier slip carried through correctly: that is what ECF credits; w + eta*g
+    is the right update for a student whose gradient had the wrong sign)."""
+    before = g.before[k, q][:, None]
+    if not g.policy.strict:
+        return before
+    rest = g.distract[k, q, 1:]
+    rest = np.where(invisible(rest, c[:, None], g.policy.decimals), np.nan, rest)
+    return np.concatenate([before, rest], axis=1)
 
 
 def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The policy's rule for fewer decimals than asked (exgen.acceptance): (few, as_written), (S, Q):
     the answer has fewer decimals than asked (and is not the right value at the asked decimals),
     and it is the right value (exact or a hand rounding) rounded to the decimals it has, within
-    the window's cut short of the distractors."""
+    the window's cut short of the distractors. By a strict (version-2) policy only rounded: a value
+    chopped to fewer decimals (0.5 for 0.5644) is not the right value rounded too coarsely."""
     D = g.policy.decimals
     assert D is not None
     E = g.expected[kidx]
     with np.errstate(invalid="ignore", over="ignore"):
-        few = ok & decimals_at_most(vals, D - 1) & (np.abs(vals - E) > 0.5 * 10.0 ** -D * (1 + 1e-6) + 1e-12)
+        few = ok & decimals_at_most(vals, D - 1) & (np.abs(vals - E) > half_unit(D))
     written = np.zeros_like(few)
     at = np.flatnonzero(few)
     if at.size:
@@ -169,7 +215,7 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tupl
         m = np.zeros(at.size, dtype=bool)
         for d in range(1, D):
             for t, c in targets:
-                m |= _as_written(a, t, d, c)
+                m |= _as_written(a, t, d, c, chop=not g.policy.strict)
         written.flat[at] = m
     return few, written
 
@@ -191,12 +237,18 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
         k, qi = kidx[rest // Q], rest % Q
         correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
                                      None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in pol.roundings],
-                                     [c[k, qi] for c in g.gaps], roundings=pol.roundings)
+                                     [c[k, qi] for c in g.gaps], roundings=pol.roundings, strict=pol.strict)
     few = None
     if pol.fewer_decimals == "as_written":
         few, written = _fewer(g, kidx, vals, ok)
-        correct |= written
-        few &= correct
+        if pol.strict:  # fewer decimals than asked (and not within the exact window): judged as the
+            correct &= ~few  # number written by the fewer-decimals rule alone, not by the hand windows
+            few &= written
+            if pol.fewer_credit > 0:  # the right value rounded too coarsely; no credit: stays wrong
+                correct |= few
+        else:
+            correct |= written
+            few &= correct
     verdict = np.full((S, Q), WRONG, dtype=np.int8)
     verdict[correct] = CORRECT
     verdict[status == INVALID] = INVALID_V
@@ -214,6 +266,7 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
         diagnosis[si[has], qi[has]] = m.argmax(axis=1)[has]
     full = P
     if few is not None and few.any():
+        few &= verdict != CARRIED
         codes = [*codes, TOO_FEW]
         diagnosis[few] = len(codes) - 1
         full = np.where(few, pol.fewer_credit * P, P)
@@ -241,6 +294,9 @@ def grade_key(key: dict, answers: Mapping[str, str | None], *, carried_credit: f
     raw = [None if t is None else str(t) for t in raw]
     vals, status = parse_row(raw)
     j = judge_group(g, np.array([0]), vals[None, :], status[None, :], carried_credit)
+    if g.shape_cols:  # shape questions: their own small path
+        from exgen.grading.shapes import judge as judge_shapes
+        judge_shapes(g, np.array([0]), [[raw[q] for q in g.shape_cols]], j)
     return verdicts_of(g.qids, raw, vals, j, 0)
 
 

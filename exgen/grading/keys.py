@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from exgen.acceptance import HAND_ROUNDINGS, LEGACY, Policy, policy_of
-from exgen.core import engine, parameters
+from exgen.core import engine
 from exgen.errors import ExgenError, InputFileError
-from exgen.answer_key import DEFAULT_TOLERANCE, KEY_VERSION, TOLERANCE_KINDS, read_key_file, validate_key
+from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
-from exgen.grading import distract, slips
+from exgen.grading import distract, shapes, slips
+from exgen.grading.keyfields import fields_ok
+from exgen.grading.slips import path_entries
 from exgen.grading.read import no_gc
 from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
@@ -80,10 +82,16 @@ class Group:
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
     thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
     before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
-    distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract)
+    distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
+    # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
     _slips: tuple | None = None
+    shape_answers: list = field(default_factory=list)  # (K, S) (rows, cols) of the shape questions
+    shape_cols: list[int] = field(init=False)  # the shape questions: judged by grading.shapes
+
+    def __post_init__(self) -> None:
+        self.shape_cols = shapes.columns(self.refs)
 
     @property
     def qindex(self) -> dict[str, int]:
@@ -98,9 +106,12 @@ class Group:
         try:
             flat = [q for k in self.keys for q in k["questions"]]  # one pass over all keys' questions
             answers = [q["answer"] for q in flat]
+            if self.shape_cols:  # shapes are judged on their own path (grading.shapes): NaN here
+                answers = shapes.prepare(self, answers)
             points = [q.get("points", 1) for q in flat]
             tol = [q.get("tolerance", DEFAULT_TOLERANCE) for q in flat]
-            if not checked and not _fields_ok(self.keys, flat, answers, points, tol):
+            numbers = [a for a in answers if a == a] if self.shape_cols else answers  # without the NaN
+            if not checked and not fields_ok(self.keys, flat, numbers, points, tol):
                 return False
             self.expected = np.array(answers, dtype=float).reshape(shape)
             self.points = np.array(points, dtype=float).reshape(shape)
@@ -110,16 +121,26 @@ class Group:
             if checked:
                 raise
             return False
-        self.net = stack_dicts([k["spec"] for k in self.keys], self.like)
+        self.net = self.stack()
         self.compute()
         return True
 
+    def stack(self) -> engine.Nets:  # a graph group stacks its graphs (exgen.graph.grading)
+        return stack_dicts([k["spec"] for k in self.keys], self.like)
+
+    def run(self, net, **kw) -> engine.Result:  # judge's error carried forward; a graph group's: the graph solver
+        return engine.run(net, **kw)
+
     def compute(self) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
-        window is cut back short of the distractors (grading.distract)."""
+        window is cut back short of the distractors (grading.distract): the value before the step
+        and the step uphill, and, by a version-2 policy, every slip value (slip_columns)."""
         self.exact = engine.run(self.net)
         self.before = distract.unchanged(self.net, self.refs, self.exact)
         self.distract = distract.distractors(self.before, self.expected, self.refs)
+        if self.policy.strict:  # every value the diagnosis table computes is a distractor too
+            self.distract = distract.with_slips(self.distract, self.slip_columns()[1], self.expected,
+                                                self.policy.decimals)
         self.gaps = [distract.gap(self.expected, self.distract)]
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
         for d in self.policy.roundings:
@@ -127,7 +148,7 @@ class Group:
             self.gaps.append(distract.gap(self.rounded[d], self.distract))
             self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
 
-    def mismatch(self) -> tuple[int, int, float, float] | None:
+    def mismatch(self) -> tuple[int, int, float | str, float | str] | None:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
         key's answer is not its spec's value (1e-9 relative), vectorised over the group; None if
         every answer matches."""
@@ -136,6 +157,9 @@ class Group:
         exact = self.exact.values(self.refs)
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
+        bad = shapes.mismatch(self, ok) if self.shape_cols else None
+        if bad is not None:
+            return bad
         if ok.all():
             return None
         k, q = (int(i) for i in np.argwhere(~ok)[0])
@@ -170,57 +194,14 @@ class Group:
         return codes, table.reshape(K, Q, -1), thr.reshape(K, Q, -1), usable.reshape(K, Q, -1)
 
 
-_NUM = {int, float}
-_TOL_NAMES = frozenset(TOLERANCE_KINDS)
-_NO_DEPS: list = []
 
 
-def _finite(values: list, low: float, strict: bool = False) -> np.ndarray | None:
-    """The values as floats if every one is a finite JSON number (no bool) >= low (> low if
-    strict); None otherwise."""
-    if not set(map(type, values)) <= _NUM:
-        return None
-    try:
-        a = np.array(values, dtype=float)
-    except OverflowError:  # an integer beyond float range
-        return None
-    ok = np.isfinite(a).all() and ((a > low).all() if strict else (a >= low).all())
-    return a if ok else None
-
-
-def _fields_ok(keys: list[dict], flat: list[dict], answers: list, points: list, tol: list) -> bool:
-    """Array checks of the fields `questions.validate_key` checks per key, for keys whose question
-    ids, refs and depends_on equal those of a validated key; False if any may fail."""
-    if not (set(map(type, tol)) <= {dict} and set(map(len, tol)) == {2}):
-        return False
-    kinds, values = [t["kind"] for t in tol], [t["value"] for t in tol]  # KeyError: not kind and value
-    if not set(map(type, kinds)) <= {str} or not set(kinds) <= _TOL_NAMES:
-        return False
-    if _finite(answers, -np.inf) is None or _finite(points, 0.0) is None:
-        return False
-    tv = _finite(values, 0.0, strict=True)
-    if tv is None:
-        return False
-    if "sig" in kinds:
-        sig = tv[np.array(kinds, dtype=object) == "sig"]
-        if not (sig == np.floor(sig)).all():
-            return False
-    if not set(type(q.get("depends_on", _NO_DEPS)) for q in flat) <= {list}:
-        return False
-    if not set(type(k["spec"]) for k in keys) <= {dict}:
-        return False
-    top = [k.get("version", KEY_VERSION) for k in keys]
-    if not set(map(type, top)) <= {int} or not set(top) <= {KEY_VERSION}:
-        return False
-    sids = [k["student_id"] for k in keys if "student_id" in k]
-    if not set(map(type, sids)) <= {str} or not all(s.strip() for s in sids):
-        return False
-    return set(type(k.get("exam", "")) for k in keys) <= {str}
-
-
-def path_entries(net: engine.Nets) -> dict:
-    """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
-    return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
+def _graph(d):
+    """exgen.graph.grading for a computational graph's spec (its signature, parser, group), else None."""
+    if isinstance(d, dict) and ("graph" in d or "expression" in d):
+        from exgen.graph import grading
+        return grading
+    return None
 
 
 class Prepared:
@@ -253,7 +234,8 @@ class Prepared:
             try:
                 qs = key["questions"]
                 acc = key.get("acceptance")
-                sig = (dict_signature(key["spec"]),
+                gm = _graph(key["spec"])
+                sig = ((gm.signature if gm else dict_signature)(key["spec"]),
                        tuple((q["id"], q["ref"], tuple(q.get("depends_on", []))) for q in qs),
                        None if acc is None else json.dumps(acc, sort_keys=True))
                 gi = self._by_sig.get(sig)
@@ -267,7 +249,7 @@ class Prepared:
                 qids = [q["id"] for q in qs]
                 pos = {q: i for i, q in enumerate(qids)}
                 gi = self._by_sig[sig] = len(self.groups)
-                self.groups.append(Group(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
+                self.groups.append((gm.GraphGroup if gm else Group)(qids, [q["ref"] for q in qs], [q.get("kind", "") for q in qs],
                                          [[pos[d] for d in q.get("depends_on", []) if d in pos] for q in qs],
                                          like=like, policy=policy_of(key)))
             g = self.groups[gi]
@@ -296,7 +278,8 @@ class Prepared:
     def _check(self, key: dict):
         """The key's spec, validated in full; InputFileError naming the key and the field if not valid."""
         try:
-            return from_dict(key["spec"])
+            gm = _graph(key["spec"])
+            return gm.parse(key["spec"], "spec") if gm else from_dict(key["spec"])
         except (KeyError, TypeError) as e:
             raise InputFileError(f"{self.source(key)}: malformed ({e})") from None
         except ExgenError as e:

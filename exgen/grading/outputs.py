@@ -160,6 +160,7 @@ def summary(res: GradeResult) -> str:
              f"Mean score {np.mean(pcts) if len(pcts) else 0:.1f}%, median {np.median(pcts) if len(pcts) else 0:.1f}%."]
     if res.attempts:
         lines.append(res.attempts)
+    lines += res.notes
     if res.issues:
         lines.append(f"Issues: {issue_summary(res.issues)} (see issues.csv).")
     return "\n".join(lines)
@@ -205,11 +206,15 @@ def write_all(res: GradeResult, out: str | Path, *, exam: str = "", force: bool 
 
 
 def write_outputs(res: GradeResult, out: Path, *, exam: str = "", feedback: bool = True,
-                  report: bool = True) -> None:
-    """Every grading output, written into the (staging) folder `out`."""
+                  report: bool = True, lms: dict | None = None) -> None:
+    """Every grading output, written into the (staging) folder `out`; `lms`: the LMS identities
+    and ids for the gradebooks (exgen.lms.writeback.write_gradebooks's keywords)."""
+    from exgen.lms.writeback import write_gradebooks
     with no_gc():  # millions of short-lived strings and lists: nothing for the collector to find
         write_answers(res, out / "answers.csv")
         write_grades(res, out, exam)
+        res.notes = [n for n in res.notes if not n.startswith("Write-back:")] + \
+            write_gradebooks(res, out, exam, **(lms or {}))
         write_issues(res, out / "issues.csv")
         if feedback:
             write_feedback(res, out / "feedback")

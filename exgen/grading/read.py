@@ -48,6 +48,7 @@ class Submissions:
     texts: list[str]  # distinct answer texts, as typed
     issues: list[Issue] = field(default_factory=list)
     attempts: Attempts | None = None  # the column that orders a student's attempts, if any
+    lms_layout: str | None = None  # the LMS or form that wrote the file (exgen.lms.layouts), if known
 
     @property
     def student_ids(self) -> list[str]:
@@ -109,6 +110,8 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
 def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Submissions:
     t = read_columns(path, sheet).without_blank_rows()  # blank lines are skipped in every layout
     name, header = str(path), t.header
+    from exgen.lms.layouts import detect, propose_map
+    layout = detect(header)
     if id_column:
         idc = _column(header, id_column)
         if idc is None:
@@ -130,7 +133,7 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
         sid, sids = recode(*t.column(idc), ident)
         qid, qids = recode(*t.column(qc), str.strip)
         ans, texts = t.column(ac)
-        sub = Submissions(name, "long", header, t.lines, sid, sids, qid, qids, ans, texts)
+        sub = Submissions(name, "long", header, t.lines, sid, sids, qid, qids, ans, texts, lms_layout=layout)
         _attempts(sub, t, {idc, qc, ac}, 1)
         return _overflowing(sub, t, over, np.flatnonzero(over))
     if mapping:
@@ -148,8 +151,9 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
         if not qcols:
             raise SubmissionError(f"{name}: no question columns: no column is named like a question id "
                                   f"({', '.join(sorted(known_qids)[:6])}, ...) and no --map was given; "
-                                  f"columns are: {_cols(header)}")
+                                  f"columns are: {_cols(header)}" + propose_map(header, sorted(known_qids)))
     sub = _wide(t, name, idc, qcols, ident)
+    sub.lms_layout = layout
     m = len(qcols)
     _attempts(sub, t, {idc} | {i for i, _ in qcols}, m)
     return _overflowing(sub, t, np.repeat(over, m), np.flatnonzero(over))

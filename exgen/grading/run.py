@@ -18,12 +18,17 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
                 id_column: str | None = None, mapping: list[str] | None = None,
                 mapping_file: str | Path | None = None, roster: str | Path | None = None,
                 sheet: str | None = None, carried_credit: float | None = None, force: bool = False,
-                feedback: bool = True, report: bool = True, attempt: str = "latest") -> tuple[GradeResult, str]:
+                feedback: bool = True, report: bool = True, attempt: str = "latest",
+                canvas_assignment_id: str | None = None,
+                blackboard_column_id: str | None = None) -> tuple[GradeResult, str]:
     """Grade a submissions file against `keys_dir/*.json` and write the grades folder `out`
     (an exgen output folder, see `exgen.outdir`: refused if it is or holds an input, or holds
     files exgen did not write; an earlier grading is replaced only with `force`).
     Of a student's several attempts the one `attempt` names counts: latest, first (by the attempt
     number or timestamp column; row order without one) or best (the highest total score).
+    A Moodle Responses or Canvas Student Analysis report of an `exgen export`ed quiz is graded per
+    variant with no mapping (exgen.lms.regrade); the gradebooks for Canvas, Moodle and Blackboard
+    carry the roster's LMS columns (exgen.lms.writeback).
     Returns the result and the stdout summary."""
     if attempt not in ATTEMPT_RULES:
         raise UsageError(f"--attempt: must be one of {', '.join(ATTEMPT_RULES)}, got {attempt!r}")
@@ -36,15 +41,31 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
         # every key validated (errors name its file) before anything else is read; from the
         # exam-wide index (answer_keys/.exam-keys.npz) when it matches the JSON keys
         keys, prep = load_prepared(keys_dir)
-        known = {q for g in prep.groups for q in g.qids}
-        sub = read_submissions(submissions, known_qids=known, id_column=id_column,
-                               mapping=read_mapping(mapping, mapping_file),
-                               roster=alias_map(read_roster(roster)) if roster else None, sheet=sheet)
-        res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep,
-                                 attempt=attempt)
+        students = read_roster(roster) if roster else None
+        lms = None
+        if not (mapping or mapping_file or id_column):
+            from exgen.lms.regrade import read_lms
+            lms = read_lms(submissions, keys, roster=students, sheet=sheet, attempt=attempt,
+                           carried_credit=carried_credit)
+        if lms is not None:
+            res = grade_submissions(lms.sub, lms.keys, carried_credit=carried_credit, attempt=attempt)
+            res.notes += lms.notes
+        else:
+            known = {q for g in prep.groups for q in g.qids}
+            sub = read_submissions(submissions, known_qids=known, id_column=id_column,
+                                   mapping=read_mapping(mapping, mapping_file),
+                                   roster=alias_map(students) if students else None, sheet=sheet)
+            res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep,
+                                    attempt=attempt)
+            if sub.lms_layout:
+                res.notes.append(f"Layout: {sub.lms_layout}.")
         exam = next(iter(keys.values())).get("exam", "")
-        write_outputs(res, stage, exam=exam, feedback=feedback, report=report)
-    files = ["answers.csv", "grades.csv", "grades_canvas.csv", "issues.csv"] + \
+        write_outputs(res, stage, exam=exam, feedback=feedback, report=report,
+                      lms={"info": lms.info if lms else None, "roster": students,
+                           "canvas_assignment_id": canvas_assignment_id,
+                           "blackboard_column_id": blackboard_column_id})
+    files = ["answers.csv", "grades.csv", "grades_canvas.csv", "grades_moodle.csv", "grades_blackboard.csv",
+             "issues.csv"] + \
         ["feedback/"] * feedback + ["report.html"] * report
     return res, summary(res) + f"\nWrote {out}/ ({', '.join(files)})."
 

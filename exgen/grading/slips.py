@@ -8,8 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from exgen.acceptance import TOO_FEW
+from exgen.core import parameters
 from exgen.core.engine import SLIPS, Nets, Result, run
+from exgen.grading import distract
 from exgen.grading.distract import unchanged
+from exgen.graph.slips import DIAGNOSES as GRAPH_DIAGNOSES
 from exgen.kinds import read as read_ref
 
 NOT_APPLIED = "update_not_applied"
@@ -28,10 +31,13 @@ DIAGNOSES: dict[str, str] = {
     "updated_in_backward": "Already-updated weights were used in the backward pass; the gradients must all use the old weights.",
     "sse_factor": "The factor 2 of the squared error is off: 1/2 sum (y - yhat)^2 and sum (y - yhat)^2 differ by a factor 2 in the loss and its gradient.",
     "batch_sum": "The gradient (or loss) was summed over the mini-batch instead of averaged.",
-    TOO_FEW: "The right value, rounded to fewer decimals than asked: accepted, for the share of the points the exam's precision rule gives.",
+    "first_sample": "Only one sample was used: this is the first sample's gradient (or loss), not the mean over the mini-batch.",
+    "transposed_shape": "The shape is transposed (rows and columns swapped): check which convention the exam uses, z = xW + b with one row per sample, or z = Wx + b with one column per sample.",
+    TOO_FEW: "The right value, rounded to fewer decimals than asked: judged by the exam's precision rule (it gives the share of the points written on the sheet, none by default).",
 }
 
 _SOLVER = [c for c in DIAGNOSES if c in SLIPS]  # applied inside the engine
+DIAGNOSES.update(GRAPH_DIAGNOSES)  # computational graphs' slips (exgen.graph.slips)
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,
@@ -49,7 +55,7 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
     cols: list[tuple[str, np.ndarray]] = [(NOT_APPLIED, before),
                                           ("sign_flip", np.where(expected != 0, -expected, np.nan))]
     for code in _SOLVER:
-        if code == "batch_sum" and net.x.shape[1] == 1:
+        if code in ("batch_sum", "first_sample") and net.x.shape[1] == 1:
             continue
         with np.errstate(all="ignore"):  # a slip may leave a log's domain: NaN, never matched
             cols.append((code, run(net, slip=code).values(refs)))
@@ -74,3 +80,24 @@ def candidates(net: Nets, refs: list[str], expected: np.ndarray,
     order = list(DIAGNOSES)
     cols.sort(key=lambda cv: order.index(cv[0]))  # stable: keeps several missing_path columns
     return [c for c, _ in cols], [v for _, v in cols]
+
+
+def path_entries(net: Nets) -> dict:
+    """(kind, index) -> entry number in the solution's "paths" list, for sample 0."""
+    return {p: i for i, p in enumerate(parameters(net.layers, net.b is not None))}
+
+
+SECOND_ORDER = ("updated_in_backward",)  # slips whose effect is a product of two small changes (eta*g times a gradient)
+
+
+def all_distractors(net: Nets, refs: list[str], expected: np.ndarray, decimals: int | None = None,
+                    first_order: bool = False) -> np.ndarray:
+    """(K, Q, M): every distractor of every question (grading.distract, version-2 policy): the
+    value before the step, the step uphill and each slip's value (those that cannot be told from
+    the answer at `decimals` left out); `first_order`: without the SECOND_ORDER slips."""
+    before = unchanged(net, refs, run(net))
+    dis = distract.distractors(before, expected, refs)
+    codes, cols = candidates(net, refs, expected, path_entries(net), before)
+    if first_order:
+        cols = [c for code, c in zip(codes, cols) if code not in SECOND_ORDER]
+    return distract.with_slips(dis, cols, expected, decimals)

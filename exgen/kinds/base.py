@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from exgen.core.refs import Ref
+from exgen.core.shapes import text as shape_text
 from exgen.core.solve import Solution
 from exgen.core.notation import Notation, plain
 from exgen.core.solution import resolve_pointer
@@ -30,19 +31,30 @@ class Question:
     text: str  # plain text, for terminals and CSV
     latex: str  # the same question as LaTeX (math mode pieces inside $...$)
     ref: str  # RFC 6901 pointer into the solution object
-    answer: float
+    answer: float | str  # a number, or a shape "4x3" (key version 2, exgen.core.shapes)
     tolerance: dict[str, Any]
     points: float
     depends_on: list[str] = field(default_factory=list)
     symbol: str = ""  # LaTeX symbol of the asked quantity
+    expression: str = ""  # a shape question's vectorised expression (e.g. dL/dW = Xᵀ·δ / n)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if not self.expression:
+            del d["expression"]  # numeric questions: the version 1 fields only
+        return d
 
 
 def ptr(*parts: Any) -> str:
     """A JSON pointer from its parts."""
     return "/" + "/".join(str(p) for p in parts)
+
+
+def sample_ref(spec: Spec, array: str, l: int, j: int, b: int = 0, name: str = "") -> str:
+    """The ref of a per-sample quantity (array "forward" with name "h" or "z", or "deltas") of
+    neuron j of layer l+1: with the sample index b for a mini-batch."""
+    parts = (array, l, name) if name else (array, l)
+    return ptr(*parts, b, j) if spec.batched else ptr(*parts, j)
 
 
 def gradient_params(spec: Spec) -> list[tuple[str, tuple[int, ...]]]:
@@ -73,6 +85,7 @@ class Asker:
     solution: dict[str, Any]  # the solve --json object of spec
     nt: Notation
     tolerance: dict[str, Any]
+    convention: str = "row"  # the matrix form the shapes questions use (exgen.core.shapes)
     questions: list[Question] = field(default_factory=list)
     by_ref: dict[str, str] = field(default_factory=dict)  # ref -> id of its latest question
     _group: Iterator[str] = field(default=iter(()), init=False, repr=False)
@@ -82,11 +95,12 @@ class Asker:
     def start(self, group: int, kind: str, points: float) -> None:
         self._group, self._kind, self._points = _ids(group), kind, float(points)
 
-    def add(self, text: str, latex: str, ref: str, deps: list[str], symbol: str) -> str:
+    def add(self, text: str, latex: str, ref: str, deps: list[str], symbol: str, expression: str = "") -> str:
         qid = next(self._group)
-        self.questions.append(Question(qid, self._kind, plain(text), latex, ref,
-                                       float(resolve_pointer(self.solution, ref)), dict(self.tolerance),
-                                       self._points, list(deps), symbol))
+        value = resolve_pointer(self.solution, ref)
+        answer = shape_text(value) if isinstance(value, list) else float(value)
+        self.questions.append(Question(qid, self._kind, plain(text), latex, ref, answer, dict(self.tolerance),
+                                       self._points, list(deps), symbol, expression))
         self.by_ref[ref] = qid
         return qid
 
@@ -106,6 +120,7 @@ class Asker:
 class Kind:
     """One question kind. Subclasses set the class attributes and override what they ask."""
     name: str = ""  # the config's question type
+    family: str = "network"  # the exercises it asks about: "network", or "graph" (exgen.graph)
     title: str = ""  # the group's title on sheets and keys
     arrays: tuple[str, ...] = ()  # the Ref.array values of its refs
     ref_pattern: str = ""  # its refs as a regular expression, after the leading "/"
@@ -117,6 +132,10 @@ class Kind:
     def answer_latex(self, q: Question, answer: str) -> str:
         """The answer line of the worked key."""
         return f"{q.symbol} = {answer}"
+
+    def shown(self, q: Question, f: Fmt) -> str:
+        """The answer as the key prints it (LaTeX)."""
+        return f.ans(float(q.answer))
 
     def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
         """The worked step as display-math lines (each its own paragraph; TeX breaks them at operators)."""

@@ -14,7 +14,7 @@ from exgen.core.functions import ACTIVATIONS, LOSSES
 from exgen.core.notation import Notation
 from exgen.core.paths import paths_for
 from exgen.exam.worked import Fmt, path_lines
-from exgen.kinds.base import Asker, Kind, ptr, register
+from exgen.kinds.base import Asker, Kind, ptr, register, sample_ref
 
 p = ex.p
 PARAM_PATTERN = r"(?:weights/\d+/\d+/\d+|biases/\d+/\d+)"
@@ -71,6 +71,21 @@ def weight_slips(ref: Ref, net: Any, exact: Any, paths_of: dict,
     return trans, missing
 
 
+def batch_steps(sol: Solution, nt: Notation, f: Fmt, kind: str, index: tuple[int, ...], d: str) -> list[str]:
+    """A mini-batch gradient: the mean over the samples of delta times the weight's input."""
+    from exgen.kinds.delta import delta_latex
+    from exgen.kinds.forward import sample_sym
+    l, j, B = index[0], index[1], sol.spec.x.shape[0]
+    g = sol.old_grad_new(kind, index)[1]
+    syms = [delta_latex(nt, l + 1, j, b, True) + (rf"\,{sample_sym(nt.h(l, index[2]), b, True)}" if kind == "weights" else "")
+            for b in range(B)]
+    inp = f.given if l == 0 else f.val  # the inputs are given numbers
+    vals = [f.par(f.val(sol.bwd.deltas[l][b, j])) + (rf" \cdot {f.par(inp(sol.fwd.h[l][b, index[2]]))}"
+                                                      if kind == "weights" else "") for b in range(B)]
+    return [rf"{d} = \frac{{1}}{{{B}}} \sum_{{i=1}}^{{{B}}} {syms[0].replace('[1]', '[i]')} = \frac{{1}}{{{B}}}({' + '.join(syms)})",
+            rf"{{}} = \frac{{1}}{{{B}}}({' + '.join(vals)}) = {f.ans(g)}"]
+
+
 class ParamKind(Kind):
     """A kind with one question per parameter an exam asks about (gradient_params), its refs
     /<prefix>/<weights|biases>/<l>/<j>[/<k>]."""
@@ -97,13 +112,17 @@ class Gradient(ParamKind):
 
     def about(self, a: Asker, pk: str, idx: tuple[int, ...], sym: str) -> tuple[str, str, list[str], str]:
         d = a.nt.d("L", sym)
-        return f"the gradient dL/d{sym}", f"the gradient ${d}$", a.ids_of("forward"), d
+        deltas = a.ids_at([sample_ref(a.spec, "deltas", idx[0], idx[1], b) for b in range(a.spec.x.shape[0])])
+        mean = " (the mean over the mini-batch)" if a.spec.batched else ""
+        return f"the gradient dL/d{sym}{mean}", f"the gradient ${d}${mean}", a.ids_of("forward") + deltas, d
 
     def steps(self, ref: Ref, sol: Solution, sol_json: dict[str, Any], nt: Notation, f: Fmt) -> list[str]:
         """The chain of partial derivatives, the factor values and the product; a sum over paths."""
         kind, index = ref.param, ref.param_index
         sym = nt.param(kind, index)
         d = nt.d("L", sym)
+        if sol.spec.batched:
+            return batch_steps(sol, nt, f, kind, index, d)
         paths = next(e for e in sol_json["paths"] if e["param"] == kind and e["index"] == list(index)
                      and e.get("sample", 0) == 0)["paths"]
         g = sol.bwd.grad_w[index[0]][index[1:]] if kind == "weights" else sol.bwd.grad_b[index[0]][index[1]]

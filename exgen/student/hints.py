@@ -11,26 +11,25 @@ from __future__ import annotations
 from typing import Any
 
 from exgen.core.refs import Ref
-from exgen.core.solve import Solution
 from exgen.kinds import Kind, read
 from exgen.core.notation import Notation
 
 
-def _unit(sol: Solution, q: dict[str, Any]) -> tuple[Kind, Ref]:
+def _unit(sol: Any, q: dict[str, Any]) -> tuple[Kind, Ref]:
     try:
-        return read(q["ref"], sol.spec.n_layers)
+        return read(q["ref"], getattr(sol.spec, "n_layers", 1))  # a graph's Run has no layers
     except KeyError:
         raise ValueError(f"no hints for ref {q['ref']!r}") from None
 
 
-def hints(sol: Solution, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -> list[str]:
+def hints(sol: Any, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -> list[str]:
     """Hints for question q, first the gentlest. None of them contains a computed number.
     (`solution`, the solve --json object of the same network, is not needed: kept for callers.)"""
     unit, ref = _unit(sol, q)
     return unit.hints(ref, sol, nt)
 
 
-def worked_step(sol: Solution, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -> list[str]:
+def worked_step(sol: Any, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -> list[str]:
     """The step of question q worked out with every number (this reveals the answer)."""
     unit, ref = _unit(sol, q)
     return unit.worked_text(ref, sol, nt)

@@ -18,6 +18,7 @@ from exgen.errors import ExgenError
 from exgen.student.hints import hints as hints_for, worked_step
 from exgen.core.notation import Notation
 from exgen.exercise import Exercise, make
+from exgen.acceptance import acceptance, default_tolerance
 from exgen.answer_key import answer_key
 from exgen.student.selfcheck import Verdict, grade
 from exgen.core.spec import Spec
@@ -65,6 +66,7 @@ def new_seed() -> int:
 
 
 PRACTICE_ID = "practice"  # the "student id" of a practice network (with --seed as the exam seed)
+ANSWER_DECIMALS = 4  # decimals asked, as an exam's default
 DECIMALS = 1  # given numbers of a fresh practice network: one decimal, as in the lecture examples
 
 
@@ -79,7 +81,7 @@ def preset_config(name: str, seed: int):
     return ExamConfig(name=f"Practice: {name}", seed=seed, layers=list(base.layers),
                       activations=list(base.activations), loss=base.loss, biases=base.biases is not None,
                       learning_rate=p.learning_rate or base.learning_rate, decimals=DECIMALS,
-                      answer_decimals=4, questions=[{"type": k, "points": 1} for k in p.questions],
+                      answer_decimals=ANSWER_DECIMALS, questions=[{"type": k, "points": 1} for k in p.questions],
                       notation={"letters": letters, "weights": nt.weights}, source=f"preset {name}")
 
 
@@ -178,9 +180,10 @@ def exercise(spec: Spec, nt: Notation, kinds: tuple[str, ...], title: str,
     """Solve `spec` and ask `kinds` about it (forward questions are left out for a mini-batch)."""
     if spec.batched:
         kinds = tuple(k for k in kinds if k != "forward")
-    ex = make(spec, nt, [{"type": k, "points": 1} for k in kinds], student_id=PRACTICE_ID,
-              student_seed=seed or 0)
-    key = answer_key("practice", "practice", seed if seed is not None else 0, spec, ex.questions)
+    ex = make(spec, nt, [{"type": k, "points": 1} for k in kinds], default_tolerance(ANSWER_DECIMALS),
+              student_id=PRACTICE_ID, student_seed=seed or 0)
+    key = answer_key("practice", "practice", seed if seed is not None else 0, spec, ex.questions,
+                     acceptance(ANSWER_DECIMALS, default_tolerance(ANSWER_DECIMALS)))  # an exam's default policy
     redo = f"--preset {preset_name} --seed {seed}" if preset_name else ""
     return Practice(title, ex, key, preset_name, seed, kinds, redo)
 

@@ -23,6 +23,9 @@ from exgen.roster import Student
 def from_config(path: Path, seed: int, letters: str | None, weights: str | None) -> Practice:
     """A fresh network drawn as `exgen generate` would for a student, with `seed` as the exam seed."""
     cfg = config.load(path)
+    if cfg.kind == "graph":  # a computational graph (exgen.graph.practice)
+        from exgen.graph.practice import from_config as graph_from_config
+        return graph_from_config(cfg, seed, path)
     cfg.seed = seed
     if letters or weights:
         cfg.notation = {"letters": letters or cfg.notation["letters"], "weights": weights or cfg.notation["weights"]}
@@ -30,7 +33,7 @@ def from_config(path: Path, seed: int, letters: str | None, weights: str | None)
     spec = gex.spec
     spec.name = f"{cfg.name} (seed {seed})"
     spec.extra["notation"] = dict(cfg.notation)
-    key = answer_key(cfg.name, PRACTICE_ID, seed, spec, gex.questions)
+    key = answer_key(cfg.name, PRACTICE_ID, seed, spec, gex.questions, config.key_acceptance(cfg))
     kinds = tuple(q["type"] for q in cfg.questions)
     return Practice(spec.name, gex, key, None, seed, kinds, redo_args=f"--config {path} --seed {seed}",
                     exam_config=cfg)
@@ -56,15 +59,16 @@ def write_pdf(ex: Practice, out: Path, force: bool = False) -> Path:
     if out.exists() and (not force or not out.is_file()):
         raise OutputExistsError(f"{out}: already exists; pass --force to replace it" if out.is_file()
                                 else f"{out}: exists and is not a file")
-    if ex.spec.batched:
-        raise PracticeError("--pdf: the sheet shows a single sample, so it cannot show a mini-batch; "
-                            "practise this one in the terminal")
     missing = pdf.missing_tex(need_latexmk=True)
     if missing:
         raise TexError(f"--pdf needs TeX ({' and '.join(missing)} not found): install it with `{pdf.APT_HINT}`; "
                        "the exercise itself works in the terminal without TeX")
     cfg = _config_for(ex)
-    body = render.render_body("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))
+    if cfg.kind == "graph":
+        from exgen.graph.render import render_body as render_graph
+        body = render_graph("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))  # type: ignore[arg-type]
+    else:
+        body = render.render_body("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))
     footer = f"{ex.title} -- redo: {ex.redo()}"
     with tempfile.TemporaryDirectory() as d:
         tex = Path(d) / "practice.tex"

@@ -41,7 +41,8 @@ def load_key(path: Path) -> dict:
     key = read_key_file(p)
     validate_key(key, str(p))  # the same checks as `exgen grade`
     from exgen.core.spec import from_dict
-    from_dict(key["spec"], f"{p} (spec)")  # a bad spec is a SpecError naming the key file and field
+    from exgen.graph.spec import from_dict as graph_spec, is_graph
+    (graph_spec if is_graph(key["spec"]) else from_dict)(key["spec"], f"{p} (spec)")  # a bad spec: SpecError naming the key and field
     from exgen.grading.keys import Prepared
     Prepared().add([key], [str(p)])  # answers recomputed from the spec: a changed answer names the question
     return key
@@ -108,18 +109,31 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
     from exgen.student.hints import hints
     from exgen.core.solution import to_dict
     from exgen.core.spec import from_dict
-    spec = from_dict(key["spec"], "answer key")
-    nt = notation_of(spec)
-    sol = solve(spec)
-    sd = to_dict(sol, nt)
+    from exgen.answer_key import is_shape_ref
+    from exgen.graph.spec import is_graph
+    sol: Any
+    nt: Any
+    if is_graph(key["spec"]):  # a computational graph (exgen.graph, exgen.kinds.graph)
+        from exgen.graph.solve import solve as solve_graph, to_json
+        from exgen.graph.spec import from_dict as graph_spec
+        sol, nt = solve_graph(graph_spec(key["spec"], "answer key")), None
+        sd = to_json(sol)
+    else:
+        spec = from_dict(key["spec"], "answer key")
+        nt = notation_of(spec)
+        sol = solve(spec)
+        sd = to_dict(sol, nt)
     qs = {q["id"]: q for q in key["questions"]}
     rows: list[dict[str, Any]] = []
     for v in grade(key, answers, carried_credit):
         hint = None
         if v.verdict != "correct":
             hint = next(iter(hints(sol, sd, nt, qs[v.question_id])), None)
-        rows.append({"question_id": v.question_id, "verdict": v.verdict, "verdict_text": VERDICT_TEXT[v.verdict],
+        q = qs[v.question_id]
+        shaped = is_shape_ref(str(q["ref"]))  # a shape answer "4x3" (grading.shapes)
+        text = "not a shape such as 4x3 (not graded)" if shaped and v.verdict == "invalid" else VERDICT_TEXT[v.verdict]
+        rows.append({"question_id": v.question_id, "verdict": v.verdict, "verdict_text": text,
                      "answer": v.answer, "score": v.score, "points": v.points,
                      "diagnosis": v.diagnosis, "explanation": explanation(v), "hint": hint,
-                     "expected": float(v.expected) if reveal else None})
+                     "expected": (q["answer"] if shaped else float(v.expected)) if reveal else None})
     return rows, sum(r["score"] for r in rows), sum(r["points"] for r in rows)

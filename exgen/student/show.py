@@ -100,6 +100,12 @@ def show_exercise(ex: Practice, con: Console | None = None) -> None:
         con.print(term_text(spec.description))
     if ex.seed is not None:
         con.print(term_text(f"Seed {ex.seed}: redo this exercise with  {ex.redo()}"))
+    if ex.nt is None:  # a computational graph (exgen.graph.practice)
+        from exgen.graph.practice import describe
+        for line in describe(ex):
+            con.print(term_text(line))
+        con.print(questions_table(ex))
+        return
     con.print(network_table(ex))
     if spec.batched:
         con.print(batch_table(ex))

@@ -1,0 +1,150 @@
+"""Moodle: the quiz as a Moodle XML question bank (one Cloze question per variant), Moodle's
+quiz Responses report read back, and Moodle's grade-import CSV.
+
+The export follows what Moodle's importer reads (docs/lms.md names the sources):
+qformat_xml::import_multianswer (question/format/xml/format.php) hands the question text to
+qtype_multianswer_extract_question (question/type/multianswer/questiontype.php), whose regexes
+find each `{N:NUMERICAL:=answer:tolerance#feedback~%P%answer:tolerance#feedback}` part; every
+part needs an answer at 100 % (qtype_multianswer_validate_question). A NUMERICAL answer matches
+where |response - answer| <= tolerance (qtype_numerical_answer, nominal tolerance); the first
+matching answer counts, so the alternatives come in exgen.lms.quiz's order.
+"""
+from __future__ import annotations
+
+import html
+import re
+from xml.sax.saxutils import escape as xml_escape
+
+from exgen.lms.quiz import Part, Quiz, Variant, number, network_rows, tag, worked_steps
+
+MARK = "<!-- written by exgen: Moodle XML question bank (docs/lms.md) -->"
+NAME = "Moodle"
+
+
+def cloze_feedback(text: str) -> str:
+    """Feedback text inside a Cloze part: HTML-escaped twice (Moodle html_entity_decodes it once
+    and shows the rest as HTML), and the characters that end or split a part as entities."""
+    s = html.escape(text, quote=True).replace("&", "&amp;")
+    return s.replace("\\", "&#92;").replace("}", "&#125;").replace("~", "&#126;")
+
+
+def text_html(text: str) -> str:
+    """User or generated text in the question's HTML, where a "{" could start a Cloze part."""
+    s = html.escape(text, quote=True)
+    return s.replace("{", "&#123;").replace("}", "&#125;").replace("~", "&#126;").replace("\\", "&#92;")
+
+
+def weights(parts: list[Part]) -> list[int]:
+    """Cloze part weights ({N:...}: a whole number): the points, scaled by 10^k until whole."""
+    for scale in (1, 10, 100, 1000):
+        w = [p.points * scale for p in parts]
+        if all(abs(x - round(x)) < 1e-9 for x in w):
+            return [max(int(round(x)), 0) for x in w]
+    return [max(int(round(p.points * 1000)), 0) for p in parts]
+
+
+def cloze_part(part: Part, weight: int) -> str:
+    alts = []
+    for a in part.alternatives:
+        credit = "=" if a.fraction >= 1 else f"%{_percent(a.fraction)}%"
+        alts.append(f"{credit}{number(a.value)}:{number(a.tolerance)}#{cloze_feedback(a.feedback)}")
+    return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
+
+
+def _percent(f: float) -> str:
+    s = f"{100 * f:.5f}".rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def question_html(quiz: Quiz, v: Variant) -> str:
+    from exgen.acceptance import rule_sentence
+    rows = "".join(f"<tr><td>{text_html(n)}</td><td>{text_html(x)}</td></tr>" for n, x in network_rows(v.key))
+    ws = weights(v.parts)
+    items = "".join(f"<li>{text_html(p.qid)}: {text_html(p.text)} = {cloze_part(p, w)}</li>"
+                    for p, w in zip(v.parts, ws))
+    return (f"<p>{text_html(tag(quiz.exam, v.id))}</p>"
+            f"<p>{text_html('The network, its input, target and parameters:')}</p>"
+            f"<table border=\"1\"><tr><th>given</th><th>value</th></tr>{rows}</table>"
+            f"<p>{text_html(rule_sentence(v.decimals, quiz.fewer_credit))}</p><ol>{items}</ol>")
+
+
+def feedback_html(v: Variant) -> str:
+    steps = "".join(f"<li>{text_html(q)}:<br>" + "<br>".join(text_html(s) for s in lines) + "</li>"
+                    for q, lines in worked_steps(v.key))
+    return f"<p>Worked solution:</p><ol>{steps}</ol>"
+
+
+def export_xml(quiz: Quiz) -> str:
+    """The Moodle XML question bank: a category named after the exam, one Cloze question per
+    variant (name and text carry the variant's tag, exgen.lms.quiz.tag)."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', MARK, "<quiz>",
+           '  <question type="category">',
+           f"    <category><text>{xml_escape('$course$/top/' + quiz.title.replace('/', '-'))}</text></category>",
+           "  </question>"]
+    for v in quiz.variants:
+        out += ['  <question type="cloze">',
+                f"    <name><text>{xml_escape(tag(quiz.exam, v.id))}</text></name>",
+                f'    <questiontext format="html"><text>{xml_escape(question_html(quiz, v))}</text></questiontext>',
+                f'    <generalfeedback format="html"><text>{xml_escape(feedback_html(v))}</text></generalfeedback>',
+                "    <penalty>0</penalty>", "    <hidden>0</hidden>",
+                f"    <idnumber>{xml_escape(v.id)}</idnumber>",
+                "  </question>"]
+    out.append("</quiz>")
+    return "\n".join(out) + "\n"
+
+
+# ---- the Responses report (Quiz > Results > Responses, downloaded as CSV) -----------------------
+
+RESPONSE_RE = re.compile(r"^response\s+(\d+)$", re.I)
+RIGHT_RE = re.compile(r"^right answer\s+(\d+)$", re.I)
+QUESTION_RE = re.compile(r"^question\s+(\d+)$", re.I)
+PART_RE = re.compile(r"(?:^|;\s)\s*[^\s:;]+\s+(\d+)\s*:\s?")  # "part 1: " (localised: "parte 1: ", "partie 1 : ")
+
+
+def matches(header: list[str]) -> bool:
+    low = [h.strip().lower() for h in header]
+    return any(RESPONSE_RE.match(h) for h in low) and ("email address" in low or "surname" in low)
+
+
+def parts_of(cell: str) -> dict[int, str]:
+    """'part 1: 0,6229; part 2: ; part 3: -' -> {1: '0,6229', 2: '', 3: ''} (Moodle's
+    qtype_multianswer summarise_response: 'part {i}: {response}' joined by '; ')."""
+    found = list(PART_RE.finditer(cell))
+    out: dict[int, str] = {}
+    for m, nxt in zip(found, found[1:] + [None]):
+        text = cell[m.end(): nxt.start() if nxt else len(cell)].strip()
+        out[int(m.group(1))] = "" if text == "-" else text
+    return out
+
+
+def identity_columns(header: list[str]) -> list[int]:
+    low = [h.strip().lower() for h in header]
+    return [low.index(c) for c in ("email address", "id number", "username") if c in low]
+
+
+def display_name(header: list[str], row: list[str]) -> str:
+    low = [h.strip().lower() for h in header]
+    parts = [row[low.index(c)].strip() for c in ("first name", "surname") if c in low and low.index(c) < len(row)]
+    return " ".join(p for p in parts if p)
+
+
+def is_summary_row(header: list[str], row: list[str]) -> bool:
+    """Moodle ends the report with an "Overall average" row."""
+    return any(c.strip().lower() == "overall average" for c in row[:3])
+
+
+# ---- grade import (Site administration > Grades > Import > CSV file) ----------------------------
+
+def gradebook(rows: list[dict], title: str) -> tuple[list[str], list[list[str]], list[str]]:
+    """Moodle's CSV grade import: one identity column (Email address, else ID number, mapped to
+    the user field of that name on import) and the grade item's column. Rows: dicts with
+    email, idnumber, total. Returns (header, rows, what is missing)."""
+    by = "Email address" if any(r.get("email") for r in rows) else "ID number"
+    field = "email" if by == "Email address" else "idnumber"
+    missing = [r["student_id"] for r in rows if not r.get(field)]
+    body = [[r.get(field) or "", f"{r['total']:g}"] for r in rows if r.get(field)]
+    notes = []
+    if missing:
+        notes.append(f"grades_moodle.csv: {len(missing)} student(s) left out, without e-mail or ID number "
+                     "(a roster column 'email')")
+    return [by, title], body, notes
