@@ -73,9 +73,15 @@ def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     return texts[inv].reshape(np.shape(values))
 
 
+_STARTS = re.compile("\x00[" + re.escape("".join(sorted(DANGEROUS))) + "]")
+
+
 def fields(texts: list[str]) -> list[str]:
-    """cell() of each text; the list itself when none needs neutralising or quoting."""
-    texts = safe_cells(texts)
+    """cell() of each text; the list itself when none needs neutralising or quoting. Texts are
+    looked at one by one (safe_cells) only when one of them may start with a dangerous character
+    (one search over all of them; a NUL inside a text can only make it look)."""
+    if _STARTS.search("\x00" + "\x00".join(texts)):
+        texts = safe_cells(texts)
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 

@@ -3,11 +3,9 @@ in its LMS's import layout (exgen.lms.canvas / moodle / blackboard), with the LM
 report and the roster carry. Returns what is missing, for the summary."""
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from exgen.escape import safe_cells
+from exgen.grading.csvout import _joined, _line, _write, fields
 from exgen.lms import blackboard, canvas, moodle
 
 
@@ -32,11 +30,13 @@ def student_rows(res, info: dict[str, dict[str, str]] | None = None, roster: lis
 
 
 def _csv(path: Path, header: list[str], body: list[list[str]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(safe_cells(header))
-    w.writerows(safe_cells(r) for r in body)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    """header and body as csv.writer writes them after safe_cells (grading.csvout's rules), built
+    column by column: each column neutralised and quoted at once, then the lines joined."""
+    cols = [fields(list(c)) for c in zip(*body)]
+    if len(cols) == 1:  # csv.writer writes a lone empty field as ""
+        cols[0] = [c or '""' for c in cols[0]]
+    lines = [",".join(r) + "\n" for r in zip(*cols)]
+    _write(path, _line(header), _joined(lines))
 
 
 def write_gradebooks(res, out: Path, exam: str, *, info: dict | None = None, roster: list | None = None,
