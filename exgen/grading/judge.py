@@ -189,7 +189,7 @@ def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.n
     before = g.before[k, q][:, None]
     if not g.policy.strict:
         return before
-    rest = g.distract[k, q, 1:]
+    rest = g.distract_at(k, np.full(len(k), q))[:, 1:]
     rest = np.where(invisible(rest, c[:, None], g.policy.decimals), np.nan, rest)
     return np.concatenate([before, rest], axis=1)
 

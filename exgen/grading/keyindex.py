@@ -44,10 +44,12 @@ from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
 from exgen.grading.keys import TOL_KINDS, Group, Keys, Prepared, load_keys
 from exgen.grading.read import no_gc
+from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts
 
 INDEX = ".exam-keys.npz"
-FORMAT, VERSION = "exgen-key-index", 1
+FORMAT, VERSION = "exgen-key-index", 2
+READ_VERSIONS = (1, 2)  # an index of version 1 is read too (its keys' cuts and slips then recomputed)
 
 
 # -- writing (exgen generate) -----------------------------------------------------------------
@@ -64,6 +66,7 @@ def index_bytes(texts: dict[str, str], exam: str = "", folder: str = "answer_key
         groups.append({"qids": g.qids, "refs": g.refs, "kinds": g.kinds, "deps": g.deps,
                                "first": names[next(i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi)]})
         n = g.net
+        arrays.update(_derived(g, groups[-1], gi))
         arrays.update({f"g{gi}_answer": g.expected, f"g{gi}_points": g.points, f"g{gi}_tkind": g.tkind,
                        f"g{gi}_tval": g.tval, f"g{gi}_x": n.x, f"g{gi}_y": n.y, f"g{gi}_eta": n.eta})
         for l, w in enumerate(n.W):
@@ -84,6 +87,52 @@ def index_bytes(texts: dict[str, str], exam: str = "", folder: str = "answer_key
             with z.open(info, "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.ascontiguousarray(arrays[name]), allow_pickle=False)
     return buf.getvalue()
+
+
+def _derived(g: Group, gm: dict, gi: int) -> dict[str, np.ndarray]:
+    """What grading computes from a group's keys once (version 2): the hand-rounded values, the
+    windows' cuts and the slip table, the latter only at the (slip, question) pairs where some
+    key has a value (slipq, (C, Q)), as (K, n) (meta "slips": the slip codes)."""
+    codes, cols = g.slip_columns()
+    K, Q = g.expected.shape
+    table = np.stack(cols) if cols else np.empty((0, K, Q))
+    present = ~np.isnan(table).all(axis=1)
+    gm["slips"] = list(codes)
+    return {f"g{gi}_rounded": np.stack([g.rounded[d] for d in g.policy.roundings]).reshape(-1, K, Q),
+            f"g{gi}_gaps": np.stack(g.gaps), f"g{gi}_slipq": present,
+            f"g{gi}_slips": table.transpose(1, 0, 2)[:, present]}
+
+
+def _stored(a: dict, gm: dict, gi: int, g: Group, first: dict) -> dict | None:
+    """The derived arrays of group gi (version 2), checked: shapes, and the first key's rows equal
+    to what this exgen computes for it (else None: recomputed, as for a version-1 index)."""
+    K, Q = g.expected.shape
+    R = len(g.policy.roundings)
+    codes = gm.get("slips")
+    rounded, gaps, present, vals = (a[f"g{gi}_{n}"] for n in ("rounded", "gaps", "slipq", "slips"))
+    if not (isinstance(codes, list) and all(c in DIAGNOSES for c in codes) and present.dtype == bool
+            and present.shape == (len(codes), Q) and vals.shape == (K, int(present.sum()))
+            and vals.dtype.kind == "f" and rounded.shape == (R, K, Q) and rounded.dtype.kind == "f"
+            and gaps.shape == (R + 1, K, Q) and gaps.dtype.kind == "f" and ((gaps > 0) | (gaps == -1)).all()):
+        return None
+    table = np.full((len(codes), K, Q), np.nan)
+    table.transpose(1, 0, 2)[:, present] = vals
+    one = Prepared()
+    one.add([first])  # the first key alone, computed here: the index must hold the same
+    o = one.groups[0]
+    k0 = g.keys.names.index(gm["first"])  # type: ignore[attr-defined]
+    oc, ov = o.slip_columns()
+    if not (oc == codes and _same(np.stack(ov) if ov else np.empty((0, 1, Q)), table[:, k0:k0 + 1])
+            and _same(np.stack(o.gaps), gaps[:, k0:k0 + 1])
+            and _same(np.stack([o.rounded[d] for d in o.policy.roundings]), rounded[:, k0:k0 + 1])):
+        return None
+    g._slips = (list(codes), list(table))
+    return {"rounded": rounded, "gaps": gaps}
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same values up to the engine's rounding errors (a batch and a single network may sum in another order)."""
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-15, equal_nan=True))
 
 
 # -- reading (exgen grade) --------------------------------------------------------------------
@@ -148,7 +197,7 @@ def read_index(directory: str | Path) -> IndexedKeys | None:
         with no_gc(), np.load(index, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
         meta = json.loads(a["meta"].tobytes().decode("utf-8"))
-        if meta.get("format") != FORMAT or meta.get("version") != VERSION or meta.get("keys") != d.resolve().name:
+        if meta.get("format") != FORMAT or meta.get("version") not in READ_VERSIONS or meta.get("keys") != d.resolve().name:
             return None
         files = a["files"].tolist()
         if not _matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
@@ -231,7 +280,8 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
                         zip([ref.x, ref.y, ref.eta, *ref.W, *(ref.b or [])], [x, y, eta, *W, *(b or [])]))):
             return None
         g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64), TV
-        g.compute()
+        stored = _stored(a, gm, gi, g, first) if meta["version"] >= 2 else None
+        g.compute(stored)
         if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it
             return None
         prep.groups.append(g)

@@ -82,8 +82,9 @@ class Group:
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
     thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
     before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
-    distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
-    # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy)
+    distract: np.ndarray | None = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
+    # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy);
+    # None when the cuts came from the key index: then computed where asked (distract_at)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
     _slips: tuple | None = None
@@ -131,22 +132,42 @@ class Group:
     def run(self, net, **kw) -> engine.Result:  # judge's error carried forward; a graph group's: the graph solver
         return engine.run(net, **kw)
 
-    def compute(self) -> None:
+    def compute(self, stored: dict[str, np.ndarray] | None = None) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
         window is cut back short of the distractors (grading.distract): the value before the step
-        and the step uphill, and, by a version-2 policy, every slip value (slip_columns)."""
+        and the step uphill, and, by a version-2 policy, every slip value (slip_columns).
+        `stored`: the hand-rounded values "rounded" (R, K, Q) and the cuts "gaps" (1 + R, K, Q)
+        as the key index keeps them (grading.keyindex): not recomputed, and the distractors
+        then computed only where asked (distract_at). The exact run is made either way."""
         self.exact = engine.run(self.net)
         self.before = distract.unchanged(self.net, self.refs, self.exact)
-        self.distract = distract.distractors(self.before, self.expected, self.refs)
-        if self.policy.strict:  # every value the diagnosis table computes is a distractor too
-            self.distract = distract.with_slips(self.distract, self.slip_columns()[1], self.expected,
-                                                self.policy.decimals)
-        self.gaps = [distract.gap(self.expected, self.distract)]
+        if stored is None:
+            self.distract = self._distractors(self.before, self.expected, self.refs,
+                                              self.slip_columns()[1] if self.policy.strict else [])
+            self.gaps = [distract.gap(self.expected, self.distract)]
+            for d in self.policy.roundings:
+                self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
+                self.gaps.append(distract.gap(self.rounded[d], self.distract))
+        else:
+            self.distract = None
+            self.rounded = dict(zip(self.policy.roundings, stored["rounded"]))
+            self.gaps = list(stored["gaps"])
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
-        for d in self.policy.roundings:
-            self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
-            self.gaps.append(distract.gap(self.rounded[d], self.distract))
-            self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
+        for d, c in zip(self.policy.roundings, self.gaps[1:]):
+            self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), c)
+
+    def _distractors(self, before, expected, refs: list[str], slip_values: list) -> np.ndarray:
+        dis = distract.distractors(before, expected, refs)
+        if self.policy.strict:  # every value the diagnosis table computes is a distractor too
+            dis = distract.with_slips(dis, slip_values, expected, self.policy.decimals)
+        return dis
+
+    def distract_at(self, k: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """The distractors (n, M) at the (key, question) pairs (k, q): those of `distract`."""
+        if self.distract is not None:
+            return self.distract[k, q]
+        cols = [c[k, q] for c in self.slip_columns()[1]] if self.policy.strict else []
+        return self._distractors(self.before[k, q], self.expected[k, q], [self.refs[i] for i in q.tolist()], cols)
 
     def mismatch(self) -> tuple[int, int, float | str, float | str] | None:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
