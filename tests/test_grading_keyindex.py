@@ -111,3 +111,44 @@ def test_keys_from_an_earlier_release_without_an_index_still_grade(exam, tmp_pat
     keys = _copy(exam, tmp_path / "old", index=False)
     res, _ = grade_files(exam.parent / "subs.csv", keys, tmp_path / "g")
     assert len(res.students) == 7
+
+
+def _rewrite(exam: Path, to: Path, change) -> Path:
+    """The exam's keys with its index's arrays changed by `change(arrays, meta)` (written as an .npz)."""
+    keys = _copy(exam, to, index=False)
+    with np.load(exam / INDEX, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
+    change(arrays, meta)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    np.savez(to / INDEX, **arrays)
+    return keys
+
+
+def test_an_index_of_version_1_is_still_read_and_grades_the_same(exam, tmp_path):
+    def v1(arrays, meta):
+        meta["version"] = 1
+        for g in meta["groups"]:
+            g.pop("slips")
+        for k in [k for k in arrays if k.endswith(("_rounded", "_gaps", "_slipq", "_slips"))]:
+            del arrays[k]
+    keys = _rewrite(exam, tmp_path / "v1", v1)
+    got = read_index(keys)
+    assert got is not None and got.prepared.groups[0].distract is not None  # computed from the keys
+    subs = exam.parent / "subs.csv"
+    grade_files(subs, keys, tmp_path / "g1")
+    grade_files(subs, _copy(exam, tmp_path / "plain", index=False), tmp_path / "g0")
+    assert _files(tmp_path / "g1") == _files(tmp_path / "g0")
+
+
+def test_stored_cuts_that_are_not_the_first_keys_own_are_recomputed(exam, tmp_path):
+    got = read_index(exam / "answer_keys")
+    assert got is not None and got.prepared.groups[0].distract is None  # version 2: the stored cuts
+
+    def moved(arrays, meta):
+        first = meta["groups"][0]["first"]
+        k0 = int(arrays["row"][arrays["files"].tolist().index(first)])
+        arrays["g0_gaps"] = arrays["g0_gaps"].copy()
+        arrays["g0_gaps"][0, k0] *= 2  # the first key's windows twice as wide as this exgen computes
+    g = read_index(_rewrite(exam, tmp_path / "w", moved)).prepared.groups[0]
+    assert g.distract is not None  # recomputed from the networks, not taken from the index

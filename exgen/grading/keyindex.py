@@ -5,7 +5,7 @@ keys (which stay: students need them);
 `exgen grade --keys DIR` uses it instead of reading and validating thousands of JSON files, but
 only when it matches the JSON keys, and falls back to them otherwise (same verdicts, same errors).
 
-Format (version 1): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
+Format (version 2): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
 keys give the same bytes; no pickles) holding
   meta        UTF-8 JSON {"format": "exgen-key-index", "version": 1, "exam", "keys" (the name of
               the key folder beside it: "answer_keys"), "groups": [{"qids",
@@ -16,6 +16,12 @@ keys give the same bytes; no pickles) holding
               and its row in the group's arrays
   g<i>_answer, g<i>_points, g<i>_tval (K, Q) float, g<i>_tkind (K, Q) int (0 abs, 1 rel, 2 sig),
   g<i>_x (K, B, n_0), g<i>_y (K, B, n_L), g<i>_eta (K,), g<i>_W<l>, g<i>_b<l>: group i's keys
+Version 2 adds what grading would otherwise compute from every key (engine runs with rounding and
+with each slip): g<i>_rounded (R, K, Q) the hand-rounded values (the policy's hand roundings, in
+order), g<i>_gaps (1 + R, K, Q) the windows' cuts (grading.distract), g<i>_slipq (C, Q) bool and
+g<i>_slips (K, n) the slip table at the (slip, question) pairs where a key has a value (the
+group's "slips": its C codes). They are used only when the first key of the group, computed
+afresh, has the same rows; else recomputed, as for an index of version 1 (still read).
 
 The index matches when the folder holds exactly its `*.json` files with their sizes, and each file
 is no newer than the index (written after the keys) or else has the recorded SHA-256. The arrays
@@ -99,7 +105,7 @@ def _derived(g: Group, gm: dict, gi: int) -> dict[str, np.ndarray]:
     present = ~np.isnan(table).all(axis=1)
     gm["slips"] = list(codes)
     return {f"g{gi}_rounded": np.stack([g.rounded[d] for d in g.policy.roundings]).reshape(-1, K, Q),
-            f"g{gi}_gaps": np.stack(g.gaps), f"g{gi}_slipq": present,
+            f"g{gi}_gaps": np.stack(g.gaps), f"g{gi}_slipq": np.asarray(present),
             f"g{gi}_slips": table.transpose(1, 0, 2)[:, present]}
 
 
@@ -281,7 +287,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
             return None
         g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64), TV
         stored = _stored(a, gm, gi, g, first) if meta["version"] >= 2 else None
-        g.compute(stored)
+        g.compute_with(stored)
         if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it
             return None
         prep.groups.append(g)

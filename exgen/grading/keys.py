@@ -132,7 +132,10 @@ class Group:
     def run(self, net, **kw) -> engine.Result:  # judge's error carried forward; a graph group's: the graph solver
         return engine.run(net, **kw)
 
-    def compute(self, stored: dict[str, np.ndarray] | None = None) -> None:
+    def compute(self) -> None:
+        self.compute_with(None)
+
+    def compute_with(self, stored: dict[str, np.ndarray] | None) -> None:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
         window is cut back short of the distractors (grading.distract): the value before the step
         and the step uphill, and, by a version-2 policy, every slip value (slip_columns).
