@@ -121,18 +121,19 @@ def _stored(a: dict, gm: dict, gi: int, g: Group, first: dict) -> dict | None:
             and vals.dtype.kind == "f" and rounded.shape == (R, K, Q) and rounded.dtype.kind == "f"
             and gaps.shape == (R + 1, K, Q) and gaps.dtype.kind == "f" and ((gaps > 0) | (gaps == -1)).all()):
         return None
-    table = np.full((len(codes), K, Q), np.nan)
-    table.transpose(1, 0, 2)[:, present] = vals
+    col = np.full(present.shape, -1, dtype=np.int64)
+    col[present] = np.arange(vals.shape[1])
+    g._compact = (list(codes), col, vals)
     one = Prepared()
     one.add([first])  # the first key alone, computed here: the index must hold the same
     o = one.groups[0]
     k0 = g.keys.names.index(gm["first"])  # type: ignore[attr-defined]
-    oc, ov = o.slip_columns()
-    if not (oc == codes and _same(np.stack(ov) if ov else np.empty((0, 1, Q)), table[:, k0:k0 + 1])
+    oc, ov = o.slip_values_at(np.zeros(Q, dtype=np.int64), np.arange(Q))
+    if not (oc == codes and _same(ov, g.slip_values_at(np.full(Q, k0), np.arange(Q))[1])
             and _same(np.stack(o.gaps), gaps[:, k0:k0 + 1])
             and _same(np.stack([o.rounded[d] for d in o.policy.roundings]), rounded[:, k0:k0 + 1])):
+        g._compact = None
         return None
-    g._slips = (list(codes), list(table))
     return {"rounded": rounded, "gaps": gaps}
 
 

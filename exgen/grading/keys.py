@@ -88,6 +88,9 @@ class Group:
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
     _slips: tuple | None = None
+    # the slip table as the key index keeps it: codes (C,), column (C, Q) of each (slip, question)
+    # in values (K, n) (-1: no value, NaN), made into slip_columns only if asked for
+    _compact: tuple | None = None
     shape_answers: list = field(default_factory=list)  # (K, S) (rows, cols) of the shape questions
     shape_cols: list[int] = field(init=False)  # the shape questions: judged by grading.shapes
 
@@ -169,7 +172,7 @@ class Group:
         """The distractors (n, M) at the (key, question) pairs (k, q): those of `distract`."""
         if self.distract is not None:
             return self.distract[k, q]
-        cols = [c[k, q] for c in self.slip_columns()[1]] if self.policy.strict else []
+        cols = list(self.slip_values_at(k, q)[1].T) if self.policy.strict else []
         return self._distractors(self.before[k, q], self.expected[k, q], [self.refs[i] for i in q.tolist()], cols)
 
     def mismatch(self) -> tuple[int, int, float | str, float | str] | None:
@@ -191,17 +194,31 @@ class Group:
 
     def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
         """Slip codes (C,) and each slip's values (K, Q); the engine runs once, on first use."""
+        if self._slips is None and self._compact is not None:
+            codes, col, vals = self._compact
+            table = np.full((len(codes),) + self.expected.shape, np.nan)
+            table.transpose(1, 0, 2)[:, col >= 0] = vals
+            self._slips = (list(codes), list(table))
         if self._slips is None:
             self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before,
                                            self.exact)
         return self._slips
 
+    def slip_values_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Slip codes (C,) and the slip values (n, C) at the (key, question) pairs (k, q)."""
+        if self._slips is None and self._compact is not None:
+            codes, col, vals = self._compact
+            c = col[:, q].T
+            with np.errstate(invalid="ignore"):
+                return list(codes), np.where(c >= 0, vals[k[:, None], np.maximum(c, 0)], np.nan)
+        codes, cols = self.slip_columns()
+        return codes, np.stack([c[k, q] for c in cols], axis=1) if cols else np.empty((len(k), 0))
+
     def slips_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Slip codes (C,) and, at the (key, question) pairs (k, q), the slip values (n, C), their
         tolerance thresholds, and whether a slip changes the answer at all (outside the
         tolerance of the exact value). Only the pairs asked for: a class's wrong answers."""
-        codes, cols = self.slip_columns()
-        table = np.stack([c[k, q] for c in cols], axis=1) if cols else np.empty((len(k), 0))
+        codes, table = self.slip_values_at(k, q)
         tk, tv = self.tkind[k, q][:, None], self.tval[k, q][:, None]
         thr = threshold(table, tk, tv)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -282,7 +299,7 @@ class Prepared:
             self._hold.append(key)
         for g in self.groups:
             if not hasattr(g, "expected") or len(g.keys) != g.expected.shape[0]:  # not computed yet, or grown
-                g._slips = None
+                g._slips = g._compact = None
                 try:
                     if not g.finish():
                         for key in g.keys:  # name the bad key and field
