@@ -18,7 +18,7 @@ With --distinct-keys (a real class) every student has their own key, made as `ex
 makes them: a 4-5-6 sigmoid exam config (25 questions), one network per student
 (`generate.make_exercises`), the JSON keys and the exam-wide key index written by
 `exam.write_keys`, once per run into a temporary exam folder (or --key-cache DIR, kept and
-reused across runs). Then, besides pandas.read_csv:
+reused across runs; its index rewritten from the JSON keys if of an older version). Then, besides pandas.read_csv:
   JSON keys         load_keys + Prepared.add: the keys read and validated from their files
                     (what grading does without the index, e.g. for keys of an earlier release);
   index             load_prepared: the keys from .exam-keys.npz (checked against the JSON files);
@@ -81,6 +81,7 @@ def generated_keys(folder: Path, n: int) -> Path:
     from exgen.roster import Student
     done = folder / "bench-students.txt"
     if done.is_file() and done.read_text() == str(n):
+        _current_index(folder)
         return folder / "answer_keys"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "exam.yaml").write_text(CONFIG)
@@ -94,6 +95,19 @@ def generated_keys(folder: Path, n: int) -> Path:
     done.write_text(str(n))
     print(f"  ... {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     return folder / "answer_keys"
+
+
+def _current_index(folder: Path) -> None:
+    """A cached exam folder's key index rewritten from its JSON keys if it is of another version
+    than this exgen writes (seconds; regenerating the keys takes minutes)."""
+    import json
+    from exgen.grading.keyindex import INDEX, VERSION, index_bytes
+    with np.load(folder / INDEX, allow_pickle=False) as z:
+        if json.loads(z["meta"].tobytes().decode("utf-8")).get("version") == VERSION:
+            return
+    print(f"rewriting {folder / INDEX} as version {VERSION} ...", file=sys.stderr, flush=True)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((folder / "answer_keys").glob("*.json"))}
+    (folder / INDEX).write_bytes(index_bytes(texts, "bench"))
 
 
 def prepare_json(kdir):
