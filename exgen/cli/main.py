@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -177,6 +177,17 @@ def load_spec(spec_file: Optional[Path], example: Optional[str]):
     return examples.load(example) if example is not None else spec_mod.load(spec_file)  # type: ignore[arg-type]
 
 
+def network_spec(spec_file: Optional[Path], example: Optional[str], graph_text: Callable[[], Optional[str]]):
+    """The network spec of SPEC or --example; None, after printing graph_text(), when they name a
+    computational graph (graph_text gives None for a network)."""
+    input_file(spec_file)
+    graph = graph_text()
+    if graph is not None:
+        echo(graph, nl=False)
+        return None
+    return load_spec(spec_file, example)
+
+
 def _check_choice(value: Optional[str], choices, name: str) -> Optional[str]:
     if value is not None and value not in choices:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=name)
@@ -228,13 +239,10 @@ def solve(
         from exgen.core.solve import solve as solve_spec
         from exgen.core.report import text_report
         from exgen.core.solution import dumps, to_dict
-        input_file(spec_file)
         from exgen.graph.cli import solve_text
-        graph = solve_text(spec_file, example, as_json)  # a graph spec or example: its solution
-        if graph is not None:
-            echo(graph, nl=False)
+        spec = network_spec(spec_file, example, lambda: solve_text(spec_file, example, as_json))
+        if spec is None:  # a graph spec or example: its solution is printed
             return
-        spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)
         echo(dumps(to_dict(sol, nt, not no_paths)) if as_json else text_report(sol, nt, not no_paths), nl=False)

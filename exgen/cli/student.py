@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, echo, input_file, load_spec, notation_for, output_file, reading,
+from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, echo, input_file, network_spec, notation_for, output_file, reading,
                   user_errors)
 from exgen.core.notation import LETTERS, WEIGHT_STYLES
 from exgen.core.report import fmt
@@ -67,13 +67,10 @@ def explain(
         nt_for = _notation(notation, letters, weights)
         from exgen.core.solve import solve
         from exgen.student.explain import find_param, worked_solution
-        input_file(spec_file)
         from exgen.graph.cli import explain_text
-        graph = explain_text(spec_file, example, param)  # a graph spec or example: its steps
-        if graph is not None:
-            echo(graph, nl=False)
+        spec = network_spec(spec_file, example, lambda: explain_text(spec_file, example, param))
+        if spec is None:  # a graph spec or example: its steps are printed
             return
-        spec = load_spec(spec_file, example)
         nt = nt_for(spec)
         sol = solve(spec)
         target = find_param(sol, nt, param) if param else None

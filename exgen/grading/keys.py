@@ -139,18 +139,28 @@ class Group:
         if self.policy.strict:  # every value the diagnosis table computes is a distractor too
             self.distract = distract.with_slips(self.distract, self.slip_columns()[1], self.expected,
                                                 self.policy.decimals)
+        self.windows()
+
+    def windows(self) -> None:
+        """The tolerance thresholds of the exact and of each hand-rounded value, every one cut
+        back short of the distractors (set before: self.distract)."""
         self.gaps = [distract.gap(self.expected, self.distract)]
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
         for d in self.policy.roundings:
-            self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
+            self.rounded[d] = self.values(decimals=d)
             self.gaps.append(distract.gap(self.rounded[d], self.distract))
             self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
+
+    def values(self, **kw) -> np.ndarray:
+        """The (K, Q) values at the group's refs, the engine run with kw (decimals, slip);
+        a graph group's: the graph solver's."""
+        return self.run(self.net, **kw).values(self.refs)
 
     def mismatch(self) -> tuple[int, int, float | str, float | str] | None:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
         key's answer is not its spec's value (1e-9 relative), vectorised over the group; None if
         every answer matches."""
-        exact = engine.run(self.net).values(self.refs)
+        exact = self.values()
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
         bad = shapes.mismatch(self, ok) if self.shape_cols else None
