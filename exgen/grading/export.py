@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from exgen.acceptance import TOO_FEW
-from exgen.grading.judge import WRITTEN_NONZERO_BELOW, chopped, half_unit, slip_reach
+from exgen.grading.judge import slip_reach
+from exgen.grading.windows import WRITTEN_NONZERO_BELOW, chopped, half_unit
 from exgen.grading.keys import Group, Prepared
 
 EXPORT_VERSION = 2  # 2: fewer.strict (acceptance version 2)
@@ -42,7 +43,7 @@ def _window(c: float, r: float, dec: int | None = None) -> list[Window]:
 
 
 def _written(t: float, d: int, gap: float, chop: bool = True) -> list[Window]:
-    """judge._as_written(a, t, d, gap, chop) as windows: t rounded to d decimals, or t chopped, within gap of t."""
+    """windows.as_written(a, t, d, gap, chop) as windows: t rounded to d decimals, or t chopped, within gap of t."""
     if not np.isfinite(t) or np.isnan(gap):
         return []
     out = _window(t, min(half_unit(d), gap), d)
@@ -74,7 +75,7 @@ def question_data(g: Group, k: int, q: int, codes: list[str], table: np.ndarray,
     for d in pol.roundings:
         windows += _window(g.rounded[d][k, q], g.thr_rounded[d][k, q])
     seen: set[int] = set()
-    for d, c in zip(pol.roundings, gaps[1:]) if not pol.strict else ():  # judge._accept's order
+    for d, c in zip(pol.roundings, gaps[1:]) if not pol.strict else ():  # windows.accept's order
         windows += _written(float(g.rounded[d][k, q]), abs(d), c)
         if abs(d) not in seen:
             seen.add(abs(d))
