@@ -115,8 +115,9 @@ class LocalGradient(GraphKind):
         i, x = ref.layer, ref.name
         v = float(sol.local_of(i, x)[0])
         sym, gen = self._formula(sol, i, x, True, False), self._formula(sol, i, x, True, True, f)
-        line = f"{_d(sol.spec.nodes[i].id, x)} = {sym}"
-        return [line + (f" = {gen}" if gen != sym else "") + f" = {f.ans(v)}"]
+        ans = f.ans(v)
+        gen = ans if gen == f.par(ans) else gen  # a local that is one operand's value: (-3.000) is the answer
+        return [" = ".join(dict.fromkeys([_d(sol.spec.nodes[i].id, x), sym, gen, ans]))]  # q = 0.881 = 0.881: once
 
     def hints(self, ref: GraphRef, sol: Any, nt: Any) -> list[str]:  # type: ignore[override]
         n = sol.spec.nodes[ref.layer]
