@@ -231,3 +231,13 @@ def test_a_fifo_is_not_read(tmp_path):
     fifo = tmp_path / "net.json"
     os.mkfifo(fifo)
     one_line_error(runner.invoke(app, ["solve", str(fifo)]), "not a regular file")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["solve", "--help"], ["generate", "--help"], ["grade", "--help"],
+                                  ["check", "--help"], ["practice", "--help"], ["explain", "--help"],
+                                  ["demo", "--help"], ["export", "--help"], ["page", "--help"]])
+def test_help_shows_a_flag_without_a_value_type(args):
+    """A flag is `--json`, not `--json <bool>` (which reads as if it took true/false)."""
+    r = runner.invoke(app, args, terminal_width=100)
+    assert r.exit_code == 0 and "<bool>" not in r.output, r.output
+    assert "--help" in r.output

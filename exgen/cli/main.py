@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 try:  # typer >= 0.25 vendors click
     from typer._click import exceptions as _cx
@@ -129,6 +129,13 @@ app = typer.Typer(
 )
 
 
+_option_type = getattr(TyperOption, "display_type_rich", None)
+if _option_type is not None:  # a typer that prints a type beside each option: none beside a flag
+    def _no_flag_type(self: TyperOption, ctx: Any, _of: Any = _option_type) -> Any:  # `--json`, not `--json <bool>`
+        return None if getattr(self, "is_flag", False) else _of(self, ctx)
+    TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
+
+
 @contextlib.contextmanager
 def user_errors(source: Any = None) -> Iterator[None]:
     """Turn library errors into one line `Error: ...` and exit 1 (never a traceback).
@@ -213,9 +220,10 @@ def solve(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """Solve a network exactly: forward values, loss, gradients, chain-rule paths, one SGD step.
-    A computational-graph spec (graph: or expression:) gets its forward values and its upstream,
-    local and downstream gradients.
+    """Solve a network or a computational graph exactly: every value, gradient and SGD step.
+
+    A network: forward values, loss, gradients, chain-rule paths, one SGD step. A computational-graph
+    spec (graph: or expression:): its forward values and its upstream, local and downstream gradients.
 
     Examples:
 

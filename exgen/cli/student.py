@@ -50,10 +50,9 @@ def explain(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """The worked solution, step by step, with every chain-rule path of --param (a graph: the
-    steps back to the input or gate --param names).
+    """The worked solution, step by step, with every chain-rule path of --param.
 
-    Forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
+    A graph: the steps back to the input or gate --param names. A network: forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
 
     Examples:
 
