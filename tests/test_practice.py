@@ -197,3 +197,8 @@ def test_the_redo_command_is_printed_on_one_line():
     r = _run(["--preset", "onefourth-softmax", "--seed", "825758"], ["q", "n"])
     assert "Seed 825758: redo this exercise with  exgen practice --preset onefourth-softmax --seed 825758\n" \
         in r.output, r.output
+
+
+def test_a_question_says_1_point_not_points():
+    r = _run(["--preset", "aksoy-2-2-1", "--seed", "5"], ["q", "n"])
+    assert "1a. Compute the activation h^(1)_1   [1 point]" in r.output and "point(s)" not in r.output, r.output

@@ -136,7 +136,8 @@ def run_session(session, echo=echo) -> bool:
     from exgen.student.selfcheck import VERDICT_TEXT, explanation
     while not session.done:
         q = session.current
-        echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(float(q['points']))} point(s)]")
+        pts = float(q["points"])
+        echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(pts)} point{'' if pts == 1 else 's'}]")
         while session.current is q:
             raw = _ask(PROMPT)
             if raw is None or raw.strip().lower() == "q":
