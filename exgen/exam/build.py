@@ -142,11 +142,13 @@ def _write(path: Path, data: str | bytes) -> None:
 
 
 def make_progress():
-    """A rich progress bar on stderr."""
+    """A rich progress bar on stderr; none where stderr is not a terminal (a log file or a pipe
+    would keep only an empty line of it)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    con = Console(stderr=True)
     return Progress(TextColumn("{task.description:9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
+                    console=con, transient=True, disable=not con.is_terminal)
 
 
 @dataclass
