@@ -76,6 +76,14 @@ def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
     typer.echo(term_text(message), nl=nl, err=err)  # the one direct call
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush into a closed pipe is silent."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _error_exit(message: str, code: int = 1) -> None:
     echo(f"Error: {_one_line(message, 2000)}", err=True)
     sys.exit(code)
@@ -154,6 +162,9 @@ def user_errors(source: Any = None) -> Iterator[None]:
         raise typer.Exit(1) from None
     except ExgenError as e:
         echo(f"Error: {_line(str(e))}", err=True)
+        raise typer.Exit(1) from None
+    except BrokenPipeError:  # the reader went away (`exgen solve --json | head`): stop quietly
+        _quiet_stdout()
         raise typer.Exit(1) from None
     except OSError as e:  # a file that cannot be read or written: name it, no traceback
         where = f"{e.filename}: " if e.filename else ""
