@@ -55,12 +55,9 @@ def _samples(ex: PageExercise, g) -> dict[str, Any]:
 
 
 def _step(ex: PageExercise, q: dict[str, Any], f: Fmt) -> Markup:
-    """The worked step: the kind's LaTeX lines as MathML (a mini-batch's number questions: their
-    plain-text lines)."""
+    """The worked step: the kind's LaTeX lines (the keys' own) as MathML."""
     shaped = is_shape_ref(str(q["ref"]))  # a shape answer "4x3" (exgen.kinds.shape)
     unit, ref = read(q["ref"], getattr(ex.spec, "n_layers", 1))  # a graph has no layers
-    if getattr(ex.spec, "batched", False) and not shaped:
-        return Markup("".join(f'<p class="plain">{html_text(line)}</p>' for line in unit.worked_text(ref, ex.sol, ex.nt)))
     lines = unit.steps(ref, ex.sol, ex.sol_json, ex.nt, f)  # type: ignore[arg-type]
     qo = Question(q["id"], q.get("kind", ""), str(q.get("text", "")), str(q.get("latex", "")), q["ref"],
                   str(q["answer"]) if shaped else float(q["answer"]), {}, float(q.get("points", 1)), [],
