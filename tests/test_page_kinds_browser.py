@@ -18,7 +18,10 @@ from exgen.grading.export import acceptance_data
 from exgen.page.sources import gather
 from exgen.page.write import write_page
 from exgen.student.selfcheck import check_rows
-from test_page_browser import _candidates, _levels, _open, _run, browser  # noqa: F401 (a fixture)
+import test_page_browser as tpb
+from test_page_browser import _candidates, _levels, _open, _run
+
+browser = tpb.browser  # the module's Chromium fixture
 
 CONFIGS = Path(__file__).resolve().parents[1] / "exgen" / "exam" / "configs"
 GRAPH = """name: Graph exam
