@@ -10,6 +10,7 @@ from markupsafe import Markup
 from exgen.acceptance import rule_sentence
 from exgen.answer_key import is_shape_ref
 from exgen.core.functions import LOSSES
+from exgen.core.notation import Notation
 from exgen.core.spec import Spec
 from exgen.escape import html_text
 from exgen.exam.worked import Fmt
@@ -29,8 +30,7 @@ def _given(ex: PageExercise):
     return given
 
 
-def _tables(ex: PageExercise, g) -> list[dict[str, Any]]:
-    spec, nt = ex.spec, ex.nt
+def _tables(spec: Spec, nt: Notation, g) -> list[dict[str, Any]]:
     out = []
     for l in range(spec.n_layers):
         head = [Markup(math(nt.h(l, k))) for k in range(spec.layers[l])]
@@ -46,8 +46,7 @@ def _tables(ex: PageExercise, g) -> list[dict[str, Any]]:
     return out
 
 
-def _samples(ex: PageExercise, g) -> dict[str, Any]:
-    spec, nt = ex.spec, ex.nt
+def _samples(spec: Spec, nt: Notation, g) -> dict[str, Any]:
     head = [Markup(math(nt.h(0, k))) for k in range(spec.layers[0])]
     head += [Markup(math(f"y_{{{k + 1}}}")) for k in range(spec.layers[-1])]
     rows = [[g(v) for v in (*spec.x[b], *spec.y[b])] for b in range(spec.x.shape[0])]
@@ -115,6 +114,6 @@ def _network(ex: PageExercise, g, index: int) -> dict[str, Any]:
         "targets": Markup(math(", ".join(f"y_{{{k + 1}}} = {g(v)}" for k, v in enumerate(spec.y[0])))),
         "notation": Markup(f"{math(nt.pre)} is a pre-activation, {math(nt.post)} an activation; "
                            f"weight {math(nt.w(0, 0, 0))} feeds neuron 1 of layer 1 from input 1"),
-        "svg": Markup(svg), "draw_note": note, "tables": _tables(ex, g),
-        "samples": _samples(ex, g) if spec.batched else None,
+        "svg": Markup(svg), "draw_note": note, "tables": _tables(spec, nt, g),
+        "samples": _samples(spec, nt, g) if spec.batched else None,
     }

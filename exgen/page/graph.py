@@ -28,12 +28,13 @@ def graph_svg(spec: GraphSpec, given, uid: str) -> str:
     """The graph: inputs with their given values, gates as circles holding their operation, each
     gate's name below it, an arrow out of the output. `given(v)` formats a given number."""
     pos, dx = positions(spec)
-    parts = []
+    parts, drawn = [], []
     for n in spec.nodes:
         for a in dict.fromkeys(n.args):
             others = [xy for m, xy in pos.items() if m not in (a, n.id)]
             pts = _curve(pos[a], pos[n.id], bend(pos[a], pos[n.id], others), 24,
                          INPUT_R + 0.15 if a in spec.inputs else GATE_R, GATE_R)
+            drawn += pts
             d = " ".join(f"{_n(x)},{_n(-y)}" for x, y in pts)
             parts.append(f'<polyline class="edge" fill="none" points="{d}" marker-end="url(#{uid}-arrow)"/>')
     out = pos[spec.output]
@@ -51,7 +52,7 @@ def graph_svg(spec: GraphSpec, given, uid: str) -> str:
         parts.append(_fo(px - GATE_R - 0.3, py + GATE_R, 2 * GATE_R + 0.6, 2 * GATE_R, _label(n.op, n.c), "nl gate"))
         parts.append(_fo(px - 0.8, py - GATE_R - 0.02, 1.6, 0.5, mathml(symbol(n.id)), "nl name"))
     xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
+    ys = [p[1] for p in [*pos.values(), *drawn]]  # a bent edge may pass above or below every node
     x0, x1 = min(xs) - LEFT - 0.1, ox + 0.2
     top, bottom = max(ys) + GATE_R + 0.3, min(ys) - GATE_R - 0.6
     w, h = x1 - x0, top - bottom
