@@ -126,3 +126,34 @@ def test_graph_key_page_equals_check_command(browser, kind_pages):
     assert {q: tuple(v[:2]) for q, v in got.items()} == want
     assert errors == []
     ctx.close()
+
+
+def test_matrix_key_page_equals_check_command(browser, kind_pages):
+    """Shape answers through `exgen check --json` itself: every accepted form, the transposed
+    shape, an invalid one and a blank, beside numbers."""
+    d = kind_pages["dir"]
+    r = CliRunner().invoke(app, ["generate", str(CONFIGS / "matrix.yaml"), "--count", "1", "--no-pdf", "--out", str(d / "mexam")])
+    assert r.exit_code == 0, r.output
+    key_path = d / "mexam" / "answer_keys" / "s001.json"
+    r = CliRunner().invoke(app, ["page", "--key", str(key_path), "--out", str(d / "mkey.html")])
+    assert r.exit_code == 0, r.output
+    key = json.loads(key_path.read_text())
+    shapes = [q for q in key["questions"] if str(q["ref"]).startswith("/shapes/")]
+    answers = {q["id"]: f"{float(q['answer']):.4f}" for q in key["questions"] if q not in shapes}
+    forms = ["{r}x{c}", "{r}×{c}", "{r} x {c}", "({r}, {c})", "{c}x{r}", "{r}X{c}", ""]
+    for q, form in zip(shapes, forms):
+        rr, cc = q["answer"].split("x")
+        answers[q["id"]] = form.format(r=rr, c=cc)
+    ctx, page, errors = _open(browser, d / "mkey.html")
+    got = _run(page, 0, answers)
+    r = CliRunner().invoke(app, ["check", *[f"{q}={a}" for q, a in answers.items() if "," not in a],
+                                 "--key", str(key_path), "--json"] + [f"{q}={a}" for q, a in answers.items() if "," in a])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    want = {row["question_id"]: (row["verdict"], row["diagnosis"] or "") for row in rows}
+    assert {q: tuple(v[:2]) for q, v in got.items()} == want
+    assert {w[0] for q, w in want.items() if q in {s["id"] for s in shapes}} >= {"correct", "invalid", "missing"}
+    texts = {row["question_id"]: row["verdict_text"] for row in check_rows(key, answers)[0]}
+    assert all(got[q][2].lower() == texts[q].lower() for q in got if want[q][0] == "invalid")
+    assert errors == []
+    ctx.close()
