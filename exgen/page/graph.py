@@ -13,9 +13,10 @@ from exgen.graph.ops import gate_text, symbol
 from exgen.graph.render import gate_label
 from exgen.graph.spec import GraphSpec
 from exgen.page.mathml import math as mathml
-from exgen.page.svg import MINUS, _fo, _n
+from exgen.page.svg import PX, _fo, _n
 
 LEFT = 1.9  # cm of room left of an input for its given value
+NARROW = 520  # px: the least width of a drawing on a narrow screen (page.css, svg.net)
 
 
 def _label(op: str, c: float) -> str:
@@ -45,7 +46,7 @@ def graph_svg(spec: GraphSpec, given, uid: str) -> str:
     for x, v in spec.inputs.items():
         px, py = pos[x]
         parts.append(_fo(px - LEFT, py + 0.3, LEFT + INPUT_R + 0.1, 0.6,
-                         mathml(f"{symbol(x)} = {given(v)}".replace("-", MINUS)), "note"))
+                         mathml(f"{symbol(x)} = {given(v)}"), "note"))
     for n in spec.nodes:
         px, py = pos[n.id]
         parts.append(f'<circle class="node" cx="{_n(px)}" cy="{_n(-py)}" r="{_n(GATE_R)}"/>')
@@ -56,7 +57,9 @@ def graph_svg(spec: GraphSpec, given, uid: str) -> str:
     x0, x1 = min(xs) - LEFT - 0.1, ox + 0.2
     top, bottom = max(ys) + GATE_R + 0.3, min(ys) - GATE_R - 0.6
     w, h = x1 - x0, top - bottom
+    narrow = min(w * PX, NARROW)  # a phone: a small graph at its own size, a large one scrolls sideways
     return (f'<svg class="net graph" viewBox="{_n(x0)} {_n(-top)} {_n(w)} {_n(h)}" width="{_n(w)}" '
+            f'style="min-width: {narrow:.0f}px" '
             f'role="img" aria-label="Drawing of the computational graph; every gate is also in the table below.">'
             f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>'
