@@ -200,3 +200,17 @@ def test_reports_regrade_like_the_long_csv(tmp_path, which, request):
     assert got == want
     if which == "matrix":
         assert any(r[-1] == "transposed_shape" or "transposed_shape" in r for r in got)
+
+
+def test_moodle_variant_from_right_answers_with_shapes(matrix):
+    """A Responses report without the question text: the variant is found from Moodle's "Right
+    answer" summary (qtype_multianswer: "part 1: 4x3; part 2: 0.0613..."), its numbers only."""
+    from exgen.lms.quiz import number
+    from exgen.lms.responses import _by_right_answer
+    folder, keys = matrix
+    exact = {v: [float("nan") if is_shape(q) else float(q["answer"]) for q in k["questions"]] for v, k in keys.items()}
+    index: dict = {}
+    for v, k in keys.items():
+        cell = "; ".join(f"part {j}: {q['answer'] if is_shape(q) else number(q['answer'])}"
+                         for j, q in enumerate(k["questions"], 1))
+        assert _by_right_answer(cell, exact, index) == v
