@@ -85,6 +85,7 @@ class Group:
     distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
     # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
+    exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
     _slips: tuple | None = None
     shape_answers: list = field(default_factory=list)  # (K, S) (rows, cols) of the shape questions
     shape_cols: list[int] = field(init=False)  # the shape questions: judged by grading.shapes
@@ -134,7 +135,8 @@ class Group:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
         window is cut back short of the distractors (grading.distract): the value before the step
         and the step uphill, and, by a version-2 policy, every slip value (slip_columns)."""
-        self.before = distract.unchanged(self.net, self.refs, engine.run(self.net, upto=engine.LOSS))
+        self.exact = engine.run(self.net)
+        self.before = distract.unchanged(self.net, self.refs, self.exact)
         self.distract = distract.distractors(self.before, self.expected, self.refs)
         if self.policy.strict:  # every value the diagnosis table computes is a distractor too
             self.distract = distract.with_slips(self.distract, self.slip_columns()[1], self.expected,
@@ -150,7 +152,9 @@ class Group:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
         key's answer is not its spec's value (1e-9 relative), vectorised over the group; None if
         every answer matches."""
-        exact = engine.run(self.net).values(self.refs)
+        if self.exact is None:
+            self.exact = engine.run(self.net)
+        exact = self.exact.values(self.refs)
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
         bad = shapes.mismatch(self, ok) if self.shape_cols else None
@@ -164,7 +168,8 @@ class Group:
     def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
         """Slip codes (C,) and each slip's values (K, Q); the engine runs once, on first use."""
         if self._slips is None:
-            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before)
+            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before,
+                                           self.exact)
         return self._slips
 
     def slips_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
