@@ -85,5 +85,21 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_HASHED: dict[str, tuple[tuple[int, int, int, int], str]] = {}  # path -> (its stat, its SHA-256)
+
+
+def hashed(path: Path, sha256: str) -> None:
+    """Note the SHA-256 of the bytes just written to `path` (hashed while writing them), so that
+    recording the file does not read it back. Used only while the file keeps the same inode, size
+    and modification time; else the file is read and hashed (a file changed in between is then
+    recorded as it is; a stale note could only make exgen refuse to replace it later, never
+    replace a file it did not write)."""
+    st = os.stat(path)
+    _HASHED[os.fspath(path)] = ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), sha256)
+
+
 def _record(root: Path, rel: str, st: os.stat_result) -> dict:
+    got = _HASHED.pop(os.fspath(root / rel), None)
+    if got is not None and got[0] == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns):
+        return {"size": st.st_size, "sha256": got[1]}
     return {"size": st.st_size, "sha256": _sha256(root / rel)}

@@ -113,6 +113,17 @@ def test_files_the_fast_path_leaves_to_the_exact_one(tmp_path, monkeypatch, keys
     _same(*_both(monkeypatch, p, keys))
 
 
+@pytest.mark.parametrize("text", [
+    "student_id,question_id,answer\n" + "".join(f"s{i},1a,{i / 7:.9f}\n" for i in range(300)),  # all distinct
+    "student_id,question_id,answer\n" + "".join(f"s{i % 3},1a,{i % 200}\n" for i in range(300)),  # a few repeat
+    "student_id,question_id,answer\n" + "".join(f"s{i % 7},1a,0.5\n" for i in range(300))])  # ids and answers repeat
+def test_files_the_fast_path_reads_as_the_exact_one(tmp_path, monkeypatch, keys, text):
+    p = tmp_path / "sub.csv"
+    p.write_bytes(text.encode())
+    assert fast_table(*read_mod.decode_utf8(p.read_bytes(), "x")) is not None
+    _same(*_both(monkeypatch, p, keys))
+
+
 def _reference_answers(res) -> bytes:
     """answers.csv as the original row-by-row csv.writer code wrote it (cells neutralised)."""
     def num(v):

@@ -31,3 +31,22 @@ def test_parse_many_agrees_with_parse_answer():
         ev, es = parse_answer(t)
         assert s == es
         assert (np.isnan(v) and ev is None) or v == ev
+
+
+def test_parse_many_agrees_with_parse_answer_on_mixed_columns():
+    """The plain-number fast path and the others, in any mix (line breaks, non-ASCII, blanks,
+    overflow, non-str cells): each cell as parse_answer reads it."""
+    import random
+    cells = ["", " ", "-", "--", "1-2", "e5", "1e999", "-1e999", "+.5", "1.", ".", "1_000", "\u22121.5", "1,5",
+             "-3/8", "abc", "nan", "inf", "\u0661\u0662", " 1.5 ", "1e5", "1E-5", "+-1", "0x10", "1.5\u00a0",
+             "1\u20095", "1\n2", "\n", "5", "0.5\n", "-0.125", None, 1, 1.5, True]
+    rng = random.Random(3)
+    for trial in range(400):
+        texts = [rng.choice(cells) for _ in range(rng.randint(0, 12))]
+        if trial % 2:
+            texts = [t for t in texts if isinstance(t, str)]
+        vals, st = parse_many(texts)
+        for t, v, s in zip(texts, vals, st):
+            ev, es = parse_answer(t)
+            assert s == es, (t, texts)
+            assert (np.isnan(v) and ev is None) or v == ev, (t, texts)

@@ -319,3 +319,21 @@ def test_an_exam_whose_record_claims_to_be_grades_is_not_replaced_by_grades(exam
                             "--out", str(exam), "--force", "--no-report"])
     _one_error_line(r, MANIFEST)
     assert _files(exam) == before
+
+
+def test_a_hash_noted_while_writing_is_used_only_for_the_file_as_noted(tmp_path):
+    """manifest.hashed: the record of a file is the SHA-256 of its bytes on disk, whether the hash
+    was noted while writing or the file changed after the note (then it is read again)."""
+    import hashlib
+
+    from exgen.manifest import _record, hashed
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(b"1,2\n")
+    hashed(a, hashlib.sha256(b"1,2\n").hexdigest())
+    b.write_bytes(b"3,4\n")
+    hashed(b, "0" * 64)  # a stale note: the file is written again after it
+    b.write_bytes(b"5,6,7\n")
+    os.utime(b, ns=(1, 1))
+    for p in (a, b):
+        assert _record(tmp_path, p.name, p.lstat()) == {"size": p.stat().st_size,
+                                                        "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}

@@ -8,7 +8,9 @@ every text cell a spreadsheet would evaluate as a formula.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,7 +19,8 @@ import numpy as np
 
 from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
-from exgen.escape import safe_cell, safe_cells
+from exgen.manifest import hashed
+from exgen.escape import DANGEROUS, safe_cell, safe_cells
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -76,27 +79,29 @@ def fields(texts: list[str]) -> list[str]:
     return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
 
 
-def _float_texts(values: np.ndarray, end: str) -> np.ndarray:
-    """num(v) + end of each float (NaN: just end), as an object array of values' shape; one
-    %-format over all of them (C speed; the same text as f"{v:.12g}")."""
+def _float_texts(values: np.ndarray, end: str, start: str = "") -> np.ndarray:
+    """start + num(v) + end of each float (NaN: start + end), as an object array of values'
+    shape; one %-format over all of them (C speed; the same text as f"{v:.12g}")."""
     flat = np.ascontiguousarray(values, dtype=np.float64).ravel()
     out = np.empty(flat.size, dtype=object)
     if flat.size:
-        out[:] = (("%.12g" + end + "\x00") * flat.size % tuple(flat.tolist())).split("\x00")[:-1]
+        out[:] = ((start.replace("%", "%%") + "%.12g" + end.replace("%", "%%") + "\x00") * flat.size
+                  % tuple(flat.tolist())).split("\x00")[:-1]
         nan = np.isnan(flat)
         if nan.any():
-            out[nan] = end
+            out[nan] = start + end
     return out.reshape(np.shape(values))
 
 
 def _answer_cells(gr: GroupResult) -> np.ndarray:
-    """cell() of each distinct answer text, stripped, then "," (object array; one more "," last,
-    for acode -1). Only texts that are not numbers can need neutralising; quoting is looked for
-    in all of them at once."""
+    """cell() of each answer text, stripped (object array; one more, "", last, for acode -1).
+    Only texts that are not numbers can need neutralising; quoting is looked for in all of them
+    at once."""
     st = list(map(str.strip, gr.texts))
     todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
     for i in todo:
-        st[i] = safe_cell(st[i])
+        if st[i][:1] in DANGEROUS:
+            st[i] = safe_cell(st[i])
     joined = "".join(st)
     if _SPECIAL.search(joined):
         ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
@@ -105,22 +110,22 @@ def _answer_cells(gr: GroupResult) -> np.ndarray:
     out = np.empty(len(st) + 1, dtype=object)
     out[:-1] = st
     out[-1] = ""
-    return out + ","
+    return out
 
 
 DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
 
 
 def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
-    """At the answers (s, q) (index arrays of one shape): "question_id,", "answer,", "expected,"
-    and "verdict,score,points,diagnosis,", each an object array of that shape."""
+    """At the answers (s, q) (index arrays of one shape): "question_id,", "answer", ",expected,"
+    and "verdict,score,points,diagnosis,\n", each an object array of that shape."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     qcells = np.array([cell(x) + "," for x in g.qids], dtype=object)
-    exp = _float_texts(g.expected, ",")  # (K, Q)
+    exp = _float_texts(g.expected, ",", ",")  # (K, Q)
     if g.shape_cols:  # shape questions (grading.shapes): the key's shape as written, e.g. 4x3
         exp = np.array(exp, dtype=object)
-        exp[:, g.shape_cols] = [[shape_text(a) + "," for a in row] for row in g.shape_answers]
+        exp[:, g.shape_cols] = [["," + shape_text(a) + "," for a in row] for row in g.shape_answers]
     k = gr.kidx[s]
     full = s.shape == (S, 1) and q.shape == (1, Q)
     identity = full and exp.shape[0] == S and np.array_equal(gr.kidx, np.arange(S))
@@ -135,16 +140,16 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
         p = float(puniq[pi:pi + 1].view(np.float64)[0])
         few = d and j.codes[d - 1] == TOO_FEW  # the keys' policy (exgen.acceptance), as judge_group scored
         score = (j.fewer_credit * p if few else p) if v == CORRECT else j.carried_credit * p if v == CARRIED else 0.0
-        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
+        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},\n")
     return [np.broadcast_to(qcells[q], code.shape), ans[gr.acode[s, q]], exp if identity else exp[k, q],
             np.array(rests + [""], dtype=object)[inv].reshape(code.shape)]
 
 
 def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
-    """The group's answers.csv lines as (S, Q, n) pieces: "student_id,", the line's middle
-    ("question_id,answer,expected,verdict,score,points,diagnosis,", in 4 pieces) and its end
-    ("carried\n" or "\n"); or, when few lines differ in more than the student, "student_id,"
-    and the rest of the line, each distinct rest joined once."""
+    """The group's answers.csv lines as (S, Q, n) pieces: "student_id," and the rest of the line
+    ("question_id,answer,expected,verdict,score,points,diagnosis,carried\n", in 4 pieces, the
+    carried value where ECF applied); or, when few lines differ in more than the student,
+    "student_id," and the rest of the line, each distinct rest joined once."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     key = id(gr.texts)
@@ -162,7 +167,7 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
             first = np.empty(len(uniq), dtype=np.int64)
             first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
             parts = _middle(gr, cc, ans, first // Q, first % Q)
-            rest = np.array(["".join(t) + "\n" for t in zip(*(p.tolist() for p in parts))], dtype=object)
+            rest = np.array(["".join(t) for t in zip(*(p.tolist() for p in parts))], dtype=object)
             out = np.empty((S, Q, 2), dtype=object)
             out[:, :, 0] = sids
             out[:, :, 1] = rest[inv].reshape(S, Q)
@@ -171,13 +176,13 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
                                                                  _float_texts(j.carried[at], "\n").tolist())]
             return out
     mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
-    out = np.empty((S, Q, 6), dtype=object)
+    out = np.empty((S, Q, 5), dtype=object)
     out[:, :, 0] = sids
     for i, m in enumerate(mid):
         out[:, :, i + 1] = m
-    out[:, :, 5] = "\n"
     if at.any():
-        out[:, :, 5][at] = _float_texts(j.carried[at], "\n")
+        out[:, :, 4][at] = [r[:-1] + c for r, c in zip(out[:, :, 4][at].tolist(),
+                                                     _float_texts(j.carried[at], "\n").tolist())]
     return out
 
 
@@ -235,8 +240,12 @@ def _joined(parts: list[str], n: int = 1 << 14) -> Iterator[str]:
 
 def _write(path: Path, head: str, chunks: Iterable[str]) -> None:
     """head and the chunks, UTF-8. Written chunk by chunk: the same bytes as one join, but the
-    buffers stay small and in cache (2-3x faster than joining and encoding 50 MB at once)."""
+    buffers stay small and in cache (2-3x faster than joining and encoding 50 MB at once).
+    Hashed on the way, for the output folder's manifest (exgen.manifest): not read back."""
+    h = hashlib.sha256()
     with open(path, "wb") as f:
-        f.write(head.encode("utf-8"))
-        for c in chunks:
-            f.write(c.encode("utf-8"))
+        for c in itertools.chain((head,), chunks):
+            b = c.encode("utf-8")
+            h.update(b)
+            f.write(b)
+    hashed(path, h.hexdigest())

@@ -85,6 +85,7 @@ class Group:
     distract: np.ndarray = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
     # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
+    exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
     _slips: tuple | None = None
     shape_answers: list = field(default_factory=list)  # (K, S) (rows, cols) of the shape questions
     shape_cols: list[int] = field(init=False)  # the shape questions: judged by grading.shapes
@@ -134,7 +135,8 @@ class Group:
         """Thresholds and hand-rounded values, from the arrays (net, expected, tkind, tval); every
         window is cut back short of the distractors (grading.distract): the value before the step
         and the step uphill, and, by a version-2 policy, every slip value (slip_columns)."""
-        self.before = distract.unchanged(self.net, self.refs, engine.run(self.net, upto=engine.LOSS))
+        self.exact = engine.run(self.net)
+        self.before = distract.unchanged(self.net, self.refs, self.exact)
         self.distract = distract.distractors(self.before, self.expected, self.refs)
         if self.policy.strict:  # every value the diagnosis table computes is a distractor too
             self.distract = distract.with_slips(self.distract, self.slip_columns()[1], self.expected,
@@ -152,9 +154,13 @@ class Group:
             self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
 
     def values(self, **kw) -> np.ndarray:
-        """The (K, Q) values at the group's refs, the engine run with kw (decimals, slip);
-        a graph group's: the graph solver's."""
-        return self.run(self.net, **kw).values(self.refs)
+        """The (K, Q) values at the group's refs, the engine run with kw (decimals, slip); without
+        kw the exact values, from the one exact run (self.exact). A graph group's: the graph solver's."""
+        if kw:
+            return self.run(self.net, **kw).values(self.refs)
+        if self.exact is None:
+            self.exact = engine.run(self.net)
+        return self.exact.values(self.refs)
 
     def mismatch(self) -> tuple[int, int, float | str, float | str] | None:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
@@ -174,7 +180,8 @@ class Group:
     def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
         """Slip codes (C,) and each slip's values (K, Q); the engine runs once, on first use."""
         if self._slips is None:
-            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before)
+            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before,
+                                           self.exact)
         return self._slips
 
     def slips_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ exponents (``1e-3``), and fractions (``-3/8``). Empty cells and a lone ``-`` (Mo
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -55,38 +56,70 @@ def _float_or_nan(t) -> float:
         return math.nan
 
 
-_STR = {str}
+_PLAIN = np.zeros(256, dtype=bool)  # the characters of a plain number: float() reads it as parse_answer does
+_PLAIN[np.frombuffer(b"0123456789.eE+-", dtype=np.uint8)] = True
+
+
+def _plain(texts: list) -> np.ndarray:
+    """True where a text is not empty and holds only ASCII digits, ".", "e", "E", "+" and "-":
+    for such a text float() and `parse_answer` agree (the same grammar; a blank "-" or "--",
+    junk like "1-2", an overflow to inf fail float() or give no finite number, and go to
+    parse_answer). Vectorised over the characters of all texts; TypeError if one is not a str."""
+    n = len(texts)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    joined = "\n".join(texts)
+    if joined.isascii():
+        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:
+        chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    seps = np.flatnonzero(chars == 10)
+    if len(seps) != n - 1:  # a text holds a line break (not plain): find the texts' bounds by their lengths
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        seps = np.cumsum(lens + 1)[:-1] - 1
+    starts = np.r_[0, seps + 1]
+    ends = np.r_[seps, len(chars)]
+    ok = ends > starts
+    bad = ~_PLAIN[chars] if chars.dtype == np.uint8 else ~_PLAIN[np.minimum(chars, 255)] | (chars > 255)
+    bad[seps] = False  # the separators
+    ok[np.searchsorted(starts, np.flatnonzero(bad), side="right") - 1] = False
+    return ok
 
 
 def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a column of answers -> (values (n,) float, NaN where not OK; status (n,) int8).
+    """Parse a column of answers -> (values (n,) float, NaN where not OK; status (n,) int8):
+    `parse_answer` of each text.
 
-    Fast path: numpy converts plain numbers in bulk; only the cells it rejects (decimal
-    commas, fractions, unicode minus, blanks, junk) go through `parse_answer`."""
+    Fast path: the plain numbers (`_plain`) go through float() in one C loop; only the others
+    (decimal commas, fractions, unicode minus, blanks, junk) go through `parse_answer`, each
+    distinct one once."""
     n = len(texts)
     values = np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
-    chunk = 20000
-    for start in range(0, n, chunk):
-        part = texts[start:start + chunk]
+    try:
+        plain = _plain(texts)
+    except TypeError:  # not every text a str: each through parse_answer
+        plain = np.zeros(n, dtype=bool)
+    at = np.flatnonzero(plain)
+    rest = np.flatnonzero(~plain)
+    if at.size:
+        def cand():
+            return iter(texts) if at.size == n else itertools.compress(texts, plain.tolist())
         try:
-            if not set(map(type, part)) <= _STR:  # plain str only (anything else: one by one)
-                raise ValueError
-            arr = np.array(part, dtype=np.str_).astype(np.float64)
-            values[start:start + len(part)] = arr
-            redo: list[int] = np.flatnonzero(~np.isfinite(arr)).tolist()
-            if "_" in "".join(part):  # numpy accepts 1_000; we do not
-                redo += [i for i, t in enumerate(part) if "_" in t]
-        except ValueError:  # some cells are not plain numbers: convert one by one, in C where possible
-            conv = list(map(_float_or_nan, part))
-            values[start:start + len(part)] = conv
-            redo = [i for i, v in enumerate(conv) if v != v or v in (_INF, -_INF)]
-            if any("_" in t for t in part if isinstance(t, str)):
-                redo += [i for i, t in enumerate(part) if isinstance(t, str) and "_" in t]
-        for i in redo:
-            v, st = parse_answer(part[i])
-            values[start + i] = np.nan if v is None else v
-            status[start + i] = st
+            v = np.fromiter(map(float, cand()), dtype=np.float64, count=at.size)
+        except ValueError:  # "1-2", "-", "e5": NaN here, parse_answer below says what they are
+            v = np.fromiter(map(_float_or_nan, cand()), dtype=np.float64, count=at.size)
+        values[at] = v
+        rest = np.concatenate([rest, at[~np.isfinite(v)]])
+    memo: dict = {}
+    for i in rest.tolist():
+        t = texts[i]
+        k = (t.__class__, t)
+        got = memo.get(k)
+        if got is None:
+            got = memo[k] = parse_answer(t)
+        values[i] = np.nan if got[0] is None else got[0]
+        status[i] = got[1]
     return values, status
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from exgen.acceptance import TOO_FEW
 from exgen.core import parameters
-from exgen.core.engine import SLIPS, Nets, run
+from exgen.core.engine import SLIPS, Nets, Result, run
 from exgen.grading import distract
 from exgen.grading.distract import unchanged
 from exgen.graph.slips import DIAGNOSES as GRAPH_DIAGNOSES
@@ -41,13 +41,15 @@ DIAGNOSES.update(GRAPH_DIAGNOSES)  # computational graphs' slips (exgen.graph.sl
 
 
 def candidates(net: Nets, refs: list[str], expected: np.ndarray,
-               paths_of: dict, before: np.ndarray | None = None) -> tuple[list[str], list[np.ndarray]]:
+               paths_of: dict, before: np.ndarray | None = None,
+               exact: Result | None = None) -> tuple[list[str], list[np.ndarray]]:
     """Slip values for every key and question: codes (C,) and each code's values (K, Q), NaN = n/a.
 
     `paths_of[(kind, index)]` is the entry number in the solution's "paths" list (sample 0);
-    `before`: the value before the step (K, Q), NaN where none (grading.distract.unchanged)."""
+    `before`: the value before the step (K, Q), NaN where none (grading.distract.unchanged);
+    `exact`: run(net), if already at hand."""
     K, Q = expected.shape
-    exact = run(net)
+    exact = run(net) if exact is None else exact
     if before is None:
         before = unchanged(net, refs, exact)
     cols: list[tuple[str, np.ndarray]] = [(NOT_APPLIED, before),

@@ -1,10 +1,11 @@
-"""A submissions file as columns: every column factorized into codes (one per row) and its
-distinct texts, with the file line of each row.
+"""A submissions file as columns: every column as codes (one per row) into its texts, with the
+file line of each row. The texts are distinct, except in a column of the fast path where nearly
+every row has its own text (answers with one key per student): there row i has text i.
 
 Two ways in, same result:
   fast   pandas' C parser, for clean delimited text: no quote characters, no lone CR, the header
          on the first line, every row at most as wide as the header. Only distinct texts become
-         Python strings.
+         Python strings, but in a column where nearly every text differs.
   exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
          inside quotes, ragged rows, blank lines before the header, .xlsx).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +46,7 @@ def recode(codes: np.ndarray, texts: list[str], fn) -> tuple[np.ndarray, list[st
 @dataclass
 class Table:
     header: list[str]  # stripped, BOM removed
-    columns: list[tuple[np.ndarray, list[str]]]  # per column: codes (n,), distinct texts
+    columns: list[tuple[np.ndarray, list[str]]]  # per column: codes (n,), its texts
     lines: np.ndarray  # (n,) file line (1-based) of each body row
 
     def column(self, j: int) -> tuple[np.ndarray, list[str]]:
@@ -55,8 +57,16 @@ class Table:
     def blank_rows(self) -> np.ndarray:
         """Rows whose every cell is empty or whitespace."""
         blank = np.ones(len(self.lines), dtype=bool)
-        for codes, texts in self.columns:
-            blank &= _blank(texts)[codes] if texts else True
+        for codes, texts in sorted(self.columns, key=lambda c: len(c[1])):  # the fewest texts first
+            at = np.flatnonzero(blank)
+            if not at.size:
+                break
+            if not texts:
+                continue
+            if len(texts) > at.size:  # only the rows that may still be blank
+                blank[at] = _blank([texts[c] for c in codes[at].tolist()])
+            else:
+                blank &= _blank(texts)[codes]
         return blank
 
     def named_width(self) -> int:
@@ -109,22 +119,25 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
     return Table(header, cols, np.array(lines[start + 1:], dtype=np.int64))
 
 
-SAMPLE_BYTES = 1 << 16
+SAMPLE_BYTES = 1 << 18
 
 
 def _dtypes(text: str, sep: str, width: int) -> dict[int, str]:
-    """How pandas should read each column: "category" (codes into sorted distinct texts; fast
-    when texts repeat, as ids do) or "object" (every text, factorized by hashing afterwards; fast
-    when nearly every text differs, as answers do with one key per student). Decided on the first
-    64 KB of rows; only the speed depends on it, never the texts."""
+    """How to read each column: "category" (pandas' codes into sorted distinct texts: only the
+    distinct texts become Python strings; fast when texts repeat, as ids and shared answers do)
+    or "text" (every text kept as it is, row i text i: when nearly every text differs, as answers
+    do with one key per student; sorting or hashing a million distinct strings would be work for
+    nothing). "text" where more than 90% of a column's cells in the first 256 KB of rows hold a
+    text seen once there. Only the speed depends on it, never the texts."""
     lines = text[:SAMPLE_BYTES].split("\n")[1:-1]
     if len(lines) < 50:
         return {j: "category" for j in range(width)}
-    cols: list[set] = [set() for _ in range(width)]
+    cols: list[Counter] = [Counter() for _ in range(width)]
     for line in lines:
         for j, c in enumerate(line.rstrip("\r").split(sep)[:width]):
-            cols[j].add(c)
-    return {j: "object" if len(c) > 0.5 * len(lines) else "category" for j, c in enumerate(cols)}
+            cols[j][c] += 1
+    return {j: "text" if sum(n == 1 for n in c.values()) > 0.9 * len(lines) else "category"
+            for j, c in enumerate(cols)}
 
 
 def fast_table(text: str, utf8: bytes) -> Table | None:
@@ -139,8 +152,10 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
         return None
     import pandas as pd
     sep = delimiter(first)
+    how = _dtypes(text, sep, len(cells))
     try:
-        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None, dtype=_dtypes(text, sep, len(cells)),
+        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None,
+                         dtype={j: "category" if h == "category" else object for j, h in how.items()},
                          na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
                          engine="c", low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
@@ -155,10 +170,9 @@ def fast_table(text: str, utf8: bytes) -> Table | None:
             if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
                 return None  # a column of numbers only, header included: pandas converted its texts
             cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
-        else:  # texts as they are (object dtype: never converted), factorized by hashing
-            values = np.asarray(c, dtype=object)[1:]
-            if len(values) and not set(map(type, values.tolist())) <= {str}:
-                return None
-            codes, uniq = pd.factorize(values)
-            cols.append((codes.astype(np.intp, copy=False), uniq.tolist()))
+            continue
+        values = np.asarray(c, dtype=object)[1:]  # texts as they are (object dtype: never converted)
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+            return None  # not every cell a str
+        cols.append((np.arange(len(values), dtype=np.intp), values.tolist()))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
