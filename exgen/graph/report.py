@@ -32,7 +32,7 @@ def text_report(r: Run) -> str:
         up = r.grads[n.id][0]
         for s, a in enumerate(n.args):
             rows.append((n.id, f"{GATES[n.op].title.split(':')[0]} -> {a}", fmt(up), fmt(r.local[i][s][0]),
-                         fmt(up * r.local[i][s][0])))
+                         fmt(r.down[i][s][0])))
     out += _table(("gate", "to operand", "upstream", "local", "downstream"), rows)
     out.append(f"\nGradients d{spec.output}/d(name)")
     rows = []  # name, kind, gradient, note
