@@ -208,3 +208,10 @@ def test_minibatch_exam_pdf_shows_the_samples(tmp_path):
     keytext = subprocess.run(["pdftotext", "-layout", str(out / "keys" / "s001.pdf"), "-"],
                              capture_output=True, text=True, check=True).stdout
     assert f"{by_ref(key)['/loss']['answer']:.4f}" in keytext
+
+
+def test_the_output_delta_step_names_the_output_it_is_about(exam):
+    """dℓ/dŷ_1 = -(y_1 - ŷ_1), not the loss's general -(y_k - ŷ_k): the worked step is about output 1."""
+    tex = (exam[0] / "keys" / "s001.tex").read_text(encoding="utf-8")
+    assert r"\frac{\partial \ell}{\partial \hat y_{1}} = -(y_{1} - \hat y_{1}) = " in tex
+    assert r"\partial \hat y_{1}} = -(y_k" not in tex

@@ -231,3 +231,23 @@ def test_a_fifo_is_not_read(tmp_path):
     fifo = tmp_path / "net.json"
     os.mkfifo(fifo)
     one_line_error(runner.invoke(app, ["solve", str(fifo)]), "not a regular file")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["solve", "--help"], ["generate", "--help"], ["grade", "--help"],
+                                  ["check", "--help"], ["practice", "--help"], ["explain", "--help"],
+                                  ["demo", "--help"], ["export", "--help"], ["page", "--help"]])
+def test_help_shows_a_flag_without_a_value_type(args):
+    """A flag is `--json`, not `--json <bool>` (which reads as if it took true/false)."""
+    r = runner.invoke(app, args, terminal_width=100)
+    assert r.exit_code == 0 and "<bool>" not in r.output, r.output
+    assert "--help" in r.output
+
+
+def test_a_closed_pipe_is_not_an_error():
+    """`exgen solve --json | head -1`: the reader has gone; exgen stops without an `Error:` line."""
+    r_fd, w_fd = os.pipe()
+    os.close(r_fd)  # the reader is gone before exgen writes
+    p = subprocess.run([sys.executable, "-m", "exgen", "solve", "--example", "seed002-2-2-1", "--json"],
+                       stdout=w_fd, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(w_fd)
+    assert "Error" not in p.stderr and "Traceback" not in p.stderr, p.stderr

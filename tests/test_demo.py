@@ -30,6 +30,8 @@ def test_demo_generates_grades_and_says_where_everything_is(tmp_path):
                   "Graded 3 students", "exgen check", "exgen grade", "exgen practice", "exgen generate"):
         assert shown in r.output, shown
     assert "Traceback" not in r.output
+    assert "Write-back" not in r.output  # the demo roster has no LMS ids: no notes about their columns
+    assert (out / "grades/grades_canvas.csv").is_file()  # the gradebook files are still there
 
 
 def test_sample_submission_shows_every_verdict_and_diagnoses(tmp_path):

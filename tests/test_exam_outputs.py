@@ -139,3 +139,11 @@ def test_exam_commands_are_documented_with_an_example():
 def test_missing_roster_is_a_one_line_error(tmp_path):
     r = _gen(tmp_path, "--roster", str(tmp_path / "none.csv"))
     assert r.exit_code == 1 and r.output.startswith("Error: ") and "none.csv: no such file" in r.output
+
+
+def test_generate_says_one_line_in_a_log_and_counts_a_single_student(tmp_path):
+    """Not a terminal (CliRunner, a pipe, a log): no progress bar, not even its empty line; and
+    'for 1 student', not 'for 1 students'."""
+    r = _gen(tmp_path, "--count", "1")
+    assert r.exit_code == 0, r.output
+    assert r.output == f"Wrote sheets, keys (.tex only), answer keys and submissions.csv for 1 student to {tmp_path / 'out'}\n"

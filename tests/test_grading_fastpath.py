@@ -176,7 +176,7 @@ def test_field_quotes_like_csv_writer(s):
 
 def test_common_case_equals_full_acceptance(keys):
     """The quick |a - e| <= threshold check plus the element-by-element rest equals _accept everywhere."""
-    from exgen.grading.judge import _accept
+    from exgen.grading.windows import accept as _accept
     from exgen.grading.keys import ROUNDINGS, Prepared
     prep = Prepared()
     prep.add(list({id(k): k for k in keys.values()}.values()))

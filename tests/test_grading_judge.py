@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from exgen.grading import grade_key
-from exgen.grading.judge import within
+from exgen.grading.windows import within
 from grading_helpers import example_key, exact_answers
 
 

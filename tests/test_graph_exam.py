@@ -210,3 +210,19 @@ def test_drawn_edges_keep_clear_of_other_gates_and_fit_the_page():
                 others = [xy for m, xy in pos.items() if m not in (a, n.id)]
                 pts = _tikz_bend(pos[a], pos[n.id], bend(pos[a], pos[n.id], others))
                 assert min((math.dist(p, o) for p in pts for o in others), default=9) >= 0.6, (s.to_dict(), a, n.id)
+
+
+def test_key_text_says_each_number_once_and_boxes_lie_over_the_edges(tmp_path):
+    """A local gradient that is an operand's value is written once (∂r/∂p = q = 0.881, not
+    = 0.881 = 0.881), and every box is drawn after every edge, so that no edge crosses a box."""
+    import re
+    exgen.generate_exam(cfg_of(), tmp_path / "exam", count=3, pdf=False)
+    for tex in sorted((tmp_path / "exam/keys").glob("*.tex")):
+        text = tex.read_text()
+        for step in re.findall(r"\\exgenstep\{(.*)\}", text):
+            parts = [p.strip().strip("()") for p in step.split(" = ")]
+            assert parts.count(parts[-1]) == 1, step  # the answer, said once
+        lines = text.splitlines()
+        edges = [i for i, line in enumerate(lines) if line.startswith(r"\draw[->] (i") or line.startswith(r"\draw[->] (g")]
+        boxes = [i for i, line in enumerate(lines) if line.startswith(r"\node[vbox] at")]
+        assert edges and boxes and max(edges[:-1]) < min(boxes)  # the last edge: the output's arrow

@@ -253,3 +253,14 @@ def test_cli_graph_file_and_errors(tmp_path):
                                                     "(known: exp, log, sigmoid, tanh, relu, max)"
     r = runner.invoke(app, ["solve", "--example", "graph-shared-relu"])
     assert "sum over its 2 uses (m, q)" in r.output
+
+
+def test_cli_graph_gradient_table_has_a_header_per_column():
+    """Every column of the gradients table is named (the note column only when a note is there)."""
+    lines = runner.invoke(app, ["solve", "--example", "graph-shared-relu"]).output.splitlines()
+    at = lines.index("Gradients df/d(name)")
+    assert lines[at + 1].split() == ["name", "kind", "gradient", "note"]
+    assert lines[at + 1].index("note") == lines[at + 3].index("sum over")  # the note is left-aligned under it
+    lines = runner.invoke(app, ["solve", "--example", "seed002-graph-fxyz"]).output.splitlines()
+    at = lines.index("Gradients df/d(name)")
+    assert lines[at + 1].split() == ["name", "kind", "gradient"] and len(lines[at + 2].split()) == 3

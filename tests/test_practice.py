@@ -190,3 +190,15 @@ def test_fresh_networks_pass_the_quality_filters(name):
         assert all(abs(q["answer"]) >= 0.5e-4 for q in ex.questions), (name, seed)
         for arr in (ex.spec.x, *ex.spec.weights):
             assert np.allclose(arr, np.round(arr, 1)) and (arr != 0).all()
+
+
+def test_the_redo_command_is_printed_on_one_line():
+    """The command to redo an exercise is one line to copy, however narrow the terminal."""
+    r = _run(["--preset", "onefourth-softmax", "--seed", "825758"], ["q", "n"])
+    assert "Seed 825758: redo this exercise with  exgen practice --preset onefourth-softmax --seed 825758\n" \
+        in r.output, r.output
+
+
+def test_a_question_says_1_point_not_points():
+    r = _run(["--preset", "aksoy-2-2-1", "--seed", "5"], ["q", "n"])
+    assert "1a. Compute the activation h^(1)_1   [1 point]" in r.output and "point(s)" not in r.output, r.output

@@ -7,7 +7,7 @@ import numpy as np
 
 from exgen.acceptance import TOO_FEW
 from exgen.grading import grade_key
-from exgen.grading.judge import _as_written
+from exgen.grading.windows import as_written as _as_written
 from exgen.student.selfcheck import check_rows
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ def _report(res) -> None:
         echo(f"Warning: {w}", err=True)
     what = ("sheets, keys (.tex and .pdf; print/sheets.pdf and print/keys.pdf to print)" if res.pdf
             else "sheets, keys (.tex only)")
-    who = "variants" if getattr(res, "variants", False) else "students"
+    who = ("variant" if getattr(res, "variants", False) else "student") + ("" if res.students == 1 else "s")
     echo(f"Wrote {what}, answer keys and submissions.csv for {res.students} {who} to {res.out}")
 
 

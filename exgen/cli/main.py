@@ -8,10 +8,10 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 try:  # typer >= 0.25 vendors click
     from typer._click import exceptions as _cx
@@ -76,6 +76,14 @@ def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
     typer.echo(term_text(message), nl=nl, err=err)  # the one direct call
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush into a closed pipe is silent."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _error_exit(message: str, code: int = 1) -> None:
     echo(f"Error: {_one_line(message, 2000)}", err=True)
     sys.exit(code)
@@ -129,6 +137,13 @@ app = typer.Typer(
 )
 
 
+_option_type = getattr(TyperOption, "display_type_rich", None)
+if _option_type is not None:  # a typer that prints a type beside each option: none beside a flag
+    def _no_flag_type(self: TyperOption, ctx: Any, _of: Any = _option_type) -> Any:  # `--json`, not `--json <bool>`
+        return None if getattr(self, "is_flag", False) else _of(self, ctx)
+    TyperOption.display_type_rich = _no_flag_type  # type: ignore[method-assign]
+
+
 @contextlib.contextmanager
 def user_errors(source: Any = None) -> Iterator[None]:
     """Turn library errors into one line `Error: ...` and exit 1 (never a traceback).
@@ -147,6 +162,9 @@ def user_errors(source: Any = None) -> Iterator[None]:
         raise typer.Exit(1) from None
     except ExgenError as e:
         echo(f"Error: {_line(str(e))}", err=True)
+        raise typer.Exit(1) from None
+    except BrokenPipeError:  # the reader went away (`exgen solve --json | head`): stop quietly
+        _quiet_stdout()
         raise typer.Exit(1) from None
     except OSError as e:  # a file that cannot be read or written: name it, no traceback
         where = f"{e.filename}: " if e.filename else ""
@@ -177,6 +195,17 @@ def load_spec(spec_file: Optional[Path], example: Optional[str]):
     return examples.load(example) if example is not None else spec_mod.load(spec_file)  # type: ignore[arg-type]
 
 
+def network_spec(spec_file: Optional[Path], example: Optional[str], graph_text: Callable[[], Optional[str]]):
+    """The network spec of SPEC or --example; None, after printing graph_text(), when they name a
+    computational graph (graph_text gives None for a network)."""
+    input_file(spec_file)
+    graph = graph_text()
+    if graph is not None:
+        echo(graph, nl=False)
+        return None
+    return load_spec(spec_file, example)
+
+
 def _check_choice(value: Optional[str], choices, name: str) -> Optional[str]:
     if value is not None and value not in choices:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=name)
@@ -202,9 +231,10 @@ def solve(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """Solve a network exactly: forward values, loss, gradients, chain-rule paths, one SGD step.
-    A computational-graph spec (graph: or expression:) gets its forward values and its upstream,
-    local and downstream gradients.
+    """Solve a network or a computational graph exactly: every value, gradient and SGD step.
+
+    A network: forward values, loss, gradients, chain-rule paths, one SGD step. A computational-graph
+    spec (graph: or expression:): its forward values and its upstream, local and downstream gradients.
 
     Examples:
 
@@ -228,13 +258,10 @@ def solve(
         from exgen.core.solve import solve as solve_spec
         from exgen.core.report import text_report
         from exgen.core.solution import dumps, to_dict
-        input_file(spec_file)
         from exgen.graph.cli import solve_text
-        graph = solve_text(spec_file, example, as_json)  # a graph spec or example: its solution
-        if graph is not None:
-            echo(graph, nl=False)
+        spec = network_spec(spec_file, example, lambda: solve_text(spec_file, example, as_json))
+        if spec is None:  # a graph spec or example: its solution is printed
             return
-        spec = load_spec(spec_file, example)
         nt = notation_for(spec, letters, weights)
         sol = solve_spec(spec)
         echo(dumps(to_dict(sol, nt, not no_paths)) if as_json else text_report(sol, nt, not no_paths), nl=False)

@@ -31,6 +31,8 @@ def page(
 
       exgen page --config exam.yaml --count 3 --seed 7 --out exam-practice.html
 
+      exgen page --preset graph --count 3 --out graphs.html   (computational graphs; also graph-seed002, graph-sigmoid)
+
       exgen page --key exam1/answer_keys/s001.json --out s001.html
     """
     with user_errors():

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, echo, input_file, load_spec, notation_for, output_file, reading,
+from exgen.cli.main import (LettersOpt, WeightsOpt, _check_choice, app, echo, input_file, network_spec, notation_for, output_file, reading,
                   user_errors)
 from exgen.core.notation import LETTERS, WEIGHT_STYLES
 from exgen.core.report import fmt
@@ -50,10 +50,9 @@ def explain(
     letters: LettersOpt = None,
     weights: WeightsOpt = None,
 ) -> None:
-    """The worked solution, step by step, with every chain-rule path of --param (a graph: the
-    steps back to the input or gate --param names).
+    """The worked solution, step by step, with every chain-rule path of --param.
 
-    Forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
+    A graph: the steps back to the input or gate --param names. A network: forward pass, loss, output delta, backpropagated deltas, gradients (for --param: each chain-rule path with its factors), then the SGD step.
 
     Examples:
 
@@ -67,13 +66,10 @@ def explain(
         nt_for = _notation(notation, letters, weights)
         from exgen.core.solve import solve
         from exgen.student.explain import find_param, worked_solution
-        input_file(spec_file)
         from exgen.graph.cli import explain_text
-        graph = explain_text(spec_file, example, param)  # a graph spec or example: its steps
-        if graph is not None:
-            echo(graph, nl=False)
+        spec = network_spec(spec_file, example, lambda: explain_text(spec_file, example, param))
+        if spec is None:  # a graph spec or example: its steps are printed
             return
-        spec = load_spec(spec_file, example)
         nt = nt_for(spec)
         sol = solve(spec)
         target = find_param(sol, nt, param) if param else None
@@ -140,7 +136,8 @@ def run_session(session, echo=echo) -> bool:
     from exgen.student.selfcheck import VERDICT_TEXT, explanation
     while not session.done:
         q = session.current
-        echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(float(q['points']))} point(s)]")
+        pts = float(q["points"])
+        echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(pts)} point{'' if pts == 1 else 's'}]")
         while session.current is q:
             raw = _ask(PROMPT)
             if raw is None or raw.strip().lower() == "q":

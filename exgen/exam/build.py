@@ -142,11 +142,13 @@ def _write(path: Path, data: str | bytes) -> None:
 
 
 def make_progress():
-    """A rich progress bar on stderr."""
+    """A rich progress bar on stderr; none where stderr is not a terminal (a log file or a pipe
+    would keep only an empty line of it)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    con = Console(stderr=True)
     return Progress(TextColumn("{task.description:9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
+                    console=con, transient=True, disable=not con.is_terminal)
 
 
 @dataclass
@@ -190,6 +192,7 @@ def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: b
         sample_submission(load_keys(stage / "answer_keys"), stage / "sample_submissions.csv")
     res.out = out
     grades, text = grade_files(out / "sample_submissions.csv", out / "answer_keys", out / "grades", force=force)
-    summary = "\n".join(line for line in text.splitlines() if not line.startswith("Wrote "))
+    # the demo roster has no LMS ids: the write-back notes (which LMS columns are missing) are noise here
+    summary = "\n".join(line for line in text.splitlines() if not line.startswith(("Wrote ", "Write-back:")))
     first = json.loads((out / "answer_keys" / f"{students[0].id}.json").read_text(encoding="utf-8"))
     return DemoResult(res, grades, summary, out / "sample_submissions.csv", out / "grades", first)

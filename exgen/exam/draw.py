@@ -9,7 +9,7 @@ answer is solved from them.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -207,9 +207,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
             batch, size = [], min(2 * size, BATCH)
             continue
         reasons[why] = reasons.get(why, 0) + 1
-    common = max(reasons, key=lambda why: reasons[why])
-    raise ConfigError(f"{cfg.source}: no good network for student {student_id!r} in {MAX_ATTEMPTS} draws "
-                      f"(most often: {common}); try other layers, activations or more decimals")
+    raise no_good(cfg, "network", student_id, reasons, "try other layers, activations or more decimals")
 
 
 def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
@@ -231,13 +229,27 @@ def make_exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> li
     changes an exercise unless it clashes with the new one's."""
     check_architecture(cfg)
     check_size(cfg)  # also for a config made in code, not loaded
-    order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
+    return distinct(cfg, student_ids, make_exercise, fingerprint, progress)
+
+
+def distinct(cfg: ExamConfig, student_ids: list[str], make_one: Callable[[ExamConfig, str, set], Any],
+             key: Callable[[Any], tuple], progress=None) -> list:
+    """make_one(cfg, student, avoid) for every student, in the order of the student seeds, each
+    avoiding the key() of the specs drawn before it; returned in the order of `student_ids`.
+    Networks and graphs (exgen.graph.draw) alike."""
     seen: set = set()
-    done: dict[str, Exercise] = {}
-    for sid in order:
-        ex = make_exercise(cfg, sid, seen)
-        seen.add(fingerprint(ex.spec))
+    done: dict[str, Any] = {}
+    for sid in sorted(student_ids, key=lambda s: student_seed(cfg.seed, s)):
+        ex = make_one(cfg, sid, seen)
+        seen.add(key(ex.spec))
         done[sid] = ex
         if progress:
             progress()
     return [done[s] for s in student_ids]
+
+
+def no_good(cfg: ExamConfig, what: str, student_id: str, reasons: dict[str, int], advice: str) -> ConfigError:
+    """The error when MAX_ATTEMPTS draws of a student's `what` all failed a filter."""
+    common = max(reasons, key=lambda why: reasons[why])
+    return ConfigError(f"{cfg.source}: no good {what} for student {student_id!r} in {MAX_ATTEMPTS} draws "
+                       f"(most often: {common}); {advice}")

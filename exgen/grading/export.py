@@ -12,7 +12,10 @@ For each question of the key (`acceptance_data`):
             one of `windows` it is diagnosed `too_few_decimals`, and correct for `credit` of the
             points if credit > 0, else wrong; outside them it is wrong (the slips may name it);
   slips     [[code, c, r], ...] in priority order: a wrong answer within r of c is diagnosed `code`;
-  depends_on  the ids of the questions its value is computed from.
+  depends_on  the ids of the questions its value is computed from;
+  shape     only at a shape question (answer "4x3", grading.shapes): [rows, cols] of the key's
+            shape, judged exactly by grading.shapes' rule (`shape_rule()`: the accepted written
+            forms; the transposed shape is diagnosed), not by windows (it has none).
 "Written with at most d decimals" is `numbers.decimals_at_most`. Everything is read from the
 key's prepared group (grading.keys.Group: its thresholds, hand-rounded values, cuts short of the
 distractors, slip table) with the judge's own rules (grading.judge), so the data follow them.
@@ -26,10 +29,11 @@ from typing import Any
 import numpy as np
 
 from exgen.acceptance import TOO_FEW
-from exgen.grading.judge import WRITTEN_NONZERO_BELOW, chopped, half_unit, slip_reach
+from exgen.grading.judge import slip_reach
+from exgen.grading.windows import WRITTEN_NONZERO_BELOW, chopped, half_unit
 from exgen.grading.keys import Group, Prepared
 
-EXPORT_VERSION = 2  # 2: fewer.strict (acceptance version 2)
+EXPORT_VERSION = 3  # 2: fewer.strict (acceptance version 2); 3: shape questions
 
 
 Window = list  # [c, r, dec, nz]: compact, a page holds thousands
@@ -42,7 +46,7 @@ def _window(c: float, r: float, dec: int | None = None) -> list[Window]:
 
 
 def _written(t: float, d: int, gap: float, chop: bool = True) -> list[Window]:
-    """judge._as_written(a, t, d, gap, chop) as windows: t rounded to d decimals, or t chopped, within gap of t."""
+    """windows.as_written(a, t, d, gap, chop) as windows: t rounded to d decimals, or t chopped, within gap of t."""
     if not np.isfinite(t) or np.isnan(gap):
         return []
     out = _window(t, min(half_unit(d), gap), d)
@@ -74,7 +78,7 @@ def question_data(g: Group, k: int, q: int, codes: list[str], table: np.ndarray,
     for d in pol.roundings:
         windows += _window(g.rounded[d][k, q], g.thr_rounded[d][k, q])
     seen: set[int] = set()
-    for d, c in zip(pol.roundings, gaps[1:]) if not pol.strict else ():  # judge._accept's order
+    for d, c in zip(pol.roundings, gaps[1:]) if not pol.strict else ():  # windows.accept's order
         windows += _written(float(g.rounded[d][k, q]), abs(d), c)
         if abs(d) not in seen:
             seen.add(abs(d))
@@ -104,7 +108,16 @@ def acceptance_data(key: dict[str, Any]) -> list[dict[str, Any]]:
     g = prep.groups[0]
     Q = len(g.qids)
     codes, table, thr, usable = g.slips_at(np.zeros(Q, dtype=np.int64), np.arange(Q))
-    return [question_data(g, 0, q, codes, table, thr, usable) for q in range(Q)]
+    out = [question_data(g, 0, q, codes, table, thr, usable) for q in range(Q)]
+    for i, q in enumerate(g.shape_cols):
+        out[q].update(shape=list(g.shape_answers[0][i]), windows=[], fewer=None, slips=[], expected=None)
+    return out
+
+
+def shape_rule() -> dict[str, Any]:
+    """How a shape answer is read (grading.shapes.rule_data: the one definition)."""
+    from exgen.grading.shapes import rule_data
+    return rule_data()
 
 
 FEWER_CODE = TOO_FEW  # the diagnosis of a correct answer with fewer decimals than asked

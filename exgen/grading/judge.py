@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.core import stage
-from exgen.grading.distract import gap, invisible
+from exgen.grading.distract import invisible
 from exgen.acceptance import TOO_FEW
-from exgen.grading.keys import ROUNDINGS, Group, Prepared
-from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer, threshold
+from exgen.grading.keys import Group, Prepared
+from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer
+from exgen.grading.windows import accept, as_written, half_unit
 from exgen.grading.slips import DIAGNOSES
 
 CORRECT, CARRIED, WRONG, INVALID_V, MISSING_V = range(5)
@@ -42,66 +43,6 @@ class Verdict:
     carried_expected: float | None  # answer given the student's own earlier values, if ECF applied
     diagnosis: str | None  # short code, e.g. "sign_flip"
     explanation: str | None  # one sentence for the diagnosis
-
-
-def within(a: np.ndarray, e: np.ndarray, tk: np.ndarray, tv: np.ndarray) -> np.ndarray:
-    """|a - e| within the tolerance (kind 0 abs, 1 rel, 2 sig figs); NaN never is."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.abs(a - e) <= threshold(e, tk, tv)
-
-
-def half_unit(d: int) -> float:
-    """How far a value may be from the number it rounds to at d decimals (half a unit, and a hair)."""
-    return 0.5 * 10.0 ** -d * (1 + 1e-6) + 1e-12
-
-
-def chopped(target: np.ndarray, d: int) -> np.ndarray:
-    """`target` truncated to d decimals, as seed 002 does."""
-    return np.trunc(target * 10.0 ** d + np.sign(target) * 1e-9) / 10.0 ** d
-
-
-def same_number(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a is the number b as written (a float's hair apart)."""
-    return np.abs(a - b) <= 1e-12 + 1e-9 * np.abs(a)
-
-
-WRITTEN_NONZERO_BELOW = 4  # "0" is the right value as written only where it shows as 0.0000
-
-
-def _as_written(a: np.ndarray, target: np.ndarray, d: int, gap: np.ndarray | float = np.inf,
-                chop: bool = True) -> np.ndarray:
-    """a is `target` rounded (or, with `chop`, truncated) to d decimals (a is written with at most
-    d decimals), and a is within `gap` of target (the window's cut short of the distractors,
-    grading.distract)."""
-    near = np.abs(a - target) <= half_unit(d)
-    ok = decimals_at_most(a, d) & ((near | same_number(a, chopped(target, d))) if chop else near)
-    ok &= np.abs(a - target) <= gap
-    return ok & (a != 0) if d < WRITTEN_NONZERO_BELOW else ok
-
-
-def _accept(a, exact, rounded: list, tk, tv, thr: list | None = None, gaps: list | None = None,
-            dis: np.ndarray | None = None, roundings: tuple[int, ...] = ROUNDINGS,
-            strict: bool = False) -> np.ndarray:
-    """Correct against `exact` or a hand-rounded value; `thr`: their thresholds and `gaps` their
-    cut (grading.distract), if known; else computed, the cut from the distractors `dis` (..., M).
-    `strict` (a version-2 policy): the windows are the tolerance around each centre only (no
-    rounding or chopping as written: the fewer-decimals rule judges those)."""
-    if gaps is None:
-        gaps = [np.inf] * (1 + len(rounded)) if dis is None else [gap(x, dis) for x in (exact, *rounded)]
-    thr = thr or [np.fmin(threshold(x, tk, tv), c) for x, c in zip((exact, *rounded), gaps)]
-    with np.errstate(invalid="ignore", over="ignore"):
-        ok = np.abs(a - exact) <= thr[0]
-        if strict:
-            for r, t in zip(rounded, thr[1:]):
-                ok |= np.abs(a - r) <= t
-            return ok
-        seen = set()
-        for d, r, t, c in zip(roundings, rounded, thr[1:], gaps[1:]):
-            ok |= (np.abs(a - r) <= t) | _as_written(a, r, abs(d), c)
-            if abs(d) not in seen:
-                seen.add(abs(d))
-                ok |= _as_written(a, exact, abs(d), gaps[0])
-    return ok
 
 
 def diag_match(a: np.ndarray, cand: np.ndarray, thr: np.ndarray) -> np.ndarray:
@@ -175,7 +116,7 @@ def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) 
             sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
             at = idx[sel]
             carried[at, qq] = cv[0][sel]
-            m = _accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq],
+            m = accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq],
                         dis=_carried_distractors(g, kidx[at], qq, cv[0][sel]), roundings=g.policy.roundings,
                         strict=g.policy.strict)
             verdict[at[m], qq] = CARRIED
@@ -215,7 +156,7 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tupl
         m = np.zeros(at.size, dtype=bool)
         for d in range(1, D):
             for t, c in targets:
-                m |= _as_written(a, t, d, c, chop=not g.policy.strict)
+                m |= as_written(a, t, d, c, chop=not g.policy.strict)
         written.flat[at] = m
     return few, written
 
@@ -235,7 +176,7 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     rest = np.flatnonzero(ok & ~correct)  # the others: rounding-aware, element by element
     if rest.size:
         k, qi = kidx[rest // Q], rest % Q
-        correct.flat[rest] = _accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
+        correct.flat[rest] = accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
                                      None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in pol.roundings],
                                      [c[k, qi] for c in g.gaps], roundings=pol.roundings, strict=pol.strict)
     few = None

@@ -48,7 +48,8 @@ from exgen.errors import ExgenError
 from exgen.core.functions import PROBABILISTIC_LOSSES
 from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
-from exgen.grading.keys import TOL_KINDS, Group, Keys, Prepared, load_keys
+from exgen.grading.keydir import Keys, load_keys
+from exgen.grading.keys import TOL_KINDS, Group, Prepared
 from exgen.grading.read import no_gc
 from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts

@@ -1,4 +1,4 @@
-"""Answer keys: loading a directory of them, and the per-key work grading does once.
+"""Answer keys: the per-key work grading does once (a directory of them: exgen.grading.keydir).
 
 Keys whose networks have the same shape and whose questions have the same ids, refs and
 dependencies form a *group*: their values are computed together, vectorised over the keys.
@@ -8,58 +8,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from exgen.acceptance import HAND_ROUNDINGS, LEGACY, Policy, policy_of
 from exgen.core import engine
 from exgen.errors import ExgenError, InputFileError
-from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
+from exgen.answer_key import DEFAULT_TOLERANCE, validate_key
 from exgen.core.spec import from_dict
 from exgen.grading import distract, shapes, slips
+from exgen.grading.keydir import Keys, load_keys  # noqa: F401  (their home is keydir; imported from here too)
 from exgen.grading.keyfields import fields_ok
 from exgen.grading.slips import path_entries
-from exgen.grading.read import no_gc
 from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
 
 TOL_KINDS = {"abs": 0, "rel": 1, "sig": 2}
 ROUNDINGS = HAND_ROUNDINGS  # of a key without an acceptance policy (exgen.acceptance)
 KEY_RTOL, KEY_ATOL = 1e-9, 1e-12  # a key's answer vs its spec recomputed (exgen writes full precision)
-
-
-class Keys(dict):
-    """Answer keys by student id (a dict), with the file each was read from (`sources`)."""
-    sources: dict[str, str]
-
-
-def load_keys(directory: str | Path) -> Keys:
-    """All `<student_id>.json` keys of a directory, by student id. The keys are validated
-    field by field when they are prepared for grading (`Prepared.add`, `questions.validate_key`)."""
-    d = Path(directory)
-    if d.is_file():
-        raise InputFileError(f"{d}: is a file; --keys wants the directory of answer keys "
-                             f"(<student_id>.json, one per student), e.g. {d.parent}")
-    if not d.is_dir():
-        raise InputFileError(f"{d}: no such directory of answer keys")
-    keys, sources = Keys(), {}  # type: Keys, dict[str, str]
-    with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
-        for p in sorted(d.glob("*.json")):
-            key = read_key_file(p)
-            if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
-                validate_key(key, str(p))  # says what is missing
-            sid = key.get("student_id", p.stem)
-            if not isinstance(sid, str) or not sid.strip():
-                validate_key(key, str(p))
-            if sid in keys:
-                raise InputFileError(f"{p}: student_id {sid!r} again (also in {sources[sid]}); "
-                                     "one answer key per student")
-            keys[sid], sources[sid] = key, str(p)
-    if not keys:
-        raise InputFileError(f"{d}: no answer keys (*.json) found")
-    keys.sources = sources
-    return keys
 
 
 @dataclass
@@ -150,14 +116,25 @@ class Group:
         if stored is None:
             self.distract = self._distractors(self.before, self.expected, self.refs,
                                               self.slip_columns()[1] if self.policy.strict else [])
-            self.gaps = [distract.gap(self.expected, self.distract)]
-            for d in self.policy.roundings:
-                self.rounded[d] = engine.run(self.net, decimals=d).values(self.refs)
-                self.gaps.append(distract.gap(self.rounded[d], self.distract))
+            self.windows()
         else:
             self.distract = None
             self.rounded = dict(zip(self.policy.roundings, stored["rounded"]))
             self.gaps = list(stored["gaps"])
+            self._thresholds()
+
+    def windows(self) -> None:
+        """The tolerance thresholds of the exact and of each hand-rounded value, every one cut
+        back short of the distractors (set before: self.distract)."""
+        dis = self.distract
+        assert dis is not None
+        self.gaps = [distract.gap(self.expected, dis)]
+        for d in self.policy.roundings:
+            self.rounded[d] = self.values(decimals=d)
+            self.gaps.append(distract.gap(self.rounded[d], dis))
+        self._thresholds()
+
+    def _thresholds(self) -> None:
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
         for d, c in zip(self.policy.roundings, self.gaps[1:]):
             self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), c)
@@ -175,13 +152,20 @@ class Group:
         cols = list(self.slip_values_at(k, q)[1].T) if self.policy.strict else []
         return self._distractors(self.before[k, q], self.expected[k, q], [self.refs[i] for i in q.tolist()], cols)
 
+    def values(self, **kw) -> np.ndarray:
+        """The (K, Q) values at the group's refs, the engine run with kw (decimals, slip); without
+        kw the exact values, from the one exact run (self.exact). A graph group's: the graph solver's."""
+        if kw:
+            return self.run(self.net, **kw).values(self.refs)
+        if self.exact is None:
+            self.exact = engine.run(self.net)
+        return self.exact.values(self.refs)
+
     def mismatch(self) -> tuple[int, int, float | str, float | str] | None:
         """The first (key k, question q, key's answer, value recomputed from the spec) where a
         key's answer is not its spec's value (1e-9 relative), vectorised over the group; None if
         every answer matches."""
-        if self.exact is None:
-            self.exact = engine.run(self.net)
-        exact = self.exact.values(self.refs)
+        exact = self.values()
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
         bad = shapes.mismatch(self, ok) if self.shape_cols else None

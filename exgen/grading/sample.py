@@ -10,14 +10,18 @@ showing every verdict. Students take three profiles in turn (sorted ids, shifted
            without the learning rate (wrong, each with its diagnosis), the rest right.
 
 Every planned slip is checked with `grade_key`; a slip that the key's numbers do not show (e.g.
-a net without several paths) falls back to a sign slip, so any answer keys work.
+a net without several paths, a computational graph's) falls back to a sign slip, so any answer
+keys work. A shape question (answer "4x3", grading.shapes) is answered with the key's shape, its
+slip is the shape transposed (where that differs), a wrong one a row too many.
 """
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+from exgen.answer_key import is_shape_ref
 from exgen.escape import safe_cells
+from exgen.grading.shapes import parse_shape
 from exgen.kinds import read as read_ref
 from exgen.grading.judge import grade_key
 
@@ -34,8 +38,15 @@ def _verdict(key: dict, answers: dict[str, str], qid: str):
     return next(v for v in grade_key(key, answers) if v.question_id == qid)
 
 
+def _shape(q: dict) -> tuple[int, int] | None:
+    """The key's shape of a shape question (None: a number question)."""
+    return parse_shape(q["answer"]) if is_shape_ref(str(q["ref"])) else None
+
+
 def _right(key: dict, answers: dict[str, str], q: dict) -> str:
     """The answer as a student writes it (4 decimals), or more digits if 4 are not accepted."""
+    if (s := _shape(q)) is not None:
+        return f"{s[0]}x{s[1]}"
     for text in (_text(q["answer"]), f"{q['answer']:.6g}", repr(float(q["answer"]))):
         if _verdict(key, {**answers, q["id"]: text}, q["id"]).verdict == "correct":
             return text
@@ -44,6 +55,8 @@ def _right(key: dict, answers: dict[str, str], q: dict) -> str:
 
 def _carried(key: dict, answers: dict[str, str], q: dict) -> str | None:
     """An answer right given the student's earlier (wrong) answers, or None if there is none."""
+    if _shape(q) is not None:
+        return None  # nothing carries into a shape
     c = _verdict(key, {**answers, q["id"]: PROBE}, q["id"]).carried_expected
     if c is None:
         return None
@@ -57,9 +70,9 @@ def _slip_candidates(key: dict, q: dict) -> list[tuple[float, str]]:
     """(value, diagnosis code) pairs a slip would give for q: its kind's (exgen.kinds), then a
     sign slip."""
     try:
-        unit, ref = read_ref(q["ref"], len(key["spec"].get("layers", [])) - 1)
+        unit, ref = read_ref(q["ref"], max(len(key["spec"].get("layers", [])) - 1, 1))  # a graph has none
         out = unit.demo_slips(key, q, ref)
-    except KeyError:
+    except (KeyError, ValueError):
         out = []
     return out + [(-float(q["answer"]), "sign_flip")]
 
@@ -68,6 +81,8 @@ def _slip(key: dict, answers: dict[str, str], q: dict, prefer: tuple[str, ...],
           used: set[str] | None = None) -> str | None:
     """A wrong answer that grading diagnoses: a code in `prefer` if a slip gives it, else a code
     not in `used` (not shown yet), else a sign slip. Adds the code to `used`."""
+    if (s := _shape(q)) is not None:  # grading.shapes: the transposed shape is its one slip
+        return f"{s[1]}x{s[0]}" if s[0] != s[1] else None
     found: dict[str, str] = {}
     meant: list[str] = []  # codes diagnosed as the slip that made them
     for value, code in _slip_candidates(key, q):
@@ -88,7 +103,9 @@ def _slip(key: dict, answers: dict[str, str], q: dict, prefer: tuple[str, ...],
 
 
 def _wrong(key: dict, answers: dict[str, str], q: dict) -> str:
-    """A plainly wrong answer (an arithmetic slip)."""
+    """A plainly wrong answer (an arithmetic slip; a shape: a row too many)."""
+    if (s := _shape(q)) is not None:
+        return f"{s[0] + 1}x{s[1]}"
     a = float(q["answer"])
     for f in (1.25, 0.8, 1.5):
         text = _text(a * f + 0.05)

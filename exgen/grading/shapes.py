@@ -15,7 +15,20 @@ from exgen.core import engine, shapes
 from exgen.core.refs import parse
 
 TRANSPOSED = "transposed_shape"
-_SHAPE = re.compile(r"\s*(?:\(\s*(\d+)\s*,\s*(\d+)\s*\)|(\d+)\s*[x×]\s*(\d+))\s*")
+# The one definition of a written shape: FORM with {s} a space (what Python's `\s` matches, SPACE)
+# and {d} a decimal digit (Python's `\d`: any Unicode Nd digit), each size at most MAX_DIGITS
+# digits. `rule_data()` hands the same rule to a program without exgen (the self-check page).
+FORM = r"{s}*(?:\({s}*({d}+){s}*,{s}*({d}+){s}*\)|({d}+){s}*[x×]{s}*({d}+)){s}*"
+SPACE = "".join(chr(c) for c in range(0x3001) if re.fullmatch(r"\s", chr(c)))  # none above U+3000
+MAX_DIGITS = 6
+_SHAPE = re.compile(FORM.format(s=r"\s", d=r"\d"))
+
+
+def rule_data() -> dict:
+    """The accepted forms as data: `form` (a regular expression with {s} and {d} to fill in),
+    `space` (the characters {s} stands for), `max_digits`, and the diagnosis of the transposed
+    shape. {d} is a decimal digit of any script (a reader maps them to 0-9 first)."""
+    return {"form": FORM, "space": SPACE, "max_digits": MAX_DIGITS, "transposed": TRANSPOSED}
 
 
 def parse_shape(text: str | None) -> tuple[int, int] | None:
@@ -26,7 +39,7 @@ def parse_shape(text: str | None) -> tuple[int, int] | None:
     if not m:
         return None
     r, c = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-    return (int(r), int(c)) if len(r) <= 6 and len(c) <= 6 else None
+    return (int(r), int(c)) if len(r) <= MAX_DIGITS and len(c) <= MAX_DIGITS else None
 
 
 def columns(refs: list[str]) -> list[int]:

@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from exgen.errors import ConfigError
 from exgen.exam.config import ExamConfig
-from exgen.exam.draw import MAX_ATTEMPTS, student_seed
+from exgen.exam.draw import MAX_ATTEMPTS, distinct, no_good, student_seed
 from exgen.graph.config import GraphConfig
 from exgen.graph.ops import GATES, gate_text
 from exgen.graph.solve import Run, run, to_json
@@ -153,20 +152,9 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
             sol_json = to_json(r)
             return GraphExercise(spec, r, sol_json, questions(cfg, spec, sol_json), student_id, seed, attempt)
         reasons[why] = reasons.get(why, 0) + 1
-    common = max(reasons, key=lambda why: reasons[why])
-    raise ConfigError(f"{cfg.source}: no good graph for student {student_id!r} in {MAX_ATTEMPTS} draws "
-                      f"(most often: {common}); try other gates, a larger size or fewer inputs")
+    raise no_good(cfg, "graph", student_id, reasons, "try other gates, a larger size or fewer inputs")
 
 
 def make_exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> list[GraphExercise]:
     """Every student's graph exercise, pairwise different (as exgen.exam.draw.make_exercises)."""
-    order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
-    seen: set = set()
-    done: dict[str, GraphExercise] = {}
-    for sid in order:
-        ex = make_exercise(cfg, sid, seen)
-        seen.add(fingerprint(ex.spec))
-        done[sid] = ex
-        if progress:
-            progress()
-    return [done[s] for s in student_ids]
+    return distinct(cfg, student_ids, make_exercise, fingerprint, progress)

@@ -4,7 +4,7 @@ vectorised), with the hooks exgen.grading.judge uses for networks: hand-rounded 
 own values substituted (error carried forward), and the slips' values (diagnosis).
 
 `GraphGroup` is an exgen.grading.keys.Group whose `net` is a `GraphNets`; it overrides the parts
-that run the network engine (stack, run, compute, mismatch, slip_columns). A graph has no value
+that run the network engine (stack, run, values, compute, slip_columns). A graph has no value
 "before a step", so no distractor cuts its windows.
 """
 from __future__ import annotations
@@ -15,9 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from exgen.grading import distract
-from exgen.grading.keys import KEY_ATOL, KEY_RTOL, Group
-from exgen.grading.numbers import threshold
+from exgen.grading.keys import Group
 from exgen.graph import slips
 from exgen.graph.solve import Run, run
 from exgen.graph.spec import GraphSpec, from_dict, is_graph
@@ -65,28 +63,17 @@ class GraphGroup(Group):
         K, Q = self.expected.shape
         self.before = np.full((K, Q), np.nan)
         self.distract = np.full((K, Q, 0), np.nan)
-        self.gaps = [distract.gap(self.expected, self.distract)]
-        self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
-        for d in self.policy.roundings:
-            self.rounded[d] = self.run(self.net, decimals=d).values_at(self.refs)
-            self.gaps.append(distract.gap(self.rounded[d], self.distract))
-            self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), self.gaps[-1])
+        self.windows()
 
-    def mismatch(self) -> tuple[int, int, float, float] | None:
-        exact = self.run(self.net).values_at(self.refs)
-        with np.errstate(invalid="ignore", over="ignore"):
-            ok = np.abs(self.expected - exact) <= KEY_RTOL * np.abs(exact) + KEY_ATOL
-        if ok.all():
-            return None
-        k, q = (int(i) for i in np.argwhere(~ok)[0])
-        return k, q, float(self.expected[k, q]), float(exact[k, q])
+    def values(self, **kw: Any) -> np.ndarray:
+        return self.run(self.net, **kw).values_at(self.refs)
 
     def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
         if self._slips is None:
             codes, cols = [], []
             for code, how in slips.PASSES:
                 codes.append(code)
-                cols.append(self.run(self.net, slip=how).values_at(self.refs))
+                cols.append(self.values(slip=how))
             codes.append("sign_flip")
             cols.append(np.where(self.expected != 0, -self.expected, np.nan))
             self._slips = (codes, cols)

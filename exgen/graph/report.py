@@ -8,9 +8,10 @@ from exgen.graph.ops import GATES, gate_text
 from exgen.graph.solve import Run
 
 
-def _table(header: tuple[str, ...], rows: list, indent: str = "  ") -> list[str]:
+def _table(header: tuple[str, ...], rows: list, indent: str = "  ", left: tuple[int, ...] = (0, 1)) -> list[str]:
+    """Aligned columns, the `left` ones (text) to the left, the others (numbers) to the right."""
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-    line = lambda r: indent + "  ".join(c.ljust(w) if i == 0 or i == 1 else c.rjust(w)  # noqa: E731
+    line = lambda r: indent + "  ".join(c.ljust(w) if i in left else c.rjust(w)  # noqa: E731
                                         for i, (c, w) in enumerate(zip(r, widths))).rstrip()
     return [line(header), (indent + "  ".join("-" * w for w in widths)).rstrip(), *map(line, rows)]
 
@@ -31,7 +32,7 @@ def text_report(r: Run) -> str:
         up = r.grads[n.id][0]
         for s, a in enumerate(n.args):
             rows.append((n.id, f"{GATES[n.op].title.split(':')[0]} -> {a}", fmt(up), fmt(r.local[i][s][0]),
-                         fmt(up * r.local[i][s][0])))
+                         fmt(r.down[i][s][0])))
     out += _table(("gate", "to operand", "upstream", "local", "downstream"), rows)
     out.append(f"\nGradients d{spec.output}/d(name)")
     rows = []  # name, kind, gradient, note
@@ -39,5 +40,6 @@ def text_report(r: Run) -> str:
         uses = spec.uses(name)
         note = f"sum over its {len(uses)} uses ({', '.join(spec.nodes[i].id for i, _ in uses)})" if len(uses) > 1 else ""
         rows.append((name, "input" if name in spec.inputs else "node", fmt(r.grads[name][0]), note))
-    out += _table(("name", "", "gradient", ""), rows)
+    out += _table(("name", "kind", "gradient", "note" if any(r[3] for r in rows) else ""), rows,
+                  left=(0, 1, 3))
     return "\n".join(out) + "\n"

@@ -14,7 +14,7 @@ Refs (JSON pointers into the solution object):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ class Run:
     values: dict[str, np.ndarray]  # every input and node: (K,)
     local: list[list[np.ndarray]]  # node i, operand slot s: d node / d operand, (K,)
     grads: dict[str, np.ndarray]  # d output / d name, every input and node: (K,)
+    down: list[list[np.ndarray]] = field(default_factory=list)  # node i, slot s: upstream × local, (K,)
 
     def local_of(self, i: int, name: str) -> np.ndarray:
         """d node_i / d name: the sum over the slots `name` fills (x * x: both)."""
@@ -110,12 +111,14 @@ def run(spec: GraphSpec, inputs: dict[str, np.ndarray] | None = None, decimals: 
             local.append(loc)
         K = vals[spec.output].shape[0]
         grads: dict[str, np.ndarray] = {spec.output: np.ones(K)}
+        downs: list[list[np.ndarray]] = [[] for _ in spec.nodes]
         for i in range(len(spec.nodes) - 1, -1, -1):
             n = spec.nodes[i]
             up = grads.get(n.id, np.zeros(K))
             up = grads[n.id] = ov.get(f"/nodes/{i}/grad", up)
             for s, a in enumerate(n.args):
                 down = local[i][s] if slip == "chain_rule_not_applied" else _round(up * local[i][s], decimals)
+                downs[i].append(down)
                 if a not in grads:
                     grads[a] = down
                 elif slip == "uses_not_summed_first":
@@ -126,7 +129,7 @@ def run(spec: GraphSpec, inputs: dict[str, np.ndarray] | None = None, decimals: 
                     grads[a] = _round(grads[a] + down, decimals)
         for k in spec.inputs:
             grads[k] = ov.get(f"/gradients/{k}", grads.get(k, np.zeros(K)))
-    return Run(spec, vals, local, grads)
+    return Run(spec, vals, local, grads, downs)
 
 
 def solve(spec: GraphSpec) -> Run:

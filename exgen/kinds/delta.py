@@ -55,7 +55,8 @@ class Delta(Kind):
         if l == L - 1:
             g = sol.bwd.dL_dout[b]  # (n_L,) dℓ/dŷ of this sample
             dy = rf"\frac{{\partial \ell}}{{\partial \hat y_{{{j + 1}}}}}"
-            lines = [rf"{dy} = {LOSSES[spec.loss].dlatex} = {f.val(g[j])}"]
+            at_j = LOSSES[spec.loss].dlatex.replace("_k", f"_{{{j + 1}}}")  # -(y_1 - \hat y_1): output j's
+            lines = [rf"{dy} = {at_j} = {f.val(g[j])}"]
             if act.df is not None:  # elementwise
                 fp = act.df(z, h)[j]
                 lines.append(rf"{sym} = {dy} \cdot f'({nt.z(l + 1, j)}) = {f.par(f.val(g[j]))} \cdot "

@@ -39,6 +39,18 @@ class GraphKind(Kind):
     def answer_latex(self, q: Question, answer: str) -> str:
         return f"{q.symbol} = {answer}"
 
+    def ask(self, a: Asker) -> None:
+        self.ask_graph(a, a.spec)  # type: ignore[arg-type]
+
+    def ask_graph(self, a: Asker, spec: GraphSpec) -> None:
+        """Add the kind's questions on the graph `spec` (its `ask`): by default gate by gate."""
+        for i, n in enumerate(spec.nodes):
+            self.ask_gate(a, spec, i, n)
+
+    def ask_gate(self, a: Asker, spec: GraphSpec, i: int, n: Any) -> None:
+        """Add the kind's questions on gate i, `n` (a per-gate kind's `ask`)."""
+        raise NotImplementedError
+
 
 @register
 class NodeValue(GraphKind):
@@ -46,13 +58,11 @@ class NodeValue(GraphKind):
     arrays = ("gvalue",)
     ref_pattern = r"nodes/\d+/value"
 
-    def ask(self, a: Asker) -> None:
-        spec: GraphSpec = a.spec  # type: ignore[assignment]
-        for i, n in enumerate(spec.nodes):
-            s = symbol(n.id)
-            a.add(f"the value of {n.id} = {gate_text(n.op, n.args, n.c)}",
-                  f"the value of ${s} = {gate_text(n.op, [symbol(x) for x in n.args], n.c, latex=True)}$",
-                  f"/nodes/{i}/value", _value_ids(a, spec, n.args), s)
+    def ask_gate(self, a: Asker, spec: GraphSpec, i: int, n: Any) -> None:
+        s = symbol(n.id)
+        a.add(f"the value of {n.id} = {gate_text(n.op, n.args, n.c)}",
+              f"the value of ${s} = {gate_text(n.op, [symbol(x) for x in n.args], n.c, latex=True)}$",
+              f"/nodes/{i}/value", _value_ids(a, spec, n.args), s)
 
     def steps(self, ref: GraphRef, sol: Any, sol_json: dict[str, Any], nt: Any, f: Any) -> list[str]:  # type: ignore[override]
         spec: GraphSpec = sol.spec
@@ -83,13 +93,11 @@ class LocalGradient(GraphKind):
     arrays = ("glocal",)
     ref_pattern = r"nodes/\d+/local/[A-Za-z][A-Za-z0-9_]*"
 
-    def ask(self, a: Asker) -> None:
-        spec: GraphSpec = a.spec  # type: ignore[assignment]
-        for i, n in enumerate(spec.nodes):
-            for x in dict.fromkeys(n.args):
-                s = _d(n.id, x)
-                a.add(f"the local gradient d{n.id}/d{x}", f"the local gradient ${s}$", f"/nodes/{i}/local/{x}",
-                      _value_ids(a, spec, [*n.args, n.id]), s)
+    def ask_gate(self, a: Asker, spec: GraphSpec, i: int, n: Any) -> None:
+        for x in dict.fromkeys(n.args):
+            s = _d(n.id, x)
+            a.add(f"the local gradient d{n.id}/d{x}", f"the local gradient ${s}$", f"/nodes/{i}/local/{x}",
+                  _value_ids(a, spec, [*n.args, n.id]), s)
 
     def _formula(self, sol: Any, i: int, name: str, latex: bool, values: bool, f: Any = None) -> str:
         n = sol.spec.nodes[i]
@@ -107,8 +115,9 @@ class LocalGradient(GraphKind):
         i, x = ref.layer, ref.name
         v = float(sol.local_of(i, x)[0])
         sym, gen = self._formula(sol, i, x, True, False), self._formula(sol, i, x, True, True, f)
-        line = f"{_d(sol.spec.nodes[i].id, x)} = {sym}"
-        return [line + (f" = {gen}" if gen != sym else "") + f" = {f.ans(v)}"]
+        ans = f.ans(v)
+        gen = ans if gen == f.par(ans) else gen  # a local that is one operand's value: (-3.000) is the answer
+        return [" = ".join(dict.fromkeys([_d(sol.spec.nodes[i].id, x), sym, gen, ans]))]  # q = 0.881 = 0.881: once
 
     def hints(self, ref: GraphRef, sol: Any, nt: Any) -> list[str]:  # type: ignore[override]
         n = sol.spec.nodes[ref.layer]
@@ -131,8 +140,7 @@ class DownstreamGradient(GraphKind):
     arrays = ("ggrad", "ginput")
     ref_pattern = r"nodes/\d+/grad|gradients/[A-Za-z][A-Za-z0-9_]*"
 
-    def ask(self, a: Asker) -> None:
-        spec: GraphSpec = a.spec  # type: ignore[assignment]
+    def ask_graph(self, a: Asker, spec: GraphSpec) -> None:
         out = spec.output
         order = [(n.id, f"/nodes/{i}/grad") for i, n in reversed(list(enumerate(spec.nodes))) if n.id != out]
         order += [(x, f"/gradients/{x}") for x in spec.inputs]
@@ -147,13 +155,14 @@ class DownstreamGradient(GraphKind):
             a.add(f"the gradient d{out}/d{name}", f"the gradient ${s}$", ref, list(dict.fromkeys(deps)), s)
 
     @staticmethod
-    def _name(ref: GraphRef, spec: GraphSpec) -> str:
-        return ref.name if ref.array == "ginput" else spec.nodes[ref.layer].id
+    def _uses(ref: GraphRef, sol: Any) -> tuple[GraphSpec, str, str, list[int]]:
+        """The graph, the name asked about, the output, and the gates that use the name."""
+        spec: GraphSpec = sol.spec
+        name = ref.name if ref.array == "ginput" else spec.nodes[ref.layer].id
+        return spec, name, spec.output, list(dict.fromkeys(i for i, _ in spec.uses(name)))
 
     def steps(self, ref: GraphRef, sol: Any, sol_json: dict[str, Any], nt: Any, f: Any) -> list[str]:  # type: ignore[override]
-        spec: GraphSpec = sol.spec
-        name, out = self._name(ref, spec), spec.output
-        uses = list(dict.fromkeys(i for i, _ in spec.uses(name)))
+        spec, name, out, uses = self._uses(ref, sol)
         sym = " + ".join(f"{_d(out, spec.nodes[i].id)}\\,{_d(spec.nodes[i].id, name)}" for i in uses)
         nums = " + ".join(f"{f.par(f.val(float(sol.grads[spec.nodes[i].id][0])))} \\cdot "
                           f"{f.par(f.val(float(sol.local_of(i, name)[0])))}" for i in uses)
@@ -163,9 +172,8 @@ class DownstreamGradient(GraphKind):
         return lines
 
     def hints(self, ref: GraphRef, sol: Any, nt: Any) -> list[str]:  # type: ignore[override]
-        spec: GraphSpec = sol.spec
-        name, out = self._name(ref, spec), spec.output
-        uses = list(dict.fromkeys(spec.nodes[i].id for i, _ in spec.uses(name)))
+        spec, name, out, at = self._uses(ref, sol)
+        uses = [spec.nodes[i].id for i in at]
         chain = " + ".join(f"d{out}/d{g} · d{g}/d{name}" for g in uses)
         h = ["Chain rule: downstream gradient = upstream gradient × local gradient.",
              f"d{out}/d{name} = {chain}, with your upstream gradient{'s' * (len(uses) > 1)} and local gradients."]
@@ -174,9 +182,7 @@ class DownstreamGradient(GraphKind):
         return h
 
     def worked_text(self, ref: GraphRef, sol: Any, nt: Any) -> list[str]:  # type: ignore[override]
-        spec: GraphSpec = sol.spec
-        name, out = self._name(ref, spec), spec.output
-        uses = list(dict.fromkeys(i for i, _ in spec.uses(name)))
+        spec, name, out, uses = self._uses(ref, sol)
         chain = " + ".join(f"d{out}/d{spec.nodes[i].id} · d{spec.nodes[i].id}/d{name}" for i in uses)
         nums = " + ".join(f"{_n(sol.grads[spec.nodes[i].id][0])}·{_n(sol.local_of(i, name)[0])}" for i in uses)
         line = f"d{out}/d{name} = {chain} = {nums} = {fmt(sol.grads[name][0])}"

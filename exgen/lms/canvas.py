@@ -23,7 +23,8 @@ import re
 import zipfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
-from exgen.lms.quiz import Quiz, Variant, network_rows, tag, worked_steps
+from exgen.lms.given import given_rows, shape_texts
+from exgen.lms.quiz import Quiz, Variant, tag, worked_steps
 
 MARK = "exgen.txt"  # a file in the package naming its writer (exgen refuses to overwrite other zips)
 NAME = "Canvas"
@@ -42,7 +43,9 @@ def text_html(text: str) -> str:
 def accepted_texts(v: Variant, part) -> list[str]:
     """The texts Canvas accepts for a part: each full-credit alternative (exact, hand roundings, as
     written) with the decimals asked for, then the values written with fewer decimals that get
-    full credit; each with "." and with ","."""
+    full credit; each with "." and with ",". A shape: its written forms (exgen.lms.given)."""
+    if part.shape is not None:
+        return shape_texts(part.shape)
     out: list[str] = []
     for a in part.alternatives:
         if a.fraction < 1:
@@ -64,7 +67,7 @@ def _places(x: float, most: int) -> int:
 
 def item_xml(quiz: Quiz, v: Variant, n: int) -> str:
     from exgen.acceptance import rule_sentence
-    rows = "".join(f"<tr><td>{text_html(a)}</td><td>{text_html(b)}</td></tr>" for a, b in network_rows(v.key))
+    rows = "".join(f"<tr><td>{text_html(a)}</td><td>{text_html(b)}</td></tr>" for a, b in given_rows(v.key))
     items = "".join(f"<li>{text_html(p.qid)}: {text_html(p.text)} = [{blank_id(p.qid)}]</li>" for p in v.parts)
     body = (f"<p>{text_html(tag(quiz.exam, v.id))}</p><table border=\"1\"><tr><th>given</th><th>value</th></tr>"
             f"{rows}</table><p>{text_html(rule_sentence(v.decimals, quiz.fewer_credit))}</p><ol>{items}</ol>")

@@ -15,7 +15,8 @@ import html
 import re
 from xml.sax.saxutils import escape as xml_escape
 
-from exgen.lms.quiz import Part, Quiz, Variant, number, network_rows, tag, worked_steps
+from exgen.lms.given import given_rows
+from exgen.lms.quiz import Part, Quiz, Variant, number, tag, worked_steps
 
 MARK = "<!-- written by exgen: Moodle XML question bank (docs/lms.md) -->"
 NAME = "Moodle"
@@ -44,11 +45,30 @@ def weights(parts: list[Part]) -> list[int]:
 
 
 def cloze_part(part: Part, weight: int) -> str:
+    if part.shape is not None:
+        return shape_part(part, weight)
     alts = []
     for a in part.alternatives:
         credit = "=" if a.fraction >= 1 else f"%{_percent(a.fraction)}%"
         alts.append(f"{credit}{number(a.value)}:{number(a.tolerance)}#{cloze_feedback(a.feedback)}")
     return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
+
+
+def shape_part(part: Part, weight: int) -> str:
+    """A shape answer as a case-sensitive short answer ({N:SHORTANSWER_C:=4x3#..~=4×3#..~%0%3x4#..}):
+    qtype_multianswer's importer reads SHORTANSWER_C (alias SAC) as a shortanswer question with
+    usecase 1, and qtype_shortanswer compares the trimmed response with each answer exactly
+    (compare_string_with_wildcard; no "*" in these); so "4X3", which exgen calls invalid, is not
+    accepted. The transposed shape gets 0 % with exgen's diagnosis as feedback."""
+    from exgen.grading.shapes import TRANSPOSED
+    from exgen.grading.slips import DIAGNOSES
+    from exgen.lms.given import shape_texts
+    assert part.shape is not None
+    r, c = part.shape
+    alts = [f"={t}#{cloze_feedback('Correct.')}" for t in shape_texts((r, c))]
+    if r != c:
+        alts += [f"%0%{t}#{cloze_feedback(DIAGNOSES.get(TRANSPOSED, TRANSPOSED))}" for t in shape_texts((c, r))]
+    return "{" + f"{weight}:SHORTANSWER_C:" + "~".join(alts) + "}"
 
 
 def _percent(f: float) -> str:
@@ -58,14 +78,21 @@ def _percent(f: float) -> str:
 
 def question_html(quiz: Quiz, v: Variant) -> str:
     from exgen.acceptance import rule_sentence
-    rows = "".join(f"<tr><td>{text_html(n)}</td><td>{text_html(x)}</td></tr>" for n, x in network_rows(v.key))
+    rows = "".join(f"<tr><td>{text_html(n)}</td><td>{text_html(x)}</td></tr>" for n, x in given_rows(v.key))
     ws = weights(v.parts)
     items = "".join(f"<li>{text_html(p.qid)}: {text_html(p.text)} = {cloze_part(p, w)}</li>"
                     for p, w in zip(v.parts, ws))
     return (f"<p>{text_html(tag(quiz.exam, v.id))}</p>"
-            f"<p>{text_html('The network, its input, target and parameters:')}</p>"
+            f"<p>{text_html(given_title(v.key))}</p>"
             f"<table border=\"1\"><tr><th>given</th><th>value</th></tr>{rows}</table>"
             f"<p>{text_html(rule_sentence(v.decimals, quiz.fewer_credit))}</p><ol>{items}</ol>")
+
+
+def given_title(key: dict) -> str:
+    from exgen.graph.spec import is_graph
+    if is_graph(key["spec"]):
+        return "The computational graph: its inputs and its gates, in order of evaluation:"
+    return "The network, its input, target and parameters:"
 
 
 def feedback_html(v: Variant) -> str:

@@ -44,6 +44,7 @@ class Part:
     points: float
     expected: float
     alternatives: list[Alternative]
+    shape: tuple[int, int] | None = None  # a shape question's answer (rows, cols): judged as text
 
 
 @dataclass
@@ -123,7 +124,11 @@ def variant_of(vid: str, key: dict, g, k: int) -> Variant:
     Q = len(g.qids)
     codes, table, thr, usable = g.slips_at(np.full(Q, k), np.arange(Q))
     parts = []
+    shaped = dict(zip(g.shape_cols, g.shape_answers[k])) if g.shape_cols else {}
     for q, qd in enumerate(key["questions"]):
+        if q in shaped:  # a shape "4x3" (grading.shapes): accepted as text (exgen.lms.given)
+            parts.append(Part(qd["id"], str(qd.get("text", qd["id"])), float(g.points[k, q]), math.nan, [], shaped[q]))
+            continue
         e = float(g.expected[k, q])
         alts: list[Alternative] = []
         half = 0.5 * 10.0 ** -D
@@ -235,9 +240,11 @@ def network_rows(key: dict) -> list[tuple[str, str]]:
     w = Worked(key)
     spec, nt = w.spec, w.nt
     rows: list[tuple[str, str]] = []
-    for b in range(spec.x.shape[0]):
-        rows += [(p(nt.h(0, i)), number(float(v))) for i, v in enumerate(spec.x[b])]
-        rows += [(f"y_{i + 1}", number(float(v))) for i, v in enumerate(spec.y[b])]
+    n = spec.x.shape[0]
+    for b in range(n):  # a mini-batch: each sample's, named "sample b: x_1"
+        at = f"sample {b + 1}: " if n > 1 else ""
+        rows += [(at + p(nt.h(0, i)), number(float(v))) for i, v in enumerate(spec.x[b])]
+        rows += [(at + f"y_{i + 1}", number(float(v))) for i, v in enumerate(spec.y[b])]
     for name, (kind, idx) in param_names(w.sol, nt).items():
         if kind == "weights":
             v = spec.weights[idx[0]][idx[1], idx[2]]

@@ -6,6 +6,8 @@ variant key, graded by exgen.grading.grade.grade_submissions (attempts chosen as
 from __future__ import annotations
 
 import math
+
+from exgen.answer_key import is_shape_ref
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,7 +45,8 @@ def read_lms(path: str | Path, keys: Mapping[str, dict], *, roster: list | None 
     layout = detect(rows[0])
     if layout not in VARIANT_LAYOUTS:
         return None
-    exact = {vid: [float(q["answer"]) for q in k["questions"]] for vid, k in keys.items()}
+    exact = {vid: [math.nan if is_shape_ref(str(q["ref"])) else float(q["answer"]) for q in k["questions"]]
+             for vid, k in keys.items()}  # a shape answer "4x3" is not matched by number
     rep = read_report(rows, lines, layout, exact)
     if not any(a.variant in keys for a in rep.attempts):
         if keys and all(re.fullmatch(r"v\d{3,}", k) for k in keys):  # variants, but none named in the report
@@ -60,17 +63,17 @@ def read_lms(path: str | Path, keys: Mapping[str, dict], *, roster: list | None 
         if by_id and sid in by_id:
             a.info = {**a.info, **_roster_fields(by_id[sid])}
     keep = _one_variant(rep, who, keys, issues, attempt, carried_credit)
-    qids = [q["id"] for q in next(iter(keys.values()))["questions"]]
     skeys: dict[str, dict] = {}
     info: dict[str, dict[str, str]] = {}
     for i in keep:
         a = rep.attempts[i]
         skeys[who[i]] = keys[a.variant]  # type: ignore[index]
         info.setdefault(who[i], a.info)
-        if len(a.answers) > len(qids):
+        nq = len(keys[a.variant]["questions"])  # type: ignore[index]
+        if len(a.answers) > nq:
             issues.append(Issue(a.line, "extra_fields", who[i], "", f"{len(a.answers)} answers for the "
-                                f"{len(qids)} questions of variant {a.variant}; the extra ones are ignored"))
-    sub = _submissions(str(path), rep, keep, who, qids, rows[0])
+                                f"{nq} questions of variant {a.variant}; the extra ones are ignored"))
+    sub = _submissions(str(path), rep, keep, who, keys, rows[0])
     sub.issues = issues
     notes = [f"Layout: {layout}; each answer graded against the key of the variant it answered "
              f"({len({k['student_id'] for k in skeys.values()})} variants seen)."]
@@ -171,21 +174,26 @@ def _pick(rep: Report, pool: list[int], rule: str, keys: Mapping[str, dict], car
     return max(pool, key=when) if rule == "latest" else min(pool, key=when)
 
 
-def _submissions(path: str, rep: Report, keep: list[int], who: list[str], qids: list[str],
+def _submissions(path: str, rep: Report, keep: list[int], who: list[str], keys: Mapping[str, dict],
                  header: list[str]) -> Submissions:
-    """One wide row per kept attempt: its answers to the questions `qids`, in order."""
+    """One wide row per kept attempt: its answers to the questions of its variant, in order
+    (variants of a graph exam ask different questions: `qids` is their union)."""
     from exgen.grading.table import factorize
-    Q = len(qids)
+    qids = list(dict.fromkeys(q["id"] for k in keys.values() for q in k["questions"]))
+    at = {q: i for i, q in enumerate(qids)}
     att = [rep.attempts[i] for i in keep]
-    texts = [(a.answers + [""] * Q)[:Q] for a in att]
+    ids = [[q["id"] for q in keys[a.variant]["questions"]] for a in att]  # type: ignore[index]
+    counts = np.array([len(x) for x in ids], dtype=np.intp)
+    texts = [(a.answers + [""] * len(x))[:len(x)] for a, x in zip(att, ids)]
     flat = [t for row in texts for t in row]
     ans, uniq = factorize(flat) if flat else (np.zeros(0, dtype=np.intp), [])
     sid, sids = factorize([who[i] for i in keep]) if keep else (np.zeros(0, dtype=np.intp), [])
     n = len(att)
     lines = np.array([a.line for a in att], dtype=np.int64)
-    sub = Submissions(path, "wide", list(header), np.repeat(lines, Q), np.repeat(np.asarray(sid, dtype=np.intp), Q),
-                      list(sids), np.tile(np.arange(Q, dtype=np.intp), n), list(qids), np.asarray(ans, dtype=np.intp),
-                      list(uniq))
+    qidx = np.array([at[q] for x in ids for q in x], dtype=np.intp)
+    sub = Submissions(path, "wide", list(header), np.repeat(lines, counts),
+                      np.repeat(np.asarray(sid, dtype=np.intp), counts), list(sids), qidx, list(qids),
+                      np.asarray(ans, dtype=np.intp), list(uniq))
     order = np.array([a.order for a in att], dtype=float)
     column = rep.column
     if column and n and np.isnan(order).all():
@@ -193,8 +201,8 @@ def _submissions(path: str, rep: Report, keep: list[int], who: list[str], qids: 
     if not column:  # no attempt column: the report's own order (Canvas: newest first)
         order = -lines.astype(float) if rep.layout == CANVAS else lines.astype(float)
         column = "row order (newest first)" if rep.layout == CANVAS else ""
-    finished = np.repeat(np.array([a.finished for a in att], dtype=bool), Q)
-    sub.attempts = Attempts(column, np.repeat(order, Q), np.repeat(np.arange(n, dtype=np.int64), Q),
+    finished = np.repeat(np.array([a.finished for a in att], dtype=bool), counts)
+    sub.attempts = Attempts(column, np.repeat(order, counts), np.repeat(np.arange(n, dtype=np.int64), counts),
                             finished if not finished.all() else None)
     return sub
 

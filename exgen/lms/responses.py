@@ -94,15 +94,18 @@ def _by_right_answer(cell: str, variants: dict[str, list[float]], index: dict) -
         return index[cell]
     if not index:
         for vid, ex in variants.items():
-            if ex:
-                index.setdefault(("first", round(ex[0], 5)), []).append(vid)
+            i0 = next((i for i, x in enumerate(ex) if x == x), None)  # a shape part's is NaN: not listed
+            if i0 is not None:
+                index.setdefault(("first", i0, round(ex[i0], 5)), []).append(vid)
+                index.setdefault("at", set()).add(i0)
     parts = moodle.parts_of(cell)
     vals = [parse_answer(parts.get(j, ""))[0] for j in range(1, len(parts) + 1)]
     fits: list[str] = []
-    if vals and all(v is not None for v in vals):
-        near = [vid for d in (-1e-5, 0.0, 1e-5) for vid in index.get(("first", round(vals[0] + d, 5)), [])]  # type: ignore[operator]
-        fits = sorted({vid for vid in near if len(variants[vid]) == len(vals) and
-                       all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(vals, variants[vid]))})  # type: ignore[operator]
+    near = [vid for i0 in sorted(index.get("at", ())) if i0 < len(vals) and vals[i0] is not None
+            for d in (-1e-5, 0.0, 1e-5) for vid in index.get(("first", i0, round(vals[i0] + d, 5)), [])]  # type: ignore[operator]
+    fits = sorted({vid for vid in near if len(variants[vid]) == len(vals) and
+                   all(b != b or (a is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b)))
+                       for a, b in zip(vals, variants[vid]))})
     index[cell] = fits[0] if len(fits) == 1 else None
     return index[cell]
 

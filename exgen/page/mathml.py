@@ -169,7 +169,9 @@ def text_mathml(s: str) -> str:
         if n % 2:
             out.append(_group(_Parser(part).row()))
         elif part:
-            out.append(f"<mtext>{_e(part.replace('~', chr(0xA0)))}</mtext>")
+            t = part.replace('~', chr(0xA0))  # a space at either end would be trimmed away: no-break
+            t = (chr(0xA0) if t[:1] == " " else "") + t.strip(" ") + (chr(0xA0) if t[-1:] == " " and t.strip(" ") else "")
+            out.append(f"<mtext>{_e(t)}</mtext>")
     return _group(out)
 
 

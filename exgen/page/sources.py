@@ -17,6 +17,7 @@ from exgen.core.notation import Notation
 from exgen.core.solution import to_dict
 from exgen.core.solve import Solution, solve
 from exgen.core.spec import Spec, from_dict
+from exgen.graph.spec import GraphSpec, is_graph
 from exgen.errors import UsageError
 from exgen.limits import MAX_PAGE_EXERCISES, check
 
@@ -27,9 +28,9 @@ ANSWER_DECIMALS = 4  # decimals asked of a practice key (no acceptance policy): 
 class PageExercise:
     title: str
     key: dict[str, Any]  # the answer key the page's verdicts follow (questions, spec, acceptance)
-    spec: Spec
-    nt: Notation
-    sol: Solution
+    spec: Spec | GraphSpec  # a network, or a computational graph (exgen.graph)
+    nt: Notation | None  # None for a graph (its names are its own)
+    sol: Solution | Any  # a graph's: exgen.graph.solve.Run
     sol_json: dict[str, Any]
     decimals: int  # of the given numbers as printed
     answer_decimals: int  # asked (the key's acceptance policy, else 4)
@@ -43,11 +44,20 @@ class PageExercise:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def given_decimals(spec: Spec, most: int = 6) -> int:
-    """The fewest decimals (at least 1) that print every given number (x, y, weights, biases) exactly."""
-    vals = np.concatenate([spec.x.ravel(), spec.y.ravel(), *[w.ravel() for w in spec.weights],
-                           *([b.ravel() for b in spec.biases] if spec.biases is not None else [])])
-    for d in range(1, most + 1):
+    @property
+    def graph(self) -> bool:
+        return isinstance(self.spec, GraphSpec)
+
+
+def given_decimals(spec: Spec | GraphSpec, most: int = 6) -> int:
+    """The fewest decimals (at least 1) that print every given number (x, y, weights, biases; a
+    graph's inputs) exactly."""
+    if isinstance(spec, GraphSpec):
+        vals = np.array(list(spec.inputs.values()), dtype=float)
+    else:
+        vals = np.concatenate([spec.x.ravel(), spec.y.ravel(), *[w.ravel() for w in spec.weights],
+                               *([b.ravel() for b in spec.biases] if spec.biases is not None else [])])
+    for d in range(0 if isinstance(spec, GraphSpec) else 1, most + 1):  # a graph's inputs may be whole
         if np.allclose(vals, np.round(vals, d), rtol=0, atol=1e-12):
             return d
     return most
@@ -65,11 +75,19 @@ def _from_practice(pr_ex, decimals: int | None = None, acceptance: dict | None =
 
 def from_key(key: dict[str, Any], source: str) -> PageExercise:
     """The exercise of an answer key (validated: exgen.student.selfcheck.load_key)."""
+    acc = key.get("acceptance") or {}
+    title = " ".join(str(p) for p in (key.get("exam") or "Exercise", key.get("student_id") or "") if p)
+    if is_graph(key["spec"]):  # a computational graph (exgen.graph)
+        from exgen.graph.solve import solve as solve_graph, to_json
+        from exgen.graph.spec import from_dict as graph_spec
+        g = graph_spec(key["spec"], f"{source} (spec)")
+        run = solve_graph(g)
+        return PageExercise(title, key, g, None, run, to_json(run), given_decimals(g),
+                            acc.get("decimals", ANSWER_DECIMALS), g.description or "",
+                            f"exgen check my_answers.csv --key {source}")
     spec = from_dict(key["spec"], f"{source} (spec)")
     nt = notation_of(spec)
     sol = solve(spec)
-    acc = key.get("acceptance") or {}
-    title = " ".join(str(p) for p in (key.get("exam") or "Exercise", key.get("student_id") or "") if p)
     return PageExercise(title, key, spec, nt, sol, to_dict(sol, nt), given_decimals(spec),
                         acc.get("decimals", ANSWER_DECIMALS), spec.description or "", f"exgen check my_answers.csv --key {source}")
 
@@ -97,7 +115,10 @@ def gather(*, preset: str | None = None, example: str | None = None, config: str
     check("exercises on a page", n, MAX_PAGE_EXERCISES, where="--count")
     if seed is not None and seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {seed}")
+    from exgen.graph import practice as gp
     if example is not None:
+        if gp.is_graph_practice(None, example):
+            return [_from_practice(gp.from_example(example))]
         return [_from_practice(pr.from_example(example, notation_of))]
     if key is not None:
         from exgen.student.selfcheck import load_key
@@ -110,8 +131,11 @@ def gather(*, preset: str | None = None, example: str | None = None, config: str
         out = []
         for s in seeds:
             ex = from_config(Path(config), s, None, None)
-            out.append(_from_practice(ex, cfg.decimals, key_acceptance(cfg)))
+            dec = cfg.graph.decimals if cfg.kind == "graph" else cfg.decimals
+            out.append(_from_practice(ex, dec, key_acceptance(cfg)))
         return out
     name = preset or pr.DEFAULT_PRESET
+    if gp.is_graph_practice(name, None):
+        return [_from_practice(gp.from_preset(name, s)) for s in seeds]
     pr.preset(name)  # an unknown name fails before any work
     return [_from_practice(pr.from_preset(name, s, notation_of)) for s in seeds]

@@ -20,7 +20,8 @@ from exgen.errors import ExgenError, OutputExistsError
 from exgen.grading.slips import DIAGNOSES
 from exgen.page.data import exercise_view
 from exgen.page.sources import PageExercise
-from exgen.student.selfcheck import VERDICT_TEXT
+from exgen.grading.export import shape_rule
+from exgen.student.selfcheck import SHAPE_INVALID, VERDICT_TEXT
 from exgen.textio import write_atomic
 
 PAGE_VERSION = 1
@@ -85,7 +86,8 @@ def render(exercises: list[PageExercise], title: str) -> tuple[str, str]:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(css=_asset("page.css"), js=_asset("page.js"))
     payload = {"version": PAGE_VERSION, "page": page_id, "exercises": data, "diagnoses": DIAGNOSES,
-               "verdicts": VERDICT_TEXT, "digit_zeros": digit_zeros()}
+               "verdicts": {**VERDICT_TEXT, "invalid_shape": SHAPE_INVALID}, "digit_zeros": digit_zeros(),
+               "shape_rule": shape_rule()}
     html = env.from_string(_asset("page.html.j2")).render(
         title=title, page_id=page_id, marker=Markup(MARKER), exercises=views,
         data=Markup(_script_json(payload)))

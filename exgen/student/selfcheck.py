@@ -23,6 +23,7 @@ __all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown"
 
 VERDICT_TEXT = {"correct": "correct", "carried": "correct given your earlier numbers", "wrong": "wrong",
                 "invalid": "not a number (not graded)", "missing": "no answer"}
+SHAPE_INVALID = "not a shape such as 4x3 (not graded)"  # a shape question's invalid answer (grading.shapes)
 
 
 def grade(key: dict, answers: Mapping[str, str | None], carried_credit: float | None = None) -> list[Verdict]:
@@ -131,7 +132,7 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
             hint = next(iter(hints(sol, sd, nt, qs[v.question_id])), None)
         q = qs[v.question_id]
         shaped = is_shape_ref(str(q["ref"]))  # a shape answer "4x3" (grading.shapes)
-        text = "not a shape such as 4x3 (not graded)" if shaped and v.verdict == "invalid" else VERDICT_TEXT[v.verdict]
+        text = SHAPE_INVALID if shaped and v.verdict == "invalid" else VERDICT_TEXT[v.verdict]
         rows.append({"question_id": v.question_id, "verdict": v.verdict, "verdict_text": text,
                      "answer": v.answer, "score": v.score, "points": v.points,
                      "diagnosis": v.diagnosis, "explanation": explanation(v), "hint": hint,

@@ -99,7 +99,7 @@ def show_exercise(ex: Practice, con: Console | None = None) -> None:
     if spec.description:
         con.print(term_text(spec.description))
     if ex.seed is not None:
-        con.print(term_text(f"Seed {ex.seed}: redo this exercise with  {ex.redo()}"))
+        con.print(term_text(f"Seed {ex.seed}: redo this exercise with  {ex.redo()}"), soft_wrap=True)  # one line to copy
     if ex.nt is None:  # a computational graph (exgen.graph.practice)
         from exgen.graph.practice import describe
         for line in describe(ex):

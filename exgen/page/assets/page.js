@@ -40,6 +40,32 @@
     });
   }
 
+  /* A shape answer ("4x3"): grading/shapes.py's rule, handed over as data (DATA.shape_rule). */
+  var SHAPE = null;
+  function parseShape(text) {
+    var R = DATA.shape_rule;
+    if (text === null || text === undefined || !R) return null;
+    if (!SHAPE) {
+      var sp = "[" + Array.prototype.map.call(R.space, function (c) {
+        return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
+      }).join("") + "]";
+      SHAPE = new RegExp("^(?:" + R.form.replace(/\{s\}/g, sp).replace(/\{d\}/g, "[0-9]") + ")$");
+    }
+    var m = SHAPE.exec(asciiDigits(String(text)));  // Python's \d reads every Unicode decimal digit
+    if (!m) return null;
+    var r = m[1] !== undefined ? m[1] : m[3], c = m[1] !== undefined ? m[2] : m[4];
+    return r.length <= R.max_digits && c.length <= R.max_digits ? [parseInt(r, 10), parseInt(c, 10)] : null;
+  }
+
+  function judgeShape(q, text) {  // grading/shapes.py judge: exact, the transposed shape diagnosed
+    var got = parseShape(text);
+    if (!got) return parseAnswer(text)[1] === MISSING ? {verdict: "missing", diagnosis: "", credit: 0}
+      : {verdict: "invalid", diagnosis: "", credit: 0, shape: true};
+    if (got[0] === q.shape[0] && got[1] === q.shape[1]) return {verdict: "correct", diagnosis: "", credit: 1};
+    var t = got[0] === q.shape[1] && got[1] === q.shape[0];
+    return {verdict: "wrong", diagnosis: t ? DATA.shape_rule.transposed : "", credit: 0};
+  }
+
   function decimalsAtMost(a, d) {  // numbers.decimals_at_most
     if (d === null) return true;
     var scaled = a * Math.pow(10, d);
@@ -131,7 +157,8 @@
     var self = this;
     this.data.questions.forEach(function (q, n) {
       var parsed = parseAnswer(answers[q.id]), r;
-      if (parsed[1] === MISSING) r = {verdict: "missing", diagnosis: "", credit: 0};
+      if (q.shape) r = judgeShape(q, answers[q.id]);  // nothing depends on a shape
+      else if (parsed[1] === MISSING) r = {verdict: "missing", diagnosis: "", credit: 0};
       else if (parsed[1] === INVALID) r = {verdict: "invalid", diagnosis: "", credit: 0};
       else {
         r = judge(q, parsed[0]);
@@ -160,7 +187,7 @@
     var el = block.querySelector("[data-verdict-for]");
     el.setAttribute("data-verdict", r.verdict);
     el.setAttribute("data-diagnosis", r.diagnosis || "");
-    var text = DATA.verdicts[r.verdict];
+    var text = r.shape ? DATA.verdicts.invalid_shape : DATA.verdicts[r.verdict];
     if (r.fixFirst) text = "wrong as it stands: it builds on your answer to " + r.fixFirst + ", which is not right yet. Fix " + r.fixFirst + " first.";
     el.querySelector(".vtext").textContent = text.charAt(0).toUpperCase() + text.slice(1);
     el.querySelector(".diag").textContent = r.diagnosis ? DATA.diagnoses[r.diagnosis] || r.diagnosis : "";
@@ -189,5 +216,5 @@
   document.querySelectorAll("[data-action=next]").forEach(function (b) { b.addEventListener("click", function () { go(current + 1, true); }); });
   document.querySelectorAll("[data-action=prev]").forEach(function (b) { b.addEventListener("click", function () { go(current - 1, true); }); });
   go(current, false);
-  window.exgenPage = {parseAnswer: parseAnswer, exercises: exercises, go: go};
+  window.exgenPage = {parseAnswer: parseAnswer, parseShape: parseShape, exercises: exercises, go: go};
 })();

@@ -1,0 +1,159 @@
+"""The self-check page of the new exercise kinds (issue 15) in a real browser (headless Chromium,
+Playwright; skipped with the reason without them): a computational graph (a textbook example, a
+graph exam config and a graph answer key), a mini-batch exam and a matrix-form exam with shape
+questions. Every verdict and diagnosis equals `exgen check` (exgen.student.selfcheck.check_rows;
+for the key, the `exgen check --json` command itself). Shape answers are typed in every accepted
+form (grading/shapes.py: `4x3`, `4×3`, `4 x 3`, `(4, 3)`) and in many that are not."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from exgen.cli import app
+from exgen.grading.export import acceptance_data
+from exgen.page.sources import gather
+from exgen.page.write import write_page
+from exgen.student.selfcheck import check_rows
+import test_page_browser as tpb
+from test_page_browser import _candidates, _levels, _open, _run
+
+browser = tpb.browser  # the module's Chromium fixture
+
+CONFIGS = Path(__file__).resolve().parents[1] / "exgen" / "exam" / "configs"
+GRAPH = """name: Graph exam
+seed: 11
+kind: graph
+graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
+answer_decimals: 3
+"""
+
+
+def shape_candidates(shape: list[int]) -> list[str]:
+    r, c = shape
+    return [f"{r}x{c}", f"{r}×{c}", f"{r} x {c}", f"({r}, {c})", f"({r},{c})", f" ( {r} , {c} ) ", f"{c}x{r}",
+            f"({c}, {r})", f"{r}X{c}", f"{r}*{c}", f"{r} by {c}", "", "-", "n/a", "abc", f"{r}x{c}x1", f"{r}x",
+            f"({r} {c})", f"[{r}, {c}]", f"{r + 1}x{c}", f"0{r}x{c}", f"{r}\u00a0x\u2003{c}", f"\u0660{r}x{c}",
+            f"{r}x{c}".translate(str.maketrans("0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")),
+            f"1234567x{c}", f"{r}.0x{c}", f"{r},{c}", "1/3", f"{r}x{c}\n", f"{r}\u00d7 {c}"]
+
+
+def compare(page, index: int, key: dict, seed: int) -> tuple[int, set[str]]:
+    """Every question, every candidate answer, with its dependencies right: page == check.
+    Returns (answers compared, the diagnoses seen)."""
+    rng = random.Random(seed)
+    qs, acc = key["questions"], acceptance_data(key)
+    lv = _levels(qs)
+    exact = {q["id"]: (q["answer"] if a.get("shape") else repr(float(q["answer"]))) for q, a in zip(qs, acc)}
+    cands = {q["id"]: shape_candidates(a["shape"]) if a.get("shape") else _candidates(q, a, rng) for q, a in zip(qs, acc)}
+    compared, seen = 0, set()
+    for level in sorted(set(lv.values())):
+        at = [q["id"] for q in qs if lv[q["id"]] == level]
+        for r in range(max(len(cands[q]) for q in at)):
+            answers = {q: exact[q] for q in exact if lv[q] < level}
+            for q in at:
+                answers[q] = cands[q][r % len(cands[q])]
+            got = _run(page, index, answers)
+            rows, _, _ = check_rows(key, answers)
+            for row in rows:
+                if row["question_id"] not in at:
+                    continue
+                want = (row["verdict"], row["diagnosis"] or "")
+                assert tuple(got[row["question_id"]][:2]) == want, (row["question_id"], answers[row["question_id"]], got, want)
+                if row["verdict"] == "invalid":  # the same sentence: "not a shape such as 4x3" at a shape
+                    assert got[row["question_id"]][2].lower() == row["verdict_text"].lower()
+                seen.add(want[1])
+                compared += 1
+    return compared, seen
+
+
+@pytest.fixture(scope="module")
+def kind_pages(tmp_path_factory):
+    d = tmp_path_factory.mktemp("kinds")
+    (d / "graph.yaml").write_text(GRAPH)
+    return {"graph-example": write_page(gather(example="seed002-graph-fxyz"), d / "ge.html"),
+            "graph-config": write_page(gather(config=d / "graph.yaml", count=1, seed=3), d / "gc.html"),
+            "batch": write_page(gather(config=CONFIGS / "minibatch.yaml", count=1, seed=2), d / "b.html"),
+            "matrix": write_page(gather(config=CONFIGS / "matrix.yaml", count=1, seed=4), d / "m.html"),
+            "dir": d}
+
+
+@pytest.mark.parametrize("source", ["graph-example", "graph-config", "batch", "matrix"])
+def test_kind_verdicts_equal_check(browser, kind_pages, source):
+    res = kind_pages[source]
+    ctx, page, errors = _open(browser, res.path)
+    ex = res.exercises[0]
+    compared, seen = compare(page, 0, ex.key, seed=1)
+    assert compared > 100
+    if source == "matrix":
+        assert "transposed_shape" in seen
+    if source.startswith("graph"):
+        assert page.locator("svg.graph circle.node").count() == len(ex.spec.nodes)
+        assert page.locator("table.gates tbody tr").count() == len(ex.spec.nodes)
+    if source == "batch":  # the samples table: one row a sample
+        assert page.locator("table.data tbody tr").count() == len(ex.key["spec"]["x"])
+    page.locator("[data-action=reveal]").first.click()
+    assert page.locator(".step").first.is_visible() and page.locator(".step math").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert errors == []
+    ctx.close()
+    ctx, page, errors = _open(browser, res.path, width=375)  # a phone: nothing overflows sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    ctx.close()
+
+
+def test_graph_key_page_equals_check_command(browser, kind_pages):
+    d = kind_pages["dir"]
+    r = CliRunner().invoke(app, ["generate", str(d / "graph.yaml"), "--count", "1", "--no-pdf", "--out", str(d / "exam")])
+    assert r.exit_code == 0, r.output
+    key_path = d / "exam" / "answer_keys" / "s001.json"
+    r = CliRunner().invoke(app, ["page", "--key", str(key_path), "--out", str(d / "key.html")])
+    assert r.exit_code == 0, r.output
+    key = json.loads(key_path.read_text())
+    qs = key["questions"]
+    answers = {q["id"]: f"{float(q['answer']):.3f}" for q in qs}
+    answers[qs[0]["id"]] = "abc"
+    answers[qs[1]["id"]] = ""
+    answers[qs[-1]["id"]] = f"{-float(qs[-1]['answer']):.3f}"
+    ctx, page, errors = _open(browser, d / "key.html")
+    got = _run(page, 0, answers)
+    r = CliRunner().invoke(app, ["check", *[f"{q}={a}" for q, a in answers.items()], "--key", str(key_path), "--json"])
+    assert r.exit_code == 0, r.output
+    want = {row["question_id"]: (row["verdict"], row["diagnosis"] or "") for row in json.loads(r.output)}
+    assert {q: tuple(v[:2]) for q, v in got.items()} == want
+    assert errors == []
+    ctx.close()
+
+
+def test_matrix_key_page_equals_check_command(browser, kind_pages):
+    """Shape answers through `exgen check --json` itself: every accepted form, the transposed
+    shape, an invalid one and a blank, beside numbers."""
+    d = kind_pages["dir"]
+    r = CliRunner().invoke(app, ["generate", str(CONFIGS / "matrix.yaml"), "--count", "1", "--no-pdf", "--out", str(d / "mexam")])
+    assert r.exit_code == 0, r.output
+    key_path = d / "mexam" / "answer_keys" / "s001.json"
+    r = CliRunner().invoke(app, ["page", "--key", str(key_path), "--out", str(d / "mkey.html")])
+    assert r.exit_code == 0, r.output
+    key = json.loads(key_path.read_text())
+    shapes = [q for q in key["questions"] if str(q["ref"]).startswith("/shapes/")]
+    answers = {q["id"]: f"{float(q['answer']):.4f}" for q in key["questions"] if q not in shapes}
+    forms = ["{r}x{c}", "{r}×{c}", "{r} x {c}", "({r}, {c})", "{c}x{r}", "{r}X{c}", ""]
+    for q, form in zip(shapes, forms):
+        rr, cc = q["answer"].split("x")
+        answers[q["id"]] = form.format(r=rr, c=cc)
+    ctx, page, errors = _open(browser, d / "mkey.html")
+    got = _run(page, 0, answers)
+    r = CliRunner().invoke(app, ["check", *[f"{q}={a}" for q, a in answers.items() if "," not in a],
+                                 "--key", str(key_path), "--json"] + [f"{q}={a}" for q, a in answers.items() if "," in a])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    want = {row["question_id"]: (row["verdict"], row["diagnosis"] or "") for row in rows}
+    assert {q: tuple(v[:2]) for q, v in got.items()} == want
+    assert {w[0] for q, w in want.items() if q in {s["id"] for s in shapes}} >= {"correct", "invalid", "missing"}
+    texts = {row["question_id"]: row["verdict_text"] for row in check_rows(key, answers)[0]}
+    assert all(got[q][2].lower() == texts[q].lower() for q in got if want[q][0] == "invalid")
+    assert errors == []
+    ctx.close()
