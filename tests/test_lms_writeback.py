@@ -50,3 +50,16 @@ def test_plain_grading_writes_all_three_and_says_what_is_missing(tmp_path):
     line = next(n for n in res.notes if n.startswith("Write-back:"))
     assert "--canvas-assignment-id" in line and "--blackboard-column-id" in line
     assert line in (tmp_path / "g" / "summary.txt").read_text()
+
+
+def test_a_class_without_lms_columns_gets_one_short_note(tmp_path):
+    from exgen.exam.config import demo_path
+    api.generate_exam(api.load_config(demo_path()), tmp_path / "e", count=2, pdf=False)
+    (tmp_path / "a.csv").write_text("student_id,question_id,answer\ns001,1a,0.5\n")
+    res = api.grade_files(tmp_path / "a.csv", tmp_path / "e" / "answer_keys", tmp_path / "g",
+                          feedback=False, report=False)
+    notes = [n for n in res.notes if n.startswith("Write-back:")]
+    assert len(notes) == 1 and "no LMS columns" in notes[0] and "docs/lms.md" in notes[0]
+    with open(tmp_path / "g" / "grades_canvas.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][0] == "Points Possible" and [r[2] for r in rows[2:]] == ["s001", "s002"]  # by SIS User ID

@@ -51,4 +51,11 @@ def write_gradebooks(res, out: Path, exam: str, *, info: dict | None = None, ros
             ("grades_blackboard.csv", blackboard.gradebook(rows, title, blackboard_column_id))):
         _csv(out / name, header, body)
         notes += missing
+    if not (canvas_assignment_id or blackboard_column_id or any(r.get(f) for r in rows for f in LMS_IDS)):
+        return ["Write-back: no LMS columns in the roster or the submissions, so grades_canvas.csv and "
+                "grades_blackboard.csv are keyed by student id and grades_moodle.csv (by e-mail or ID number) "
+                "is empty; docs/lms.md lists the roster columns that fill them."]
     return [f"Write-back: {'; '.join(notes)}."] if notes else []
+
+
+LMS_IDS = ("email", "idnumber", "canvas_id", "sis_id", "login", "section")  # student_rows' LMS identities
