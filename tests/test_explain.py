@@ -77,7 +77,7 @@ def test_explained_gradient_matches_finite_differences(example, param, kind, idx
 
 def test_softmax_param_has_a_path_through_every_output():
     r = runner.invoke(app, ["explain", "--example", "seed000-4-4-2-softmax", "--param", "w212"])
-    assert "2 path(s)" in r.output and "path 2:" in r.output and "sum of the 2 paths" in r.output
+    assert "2 paths from L" in r.output and "path 2:" in r.output and "sum of the 2 paths" in r.output
 
 
 def test_forward_step_matches_hand_computation():

@@ -92,3 +92,8 @@ def validate(n, fld: str, fail, aliases: dict[str, str] | None = None) -> dict[s
     if aliases and isinstance(weights, str):
         weights = aliases.get(weights, weights)
     return {"letters": letters, "weights": choice(weights, WEIGHT_STYLES, f"{fld}.weights", fail)}
+
+
+def count(n: int, noun: str) -> str:
+    """'1 path', '2 paths': a number and its noun (plural with -s)."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from exgen.core.solve import Solution
-from exgen.core.notation import Notation, plain
+from exgen.core.notation import Notation, count, plain
 from exgen.core.paths import check_count, ordered_parameters, paths_for
 
 
@@ -55,7 +55,7 @@ def text_report(sol: Solution, nt: Notation, show_paths: bool = True) -> str:
                 ps = paths_for(sol, kind, idx, b, nt)
                 tag = f" [sample {b + 1}]" if spec.batched else ""
                 total = float(np.sum([p.product for p in ps]))
-                out.append(f"  {plain(nt.param(kind, idx))}{tag}: {len(ps)} path(s), sum {fmt(total)}")
+                out.append(f"  {plain(nt.param(kind, idx))}{tag}: {count(len(ps), 'path')}, sum {fmt(total)}")
                 for p in ps:
                     out.append("    " + " * ".join(fmt(f.value, 4) for f in p.factors) + f" = {fmt(p.product)}")
     return "\n".join(out) + "\n"

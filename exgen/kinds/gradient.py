@@ -11,7 +11,7 @@ from exgen.student import explain as ex
 from exgen.core.refs import Ref
 from exgen.core.solve import Solution
 from exgen.core.functions import ACTIVATIONS, LOSSES
-from exgen.core.notation import Notation
+from exgen.core.notation import Notation, count
 from exgen.core.paths import paths_for
 from exgen.exam.worked import Fmt, path_lines
 from exgen.kinds.base import Asker, Kind, ptr, register, sample_ref
@@ -145,7 +145,7 @@ class Gradient(ParamKind):
         inp = f" · {p(nt.h(index[0], index[2]))}" if param == "weights" else ""
         return [f"Chain rule: ∂L/∂{name} = {delta}{inp}, where {delta} = ∂L/∂{p(nt.z(index[0] + 1, index[1]))}. "
                 f"Start at the output with ∂L/∂ŷ and work backwards.{batch}",
-                f"{len(ps)} path(s) lead from {name} to L; add their products: " + "  +  ".join(chain),
+                f"{count(len(ps), 'path')} lead{'s' if len(ps) == 1 else ''} from {name} to L; add their products: " + "  +  ".join(chain),
                 factor_notes(sol, nt, param, index)]
 
     def worked_text(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 from exgen.core.solve import Solution
 from exgen.errors import ExgenError
 from exgen.core.functions import ACTIVATIONS, LOSSES, loss_at
-from exgen.core.notation import Notation, plain
+from exgen.core.notation import Notation, count, plain
 from exgen.core.paths import check_count, ordered_parameters, paths_for
 from exgen.core.report import fmt
 
@@ -154,7 +154,7 @@ def path_lines(sol: Solution, nt: Notation, kind: str, idx: tuple[int, ...], b: 
     """Each chain-rule path of one parameter (one sample): its factors, their values, the product."""
     ps = paths_for(sol, kind, idx, b, nt)
     name = p(nt.param(kind, idx))
-    out = [f"∂L/∂{name}: {len(ps)} path(s) from L back to {name}" + (" (through every softmax output)"
+    out = [f"∂L/∂{name}: {count(len(ps), 'path')} from L back to {name}" + (" (through every softmax output)"
                                                                     if len(ps) > 1 and sol.spec.activations[-1] == "softmax" else "")]
     for i, path in enumerate(ps):
         if only is not None and i != only:
