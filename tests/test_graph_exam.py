@@ -53,6 +53,10 @@ def test_config_kind_graph_and_its_errors():
         assert str(e.value).startswith("exam.yaml: ") and says in str(e.value), (extra, str(e.value))
     with pytest.raises(ConfigError, match="key 'graph': only for kind: graph"):
         cfg_of("layers: [2, 1]\ngraph: {size: 3}\n")
+    with pytest.raises(ConfigError, match="key 'layers': a key of network exams"):  # not silently ignored
+        cfg_of(CONFIG + "layers: [2, 1]\n")
+    with pytest.raises(ConfigError, match="key 'learning_rate': a key of network exams"):
+        cfg_of(CONFIG + "learning_rate: 0.1\n")
 
 
 def test_drawn_graphs_are_deterministic_distinct_and_pass_the_filters():

@@ -60,6 +60,8 @@ MAX_WORKING_SPACE = 20.0  # cm: more would not fit on a page with its question
 KEYS = ("name", "seed", "layers", "activations", "loss", "biases", "learning_rate", "decimals",
         "answer_decimals", "fewer_decimals_credit", "carried_credit", "questions", "tolerance", "notation", "draw_max_neurons", "working_space",
         "batch", "convention", "kind", "graph")
+NETWORK_KEYS = ("layers", "activations", "loss", "biases", "learning_rate", "batch", "convention", "notation",
+                "draw_max_neurons")  # what only a network exam reads
 CONVENTIONS = ("row", "column")
 
 
@@ -148,6 +150,10 @@ def from_dict(d: Any, src: str = "config") -> ExamConfig:
         cfg.kind = fields.choice(d.get("kind", "network"), ("network", "graph"), "kind", fail)
         if cfg.kind != "graph":
             raise _fail(src, "graph", "only for kind: graph")
+        network_only = [k for k in NETWORK_KEYS if k in d]
+        if network_only:  # a graph exam draws graphs: these would be silently ignored
+            raise _fail(src, network_only[0], "a key of network exams; a kind: graph exam sets its graph "
+                        "under 'graph:' (docs/generate.md)")
         cfg.graph = graph_config.from_dict(d.get("graph"), fail, src)
         cfg.questions = [{"type": t, "points": 1} for t in graph_config.QUESTION_TYPES]
     if "batch" in d:
