@@ -73,3 +73,20 @@ def test_feedback_is_byte_deterministic():
     key = spec_key(FLAT_AH)
     answers = wrong_answers(key)
     assert feedback(key, answers)[1].encode() == feedback(key, answers)[1].encode()
+
+
+def test_feedback_shows_expected_values_with_the_decimals_the_sheet_asks(tmp_path):
+    """A key that states its precision rule (acceptance.decimals) shows each expected value as the
+    sheet asks for it: rounded to those decimals, as a student should write it."""
+    import json
+
+    from exgen import api
+    from exgen.exam.config import demo_path
+    api.generate_exam(api.load_config(demo_path()), tmp_path / "e", count=1, pdf=False)
+    key = json.loads(next((tmp_path / "e" / "answer_keys").glob("*.json")).read_text())
+    d = key["acceptance"]["decimals"]
+    text = student_markdown(key["student_id"], key, grade_key(key, {}), Worked(key), 0.5)
+    rows = [line.split(" | ") for line in text.splitlines() if re.match(r"^\| \d+[a-z] ", line)]
+    assert len(rows) == len(key["questions"])
+    for row, q in zip(rows, key["questions"]):
+        assert row[2] == f"{q['answer']:.{d}f}", (q["id"], row)

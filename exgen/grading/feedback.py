@@ -56,8 +56,10 @@ def student_markdown(student_id: str, key: dict, verdicts: list[Verdict], worked
            "| Question | Your answer | Expected | Verdict | Score |", "|---|---|---|---|---|"]
     qs = {q["id"]: q for q in key["questions"]}
     shaped = {qid for qid, q in qs.items() if is_shape_ref(str(q.get("ref", "")))}  # answers such as 4x3
+    decimals = (key.get("acceptance") or {}).get("decimals")  # the expected values as the sheet asks them
     for v in verdicts:
-        exp = md_text(str(qs[v.question_id]["answer"])) if v.question_id in shaped else fmt(v.expected)
+        exp = (md_text(str(qs[v.question_id]["answer"])) if v.question_id in shaped
+               else f"{v.expected:.{decimals}f}" if isinstance(decimals, int) else fmt(v.expected))
         out.append(f"| {md_text(v.question_id)} | {'' if v.answer is None else md_text(v.answer.strip())} | {exp} | "
                    f"{v.verdict} | {v.score:g} / {v.points:g} |")
     notes = []
