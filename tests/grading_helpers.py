@@ -25,3 +25,29 @@ def spec_key(d, sid="s1", tol=None, asked=None):
 
 def exact_answers(key, fmt="{:.10g}"):
     return {q["id"]: fmt.format(q["answer"]) for q in key["questions"]}
+
+
+def judge_sheets(keys: list[dict], sheets: list[dict]) -> list[dict[str, int]]:
+    """Verdict codes (grading.judge) of one answer sheet per key (question id -> a number, or its
+    text), the keys judged in their prepared groups as `exgen grade` judges them."""
+    import numpy as np
+
+    from exgen.grading.judge import judge_group
+    from exgen.grading.keys import Prepared
+    from exgen.grading.numbers import OK
+    prep = Prepared()
+    prep.add(keys)
+    out: list[dict[str, int]] = [{} for _ in keys]
+    for gi, g in enumerate(prep.groups):
+        rows = [i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi]
+        vals = np.full((len(rows), len(g.qids)), np.nan)
+        status = np.full(vals.shape, 1, dtype=np.int8)  # missing
+        for r, i in enumerate(rows):
+            for qi, qid in enumerate(g.qids):
+                if qid in sheets[i]:
+                    vals[r, qi], status[r, qi] = float(sheets[i][qid]), OK
+        kidx = np.array([prep.key_pos[id(keys[i])][1] for i in rows])
+        j = judge_group(g, kidx, vals, status)
+        for r, i in enumerate(rows):
+            out[i] = {qid: int(j.verdict[r, qi]) for qi, qid in enumerate(g.qids) if qid in sheets[i]}
+    return out

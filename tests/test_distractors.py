@@ -4,7 +4,6 @@ it); an answer equal to the old value is diagnosed update_not_applied. The distr
 computed by hand from the key's own numbers (its spec and its other questions), not by exgen."""
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -13,10 +12,8 @@ from exgen.cli.main import app
 from exgen.exam.config import from_dict
 from exgen.exam.draw import make_exercises
 from exgen.grading import grade_key
-from exgen.grading.judge import CORRECT, judge_group
-from exgen.grading.keys import Prepared
-from exgen.grading.numbers import OK
-from grading_helpers import example_key, exact_answers
+from exgen.grading.judge import CORRECT
+from grading_helpers import example_key, exact_answers, judge_sheets
 
 runner = CliRunner()
 VARIANTS = [
@@ -62,26 +59,6 @@ def _distractors(key: dict) -> dict[str, list[float]]:
     return out
 
 
-def _judge_texts(keys: list[dict], texts: list[dict[str, str]]) -> list[dict[str, int]]:
-    """Verdict codes of one answer sheet per key (question id -> text), judged in groups."""
-    prep = Prepared()
-    prep.add(keys)
-    out: list[dict[str, int]] = [{} for _ in keys]
-    for gi, g in enumerate(prep.groups):
-        rows = [i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi]
-        vals = np.full((len(rows), len(g.qids)), np.nan)
-        status = np.full(vals.shape, 1, dtype=np.int8)  # missing
-        for r, i in enumerate(rows):
-            for qi, qid in enumerate(g.qids):
-                if qid in texts[i]:
-                    vals[r, qi], status[r, qi] = float(texts[i][qid]), OK
-        kidx = np.array([prep.key_pos[id(keys[i])][1] for i in rows])
-        j = judge_group(g, kidx, vals, status)
-        for r, i in enumerate(rows):
-            out[i] = {qid: int(j.verdict[r, qi]) for qi, qid in enumerate(g.qids) if qid in texts[i]}
-    return out
-
-
 @pytest.mark.parametrize("over", VARIANTS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
 def test_no_distractor_accepted(over):
     n = 200 if not over else 40
@@ -92,7 +69,7 @@ def test_no_distractor_accepted(over):
     for m in range(2):
         for form in (repr, lambda v: f"{v:.4f}"):
             texts = [{q: form(v[m]) for q, v in d.items() if len(v) > m} for d in dis]
-            verdicts = _judge_texts(keys, texts)
+            verdicts = judge_sheets(keys, texts)
             bad = [(keys[i]["student_id"], q, t) for i, v in enumerate(verdicts) for q, t in v.items() if t == CORRECT]
             assert not bad, bad[:5]
     # the filter: each distractor at least 5 units of the 4th decimal from the answer
@@ -101,7 +78,7 @@ def test_no_distractor_accepted(over):
     assert min(gaps) >= 5e-4
     # the right answers, at full precision and with the 4 decimals asked, are still correct
     for form in (repr, lambda v: f"{v:.4f}"):
-        verdicts = _judge_texts(keys, [{q: form(v) for q, v in a.items()} for a in answers])
+        verdicts = judge_sheets(keys, [{q: form(v) for q, v in a.items()} for a in answers])
         assert all(t == CORRECT for v in verdicts for t in v.values())
 
 

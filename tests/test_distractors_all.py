@@ -13,9 +13,8 @@ from exgen.answer_key import answer_key
 from exgen.core.engine import SLIPS, Nets, run
 from exgen.exam.config import from_dict, key_acceptance
 from exgen.exam.draw import make_exercises
-from exgen.grading.judge import CORRECT, judge_group
-from exgen.grading.keys import Prepared
-from exgen.grading.numbers import OK
+from exgen.grading.judge import CORRECT
+from grading_helpers import judge_sheets
 
 VARIANTS = [
     {},  # the default config: sigmoid, half_sse, biases
@@ -104,26 +103,6 @@ def _engine_slips(keys: list[dict]) -> list[dict[str, list[tuple[str, float]]]]:
     return out
 
 
-def _verdicts(keys: list[dict], sheets: list[dict[str, float]]) -> list[dict[str, int]]:
-    """Verdict codes of one sheet per key (question id -> value), judged in groups."""
-    prep = Prepared()
-    prep.add(keys)
-    out: list[dict[str, int]] = [{} for _ in keys]
-    for gi, g in enumerate(prep.groups):
-        rows = [i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi]
-        vals = np.full((len(rows), len(g.qids)), np.nan)
-        status = np.full(vals.shape, 1, dtype=np.int8)  # missing
-        for r, i in enumerate(rows):
-            for qi, qid in enumerate(g.qids):
-                if qid in sheets[i]:
-                    vals[r, qi], status[r, qi] = sheets[i][qid], OK
-        kidx = np.array([prep.key_pos[id(keys[i])][1] for i in rows])
-        j = judge_group(g, kidx, vals, status)
-        for r, i in enumerate(rows):
-            out[i] = {qid: int(j.verdict[r, qi]) for qi, qid in enumerate(g.qids) if qid in sheets[i]}
-    return out
-
-
 @pytest.mark.parametrize("over", VARIANTS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
 def test_no_slip_value_is_accepted(over):
     keys = _keys(over, 20)
@@ -147,7 +126,7 @@ def test_no_slip_value_is_accepted(over):
                         sheet[q], names[q] = v, slip
                 sheets.append(sheet)
                 slip_of.append(names)
-            verdicts = _verdicts(keys, sheets)
+            verdicts = judge_sheets(keys, sheets)
             for i, v in enumerate(verdicts):
                 for q, t in v.items():
                     checked += 1
@@ -170,5 +149,5 @@ def test_no_slip_value_is_accepted(over):
                     assert d >= 5 * UNIT - 1e-12, (q, slip, v, a[q])
     # and the right answers, exactly and with the 4 decimals asked, are correct
     for form in (lambda v: v, lambda v: round(v, 4)):
-        verdicts = _verdicts(keys, [{q: form(v) for q, v in a.items()} for a in answers])
+        verdicts = judge_sheets(keys, [{q: form(v) for q, v in a.items()} for a in answers])
         assert all(t == CORRECT for v in verdicts for t in v.values())
