@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from exgen.cli import app
+from exgen.grading.export import acceptance_data
 from exgen.page.sources import gather
 from exgen.page.write import write_page
 from exgen.student.selfcheck import check_rows
@@ -107,14 +108,24 @@ def _run(page, index: int, answers: dict[str, str]) -> dict[str, tuple[str, str,
         return out; }""", [index, answers])
 
 
-def _compare(page, index: int, key: dict, acc: list[dict], seed: int) -> int:
-    """Every question, every candidate answer, with its dependencies right: page == check."""
+def shape_candidates(shape: list[int]) -> list[str]:
+    r, c = shape
+    return [f"{r}x{c}", f"{r}×{c}", f"{r} x {c}", f"({r}, {c})", f"({r},{c})", f" ( {r} , {c} ) ", f"{c}x{r}",
+            f"({c}, {r})", f"{r}X{c}", f"{r}*{c}", f"{r} by {c}", "", "-", "n/a", "abc", f"{r}x{c}x1", f"{r}x",
+            f"({r} {c})", f"[{r}, {c}]", f"{r + 1}x{c}", f"0{r}x{c}", f"{r}\u00a0x\u2003{c}", f"\u0660{r}x{c}",
+            f"{r}x{c}".translate(str.maketrans("0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")),
+            f"1234567x{c}", f"{r}.0x{c}", f"{r},{c}", "1/3", f"{r}x{c}\n", f"{r}\u00d7 {c}"]
+
+
+def compare(page, index: int, key: dict, seed: int) -> tuple[int, set[str]]:
+    """Every question, every candidate answer, with its dependencies right: page == check.
+    Returns (answers compared, the diagnoses seen)."""
     rng = random.Random(seed)
-    qs = key["questions"]
+    qs, acc = key["questions"], acceptance_data(key)
     lv = _levels(qs)
-    exact = {q["id"]: repr(float(q["answer"])) for q in qs}
-    cands = {q["id"]: _candidates(q, a, rng) for q, a in zip(qs, acc)}
-    compared = 0
+    exact = {q["id"]: (q["answer"] if a.get("shape") else repr(float(q["answer"]))) for q, a in zip(qs, acc)}
+    cands = {q["id"]: shape_candidates(a["shape"]) if a.get("shape") else _candidates(q, a, rng) for q, a in zip(qs, acc)}
+    compared, seen = 0, set()
     for level in sorted(set(lv.values())):
         at = [q["id"] for q in qs if lv[q["id"]] == level]
         for r in range(max(len(cands[q]) for q in at)):
@@ -128,19 +139,21 @@ def _compare(page, index: int, key: dict, acc: list[dict], seed: int) -> int:
                     continue
                 want = (row["verdict"], row["diagnosis"] or "")
                 assert tuple(got[row["question_id"]][:2]) == want, (row["question_id"], answers[row["question_id"]], got, want)
+                if row["verdict"] == "invalid":  # the same sentence: "not a shape such as 4x3" at a shape
+                    assert got[row["question_id"]][2].lower() == row["verdict_text"].lower()
+                seen.add(want[1])
                 compared += 1
-    return compared
+    return compared, seen
 
 
 @pytest.mark.parametrize("source", ["preset", "config"])
 def test_verdicts_equal_check(browser, pages, source):
     res = pages[source]
     ctx, page, errors = _open(browser, res.path)
-    from exgen.grading.export import acceptance_data
     compared = 0
     for i, ex in enumerate(res.exercises):
         assert page.get_attribute(f'section[data-exercise="{i}"]', "data-key") == ex.key_id
-        compared += _compare(page, i, ex.key, acceptance_data(ex.key), seed=i)
+        compared += compare(page, i, ex.key, seed=i)[0]
     assert compared > 300
     assert errors == []
     ctx.close()

@@ -7,19 +7,17 @@ form (grading/shapes.py: `4x3`, `4×3`, `4 x 3`, `(4, 3)`) and in many that are 
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from exgen.cli import app
-from exgen.grading.export import acceptance_data
 from exgen.page.sources import gather
 from exgen.page.write import write_page
 from exgen.student.selfcheck import check_rows
 import test_page_browser as tpb
-from test_page_browser import _candidates, _levels, _open, _run
+from test_page_browser import _open, _run, compare
 
 browser = tpb.browser  # the module's Chromium fixture
 
@@ -30,44 +28,6 @@ kind: graph
 graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
 answer_decimals: 3
 """
-
-
-def shape_candidates(shape: list[int]) -> list[str]:
-    r, c = shape
-    return [f"{r}x{c}", f"{r}×{c}", f"{r} x {c}", f"({r}, {c})", f"({r},{c})", f" ( {r} , {c} ) ", f"{c}x{r}",
-            f"({c}, {r})", f"{r}X{c}", f"{r}*{c}", f"{r} by {c}", "", "-", "n/a", "abc", f"{r}x{c}x1", f"{r}x",
-            f"({r} {c})", f"[{r}, {c}]", f"{r + 1}x{c}", f"0{r}x{c}", f"{r}\u00a0x\u2003{c}", f"\u0660{r}x{c}",
-            f"{r}x{c}".translate(str.maketrans("0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")),
-            f"1234567x{c}", f"{r}.0x{c}", f"{r},{c}", "1/3", f"{r}x{c}\n", f"{r}\u00d7 {c}"]
-
-
-def compare(page, index: int, key: dict, seed: int) -> tuple[int, set[str]]:
-    """Every question, every candidate answer, with its dependencies right: page == check.
-    Returns (answers compared, the diagnoses seen)."""
-    rng = random.Random(seed)
-    qs, acc = key["questions"], acceptance_data(key)
-    lv = _levels(qs)
-    exact = {q["id"]: (q["answer"] if a.get("shape") else repr(float(q["answer"]))) for q, a in zip(qs, acc)}
-    cands = {q["id"]: shape_candidates(a["shape"]) if a.get("shape") else _candidates(q, a, rng) for q, a in zip(qs, acc)}
-    compared, seen = 0, set()
-    for level in sorted(set(lv.values())):
-        at = [q["id"] for q in qs if lv[q["id"]] == level]
-        for r in range(max(len(cands[q]) for q in at)):
-            answers = {q: exact[q] for q in exact if lv[q] < level}
-            for q in at:
-                answers[q] = cands[q][r % len(cands[q])]
-            got = _run(page, index, answers)
-            rows, _, _ = check_rows(key, answers)
-            for row in rows:
-                if row["question_id"] not in at:
-                    continue
-                want = (row["verdict"], row["diagnosis"] or "")
-                assert tuple(got[row["question_id"]][:2]) == want, (row["question_id"], answers[row["question_id"]], got, want)
-                if row["verdict"] == "invalid":  # the same sentence: "not a shape such as 4x3" at a shape
-                    assert got[row["question_id"]][2].lower() == row["verdict_text"].lower()
-                seen.add(want[1])
-                compared += 1
-    return compared, seen
 
 
 @pytest.fixture(scope="module")
