@@ -23,7 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.acceptance import TOO_FEW
 from exgen.errors import InputFileError
+from exgen.grading.slips import DIAGNOSES
+
+TOO_FEW_TEXT = DIAGNOSES[TOO_FEW]  # the feedback of the right value with fewer decimals: exgen's diagnosis
 
 EPS = 1e-12
 
@@ -118,7 +122,6 @@ def _decimals(key: dict) -> int:
 def variant_of(vid: str, key: dict, g, k: int) -> Variant:
     """One variant: key `key` is entry k of the prepared group g (exgen.grading.keys.Group)."""
     from exgen.grading.export import question_data
-    from exgen.grading.slips import DIAGNOSES
     D = _decimals(key)
     fewer = _fewer_credit(key) if g.policy.fewer_decimals == "as_written" else None
     Q = len(g.qids)
@@ -137,13 +140,13 @@ def variant_of(vid: str, key: dict, g, k: int) -> Variant:
             for c, r, d, _nz in f["windows"]:
                 v = round(c, d)
                 if abs(v - c) <= r and abs(v - f["c"]) > f["r"] and all(abs(v - a.value) > EPS for a in alts):
-                    alts.append(Alternative(v, 0.0, fewer, _too_few(d, D), "fewer"))
+                    alts.append(Alternative(v, 0.0, fewer, TOO_FEW_TEXT, "fewer"))
         elif fewer is not None:
             for d in range(D - 1, 0, -1):
                 v = round(e, d)
                 if abs(v - e) > half * (1 + 1e-6) + EPS and abs(v - e) <= g.gaps[0][k, q] and (v != 0 or d >= 4):
                     if all(abs(v - a.value) > EPS for a in alts):
-                        alts.append(Alternative(v, 0.0, fewer, _too_few(d, D), "fewer"))
+                        alts.append(Alternative(v, 0.0, fewer, TOO_FEW_TEXT, "fewer"))
             alts.sort(key=lambda a: -a.fraction)
             if fewer >= 1:  # full credit: no need to come before the exact window
                 alts = [a for a in alts if abs(a.value - e) > float(g.threshold[k, q])]
@@ -181,13 +184,6 @@ def variant_of(vid: str, key: dict, g, k: int) -> Variant:
     return Variant(vid, key, parts, D)
 
 
-def _too_few(d: int, D: int) -> str:
-    """The feedback of the right value with d < D decimals: the diagnosis exgen gives it."""
-    from exgen.acceptance import TOO_FEW
-    from exgen.grading.slips import DIAGNOSES
-    return DIAGNOSES[TOO_FEW]
-
-
 MAX_POINTS = 50  # values with fewer decimals listed per window and decimal count (beyond: the window decides)
 
 
@@ -206,7 +202,7 @@ def _fewer_points(head: list[Alternative], e: float, D: int, credit: float) -> l
             for k in range(k0, k1 + 1):
                 x = k / 10 ** d
                 if lo <= x <= hi and abs(x - e) > half:
-                    out.append(Alternative(x, 0.0, credit, _too_few(d, D), "fewer"))
+                    out.append(Alternative(x, 0.0, credit, TOO_FEW_TEXT, "fewer"))
     return out
 
 
