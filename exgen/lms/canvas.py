@@ -23,6 +23,7 @@ import re
 import zipfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
+from exgen.lms.alternatives import first
 from exgen.lms.given import given_rows, shape_texts
 from exgen.lms.quiz import Quiz, Variant, tag, worked_steps
 
@@ -41,20 +42,23 @@ def text_html(text: str) -> str:
 
 
 def accepted_texts(v: Variant, part) -> list[str]:
-    """The texts Canvas accepts for a part: each full-credit alternative (exact, hand roundings, as
-    written) with the decimals asked for, then the values written with fewer decimals that get
-    full credit; each with "." and with ",". A shape: its written forms (exgen.lms.given)."""
+    """The texts Canvas accepts for a part: each full-credit window's value (exact, hand roundings)
+    with the decimals asked for, and each full-credit number written with fewer decimals, where
+    the part's alternatives (exgen's verdicts) give that text full credit; each with "." and
+    with ",". A shape: its written forms (exgen.lms.given)."""
     if part.shape is not None:
         return shape_texts(part.shape)
     out: list[str] = []
     for a in part.alternatives:
         if a.fraction < 1:
             continue
-        d = v.decimals if a.kind in ("exact", "hand") else _places(a.value, v.decimals)
-        for s in (f"{a.value:.{d}f}",):
-            for t in (s, s.replace(".", ",")):
-                if t not in out and t not in ("-0", "-0,0"):
-                    out.append(t)
+        s = f"{a.value:.{v.decimals if a.tolerance > 0 else _places(a.value, v.decimals)}f}"
+        got = first(part.alternatives, float(s))
+        if got is None or got.fraction < 1:
+            continue
+        for t in (s, s.replace(".", ",")):
+            if t not in out and t not in ("-0", "-0,0"):
+                out.append(t)
     return out
 
 

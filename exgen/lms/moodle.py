@@ -12,7 +12,9 @@ matching answer counts, so the alternatives come in exgen.lms.quiz's order.
 from __future__ import annotations
 
 import html
+import math
 import re
+from decimal import ROUND_FLOOR, Decimal
 from xml.sax.saxutils import escape as xml_escape
 
 from exgen.lms.given import given_rows
@@ -50,8 +52,22 @@ def cloze_part(part: Part, weight: int) -> str:
     alts = []
     for a in part.alternatives:
         credit = "=" if a.fraction >= 1 else f"%{_percent(a.fraction)}%"
-        alts.append(f"{credit}{number(a.value)}:{number(a.tolerance)}#{cloze_feedback(a.feedback)}")
+        alts.append(f"{credit}{number(a.value)}:{tolerance(a.value, a.tolerance)}#{cloze_feedback(a.feedback)}")
     return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
+
+
+def tolerance(value: float, tol: float) -> str:
+    """A tolerance as written for Moodle so that its window is exgen's: Moodle reads the value as
+    written (`number`, 12 significant digits) and widens the tolerance by 1e-14 * max(1, |value|)
+    (qtype_numerical_answer::get_tolerance_interval), so the tolerance written is exgen's less
+    both, rounded down to 15 significant digits (a number on a window's very edge is float
+    rounding's call in both)."""
+    c = float(number(value))
+    t = tol - abs(c - value) - 1e-14 * max(1.0, abs(c))
+    if not t > 0:
+        return "0"
+    q = Decimal(t).quantize(Decimal(1).scaleb(math.floor(math.log10(t)) - 14), rounding=ROUND_FLOOR)
+    return format(q.normalize(), "f")
 
 
 def shape_part(part: Part, weight: int) -> str:

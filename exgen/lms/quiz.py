@@ -1,17 +1,9 @@
 """A variants folder (`exgen generate --variants N`) as an LMS quiz: per variant, its questions
 with the answers an LMS should accept and the distractors it should recognise.
 
-Every number comes from grading's own arrays (exgen.grading.keys.Group: the exact value, the
-hand-rounded values of the key's acceptance policy, their windows cut short of the distractors,
-and the slip values with their diagnosis), so the LMS accepts what `exgen grade` accepts:
-  exact        the key's answer, window = the key's tolerance cut short of the distractors
-  hand         each hand-rounded value (policy hand_roundings), with its own window
-  fewer        the exact value rounded to fewer decimals than asked (policy fewer_decimals:
-               as_written), credit = fewer_decimals_credit, window ~0 (the number as written)
-  distractor   each slip value (credit 0) with its diagnosis sentence as feedback, window =
-               grading's diagnosis window (exgen.grading.judge.diag_match)
-An LMS takes the first alternative whose window holds the answer, so they are listed in the order
-credit first (a partial-credit "fewer" one before the exact window that holds it), then 0 %.
+Every number comes from grading: each numeric part's alternatives are the key's acceptance as
+data (exgen.grading.export, the self-check page's too), listed as an LMS tries them
+(exgen.lms.alternatives), so the LMS accepts what `exgen grade` and `exgen check` accept.
 """
 from __future__ import annotations
 
@@ -23,22 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from exgen.acceptance import TOO_FEW
 from exgen.errors import InputFileError
-from exgen.grading.slips import DIAGNOSES
-
-TOO_FEW_TEXT = DIAGNOSES[TOO_FEW]  # the feedback of the right value with fewer decimals: exgen's diagnosis
-
-EPS = 1e-12
-
-
-@dataclass(frozen=True)
-class Alternative:
-    value: float
-    tolerance: float  # absolute: accepted where |answer - value| <= tolerance
-    fraction: float  # 0..1 of the part's points
-    feedback: str
-    kind: str  # exact, hand, fewer, written, distractor
+from exgen.lms.alternatives import Alternative, alternatives, candidates, judge_points
 
 
 @dataclass
@@ -120,102 +98,25 @@ def _decimals(key: dict) -> int:
 
 
 def variant_of(vid: str, key: dict, g, k: int) -> Variant:
-    """One variant: key `key` is entry k of the prepared group g (exgen.grading.keys.Group)."""
+    """One variant: key `key` is entry k of the prepared group g (exgen.grading.keys.Group); each
+    numeric part's alternatives from the key's acceptance as data (exgen.lms.alternatives)."""
     from exgen.grading.export import question_data
-    D = _decimals(key)
-    fewer = _fewer_credit(key) if g.policy.fewer_decimals == "as_written" else None
     Q = len(g.qids)
     codes, table, thr, usable = g.slips_at(np.full(Q, k), np.arange(Q))
-    parts = []
     shaped = dict(zip(g.shape_cols, g.shape_answers[k])) if g.shape_cols else {}
+    data = {q: question_data(g, k, q, codes, table, thr, usable) for q in range(Q) if q not in shaped}
+    D = _decimals(key)
+    judged = judge_points(g, k, {q: candidates(d, D) for q, d in data.items()})
+    parts = []
     for q, qd in enumerate(key["questions"]):
+        text, points = str(qd.get("text", qd["id"])), float(g.points[k, q])
         if q in shaped:  # a shape "4x3" (grading.shapes): accepted as text (exgen.lms.given)
-            parts.append(Part(qd["id"], str(qd.get("text", qd["id"])), float(g.points[k, q]), math.nan, [], shaped[q]))
+            parts.append(Part(qd["id"], text, points, math.nan, [], shaped[q]))
             continue
-        e = float(g.expected[k, q])
-        alts: list[Alternative] = []
-        half = 0.5 * 10.0 ** -D
-        if fewer is not None and g.policy.strict:  # the rule's own windows (grading.export), as points
-            f = question_data(g, k, q, codes, table, thr, usable)["fewer"]
-            for c, r, d, _nz in f["windows"]:
-                v = round(c, d)
-                if abs(v - c) <= r and abs(v - f["c"]) > f["r"] and all(abs(v - a.value) > EPS for a in alts):
-                    alts.append(Alternative(v, 0.0, fewer, TOO_FEW_TEXT, "fewer"))
-        elif fewer is not None:
-            for d in range(D - 1, 0, -1):
-                v = round(e, d)
-                if abs(v - e) > half * (1 + 1e-6) + EPS and abs(v - e) <= g.gaps[0][k, q] and (v != 0 or d >= 4):
-                    if all(abs(v - a.value) > EPS for a in alts):
-                        alts.append(Alternative(v, 0.0, fewer, TOO_FEW_TEXT, "fewer"))
-            alts.sort(key=lambda a: -a.fraction)
-            if fewer >= 1:  # full credit: no need to come before the exact window
-                alts = [a for a in alts if abs(a.value - e) > float(g.threshold[k, q])]
-        head = [Alternative(e, max(float(g.threshold[k, q]), 0.0), 1.0, "Correct.", "exact")]
-        for d in g.policy.roundings:
-            r = float(g.rounded[d][k, q])
-            t = float(g.thr_rounded[d][k, q])
-            if t >= 0 and abs(r - e) > EPS and math.isfinite(r):
-                how = f"chopped to {abs(d)}" if d < 0 else f"rounded to {d}"
-                head.append(Alternative(r, t, 1.0, f"Correct (a hand computation with values {how} decimals).",
-                                        "hand"))
-        for d in sorted({abs(d) for d in g.policy.roundings}) if not g.policy.strict else ():  # judge._as_written
-            for t0, cut in [(e, g.gaps[0][k, q])] + [(float(g.rounded[r][k, q]), c[k, q])
-                                                     for r, c in zip(g.policy.roundings, g.gaps[1:])]:
-                for v in (round(t0, d), math.trunc(t0 * 10 ** d + math.copysign(1e-9, t0)) / 10 ** d):
-                    if abs(v - t0) <= cut and (v != 0 or d >= 4) and not any(
-                            abs(v - a.value) <= a.tolerance for a in head):
-                        cr = 1.0 if fewer is None or d >= D or abs(v - e) <= half * (1 + 1e-6) + EPS else fewer
-                        head.append(Alternative(v, 0.0, cr, "Correct (as written)." if cr >= 1 else
-                                                f"Right, with {d} decimals: give {D} decimals.", "written"))
-        if fewer is not None and fewer < 1:
-            alts = alts + _fewer_points(head, e, D, fewer) + head
-        else:
-            alts = head + alts
-        alts = _merged(alts)
-        seen: set[float] = set()
-        for c, code in enumerate(codes):
-            v = float(table[q, c])
-            if not usable[q, c] or not math.isfinite(v) or round(v, 12) in seen:
-                continue
-            seen.add(round(v, 12))
-            tol = max(float(thr[q, c]) if math.isfinite(thr[q, c]) else 0.0, 0.6e-4 + 0.002 * abs(v))
-            alts.append(Alternative(v, tol, 0.0, DIAGNOSES.get(code, code), "distractor"))
-        parts.append(Part(qd["id"], str(qd.get("text", qd["id"])), float(g.points[k, q]), e, alts))
+        hand = {float(g.rounded[d][k, q]): d for d in g.policy.roundings}
+        parts.append(Part(qd["id"], text, points, float(g.expected[k, q]),
+                          alternatives(data[q], hand, judged.get(q, []))))
     return Variant(vid, key, parts, D)
-
-
-MAX_POINTS = 50  # values with fewer decimals listed per window and decimal count (beyond: the window decides)
-
-
-def _fewer_points(head: list[Alternative], e: float, D: int, credit: float) -> list[Alternative]:
-    """Inside a full-credit window, each value written with fewer than D decimals (and not the
-    exact value at D decimals) gets `credit` (grading.judge._fewer: correct, diagnosed
-    too_few_decimals): listed first, each as a point, so that the LMS finds it before the window."""
-    out = []
-    half = 0.5 * 10.0 ** -D * (1 + 1e-6) + EPS
-    for a in head:
-        lo, hi = a.value - a.tolerance, a.value + a.tolerance
-        for d in range(1, D):
-            k0, k1 = math.ceil(lo * 10 ** d - 1e-9), math.floor(hi * 10 ** d + 1e-9)
-            if k1 - k0 >= MAX_POINTS:
-                continue
-            for k in range(k0, k1 + 1):
-                x = k / 10 ** d
-                if lo <= x <= hi and abs(x - e) > half:
-                    out.append(Alternative(x, 0.0, credit, TOO_FEW_TEXT, "fewer"))
-    return out
-
-
-def _merged(alts: list[Alternative]) -> list[Alternative]:
-    """One alternative per (value, credit): the first, with the widest window of its kind."""
-    out: list[Alternative] = []
-    for a in alts:
-        same = next((i for i, b in enumerate(out) if abs(b.value - a.value) <= EPS and b.fraction == a.fraction), None)
-        if same is None:
-            out.append(a)
-        elif a.tolerance > out[same].tolerance:
-            out[same] = Alternative(a.value, a.tolerance, a.fraction, out[same].feedback, out[same].kind)
-    return out
 
 
 def number(v: float) -> str:
