@@ -5,13 +5,13 @@ subclass of `Kind` in its own module of this package: which questions it asks an
 refs it answers (parsed once into a `core.refs.Ref`), its dependencies, its LaTeX worked step, its
 plain-text hints and worked step, and its slips. Renderers and grading look the unit up by the
 parsed ref (`kinds.unit`) and never branch on a kind. A new kind is one new module, registered
-with `@register`. Every number comes from the engine (its Solution, or the solution JSON).
+with `@register(name, title, arrays, ref_pattern)`. Every number comes from the engine (its Solution, or the solution JSON).
 """
 from __future__ import annotations
 
 import string
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
@@ -171,15 +171,24 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+K = TypeVar("K", bound=Kind)
 _BY_ARRAY: dict[str, Kind] = {}
 
 
-def register(cls: type[Kind]) -> type[Kind]:
-    unit = cls()
-    KINDS[unit.name] = unit
-    for a in unit.arrays:
-        _BY_ARRAY[a] = unit
-    return cls
+def register(name: str, title: str, arrays: tuple[str, ...],
+             ref_pattern: str | None = None) -> Callable[[type[K]], type[K]]:
+    """A kind's registration, with its identity: its config question type, its group's title,
+    the Ref.array values of its refs and their pattern (None: the class's own `ref_pattern`)."""
+    def add(cls: type[K]) -> type[K]:
+        cls.name, cls.title, cls.arrays = name, title, arrays
+        if ref_pattern is not None:
+            cls.ref_pattern = ref_pattern
+        unit = cls()
+        KINDS[unit.name] = unit
+        for a in unit.arrays:
+            _BY_ARRAY[a] = unit
+        return cls
+    return add
 
 
 def unit(ref: Ref) -> Kind:

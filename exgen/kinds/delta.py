@@ -21,12 +21,8 @@ def delta_latex(nt: Notation, l: int, j: int, b: int, batched: bool) -> str:
     return sample_sym(r"\delta" + nt.z(l, j)[len(nt.pre):], b, batched)
 
 
-@register
+@register("deltas", "Deltas (per sample)", ("deltas",), r"deltas/\d+/\d+(?:/\d+)?")
 class Delta(Kind):
-    name, title = "deltas", "Deltas (per sample)"
-    arrays = ("deltas",)
-    ref_pattern = r"deltas/\d+/\d+(?:/\d+)?"
-
     def ask(self, a: Asker) -> None:
         spec, nt, L = a.spec, a.nt, a.spec.n_layers
         for b in range(spec.x.shape[0]):

@@ -21,12 +21,8 @@ def sample_sym(sym: str, b: int, batched: bool) -> str:
     return f"{{{sym}}}^{{[{b + 1}]}}" if batched else sym
 
 
-@register
+@register("forward", "Forward pass", ("z", "h"), r"forward/\d+/[zh]/\d+(?:/\d+)?")
 class Forward(Kind):
-    name, title = "forward", "Forward pass"
-    arrays = ("z", "h")
-    ref_pattern = r"forward/\d+/[zh]/\d+(?:/\d+)?"
-
     def ask(self, a: Asker) -> None:
         spec, nt = a.spec, a.nt
         for b in range(spec.x.shape[0]):  # a mini-batch: every sample's forward pass in turn

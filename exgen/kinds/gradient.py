@@ -105,10 +105,9 @@ class ParamKind(Kind):
             a.add(text, latex, ptr(self.prefix, pk, *idx), deps, symbol)
 
 
-@register
+@register("gradients", "Gradients", ("gw", "gb"))
 class Gradient(ParamKind):
-    name, title, prefix = "gradients", "Gradients", "gradients"
-    arrays = ("gw", "gb")
+    prefix = "gradients"
 
     def about(self, a: Asker, pk: str, idx: tuple[int, ...], sym: str) -> tuple[str, str, list[str], str]:
         d = a.nt.d("L", sym)

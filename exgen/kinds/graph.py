@@ -52,12 +52,8 @@ class GraphKind(Kind):
         raise NotImplementedError
 
 
-@register
+@register("node_value", "Forward pass: the value of each gate", ("gvalue",), r"nodes/\d+/value")
 class NodeValue(GraphKind):
-    name, title = "node_value", "Forward pass: the value of each gate"
-    arrays = ("gvalue",)
-    ref_pattern = r"nodes/\d+/value"
-
     def ask_gate(self, a: Asker, spec: GraphSpec, i: int, n: Any) -> None:
         s = symbol(n.id)
         a.add(f"the value of {n.id} = {gate_text(n.op, n.args, n.c)}",
@@ -87,12 +83,9 @@ class NodeValue(GraphKind):
         return [f"{n.id} = {gate_text(n.op, n.args, n.c)} = {gate_text(n.op, nums, n.c)} = {fmt(sol.values[n.id][0])}"]
 
 
-@register
+@register("local_gradient", "Local gradients of the gates", ("glocal",),
+          r"nodes/\d+/local/[A-Za-z][A-Za-z0-9_]*")
 class LocalGradient(GraphKind):
-    name, title = "local_gradient", "Local gradients of the gates"
-    arrays = ("glocal",)
-    ref_pattern = r"nodes/\d+/local/[A-Za-z][A-Za-z0-9_]*"
-
     def ask_gate(self, a: Asker, spec: GraphSpec, i: int, n: Any) -> None:
         for x in dict.fromkeys(n.args):
             s = _d(n.id, x)
@@ -134,12 +127,9 @@ class LocalGradient(GraphKind):
                                                                       p.count("(") == 1 else p for p in parts))]
 
 
-@register
+@register("downstream_gradient", "Backward pass: downstream gradients", ("ggrad", "ginput"),
+          r"nodes/\d+/grad|gradients/[A-Za-z][A-Za-z0-9_]*")
 class DownstreamGradient(GraphKind):
-    name, title = "downstream_gradient", "Backward pass: downstream gradients"
-    arrays = ("ggrad", "ginput")
-    ref_pattern = r"nodes/\d+/grad|gradients/[A-Za-z][A-Za-z0-9_]*"
-
     def ask_graph(self, a: Asker, spec: GraphSpec) -> None:
         out = spec.output
         order = [(n.id, f"/nodes/{i}/grad") for i, n in reversed(list(enumerate(spec.nodes))) if n.id != out]

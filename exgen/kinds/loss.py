@@ -41,12 +41,8 @@ def loss_steps(sol: Solution, nt: Notation, f: Fmt, after: bool = False) -> list
     return lines
 
 
-@register
+@register("loss", "Loss", ("loss",), "loss")
 class Loss(Kind):
-    name, title = "loss", "Loss"
-    arrays = ("loss",)
-    ref_pattern = "loss"
-
     def ask(self, a: Asker) -> None:
         L = a.spec.n_layers
         a.add("the loss L", "the loss $L$", "/loss",

@@ -15,12 +15,8 @@ from exgen.kinds.loss import loss_steps
 TEXT = "the loss after the SGD step (all parameters updated)"
 
 
-@register
+@register("loss_after", "Loss after the step", ("loss_after",), "loss_after")
 class LossAfter(Kind):
-    name, title = "loss_after", "Loss after the step"
-    arrays = ("loss_after",)
-    ref_pattern = "loss_after"
-
     def ask(self, a: Asker) -> None:
         a.add(TEXT, TEXT, "/loss_after", a.ids_of("update"), "L'")
 

@@ -23,12 +23,8 @@ def target(ref: Ref, sol: Solution) -> tuple[int, str, tuple[int, ...], int]:
     return b, kind, index, ref.index[0]
 
 
-@register
+@register("paths", "Chain-rule paths", ("path",), r"paths/\d+/paths/\d+/product")
 class PathProduct(Kind):
-    name, title = "paths", "Chain-rule paths"
-    arrays = ("path",)
-    ref_pattern = r"paths/\d+/paths/\d+/product"
-
     def ask(self, a: Asker) -> None:
         L, paths = a.spec.n_layers, a.solution["paths"]
         multi = [(pk, idx) for pk, idx in gradient_params(a.spec) if pk == "weights" and idx[0] < L - 1]

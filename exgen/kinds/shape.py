@@ -26,12 +26,9 @@ def _sizes(sol: Solution, l: int) -> tuple[int, int, int]:
     return sol.spec.x.shape[0], sol.spec.layers[l], sol.spec.layers[l + 1]
 
 
-@register
+@register("shapes", "Matrix form: shapes", ("shape",),
+          r"shapes/(?:row|column)/\d+/(?:" + "|".join(shapes.NAMES) + ")")
 class Shape(Kind):
-    name, title = "shapes", "Matrix form: shapes"
-    arrays = ("shape",)
-    ref_pattern = r"shapes/(?:row|column)/\d+/(?:" + "|".join(shapes.NAMES) + ")"
-
     def ask(self, a: Asker) -> None:
         conv = a.convention
         eq = "Z = XW + b (one row per sample)" if conv == "row" else "Z = WX + b (one column per sample)"

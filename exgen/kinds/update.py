@@ -29,10 +29,9 @@ def _given(key: dict[str, Any], ref: Ref) -> float | None:
         return None
 
 
-@register
+@register("update", "One SGD step", ("uw", "ub"))
 class Update(ParamKind):
-    name, title, prefix = "update", "One SGD step", "updated"
-    arrays = ("uw", "ub")
+    prefix = "updated"
 
     def about(self, a: Asker, pk: str, idx: tuple[int, ...], sym: str) -> tuple[str, str, list[str], str]:
         return (f"the new value of {sym} after one SGD step", f"the new value of ${sym}$ after one SGD step",
