@@ -101,13 +101,7 @@ class Result:
 
     def values(self, refs_: list[str]) -> np.ndarray:
         """(N, Q) values at the refs, NaN where a ref is not one computed."""
-        out = np.full((len(self.nets.eta), len(refs_)), np.nan)
-        for q, ref in enumerate(refs_):
-            try:
-                out[:, q] = self.value(ref)
-            except KeyError:
-                pass
-        return out
+        return refs.values_at(self.value, len(self.nets.eta), refs_)
 
     def path_product(self, i: int, p: int) -> np.ndarray:
         """(N,) product of path p of entry i of the solution's "paths" list."""

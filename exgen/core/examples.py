@@ -9,18 +9,20 @@ from exgen.core.notation import Notation
 from exgen.core.spec import Spec, from_dict
 
 
-def _dir():
-    return resources.files("exgen.core") / "examples"
+def _dir(package: str):
+    return resources.files(package) / "examples"
 
 
-def names() -> list[str]:
-    return sorted(p.name[:-5] for p in _dir().iterdir() if p.name.endswith(".json"))
+def names(package: str = "exgen.core") -> list[str]:
+    """The examples bundled with `package` (its examples/*.json; exgen.graph has its own)."""
+    return sorted(p.name[:-5] for p in _dir(package).iterdir() if p.name.endswith(".json"))
 
 
-def load_dict(name: str) -> dict:
-    if name not in names():
-        raise SpecError(None, f"unknown example {name!r}; valid: {', '.join(names())}")
-    return json.loads((_dir() / f"{name}.json").read_text(encoding="utf-8"))
+def load_dict(name: str, package: str = "exgen.core", what: str = "example") -> dict:
+    """The JSON of a bundled example; SpecError naming the valid ones if there is none."""
+    if name not in names(package):
+        raise SpecError(None, f"unknown {what} {name!r}; valid: {', '.join(names(package))}")
+    return json.loads((_dir(package) / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def load(name: str) -> Spec:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -24,6 +24,18 @@ from exgen.core.shapes import CONVENTIONS, NAMES
 FORWARD, LOSS, BACKWARD, UPDATE, ALL = range(5)  # how far the engine runs
 _ARRAY = {("gradients", "weights"): "gw", ("gradients", "biases"): "gb",
           ("updated", "weights"): "uw", ("updated", "biases"): "ub"}
+
+
+def values_at(value: Callable[[str], np.ndarray], n: int, refs: list[str]) -> np.ndarray:
+    """(n, Q): value(ref) at each of `refs`, NaN where `value` raises KeyError (a ref it does not
+    compute): a network engine's Result and a graph's Run read their refs this way."""
+    out = np.full((n, len(refs)), np.nan)
+    for q, ref in enumerate(refs):
+        try:
+            out[:, q] = value(ref)
+        except KeyError:
+            pass
+    return out
 
 
 @dataclass(frozen=True)

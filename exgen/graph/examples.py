@@ -2,23 +2,15 @@
 a max gate, a relu). `exgen solve --example NAME` solves them beside the network examples."""
 from __future__ import annotations
 
-import json
-from importlib import resources
-
-from exgen.errors import SpecError
+from exgen.core import examples as bundled
 from exgen.graph.spec import GraphSpec, from_dict
 
-
-def _dir():
-    return resources.files("exgen.graph") / "examples"
+PACKAGE = "exgen.graph"
 
 
 def names() -> list[str]:
-    return sorted(p.name[:-5] for p in _dir().iterdir() if p.name.endswith(".json"))
+    return bundled.names(PACKAGE)
 
 
 def load(name: str) -> GraphSpec:
-    if name not in names():
-        raise SpecError(None, f"unknown graph example {name!r}; valid: {', '.join(names())}")
-    d = json.loads((_dir() / f"{name}.json").read_text(encoding="utf-8"))
-    return from_dict(d, f"example {name}")
+    return from_dict(bundled.load_dict(name, PACKAGE, "graph example"), f"example {name}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from exgen import limits
 from exgen.graph.ops import FUNCTIONS
@@ -66,25 +67,27 @@ class _Parser:
         self.i += 1
         return t
 
-    def expr(self, depth: int) -> Expr:
+    def nested(self, depth: int) -> None:
         if depth > limits.MAX_EXPRESSION_DEPTH:
             raise ParseError(self.peek()[2], f"nested too deeply (the limit is {limits.MAX_EXPRESSION_DEPTH} levels)")
-        left = self.term(depth)
-        while self.peek()[1] in ("+", "-"):
+
+    def chain(self, ops: tuple[str, ...], operand: Callable[[int], Expr], depth: int) -> Expr:
+        """operand (op operand)*, left to right: a + b - c, a * b / c."""
+        left = operand(depth)
+        while self.peek()[1] in ops:
             _, op, col = self.take()
-            left = Expr(op, col, args=[left, self.term(depth)])
+            left = Expr(op, col, args=[left, operand(depth)])
         return left
+
+    def expr(self, depth: int) -> Expr:
+        self.nested(depth)
+        return self.chain(("+", "-"), self.term, depth)
 
     def term(self, depth: int) -> Expr:
-        left = self.unary(depth)
-        while self.peek()[1] in ("*", "/"):
-            _, op, col = self.take()
-            left = Expr(op, col, args=[left, self.unary(depth)])
-        return left
+        return self.chain(("*", "/"), self.unary, depth)
 
     def unary(self, depth: int) -> Expr:
-        if depth > limits.MAX_EXPRESSION_DEPTH:
-            raise ParseError(self.peek()[2], f"nested too deeply (the limit is {limits.MAX_EXPRESSION_DEPTH} levels)")
+        self.nested(depth)
         t = self.peek()
         if t[1] == "-":
             self.take()

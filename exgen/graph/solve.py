@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.core.refs import values_at
 from exgen.errors import SpecError
 from exgen.graph.ops import GATES, gate_text
 from exgen.graph.spec import GraphSpec
@@ -66,14 +67,7 @@ class Run:
 
     def values_at(self, refs: list[str]) -> np.ndarray:
         """(K, Q): the values at refs, NaN where the graph has none."""
-        K = next(iter(self.values.values())).shape[0]
-        out = np.full((K, len(refs)), np.nan)
-        for q, r in enumerate(refs):
-            try:
-                out[:, q] = self.value(r)
-            except KeyError:
-                pass
-        return out
+        return values_at(self.value, next(iter(self.values.values())).shape[0], refs)
 
 
 def _round(a: np.ndarray, d: int | None) -> np.ndarray:
