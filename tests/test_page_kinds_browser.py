@@ -65,24 +65,37 @@ def test_kind_verdicts_equal_check(browser, kind_pages, source):
     ctx.close()
 
 
+def _key_page(d: Path, config: Path, name: str) -> tuple[Path, dict]:
+    """`exgen generate CONFIG --count 1` into d/name, and `exgen page --key` of its key written to
+    d/name.html: the key's path and the key."""
+    r = CliRunner().invoke(app, ["generate", str(config), "--count", "1", "--no-pdf", "--out", str(d / name)])
+    assert r.exit_code == 0, r.output
+    key_path = d / name / "answer_keys" / "s001.json"
+    r = CliRunner().invoke(app, ["page", "--key", str(key_path), "--out", str(d / f"{name}.html")])
+    assert r.exit_code == 0, r.output
+    return key_path, json.loads(key_path.read_text())
+
+
+def _check_json(key_path: Path, answers: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """`exgen check Q=A ... --key KEY --json` itself (answers with a "," after the options):
+    {question id: (verdict, diagnosis or "")}."""
+    args = [f"{q}={a}" for q, a in answers.items() if "," not in a] + ["--key", str(key_path), "--json"]
+    r = CliRunner().invoke(app, ["check", *args, *[f"{q}={a}" for q, a in answers.items() if "," in a]])
+    assert r.exit_code == 0, r.output
+    return {row["question_id"]: (row["verdict"], row["diagnosis"] or "") for row in json.loads(r.output)}
+
+
 def test_graph_key_page_equals_check_command(browser, kind_pages):
     d = kind_pages["dir"]
-    r = CliRunner().invoke(app, ["generate", str(d / "graph.yaml"), "--count", "1", "--no-pdf", "--out", str(d / "exam")])
-    assert r.exit_code == 0, r.output
-    key_path = d / "exam" / "answer_keys" / "s001.json"
-    r = CliRunner().invoke(app, ["page", "--key", str(key_path), "--out", str(d / "key.html")])
-    assert r.exit_code == 0, r.output
-    key = json.loads(key_path.read_text())
+    key_path, key = _key_page(d, d / "graph.yaml", "exam")
     qs = key["questions"]
     answers = {q["id"]: f"{float(q['answer']):.3f}" for q in qs}
     answers[qs[0]["id"]] = "abc"
     answers[qs[1]["id"]] = ""
     answers[qs[-1]["id"]] = f"{-float(qs[-1]['answer']):.3f}"
-    ctx, page, errors = _open(browser, d / "key.html")
+    ctx, page, errors = _open(browser, d / "exam.html")
     got = _run(page, 0, answers)
-    r = CliRunner().invoke(app, ["check", *[f"{q}={a}" for q, a in answers.items()], "--key", str(key_path), "--json"])
-    assert r.exit_code == 0, r.output
-    want = {row["question_id"]: (row["verdict"], row["diagnosis"] or "") for row in json.loads(r.output)}
+    want = _check_json(key_path, answers)
     assert {q: tuple(v[:2]) for q, v in got.items()} == want
     assert errors == []
     ctx.close()
@@ -92,25 +105,16 @@ def test_matrix_key_page_equals_check_command(browser, kind_pages):
     """Shape answers through `exgen check --json` itself: every accepted form, the transposed
     shape, an invalid one and a blank, beside numbers."""
     d = kind_pages["dir"]
-    r = CliRunner().invoke(app, ["generate", str(CONFIGS / "matrix.yaml"), "--count", "1", "--no-pdf", "--out", str(d / "mexam")])
-    assert r.exit_code == 0, r.output
-    key_path = d / "mexam" / "answer_keys" / "s001.json"
-    r = CliRunner().invoke(app, ["page", "--key", str(key_path), "--out", str(d / "mkey.html")])
-    assert r.exit_code == 0, r.output
-    key = json.loads(key_path.read_text())
+    key_path, key = _key_page(d, CONFIGS / "matrix.yaml", "mexam")
     shapes = [q for q in key["questions"] if str(q["ref"]).startswith("/shapes/")]
     answers = {q["id"]: f"{float(q['answer']):.4f}" for q in key["questions"] if q not in shapes}
     forms = ["{r}x{c}", "{r}×{c}", "{r} x {c}", "({r}, {c})", "{c}x{r}", "{r}X{c}", ""]
     for q, form in zip(shapes, forms):
         rr, cc = q["answer"].split("x")
         answers[q["id"]] = form.format(r=rr, c=cc)
-    ctx, page, errors = _open(browser, d / "mkey.html")
+    ctx, page, errors = _open(browser, d / "mexam.html")
     got = _run(page, 0, answers)
-    r = CliRunner().invoke(app, ["check", *[f"{q}={a}" for q, a in answers.items() if "," not in a],
-                                 "--key", str(key_path), "--json"] + [f"{q}={a}" for q, a in answers.items() if "," in a])
-    assert r.exit_code == 0, r.output
-    rows = json.loads(r.output)
-    want = {row["question_id"]: (row["verdict"], row["diagnosis"] or "") for row in rows}
+    want = _check_json(key_path, answers)
     assert {q: tuple(v[:2]) for q, v in got.items()} == want
     assert {w[0] for q, w in want.items() if q in {s["id"] for s in shapes}} >= {"correct", "invalid", "missing"}
     texts = {row["question_id"]: row["verdict_text"] for row in check_rows(key, answers)[0]}
