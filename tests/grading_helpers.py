@@ -27,6 +27,29 @@ def exact_answers(key, fmt="{:.10g}"):
     return {q["id"]: fmt.format(q["answer"]) for q in key["questions"]}
 
 
+def config_keys(over: dict, n: int, seed: int, policy: bool = True) -> list[dict]:
+    """The keys of n students of an exam config (the defaults with `over`), drawn as `generate`
+    draws them; `policy`: the keys record the config's acceptance policy (else none, as keys of
+    an earlier release)."""
+    from exgen.answer_key import answer_key
+    from exgen.exam.config import from_dict as config, key_acceptance
+    from exgen.exam.draw import make_exercises
+    cfg = config({"seed": seed, **over})
+    acc = key_acceptance(cfg) if policy else None
+    return [answer_key(cfg.name, e.student_id, cfg.seed, e.spec, e.questions, acc)
+            for e in make_exercises(cfg, [f"s{i:03d}" for i in range(n)])]
+
+
+def given_param(key: dict, ref: str) -> float:
+    """The given parameter of an update or gradient ref /<...>/<weights|biases>/l/j[/k], read from
+    the key's spec."""
+    parts = ref.split("/")[2:]
+    node = key["spec"][parts[0]]
+    for i in parts[1:]:
+        node = node[int(i)]
+    return float(node)
+
+
 def judge_sheets(keys: list[dict], sheets: list[dict]) -> list[dict[str, int]]:
     """Verdict codes (grading.judge) of one answer sheet per key (question id -> a number, or its
     text), the keys judged in their prepared groups as `exgen grade` judges them."""

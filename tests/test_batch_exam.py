@@ -4,27 +4,22 @@ instead of mean, the first sample only) diagnosed. References: a plain NumPy for
 sum_i (a_i - y_i) x_i^T"), gradients by central finite differences of that mean loss."""
 import csv
 import json
-import shutil
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from exam_helpers import needs_tex, sig
+
 from exgen.cli.main import app
 from exgen.errors import ConfigError
-from exgen.exam import config as config_mod, pdf
+from exgen.exam import config as config_mod
 from exgen.exam.draw import make_exercise
 from exgen.grading import DIAGNOSES, grade_key
 from exgen.limits import LimitError
 
 runner = CliRunner()
 CONFIG = config_mod.demo_path().with_name("minibatch.yaml")
-needs_tex = pytest.mark.skipif(bool(pdf.missing_tex()) or not shutil.which("pdftotext"),
-                               reason="lualatex/pdftotext not installed")
-
-
-def sig(z):
-    return 1 / (1 + np.exp(-z))
 
 
 def sample_losses(spec, W1, b1, W2, b2):

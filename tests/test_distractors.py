@@ -7,13 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from exgen.answer_key import answer_key
 from exgen.cli.main import app
-from exgen.exam.config import from_dict
-from exgen.exam.draw import make_exercises
 from exgen.grading import grade_key
 from exgen.grading.judge import CORRECT
-from grading_helpers import example_key, exact_answers, judge_sheets
+from grading_helpers import config_keys, example_key, exact_answers, given_param, judge_sheets
 
 runner = CliRunner()
 VARIANTS = [
@@ -26,20 +23,8 @@ VARIANTS = [
 ]
 
 
-def _keys(over: dict, n: int, seed: int = 2024) -> list[dict]:
-    cfg = from_dict({"seed": seed, **over})
-    ids = [f"s{i:03d}" for i in range(n)]
-    return [answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions)
-            for ex in make_exercises(cfg, ids)]
-
-
-def _old_value(key: dict, ref: str) -> float:
-    """The given parameter of an update ref /updated/<weights|biases>/l/j[/k], from the spec."""
-    parts = ref.split("/")[2:]
-    node = key["spec"][parts[0]]
-    for i in parts[1:]:
-        node = node[int(i)]
-    return float(node)
+def _keys(over: dict, n: int) -> list[dict]:
+    return config_keys(over, n, 2024, policy=False)
 
 
 def _distractors(key: dict) -> dict[str, list[float]]:
@@ -50,7 +35,7 @@ def _distractors(key: dict) -> dict[str, list[float]]:
     out = {}
     for q in key["questions"]:
         if q["ref"].startswith("/updated/"):
-            w = _old_value(key, q["ref"])
+            w = given_param(key, q["ref"])
             g = by_ref[q["ref"].replace("/updated/", "/gradients/")]["answer"]
             assert w - eta * g == pytest.approx(q["answer"], abs=1e-12)  # the hand formula is the key's
             out[q["id"]] = [w, w + eta * g]
@@ -88,7 +73,7 @@ def _issue_key():
     for key in _keys({}, 200):
         for q in key["questions"]:
             if q["ref"].startswith("/updated/"):
-                w = _old_value(key, q["ref"])
+                w = given_param(key, q["ref"])
                 if abs(w - q["answer"]) <= 0.01 * abs(q["answer"]):
                     return key, q, w
     raise AssertionError("no such key among 200 students")

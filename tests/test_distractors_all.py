@@ -9,12 +9,9 @@ other slips are the engine's slip runs (their definition: exgen.core.engine)."""
 import numpy as np
 import pytest
 
-from exgen.answer_key import answer_key
 from exgen.core.engine import SLIPS, Nets, run
-from exgen.exam.config import from_dict, key_acceptance
-from exgen.exam.draw import make_exercises
 from exgen.grading.judge import CORRECT
-from grading_helpers import judge_sheets
+from grading_helpers import config_keys, given_param, judge_sheets
 
 VARIANTS = [
     {},  # the default config: sigmoid, half_sse, biases
@@ -32,18 +29,7 @@ SECOND_ORDER = {"updated_in_backward"}  # eta*g times a gradient: may be within 
 
 
 def _keys(over: dict, n: int) -> list[dict]:
-    cfg = from_dict({"seed": 31, **over})
-    exs = make_exercises(cfg, [f"s{i:03d}" for i in range(n)])
-    return [answer_key(cfg.name, e.student_id, cfg.seed, e.spec, e.questions, key_acceptance(cfg)) for e in exs]
-
-
-def _given(key: dict, ref: str) -> float:
-    """The given parameter of an update/gradient ref /<...>/<weights|biases>/l/j[/k], from the spec."""
-    parts = ref.split("/")[2:]
-    node = key["spec"][parts[0]]
-    for i in parts[1:]:
-        node = node[int(i)]
-    return float(node)
+    return config_keys(over, n, 31)
 
 
 def _sigmoid(z):
@@ -63,7 +49,7 @@ def _hand(key: dict) -> dict[str, list[tuple[str, float]]]:
         if s["loss"] in ("half_sse", "sse") and ref not in ("/loss_after",) and not ref.startswith("/updated/"):
             lst.append(("sse_factor", a * (2 if s["loss"] == "half_sse" else 0.5)))  # loss, gradients, paths
         if ref.startswith("/updated/"):
-            w, g = _given(key, ref), by_ref[ref.replace("/updated/", "/gradients/")]["answer"]
+            w, g = given_param(key, ref), by_ref[ref.replace("/updated/", "/gradients/")]["answer"]
             lst += [("update_not_applied", w), ("update_wrong_sign", w + eta * g), ("update_no_eta", w - g)]
             if ref == "/updated/weights/0/0/0" and len(paths) >= 2:
                 lst += [("missing_path", w - eta * (g - p["answer"])) for p in paths]

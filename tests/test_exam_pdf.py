@@ -6,13 +6,13 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
+from exam_helpers import needs_tex
+
 from exgen.exam import pdf
 from exgen.cli.main import app
 from exgen.errors import TexError
 
 runner = CliRunner()
-HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
-needs_tex = pytest.mark.skipif(not HAVE_TEX, reason=f"lualatex/pdftotext not installed ({pdf.APT_HINT} poppler-utils)")
 
 
 def _text(path):

@@ -21,14 +21,18 @@ YH = sig(Z2)
 G5 = (YH - Y) * YH * (1 - YH) * H1[0]  # dL/dw5 exact
 
 
-def diagnose(name, qid, answer, key=None):
-    key = key or example_key(name, asked=[{"type": t} for t in ("loss", "gradients", "update", "loss_after")]
-                             if name == "seed001-minibatch" else None)
+def wrong(key, qid, answer):
+    """The verdict of `answer` at qid, every other answer exact: wrong, no points."""
     ans = exact_answers(key)
     ans[qid] = f"{answer:.8g}"
     v = {x.question_id: x for x in grade_key(key, ans)}[qid]
     assert v.verdict == "wrong" and v.score == 0.0
     return v
+
+
+def diagnose(name, qid, answer, key=None):
+    return wrong(key or example_key(name, asked=[{"type": t} for t in ("loss", "gradients", "update", "loss_after")]
+                                    if name == "seed001-minibatch" else None), qid, answer)
 
 
 @pytest.mark.parametrize("code,qid,answer", [
@@ -174,12 +178,7 @@ def graph_key(name):
 
 
 def graph_diagnose(name, qid, answer):
-    key = graph_key(name)
-    ans = exact_answers(key)
-    ans[qid] = f"{answer:.8g}"
-    v = {x.question_id: x for x in grade_key(key, ans)}[qid]
-    assert v.verdict == "wrong" and v.score == 0.0
-    return v
+    return wrong(graph_key(name), qid, answer)
 
 
 # f = (x + y) z, x = -2, y = 5, z = -4: q = 3, f = -12; 3a df/dq = z = -4, 3b df/dx = z * 1 = -4

@@ -2,27 +2,23 @@
 check with slips diagnosed and errors carried forward, and the PDF (skipped without TeX)."""
 import csv
 import json
-import shutil
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from exam_helpers import GRAPH_CONFIG, answer_keys, needs_tex
+
 import exgen
 from exgen.cli.main import app
 from exgen.errors import ConfigError, ExgenError
-from exgen.exam import config as config_mod, pdf
+from exgen.exam import config as config_mod
 from exgen.graph import config as graph_config
 from exgen.graph.draw import make_exercises
 from exgen.kinds import KINDS, QUESTION_TYPES
 
 runner = CliRunner()
-CONFIG = """name: Graph exam
-seed: 11
-kind: graph
-graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
-answer_decimals: 3
-"""
+CONFIG = GRAPH_CONFIG
 
 
 def cfg_of(text=CONFIG):
@@ -86,7 +82,7 @@ def write_answers(path, rows):
 
 def test_generate_grade_check(tmp_path):
     res = exgen.generate_exam(cfg_of(), tmp_path / "exam", count=3, pdf=False)
-    keys = {p.stem: json.loads(p.read_text()) for p in sorted((tmp_path / "exam/answer_keys").glob("*.json"))}
+    keys = answer_keys(tmp_path / "exam")
     assert set(keys) == {"s001", "s002", "s003"} and res.students == 3
     tex = (tmp_path / "exam/sheets/s001.tex").read_text()
     assert r"\begin{tikzpicture}" in tex and "node[vbox]" in tex and "node[gbox]" in tex
@@ -155,10 +151,7 @@ def test_error_carried_forward_on_a_generated_key(tmp_path):
     assert all(verdicts[q["id"]].verdict in ("carried", "correct") for q in later)
 
 
-HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
-
-
-@pytest.mark.skipif(not HAVE_TEX, reason="lualatex/pdftotext not installed")
+@needs_tex
 def test_graph_sheet_and_key_pdf(tmp_path):
     import subprocess
     exgen.generate_exam(cfg_of(), tmp_path / "exam", count=1, pdf=True)

@@ -7,7 +7,6 @@ question type from the `question_type` metadata field), and a question group as 
 exports write one (a section with selection_number and points_per_item)."""
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -15,6 +14,8 @@ import zipfile
 import pytest
 
 from lms_helpers import generate
+
+from exam_helpers import answer_keys
 
 from exgen import api
 
@@ -26,7 +27,7 @@ def package(tmp_path_factory):
     d = tmp_path_factory.mktemp("canvas")
     generate(d / "q", 40)
     api.export_canvas(d / "q", d / "quiz.zip")
-    keys = {p.stem: json.loads(p.read_text()) for p in sorted((d / "q" / "answer_keys").glob("*.json"))}
+    keys = answer_keys(d / "q")
     return d, zipfile.ZipFile(d / "quiz.zip"), keys
 
 

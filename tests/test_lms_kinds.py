@@ -24,6 +24,8 @@ import pytest
 
 from lms_helpers import extract_question, validate
 
+from exam_helpers import GRAPH_CONFIG, answer_keys
+
 from exgen import api
 from exgen.exam.config import demo_path
 from exgen.grading import grade_key
@@ -31,18 +33,12 @@ from exgen.grading.slips import DIAGNOSES
 from exgen.lms import canvas, moodle
 from exgen.lms.quiz import load_quiz, tag
 
-GRAPH = """name: Graph quiz
-seed: 11
-kind: graph
-graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
-answer_decimals: 3
-"""
+GRAPH = GRAPH_CONFIG
 
 
 def variants(tmp, config, n=6):
     api.generate_exam(api.load_config(config), tmp / "q", variants=n, pdf=False)
-    keys = {p.stem: json.loads(p.read_text()) for p in sorted((tmp / "q" / "answer_keys").glob("*.json"))}
-    return tmp / "q", keys
+    return tmp / "q", answer_keys(tmp / "q")
 
 
 @pytest.fixture(scope="module")

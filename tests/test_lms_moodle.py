@@ -4,12 +4,13 @@ ported in lms_helpers with its source named), and each NUMERICAL part grading a 
 from __future__ import annotations
 
 import html
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from lms_helpers import extract_question, generate, moodle_grade, validate
+
+from exam_helpers import answer_keys
 
 from exgen import api
 from exgen.grading.judge import grade_key
@@ -21,7 +22,7 @@ def quiz(tmp_path_factory):
     d = tmp_path_factory.mktemp("moodle")
     generate(d / "q", 40)
     api.export_moodle(d / "q", d / "quiz.xml")
-    keys = {p.stem: json.loads(p.read_text()) for p in sorted((d / "q" / "answer_keys").glob("*.json"))}
+    keys = answer_keys(d / "q")
     return d, ET.parse(d / "quiz.xml").getroot(), keys
 
 
@@ -120,7 +121,7 @@ def test_partial_credit_for_fewer_decimals(tmp_path):
     api.generate_exam(cfg, tmp_path / "q", variants=4, pdf=False)
     api.export_moodle(tmp_path / "q", tmp_path / "q.xml")
     root = ET.parse(tmp_path / "q.xml").getroot()
-    keys = [json.loads(p.read_text()) for p in sorted((tmp_path / "q" / "answer_keys").glob("*.json"))]
+    keys = list(answer_keys(tmp_path / "q").values())
     partial = 0
     for q, key in zip(root.findall("question")[1:], keys):
         _, subs = extract_question(q.find("questiontext/text").text)

@@ -20,6 +20,8 @@ import pytest
 
 from lms_helpers import generate
 
+from exam_helpers import answer_keys
+
 from exgen import api
 
 N_STUDENTS = 24
@@ -29,7 +31,7 @@ N_STUDENTS = 24
 def quiz(tmp_path_factory):
     d = tmp_path_factory.mktemp("regrade")
     generate(d / "q", 40)
-    keys = {p.stem: json.loads(p.read_text()) for p in sorted((d / "q" / "answer_keys").glob("*.json"))}
+    keys = answer_keys(d / "q")
     roster = d / "roster.csv"
     rows = [["student_id", "name", "email", "Canvas ID", "SIS User ID", "SIS Login ID", "Section"]]
     rows += [[f"st{i:02d}", f"Student {i}", f"st{i:02d}@uni.example", str(5000 + i), f"S{1000 + i}",

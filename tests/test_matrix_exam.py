@@ -5,28 +5,23 @@ shapes in the accepted forms, invalid ones, the transposed shape diagnosed; keys
 still grade."""
 import csv
 import json
-import shutil
 import subprocess
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from exam_helpers import needs_tex, sig
+
 from exgen.answer_key import validate_key
 from exgen.cli.main import app
 from exgen.errors import InputFileError
-from exgen.exam import config as config_mod, pdf
+from exgen.exam import config as config_mod
 from exgen.grading import grade_key
 from exgen.grading.shapes import parse_shape
 
 runner = CliRunner()
 CONFIG = config_mod.demo_path().with_name("matrix.yaml")
-needs_tex = pytest.mark.skipif(bool(pdf.missing_tex()) or not shutil.which("pdftotext"),
-                               reason="lualatex/pdftotext not installed")
-
-
-def sig(z):
-    return 1 / (1 + np.exp(-z))
 
 
 def arrays(key, convention):

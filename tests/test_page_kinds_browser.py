@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from exam_helpers import GRAPH_CONFIG
+
 from exgen.cli import app
 from exgen.page.sources import gather
 from exgen.page.write import write_page
@@ -22,12 +24,7 @@ from test_page_browser import _open, _run, compare
 browser = tpb.browser  # the module's Chromium fixture
 
 CONFIGS = Path(__file__).resolve().parents[1] / "exgen" / "exam" / "configs"
-GRAPH = """name: Graph exam
-seed: 11
-kind: graph
-graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
-answer_decimals: 3
-"""
+GRAPH = GRAPH_CONFIG
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,13 @@ import subprocess
 
 import pytest
 
+from exam_helpers import needs_tex
+
 from exgen.exam import config, pdf
 from exgen.exam.build import write_exam
 from exgen.roster import Student
 
-HAVE_TEX = not pdf.missing_tex() and shutil.which("pdftotext") is not None
-pytestmark = pytest.mark.skipif(not HAVE_TEX, reason=f"lualatex/pdftotext not installed ({pdf.APT_HINT} poppler-utils)")
+pytestmark = needs_tex
 
 
 def _font(family: str) -> bool:

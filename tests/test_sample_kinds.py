@@ -4,9 +4,10 @@ writes an answer to every question, and grading gives the verdicts each profile 
 student is right everywhere, the slips student's shape slip is the transposed shape (diagnosed
 transposed_shape), and shapes are written in the accepted form rows x columns."""
 import csv
-import json
 
 from typer.testing import CliRunner
+
+from exam_helpers import GRAPH_CONFIG, answer_keys
 
 from exgen.cli.main import app
 from exgen.exam import config as config_mod
@@ -14,19 +15,14 @@ from exgen.grading import grade_key
 from exgen.grading.sample import PROFILES, _slip, sample_submission, student_answers
 
 runner = CliRunner()
-GRAPH = """name: Graph exam
-seed: 11
-kind: graph
-graph: {gates: [add, mul, max, relu, addc, pow, sigmoid], size: 6, inputs: 3}
-answer_decimals: 3
-"""
+GRAPH = GRAPH_CONFIG
 
 
 def keys_of(tmp_path, config, n=3):
     out = tmp_path / "exam"
     r = runner.invoke(app, ["generate", str(config), "--count", str(n), "--out", str(out), "--no-pdf"])
     assert r.exit_code == 0, r.output
-    return {p.stem: json.loads(p.read_text()) for p in sorted((out / "answer_keys").glob("*.json"))}
+    return answer_keys(out)
 
 
 def verdicts(key, answers):
