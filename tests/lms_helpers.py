@@ -109,7 +109,10 @@ def moodle_grade(sub: SubQuestion, response: float) -> SubAnswer | None:
     return None
 
 
-def generate(out, n: int = 40):
+def generate(out, n: int = 40) -> dict[str, dict]:
+    """The demo exam as n variants in `out` (an LMS quiz's folder): its keys by variant id."""
     from exgen import api
     from exgen.exam.config import demo_path
-    return api.generate_exam(api.load_config(demo_path()), out, variants=n, pdf=False)
+    from exam_helpers import answer_keys
+    api.generate_exam(api.load_config(demo_path()), out, variants=n, pdf=False)
+    return answer_keys(out)

@@ -20,9 +20,8 @@ from exgen.grading.slips import DIAGNOSES
 @pytest.fixture(scope="module")
 def quiz(tmp_path_factory):
     d = tmp_path_factory.mktemp("moodle")
-    generate(d / "q", 40)
+    keys = generate(d / "q", 40)
     api.export_moodle(d / "q", d / "quiz.xml")
-    keys = answer_keys(d / "q")
     return d, ET.parse(d / "quiz.xml").getroot(), keys
 
 

@@ -20,7 +20,6 @@ import pytest
 
 from lms_helpers import generate
 
-from exam_helpers import answer_keys
 
 from exgen import api
 
@@ -30,8 +29,7 @@ N_STUDENTS = 24
 @pytest.fixture(scope="module")
 def quiz(tmp_path_factory):
     d = tmp_path_factory.mktemp("regrade")
-    generate(d / "q", 40)
-    keys = answer_keys(d / "q")
+    keys = generate(d / "q", 40)
     roster = d / "roster.csv"
     rows = [["student_id", "name", "email", "Canvas ID", "SIS User ID", "SIS Login ID", "Section"]]
     rows += [[f"st{i:02d}", f"Student {i}", f"st{i:02d}@uni.example", str(5000 + i), f"S{1000 + i}",
