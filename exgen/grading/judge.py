@@ -177,7 +177,7 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     if rest.size:
         k, qi = kidx[rest // Q], rest % Q
         correct.flat[rest] = accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
-                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in pol.roundings],
+                                     None, None, g.thresholds_at(k, qi),
                                      [c[k, qi] for c in g.gaps], roundings=pol.roundings, strict=pol.strict)
     few = None
     if pol.fewer_decimals == "as_written":

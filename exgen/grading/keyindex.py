@@ -31,9 +31,12 @@ validated in full and must equal its row. Anything else: the JSON keys are read 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
+import math
+import mmap
 import os
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -202,8 +205,7 @@ def read_index(directory: str | Path) -> IndexedKeys | None:
         if not index.is_file():
             return None
         st = os.stat(index)
-        with no_gc(), np.load(index, allow_pickle=False) as z:
-            a = {k: z[k] for k in z.files}
+        a = _arrays(index)
         meta = json.loads(a["meta"].tobytes().decode("utf-8"))
         if meta.get("format") != FORMAT or meta.get("version") not in READ_VERSIONS or meta.get("keys") != d.resolve().name:
             return None
@@ -216,17 +218,53 @@ def read_index(directory: str | Path) -> IndexedKeys | None:
         return None
 
 
+def _arrays(path: Path) -> dict[str, np.ndarray]:
+    """The index's arrays, read in place: memory-mapped, read-only, each page read when first used
+    (the .npy members are stored uncompressed; the zip's CRCs are not checked: the arrays are
+    checked as keys instead, see the module doc). An index with a compressed member: np.load."""
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+    if any(i.compress_type != zipfile.ZIP_STORED or not i.filename.endswith(".npy") for i in infos):
+        with no_gc(), np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    out = {}
+    for info in infos:
+        start = info.header_offset  # the member's local header: 30 bytes, its name and extra field
+        head = mm[start:start + 30]
+        if head[:4] != b"PK\x03\x04":
+            raise ValueError("not a zip member")
+        start += 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        end = start + info.file_size
+        fp = io.BytesIO(mm[start:min(end, start + 65536)])  # the .npy header (a few hundred bytes)
+        header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        shape, fortran, dtype = header[np.lib.format.read_magic(fp)](fp)
+        if dtype.hasobject or start + fp.tell() + dtype.itemsize * math.prod(shape) != end:
+            raise ValueError("not a plain array")
+        a = np.frombuffer(mm, dtype=dtype, count=math.prod(shape), offset=start + fp.tell())
+        out[info.filename[:-4]] = a.reshape(shape, order="F" if fortran else "C")
+    return out
+
+
 def _matches(d: Path, files: list[str], size: np.ndarray, sha: np.ndarray, index_mtime: int) -> bool:
-    """Does `d` hold exactly these *.json files, unchanged since the index was written?"""
-    with os.scandir(d) as it:
-        found = {e.name: e for e in it if e.name.endswith(".json")}
-    if len(found) != len(files) or not found.keys() >= set(files):
+    """Does `d` hold exactly these *.json files, unchanged since the index was written? One stat
+    a file (an edit gives it a new mtime; the bytes of one newer than the index are hashed)."""
+    found = [n for n in os.listdir(d) if n.endswith(".json")]
+    if len(found) != len(files) or not set(found) >= set(files):
         return False
-    stats = [found[f].stat() for f in files]
-    if not (np.array([s.st_size for s in stats], dtype=np.int64) == size).all():
+    if os.stat not in os.supports_dir_fd:  # (Windows)
+        stats = [os.stat(d / f) for f in files]
+    else:
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            stats = list(map(functools.partial(os.stat, dir_fd=fd), files))  # plain names (listed above)
+        finally:
+            os.close(fd)
+    if not (np.fromiter((s.st_size for s in stats), dtype=np.int64, count=len(files)) == size).all():
         return False
-    newer = np.flatnonzero(np.array([s.st_mtime_ns for s in stats], dtype=np.int64) > index_mtime)
-    for i in newer.tolist():  # copied or touched since: the same bytes?
+    mtime = np.fromiter((s.st_mtime_ns for s in stats), dtype=np.int64, count=len(files))
+    for i in np.flatnonzero(mtime > index_mtime).tolist():  # copied or touched since: the same bytes?
         if hashlib.sha256((d / files[i]).read_bytes()).hexdigest() != sha[i]:
             return False
     return True
@@ -263,7 +301,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
                   keys=LazyKeys(d, names), like=like, policy=policy_of(first))  # type: ignore[arg-type]
         E, P, TK, TV = (a[f"g{gi}_{n}"] for n in ("answer", "points", "tkind", "tval"))
         if not (_finite(E, (K, Q)) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
-                and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and np.isin(TK, (0, 1, 2)).all()
+                and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and ((TK >= 0) & (TK <= 2)).all()
                 and (TV[TK == 2] == np.floor(TV[TK == 2])).all()):
             return None
         L, B = like.n_layers, like.x.shape[0]
@@ -287,7 +325,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
                 and all(np.array_equal(u, v[k0:k0 + 1]) for u, v in
                         zip([ref.x, ref.y, ref.eta, *ref.W, *(ref.b or [])], [x, y, eta, *W, *(b or [])]))):
             return None
-        g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64), TV
+        g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64, copy=False), TV
         stored = _stored(a, gm, gi, g, first) if meta["version"] >= 2 else None
         g.compute_with(stored)
         if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it

@@ -46,7 +46,7 @@ class Group:
     points: np.ndarray = field(init=False)  # (K, Q)
     threshold: np.ndarray = field(init=False)  # (K, Q) largest |answer - expected| within tolerance
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
-    thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
+    _thr_rounded: dict[int, np.ndarray] | None = field(default=None, init=False)  # d -> threshold of rounded[d]
     before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
     distract: np.ndarray | None = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
     # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy);
@@ -136,8 +136,23 @@ class Group:
 
     def _thresholds(self) -> None:
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
-        for d, c in zip(self.policy.roundings, self.gaps[1:]):
-            self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), c)
+        self._thr_rounded = None  # made when asked for (judging needs few: thresholds_at)
+
+    @property
+    def thr_rounded(self) -> dict[int, np.ndarray]:
+        """d -> (K, Q) the tolerance threshold of rounded[d], cut short of the distractors."""
+        if self._thr_rounded is None:
+            self._thr_rounded = {d: np.fmin(threshold(self.rounded[d], self.tkind, self.tval), c)
+                                 for d, c in zip(self.policy.roundings, self.gaps[1:])}
+        return self._thr_rounded
+
+    def thresholds_at(self, k: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
+        """threshold and each thr_rounded[d] at the (key, question) pairs (k, q), (n,) each."""
+        if self._thr_rounded is not None:
+            return [self.threshold[k, q]] + [t[k, q] for t in self._thr_rounded.values()]
+        tk, tv = self.tkind[k, q], self.tval[k, q]
+        return [self.threshold[k, q]] + [np.fmin(threshold(self.rounded[d][k, q], tk, tv), c[k, q])
+                                         for d, c in zip(self.policy.roundings, self.gaps[1:])]
 
     def _distractors(self, before, expected, refs: list[str], slip_values: list) -> np.ndarray:
         dis = distract.distractors(before, expected, refs)
