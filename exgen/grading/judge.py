@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.core import stage
-from exgen.grading.distract import invisible
+from exgen.grading.distract import gap, invisible
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import Group, Prepared
-from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer
+from exgen.grading.numbers import OK, decimals_at_most, parse_answer
 from exgen.grading.windows import accept, as_written, half_unit
 from exgen.grading.slips import DIAGNOSES
 
@@ -135,7 +135,7 @@ def _carry_forward(g: Group, kidx, vals, ok, off, verdict, carried) -> None:
                     blocks.append([c.value(g.refs[qq]) for c in calcs])
                 except KeyError:  # a ref we do not compute (whoever's values they are)
                     got[qq] = None
-        at, qat, cv = [], [], []  # every (student, question) that may be carried, and its values
+        at, qat, cv, cut = [], [], [], []  # every (student, question) that may be carried, its values and cuts
         for qq, blocks in got.items():
             if blocks is None:
                 continue
@@ -143,18 +143,20 @@ def _carry_forward(g: Group, kidx, vals, ok, off, verdict, carried) -> None:
             at.append(idx[sel])
             qat.append(np.full(int(sel.sum()), qq))
             cv.append([np.concatenate(v)[sel] for v in zip(*blocks)])
+            dis = _carried_distractors(g, kidx[at[-1]], qq, cv[-1][0])  # (n, M)
+            cut.append([gap(x, dis) for x in cv[-1]])
         if not at:
             continue
         s, q = np.concatenate(at), np.concatenate(qat)  # (m,)
-        c = [np.concatenate(v) for v in zip(*cv)]  # (exact, *roundings), (m,) each
+        c, gaps = ([np.concatenate(v) for v in zip(*x)] for x in (cv, cut))  # (exact, *roundings), (m,) each
         carried[s, q] = c[0]
         k = kidx[s]
-        m = accept(vals[s, q], c[0], c[1:], g.tkind[k, q], g.tval[k, q], dis=_carried_distractors(g, k, q, c[0]),
+        m = accept(vals[s, q], c[0], c[1:], g.tkind[k, q], g.tval[k, q], gaps=gaps,
                    roundings=g.policy.roundings, strict=g.policy.strict)
         verdict[s[m], q[m]] = CARRIED
 
 
-def _carried_distractors(g: Group, k: np.ndarray, q: np.ndarray, c: np.ndarray) -> np.ndarray:
+def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
     """The distractors the carried window (centred at c, (n,)) stops short of, (n, M): the value
     before the step always; by a strict policy also the slip values, except one that is c itself
     (the student's own earlier slip carried through correctly: that is what ECF credits; w + eta*g
