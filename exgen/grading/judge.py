@@ -127,14 +127,14 @@ def _carry_forward(g: Group, kidx, vals, ok, off, verdict, carried) -> None:
             net = g.net.take(kidx[rows])
             with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
                 calcs = [g.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
-            for qq in qs:
-                blocks = got.setdefault(qq, [])
-                if blocks is None:
-                    continue
-                try:
-                    blocks.append([c.value(g.refs[qq]) for c in calcs])
-                except KeyError:  # a ref we do not compute (whoever's values they are)
-                    got[qq] = None
+                for qq in qs:
+                    blocks = got.setdefault(qq, [])
+                    if blocks is None:
+                        continue
+                    try:
+                        blocks.append([c.value(g.refs[qq]) for c in calcs])
+                    except KeyError:  # a ref we do not compute (whoever's values they are)
+                        got[qq] = None
         at, qat, cv, cut = [], [], [], []  # every (student, question) that may be carried, its values and cuts
         for qq, blocks in got.items():
             if blocks is None:
