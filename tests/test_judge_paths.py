@@ -88,6 +88,23 @@ def test_each_distinct_answer_once_judges_as_each_cell(exam, monkeypatch, kind, 
     assert (exact.diagnosis >= 0).any()
 
 
+@pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
+def test_diagnosis_of_the_near_pairs_is_the_first_match_of_the_whole_table(exam, kind):
+    prep = Prepared()
+    prep.add(_keys(exam, kind))
+    g = prep.groups[0]
+    rng = np.random.default_rng(11)
+    kidx, vals, status = _sheets(g, rng, 300)
+    si, qi = np.nonzero(status == OK)
+    k, a = kidx[si], vals[si, qi]
+    a = np.where(rng.random(len(a)) < 0.3, a * (1 + rng.normal(0, 3e-3, len(a))), a)  # near a window's edge
+    codes, table, thr, usable = g.slips_at(k, qi)  # every slip at every answer, the windows as a table
+    m = judge.diag_match(a[:, None], table, thr) & usable
+    want = np.where(m.any(axis=1), m.argmax(axis=1), -1)
+    got_codes, got = judge._diagnose(g, k, qi, a)
+    assert got_codes == codes and np.array_equal(got, want) and (want >= 0).sum() > 50
+
+
 def test_distinct_pairs_by_bits():
     rng = np.random.default_rng(3)
     a = rng.choice(np.array([0.0, -0.0, np.nan, np.inf, 1.5, 1e-300, -2.0]), 500)

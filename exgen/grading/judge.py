@@ -199,16 +199,34 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, dist: n
 
 def _diagnose(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Slip codes (C,) and, for each wrong answer a at (key k, question q), (n,), the first slip
-    whose value explains it (an index into the codes), -1 if none. Each distinct (key,
-    question, answer) once where they repeat (students sharing a key)."""
+    whose value explains it (diag_match within the slip's window, Group.slip_windows), an index
+    into the codes, -1 if none. Each distinct (key, question, answer) once where they repeat
+    (students sharing a key); the windows only of the slip values near enough to match (_near)."""
     Q = len(g.qids)
     d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
     if d is not None:
         k, q, a = k[d[0]], q[d[0]], a[d[0]]
-    codes, table, thr, usable = g.slips_at(k, q)  # (n, C)
-    m = diag_match(a[:, None], table, thr) & usable
-    hit = np.where(m.any(axis=1), m.argmax(axis=1), -1)
+    codes, table = g.slip_values_at(k, q)  # (n, C)
+    i, c = np.nonzero(_near(g, k, q, a, table))  # (m,) the pairs that may match, by answer, then slip
+    thr, usable = g.slip_windows(k[i], q[i], c, table[i, c])
+    m = diag_match(a[i], table[i, c], thr) & usable
+    i, c = i[m], c[m]
+    first = np.diff(i, prepend=-1) != 0  # the first slip that matches each answer
+    hit = np.full(len(k), -1)
+    hit[i[first]] = c[first]
     return codes, hit if d is None else hit[d[1]]
+
+
+def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """(n, C): where a slip value may match the answer: |a - value| within a bound of every window
+    diag_match can give it, reach + tolerance (abs: its value; rel: value x |v|; sig: half a unit
+    of the tv-th digit <= 5 x 10^-tv x |v|), and a millionth more for rounding: a superset of the
+    matches, so that only these pairs need their windows."""
+    tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
+    with np.errstate(invalid="ignore", over="ignore"):
+        base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, 0.6e-4) * (1 + 1e-6)  # (n,) abs tolerance or reach
+        slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, 0.002) * (1 + 1e-6)
+        return np.abs(a[:, None] - table) <= base[:, None] + slope[:, None] * np.abs(table)  # (n, C)
 
 
 def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -77,18 +77,29 @@ class SlipTable:
     def slips_at(self, k: np.ndarray, q: np.ndarray | int,
                  cols: np.ndarray | None = None) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Slip codes (C,) and, at the (key, question) pairs (k, q), the slip values (n, C), their
-        tolerance thresholds, and whether a slip changes the answer at all (outside the
-        tolerance of the exact value). Only the pairs asked for: a class's wrong answers;
-        `cols`: only these slips (their numbers among the codes)."""
+        match thresholds and whether they change the answer (slip_windows). Only the pairs asked
+        for: a class's wrong answers; `cols`: only these slips (their numbers among the codes)."""
         codes, table = self.slip_values_at(k, q, cols)
-        tk, tv = self.tkind[k, q][:, None], self.tval[k, q][:, None]
-        thr = threshold(table, tk, tv)
-        with np.errstate(invalid="ignore", over="ignore"):
-            usable = ~(np.abs(table - self.expected[k, q][:, None]) <= self.threshold[k, q][:, None])
-            if slips.NOT_APPLIED in codes:  # matched only nearer the old value than the new
-                c = codes.index(slips.NOT_APPLIED)
-                thr[:, c] = np.fmin(thr[:, c], distract.CUT * np.abs(table[:, c] - self.expected[k, q]))
+        c = np.arange(len(codes)) if cols is None else cols
+        thr, usable = self.slip_windows(k[:, None], np.reshape(q, (-1, 1)) if np.ndim(q) else q, c[None, :], table)
         return codes, table, thr, usable
+
+    def slip_windows(self, k: np.ndarray, q: np.ndarray | int, c: np.ndarray,
+                     values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """At (key k, question q, slip number c) (arrays that broadcast to the shape of the slip
+        `values` there): each value's match threshold, its tolerance (the value before the step:
+        only nearer it than the new value), and whether the slip changes the answer at all
+        (outside the tolerance of the exact value)."""
+        E = self.expected[k, q]
+        thr = threshold(values, self.tkind[k, q], self.tval[k, q])
+        codes = self.slip_codes()
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = np.abs(values - E)
+            usable = ~(d <= self.threshold[k, q])
+            if slips.NOT_APPLIED in codes:  # matched only nearer the old value than the new
+                at = np.broadcast_to(c == codes.index(slips.NOT_APPLIED), thr.shape)
+                thr[at] = np.fmin(thr[at], distract.CUT * np.broadcast_to(d, thr.shape)[at])
+        return thr, usable
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """slips_at every key and question, as (K, Q, C) arrays."""
