@@ -14,7 +14,8 @@ import pytest
 from exgen.grading import judge
 from exgen.grading.distract import gap
 from exgen.grading.judge import judge_group
-from exgen.grading.keyindex import INDEX, _arrays, read_index
+from exgen.grading.indexfile import arrays
+from exgen.grading.keyindex import INDEX, read_index
 from exgen.grading.keys import Prepared
 from exgen.grading.numbers import INVALID, MISSING, OK
 
@@ -135,7 +136,7 @@ def test_one_questions_distractors_cut_as_all_of_them(exam):
 
 
 def test_the_index_read_in_place_holds_np_loads_arrays(exam):
-    got = _arrays(exam / INDEX)
+    got = arrays(exam / INDEX)
     with np.load(exam / INDEX, allow_pickle=False) as z:
         assert sorted(got) == sorted(z.files)
         for name in z.files:

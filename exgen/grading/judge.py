@@ -9,7 +9,11 @@ An answer is
            `depends_on`), at least one of which was not correct: partial credit;
   wrong    a number that is neither; `diagnosis` names the slip that explains it, if one does;
   invalid  not a number; missing: empty.
-Everything is vectorised: a (students x questions) matrix per group of keys.
+Everything is vectorised: a (students x questions) matrix per group of keys, no loop over
+students. Where students share keys, each distinct (key, question, answer) is judged once
+(`_distinct`); the engine reruns for error carried forward only for the students with a number
+that is not correct and a dependency that is not correct; the diagnosis computes the windows only
+of the slip values near enough to match (`_near`).
 """
 from __future__ import annotations
 
@@ -19,8 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exgen.core import stage
-from exgen.grading.distract import gap, invisible
+from exgen.grading.carry import carry_forward
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import Group, Prepared
 from exgen.grading.numbers import OK, decimals_at_most, parse_answer
@@ -74,7 +77,6 @@ class Judged:
         return self.codes[d] if d >= 0 else None
 
 
-ECF_ROWS = 2048  # students recomputed at a time: small temporaries, fewer page faults (~1.3x faster)
 REPEATS = 4  # judge each distinct (key, question, value) once when cells repeat this much on average
 
 
@@ -97,76 +99,6 @@ def _distinct(kq: np.ndarray, a: np.ndarray, pairs: int) -> tuple[np.ndarray, np
     inverse = np.empty(n, dtype=np.int64)
     inverse[o] = np.cumsum(new) - 1
     return o[new], inverse
-
-
-def _dep_runs(deps: list[list[int]]):
-    """(questions, dependencies) of each run of consecutive questions with the same depends_on."""
-    q = 0
-    while q < len(deps):
-        n = 1
-        while q + n < len(deps) and deps[q + n] == deps[q]:
-            n += 1
-        yield list(range(q, q + n)), deps[q]
-        q += n
-
-
-def _carry_forward(g: Group, kidx, vals, ok, off, verdict, carried) -> None:
-    """Error carried forward, in question order (dependencies come first): a number that is not
-    correct (`off`, (S, Q)) is CARRIED where it is correct given the student's own values of its
-    dependencies, at least one of which was not correct; `carried` gets that recomputed (exact)
-    value. The engine runs only for the students with such a number and such a dependency."""
-    for qs, D in _dep_runs(g.deps):
-        if not D:
-            continue
-        idx = np.flatnonzero(off[:, D].any(axis=1) & off[:, qs].any(axis=1))  # (n,) students to recompute
-        upto = max(stage(g.refs[qq]) for qq in qs)
-        got: dict[int, list | None] = {}  # qq -> per block of rows, the values of (exact, *roundings)
-        for lo in range(0, idx.size, ECF_ROWS):  # each student's values are computed on their own
-            rows = idx[lo:lo + ECF_ROWS]
-            ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
-            net = g.net.take(kidx[rows])
-            with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
-                calcs = [g.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
-                for qq in qs:
-                    blocks = got.setdefault(qq, [])
-                    if blocks is None:
-                        continue
-                    try:
-                        blocks.append([c.value(g.refs[qq]) for c in calcs])
-                    except KeyError:  # a ref we do not compute (whoever's values they are)
-                        got[qq] = None
-        at, qat, cv, cut = [], [], [], []  # every (student, question) that may be carried, its values and cuts
-        for qq, blocks in got.items():
-            if blocks is None:
-                continue
-            sel = off[idx, qq]  # only a number that is not correct can be carried
-            at.append(idx[sel])
-            qat.append(np.full(int(sel.sum()), qq))
-            cv.append([np.concatenate(v)[sel] for v in zip(*blocks)])
-            dis = _carried_distractors(g, kidx[at[-1]], qq, cv[-1][0])  # (n, M)
-            cut.append([gap(x, dis) for x in cv[-1]])
-        if not at:
-            continue
-        s, q = np.concatenate(at), np.concatenate(qat)  # (m,)
-        c, gaps = ([np.concatenate(v) for v in zip(*x)] for x in (cv, cut))  # (exact, *roundings), (m,) each
-        carried[s, q] = c[0]
-        k = kidx[s]
-        m = accept(vals[s, q], c[0], c[1:], g.tkind[k, q], g.tval[k, q], gaps=gaps,
-                   roundings=g.policy.roundings, strict=g.policy.strict)
-        verdict[s[m], q[m]] = CARRIED
-
-
-def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
-    """The distractors the carried window (centred at c, (n,)) stops short of, (n, M): the value
-    before the step always; by a strict policy also the slip values, except one that is c itself
-    (the student's own earlier slip carried through correctly: that is what ECF credits; w + eta*g
-    is the right update for a student whose gradient had the wrong sign)."""
-    before = g.before[k, q][:, None]
-    if not g.policy.strict:
-        return before
-    rest = g.distract_at(k, q)[:, 1:]
-    rest = np.where(invisible(rest, c[:, None], g.policy.decimals), np.nan, rest)
-    return np.concatenate([before, rest], axis=1)
 
 
 def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +206,7 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     verdict = _VERDICT_OF_STATUS[status]  # (S, Q) WRONG where a number, until judged
     verdict[correct] = CORRECT
     carried = np.full((S, Q), np.nan)
-    _carry_forward(g, kidx, vals, ok, ok & ~correct, verdict, carried)  # numbers not correct: maybe carried
+    verdict[carry_forward(g, kidx, vals, ok, ok & ~correct, carried)] = CARRIED  # of the numbers not correct
     diagnosis = np.full((S, Q), -1, dtype=np.int8)
     si, qi = np.nonzero(verdict == WRONG)
     codes: list[str] = []

@@ -23,20 +23,20 @@ g<i>_slips (K, n) the slip table at the (slip, question) pairs where a key has a
 group's "slips": its C codes). They are used only when the first key of the group, computed
 afresh, has the same rows; else recomputed, as for an index of version 1 (still read).
 
+Grading reads the arrays in place (memory-mapped, read-only, each page when first used; the .npy
+members are stored uncompressed, so the zip's CRCs are not read: the checks below are the index's).
 The index matches when the folder holds exactly its `*.json` files with their sizes, and each file
-is no newer than the index (written after the keys) or else has the recorded SHA-256. The arrays
+is no newer than the index (written after the keys) or else has the recorded SHA-256 (one stat a
+file: an edit after the index was written gives the file a newer mtime). The arrays
 are checked as `Prepared.add` checks keys (finite numbers, tolerances, shapes, positive learning
 rates, targets in [0, 1] where the loss needs it), and the first key of each group is read and
 validated in full and must equal its row. Anything else: the JSON keys are read as before.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
-import math
-import mmap
 import os
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -51,9 +51,9 @@ from exgen.errors import ExgenError
 from exgen.core.functions import PROBABILISTIC_LOSSES
 from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
+from exgen.grading.indexfile import arrays, matches
 from exgen.grading.keydir import Keys, load_keys
 from exgen.grading.keys import TOL_KINDS, Group, Prepared
-from exgen.grading.read import no_gc
 from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts
 
@@ -205,69 +205,17 @@ def read_index(directory: str | Path) -> IndexedKeys | None:
         if not index.is_file():
             return None
         st = os.stat(index)
-        a = _arrays(index)
+        a = arrays(index)
         meta = json.loads(a["meta"].tobytes().decode("utf-8"))
         if meta.get("format") != FORMAT or meta.get("version") not in READ_VERSIONS or meta.get("keys") != d.resolve().name:
             return None
         files = a["files"].tolist()
-        if not _matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
+        if not matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
             return None
         return _build(d, meta, a, files)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
             ExgenError):
         return None
-
-
-def _arrays(path: Path) -> dict[str, np.ndarray]:
-    """The index's arrays, read in place: memory-mapped, read-only, each page read when first used
-    (the .npy members are stored uncompressed; the zip's CRCs are not checked: the arrays are
-    checked as keys instead, see the module doc). An index with a compressed member: np.load."""
-    with zipfile.ZipFile(path) as z:
-        infos = z.infolist()
-    if any(i.compress_type != zipfile.ZIP_STORED or not i.filename.endswith(".npy") for i in infos):
-        with no_gc(), np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    with open(path, "rb") as f:
-        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    out = {}
-    for info in infos:
-        start = info.header_offset  # the member's local header: 30 bytes, its name and extra field
-        head = mm[start:start + 30]
-        if head[:4] != b"PK\x03\x04":
-            raise ValueError("not a zip member")
-        start += 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
-        end = start + info.file_size
-        fp = io.BytesIO(mm[start:min(end, start + 65536)])  # the .npy header (a few hundred bytes)
-        header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-        shape, fortran, dtype = header[np.lib.format.read_magic(fp)](fp)
-        if dtype.hasobject or start + fp.tell() + dtype.itemsize * math.prod(shape) != end:
-            raise ValueError("not a plain array")
-        a = np.frombuffer(mm, dtype=dtype, count=math.prod(shape), offset=start + fp.tell())
-        out[info.filename[:-4]] = a.reshape(shape, order="F" if fortran else "C")
-    return out
-
-
-def _matches(d: Path, files: list[str], size: np.ndarray, sha: np.ndarray, index_mtime: int) -> bool:
-    """Does `d` hold exactly these *.json files, unchanged since the index was written? One stat
-    a file (an edit gives it a new mtime; the bytes of one newer than the index are hashed)."""
-    found = [n for n in os.listdir(d) if n.endswith(".json")]
-    if len(found) != len(files) or not set(found) >= set(files):
-        return False
-    if os.stat not in os.supports_dir_fd:  # (Windows)
-        stats = [os.stat(d / f) for f in files]
-    else:
-        fd = os.open(d, os.O_RDONLY)
-        try:
-            stats = list(map(functools.partial(os.stat, dir_fd=fd), files))  # plain names (listed above)
-        finally:
-            os.close(fd)
-    if not (np.fromiter((s.st_size for s in stats), dtype=np.int64, count=len(files)) == size).all():
-        return False
-    mtime = np.fromiter((s.st_mtime_ns for s in stats), dtype=np.int64, count=len(files))
-    for i in np.flatnonzero(mtime > index_mtime).tolist():  # copied or touched since: the same bytes?
-        if hashlib.sha256((d / files[i]).read_bytes()).hexdigest() != sha[i]:
-            return False
-    return True
 
 
 def _finite(a: np.ndarray, shape: tuple) -> bool:
@@ -335,5 +283,5 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         return None
     order = sorted(range(N), key=sids.__getitem__)
     positions = np.stack([group, row], axis=1)[order]
-    base = os.path.join(d, "")  # os.path.join(d, name) of each file name (plain names, checked by _matches)
+    base = os.path.join(d, "")  # os.path.join(d, name) of each file name (plain names, checked by indexfile.matches)
     return IndexedKeys(prep, [sids[i] for i in order], positions, [base + files[i] for i in order])
