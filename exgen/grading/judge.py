@@ -168,8 +168,9 @@ def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.n
     d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
     if d is not None:
         k, q, a = k[d[0]], q[d[0]], a[d[0]]
+    gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
     ok = accept(a, g.expected[k, q], [g.rounded[r][k, q] for r in pol.roundings], None, None,
-                g.thresholds_at(k, q), [c[k, q] for c in g.gaps], roundings=pol.roundings, strict=pol.strict)
+                g.thresholds_at(k, q), gaps, roundings=pol.roundings, strict=pol.strict)
     return ok if d is None else ok[d[1]]
 
 

@@ -34,6 +34,7 @@ validated in full and must equal its row. Anything else: the JSON keys are read 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -168,11 +169,19 @@ class IndexedKeys(Mapping):
     """Answer keys by student id, backed by the index: `prepared` holds their groups, and a key's
     dict is read from its file only when asked for."""
 
-    def __init__(self, prepared: Prepared, sids: list[str], pos: np.ndarray, sources: list[str]):
+    def __init__(self, prepared: Prepared, sids: list[str], pos: np.ndarray, folder: str, files: list[str]):
         self.prepared, self.pos = prepared, pos  # pos (N, 2): (group, row), in sids order (sorted)
         self.sids = sids
-        self.sources = dict(zip(sids, sources))
-        self._at = {s: i for i, s in enumerate(sids)}
+        self._folder, self._files = folder, files  # the key file of each student, in sids order
+
+    @functools.cached_property
+    def sources(self) -> dict[str, str]:
+        """The file of each student's key."""
+        return dict(zip(self.sids, (self._folder + f for f in self._files)))
+
+    @functools.cached_property
+    def _at(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.sids)}
 
     def __getitem__(self, sid: str) -> dict:
         g, r = self.pos[self._at[sid]]
@@ -281,7 +290,10 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         prep.groups.append(g)
     if not len(prep.groups) or group.min() < 0 or group.max() >= len(prep.groups):
         return None
-    order = sorted(range(N), key=sids.__getitem__)
+    ids = a["student_id"]
+    order = np.arange(N) if (ids[1:] > ids[:-1]).all() else np.argsort(ids, kind="stable")  # by student id
     positions = np.stack([group, row], axis=1)[order]
     base = os.path.join(d, "")  # os.path.join(d, name) of each file name (plain names, checked by indexfile.matches)
-    return IndexedKeys(prep, [sids[i] for i in order], positions, [base + files[i] for i in order])
+    if (order == np.arange(N)).all():
+        return IndexedKeys(prep, sids, positions, base, files)
+    return IndexedKeys(prep, [sids[i] for i in order.tolist()], positions, base, [files[i] for i in order.tolist()])
