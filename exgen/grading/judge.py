@@ -158,7 +158,11 @@ def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarr
     with np.errstate(invalid="ignore", over="ignore"):
         base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, 0.6e-4) * (1 + 1e-6)  # (n,) abs tolerance or reach
         slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, 0.002) * (1 + 1e-6)
-        return np.abs(a[:, None] - table) <= base[:, None] + slope[:, None] * np.abs(table)  # (n, C)
+        bound = np.abs(table)  # (n, C), then base + slope x |value|, in place (large arrays)
+        bound *= slope[:, None]
+        bound += base[:, None]
+        dist = np.subtract(a[:, None], table)  # (n, C)
+        return np.abs(dist, out=dist) <= bound
 
 
 def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:

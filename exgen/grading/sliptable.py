@@ -66,9 +66,10 @@ class SlipTable:
                 codes, col = [codes[i] for i in cols.tolist()], col[cols]
             if np.ndim(q) == 0 and (col[:, q] >= 0).all():  # one question, every slip with a value
                 return list(codes), vals[k[:, None], col[:, q]]
-            c = np.broadcast_to(col[:, q].T, (len(k), len(codes)))
-            with np.errstate(invalid="ignore"):
-                return list(codes), np.where(c >= 0, vals[k[:, None], np.maximum(c, 0)], np.nan)
+            c = col[:, q].T  # (n, C) or (C,): the column of each slip value in vals, -1: none
+            got = vals[k[:, None], np.maximum(c, 0)]  # (n, C)
+            got[np.broadcast_to(c < 0, got.shape)] = np.nan
+            return list(codes), got
         codes, table = self.slip_columns()
         if cols is not None:
             codes, table = [codes[i] for i in cols.tolist()], [table[i] for i in cols.tolist()]
