@@ -178,7 +178,8 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         return out
 
     winners, note = choose(sub, np.flatnonzero(lq >= 0), issues, attempt, totals)
-    codes, rw, sw, lw = sub.ans[winners], rg[winners], sc[winners], lq[winners]  # (n,) of each answer that counts
+    codes, sw, lw = sub.ans[winners], sc[winners], lq[winners]  # (n,) of each answer that counts
+    rw = rg[winners] if G > 1 else None  # ... and its group (one group: every answer is in it)
 
     groups: list[GroupResult] = []
     where: dict[str, tuple[int, int]] = {}
@@ -197,7 +198,7 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         stu_row[code_of[sub_m]] = np.flatnonzero(code_of[members] >= 0)
         S, Q = len(sids), len(g.qids)
         A = np.full((S, Q), -1, dtype=np.intp)  # (S, Q) code of each answer into sub.texts
-        m = slice(None) if G == 1 else rw == gi  # one group: every answer is in it
+        m = slice(None) if rw is None else rw == gi
         A.reshape(-1)[stu_row[sw[m]] * Q + lw[m]] = codes[m]
         V = tv[A]  # (S, Q)
         kidx = kpos[members, 1]

@@ -211,14 +211,14 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     verdict = _VERDICT_OF_STATUS[status]  # (S, Q) WRONG where a number, until judged
     verdict[correct] = CORRECT
     carried = np.full((S, Q), np.nan)
-    verdict[carry_forward(g, kidx, vals, ok, ok & ~correct, carried)] = CARRIED  # of the numbers not correct
+    at = carry_forward(g, kidx, vals, ok, ok & ~correct, carried)  # (s, q) of the numbers not correct
+    verdict[at] = CARRIED
     diagnosis = np.full((S, Q), -1, dtype=np.int8)
     si, qi = np.nonzero(verdict == WRONG)
     codes: list[str] = []
     if si.size:
         codes, diagnosis[si, qi] = _diagnose(g, kidx[si], qi, vals[si, qi])
     score = np.where(verdict == CORRECT, P, 0.0)  # (S, Q)
-    at = np.nonzero(verdict == CARRIED)
     score[at] = cc * P[at]
     if few is not None and few.any():
         few &= verdict != CARRIED
