@@ -15,7 +15,8 @@ Scorer = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (entries, attempt of 
 def _last_row(sub: Submissions, vidx: np.ndarray, issues: list[Issue]) -> np.ndarray:
     """Rows that count: the last row of each (student, question); earlier ones are issues."""
     nq = max(len(sub.qids), 1)
-    flat = sub.sid[vidx] * nq + sub.qid[vidx]
+    every = len(vidx) == len(sub.sid)  # (vidx: sorted rows) every row: no gather
+    flat = (sub.sid if every else sub.sid[vidx]) * nq + (sub.qid if every else sub.qid[vidx])
     if not len(flat) or np.bincount(flat).max() <= 1:
         return vidx
     uniq, inv = np.unique(flat, return_inverse=True)

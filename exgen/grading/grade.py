@@ -141,14 +141,14 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
     has = code_of >= 0
     stu_group = np.full(max(len(U), 1), -1, dtype=np.int64)
     stu_group[code_of[has]] = kpos[has, 0]
-    qmaps = np.full((max(G, 1), max(len(sub.qids), 1)), -1, dtype=np.int64)
+    qmaps = np.full((G + 1, max(len(sub.qids), 1)), -1, dtype=np.int64)  # the last row (group -1): none
     qcode = {q: i for i, q in enumerate(sub.qids)}
     for gi, g in enumerate(prep.groups):
         for qid, i in g.qindex.items():
             if qid in qcode:
                 qmaps[gi, qcode[qid]] = i
-    rg = stu_group[sc]
-    lq = np.where(rg >= 0, qmaps[np.maximum(rg, 0), qc], -1)
+    rg = stu_group[sc]  # (n,) each row's group, -1: none
+    lq = qmaps[rg, qc]  # (n,) its question's place in the group's, -1: none
     for i in np.flatnonzero(rg < 0):
         s, q = U[sc[i]], sub.qids[qc[i]]
         issues.append(Issue(int(sub.lines[i]), "no_id" if not s else "unknown_student", s, q,
@@ -160,6 +160,7 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
     tvals, tstatus = parse_many(sub.texts)  # each distinct text once
     stu_k = np.full(max(len(U), 1), -1, dtype=np.int64)
     stu_k[code_of[has]] = kpos[has, 1]
+    tv, ts = np.append(tvals, np.nan), np.append(tstatus, MISSING).astype(np.int8)  # [-1]: no answer
 
     def totals(e: np.ndarray, att: np.ndarray) -> np.ndarray:
         """Total score of each attempt (answers `e`, attempt ids `att`): for attempt="best"."""
@@ -173,13 +174,12 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
             A[ai, lq[e[m]]] = sub.ans[e[m]]
             kk = np.zeros(len(ua), dtype=np.int64)
             kk[ai] = stu_k[sc[e[m]]]
-            V = np.where(A >= 0, tvals[A], np.nan)
-            ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
-            out[ua] = _judge(g, kk, V, ST, carried_credit, A, sub.texts).score.sum(axis=1)
+            out[ua] = _judge(g, kk, tv[A], ts[A], carried_credit, A, sub.texts).score.sum(axis=1)
         return out
 
     winners, note = choose(sub, np.flatnonzero(lq >= 0), issues, attempt, totals)
-    codes = sub.ans[winners]
+    codes, sw, lw = sub.ans[winners], sc[winners], lq[winners]  # (n,) of each answer that counts
+    rw = rg[winners] if G > 1 else None  # ... and its group (one group: every answer is in it)
 
     groups: list[GroupResult] = []
     where: dict[str, tuple[int, int]] = {}
@@ -197,13 +197,12 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         sub_m = members[code_of[members] >= 0]
         stu_row[code_of[sub_m]] = np.flatnonzero(code_of[members] >= 0)
         S, Q = len(sids), len(g.qids)
-        A = np.full((S, Q), -1, dtype=np.intp)
-        m = rg[winners] == gi
-        A[stu_row[sc[winners[m]]], lq[winners[m]]] = codes[m]
-        V = np.where(A >= 0, tvals[A], np.nan)
-        ST = np.where(A >= 0, tstatus[A], MISSING).astype(np.int8)
+        A = np.full((S, Q), -1, dtype=np.intp)  # (S, Q) code of each answer into sub.texts
+        m = slice(None) if rw is None else rw == gi
+        A.reshape(-1)[stu_row[sw[m]] * Q + lw[m]] = codes[m]
+        V = tv[A]  # (S, Q)
         kidx = kpos[members, 1]
-        groups.append(GroupResult(g, sids, A, sub.texts, V, _judge(g, kidx, V, ST, carried_credit, A, sub.texts),
+        groups.append(GroupResult(g, sids, A, sub.texts, V, _judge(g, kidx, V, ts[A], carried_credit, A, sub.texts),
                                   kidx, tstatus))
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
     cc = carried_credit if carried_credit is not None else \

@@ -9,7 +9,11 @@ An answer is
            `depends_on`), at least one of which was not correct: partial credit;
   wrong    a number that is neither; `diagnosis` names the slip that explains it, if one does;
   invalid  not a number; missing: empty.
-Everything is vectorised: a (students x questions) matrix per group of keys.
+Everything is vectorised: a (students x questions) matrix per group of keys, no loop over
+students. Where students share keys, each distinct (key, question, answer) is judged once
+(`_distinct`); the engine reruns for error carried forward only for the students with a number
+that is not correct and a dependency that is not correct; the diagnosis computes the windows only
+of the slip values near enough to match (`_near`).
 """
 from __future__ import annotations
 
@@ -19,11 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exgen.core import stage
-from exgen.grading.distract import invisible
+from exgen.grading.carry import carry_forward
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import Group, Prepared
-from exgen.grading.numbers import INVALID, MISSING, OK, decimals_at_most, parse_answer
+from exgen.grading.numbers import OK, decimals_at_most, parse_answer
 from exgen.grading.windows import accept, as_written, half_unit
 from exgen.grading.slips import DIAGNOSES
 
@@ -74,80 +77,45 @@ class Judged:
         return self.codes[d] if d >= 0 else None
 
 
-ECF_ROWS = 2048  # students recomputed at a time: small temporaries, fewer page faults (~1.3x faster)
+REPEATS = 4  # judge each distinct (key, question, value) once when cells repeat this much on average
 
 
-def _carry_forward(g: Group, kidx, vals, ok, correct, verdict, carried, TK, TV) -> None:
-    """Error carried forward, in question order (dependencies come first): a number that is not
-    correct is CARRIED where it is correct given the student's own values of its dependencies,
-    at least one of which was not correct; `carried` gets that recomputed (exact) value."""
-    Q, q = vals.shape[1], 0
-    while q < Q:
-        D = g.deps[q]
-        n = 1
-        while q + n < Q and g.deps[q + n] == D:
-            n += 1
-        qs = list(range(q, q + n))
-        q += n
-        if not D:
-            continue
-        dep_off = (ok[:, D] & (verdict[:, D] != CORRECT)).any(axis=1)
-        idx = np.flatnonzero(dep_off & (ok[:, qs] & ~correct[:, qs]).any(axis=1))
-        upto = max(stage(g.refs[qq]) for qq in qs)
-        got: dict[int, list | None] = {}  # qq -> per block of rows, the values of (exact, *roundings)
-        for lo in range(0, idx.size, ECF_ROWS):  # each student's values are computed on their own
-            rows = idx[lo:lo + ECF_ROWS]
-            ov = {g.refs[d]: np.where(ok[rows, d], vals[rows, d], np.nan) for d in D}
-            net = g.net.take(kidx[rows])
-            with np.errstate(all="ignore"):  # a student's own value may be outside a log's domain: NaN, never accepted
-                calcs = [g.run(net, decimals=r, overrides=ov, upto=upto) for r in (None, *g.policy.roundings)]
-            for qq in qs:
-                blocks = got.setdefault(qq, [])
-                if blocks is None:
-                    continue
-                try:
-                    blocks.append([c.value(g.refs[qq]) for c in calcs])
-                except KeyError:  # a ref we do not compute (whoever's values they are)
-                    got[qq] = None
-        for qq, blocks in got.items():
-            if blocks is None:
-                continue
-            cv = [np.concatenate(v) for v in zip(*blocks)]
-            sel = ok[idx, qq] & ~correct[idx, qq]  # only a number that is not correct can be carried
-            at = idx[sel]
-            carried[at, qq] = cv[0][sel]
-            m = accept(vals[at, qq], cv[0][sel], [c[sel] for c in cv[1:]], TK[at, qq], TV[at, qq],
-                        dis=_carried_distractors(g, kidx[at], qq, cv[0][sel]), roundings=g.policy.roundings,
-                        strict=g.policy.strict)
-            verdict[at[m], qq] = CARRIED
+def _distinct(kq: np.ndarray, a: np.ndarray, pairs: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(first, inverse) of the (kq, a) pairs (n,): positions of one of each distinct pair and each
+    pair's number among them (kq[first][inverse] == kq, the same for a), by a's bits; None when
+    the pairs seldom repeat (fewer than REPEATS per possible kq on average: `pairs` of them)."""
+    n = len(kq)
+    if n < REPEATS * pairs or not n:
+        return None
+    bits = np.ascontiguousarray(a, dtype=np.float64).view(np.int64)
+    o = np.argsort(bits)
+    sb = bits[o]
+    rank = np.empty(n, dtype=np.int64)
+    rank[o] = np.cumsum(np.r_[True, sb[1:] != sb[:-1]]) - 1  # (n,) dense rank of each value
+    key = kq.astype(np.int64) * (int(rank[o[-1]]) + 1) + rank  # (n,) one number per (kq, value)
+    o = np.argsort(key)
+    sk = key[o]
+    new = np.r_[True, sk[1:] != sk[:-1]]
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[o] = np.cumsum(new) - 1
+    return o[new], inverse
 
 
-def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
-    """The distractors the carried window (centred at c, (n,)) stops short of, (n, M): the value
-    before the step always; by a strict policy also the slip values, except one that is c itself
-    (the student's own earlier slip carried through correctly: that is what ECF credits; w + eta*g
-    is the right update for a student whose gradient had the wrong sign)."""
-    before = g.before[k, q][:, None]
-    if not g.policy.strict:
-        return before
-    rest = g.distract_at(k, np.full(len(k), q))[:, 1:]
-    rest = np.where(invisible(rest, c[:, None], g.policy.decimals), np.nan, rest)
-    return np.concatenate([before, rest], axis=1)
-
-
-def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The policy's rule for fewer decimals than asked (exgen.acceptance): (few, as_written), (S, Q):
-    the answer has fewer decimals than asked (and is not the right value at the asked decimals),
-    and it is the right value (exact or a hand rounding) rounded to the decimals it has, within
-    the window's cut short of the distractors. By a strict (version-2) policy only rounded: a value
-    chopped to fewer decimals (0.5 for 0.5644) is not the right value rounded too coarsely."""
+    the answer has fewer decimals than asked (and is not the right value at the asked decimals:
+    `dist` = |answer - exact|), and it is the right value (exact or a hand rounding) rounded to the
+    decimals it has, within the window's cut short of the distractors. By a strict (version-2)
+    policy only rounded: a value chopped to fewer decimals (0.5 for 0.5644) is not the right value
+    rounded too coarsely."""
     D = g.policy.decimals
     assert D is not None
-    E = g.expected[kidx]
-    with np.errstate(invalid="ignore", over="ignore"):
-        few = ok & decimals_at_most(vals, D - 1) & (np.abs(vals - E) > half_unit(D))
+    few = np.zeros(vals.shape, dtype=bool)
     written = np.zeros_like(few)
-    at = np.flatnonzero(few)
+    with np.errstate(invalid="ignore", over="ignore"):
+        at = np.flatnonzero(ok & (dist > half_unit(D)))  # not the right value at the asked decimals
+    at = at[decimals_at_most(vals.flat[at], D - 1)]  # ... with fewer decimals
+    few.flat[at] = True
     if at.size:
         Q = vals.shape[1]
         k, qi, a = kidx[at // Q], at % Q, vals.flat[at]
@@ -161,6 +129,58 @@ def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray) -> tupl
     return few, written
 
 
+def _diagnose(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Slip codes (C,) and, for each wrong answer a at (key k, question q), (n,), the first slip
+    whose value explains it (diag_match within the slip's window, Group.slip_windows), an index
+    into the codes, -1 if none. Each distinct (key, question, answer) once where they repeat
+    (students sharing a key); the windows only of the slip values near enough to match (_near)."""
+    Q = len(g.qids)
+    d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
+    if d is not None:
+        k, q, a = k[d[0]], q[d[0]], a[d[0]]
+    codes, table = g.slip_values_at(k, q)  # (n, C)
+    i, c = np.nonzero(_near(g, k, q, a, table))  # (m,) the pairs that may match, by answer, then slip
+    thr, usable = g.slip_windows(k[i], q[i], c, table[i, c])
+    m = diag_match(a[i], table[i, c], thr) & usable
+    i, c = i[m], c[m]
+    first = np.diff(i, prepend=-1) != 0  # the first slip that matches each answer
+    hit = np.full(len(k), -1)
+    hit[i[first]] = c[first]
+    return codes, hit if d is None else hit[d[1]]
+
+
+def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """(n, C): where a slip value may match the answer: |a - value| within a bound of every window
+    diag_match can give it, reach + tolerance (abs: its value; rel: value x |v|; sig: half a unit
+    of the tv-th digit <= 5 x 10^-tv x |v|), and a millionth more for rounding: a superset of the
+    matches, so that only these pairs need their windows."""
+    tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
+    with np.errstate(invalid="ignore", over="ignore"):
+        base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, 0.6e-4) * (1 + 1e-6)  # (n,) abs tolerance or reach
+        slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, 0.002) * (1 + 1e-6)
+        bound = np.abs(table)  # (n, C), then base + slope x |value|, in place (large arrays)
+        bound *= slope[:, None]
+        bound += base[:, None]
+        dist = np.subtract(a[:, None], table)  # (n, C)
+        return np.abs(dist, out=dist) <= bound
+
+
+def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Rounding-aware acceptance (windows.accept) of the answers a at (key k, question q), (n,),
+    each distinct (key, question, answer) once where they repeat."""
+    Q, pol = len(g.qids), g.policy
+    d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
+    if d is not None:
+        k, q, a = k[d[0]], q[d[0]], a[d[0]]
+    gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
+    ok = accept(a, g.expected[k, q], [g.rounded[r][k, q] for r in pol.roundings], None, None,
+                g.thresholds_at(k, q), gaps, roundings=pol.roundings, strict=pol.strict)
+    return ok if d is None else ok[d[1]]
+
+
+_VERDICT_OF_STATUS = np.array([WRONG, MISSING_V, INVALID_V], dtype=np.int8)  # by numbers.OK, MISSING, INVALID
+
+
 def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray,
                 carried_credit: float | None = None) -> Judged:
     """Judge the answers of S students (key kidx[s] of group g): vals/status are (S, Q).
@@ -168,20 +188,17 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
     S, Q = vals.shape
     pol = g.policy
     cc = pol.carried_credit if carried_credit is None else carried_credit
-    E, TK, TV, P = g.expected[kidx], g.tkind[kidx], g.tval[kidx], g.points[kidx]
+    E, P = g.expected[kidx], g.points[kidx]  # (S, Q)
     ok = status == OK
     with np.errstate(invalid="ignore", over="ignore"):
-        dist = np.subtract(vals, E)
-        correct = np.abs(dist, out=dist) <= g.threshold[kidx]  # the common case: near the exact value
+        dist = np.abs(vals - E)  # (S, Q)
+        correct = dist <= g.threshold[kidx]  # the common case: near the exact value
     rest = np.flatnonzero(ok & ~correct)  # the others: rounding-aware, element by element
     if rest.size:
-        k, qi = kidx[rest // Q], rest % Q
-        correct.flat[rest] = accept(vals.flat[rest], E.flat[rest], [g.rounded[d][k, qi] for d in pol.roundings],
-                                     None, None, [g.threshold[k, qi]] + [g.thr_rounded[d][k, qi] for d in pol.roundings],
-                                     [c[k, qi] for c in g.gaps], roundings=pol.roundings, strict=pol.strict)
+        correct.flat[rest] = _correct_rest(g, kidx[rest // Q], rest % Q, vals.flat[rest])
     few = None
     if pol.fewer_decimals == "as_written":
-        few, written = _fewer(g, kidx, vals, ok)
+        few, written = _fewer(g, kidx, vals, ok, dist)
         if pol.strict:  # fewer decimals than asked (and not within the exact window): judged as the
             correct &= ~few  # number written by the fewer-decimals rule alone, not by the hand windows
             few &= written
@@ -190,28 +207,25 @@ def judge_group(g: Group, kidx: np.ndarray, vals: np.ndarray, status: np.ndarray
         else:
             correct |= written
             few &= correct
-    verdict = np.full((S, Q), WRONG, dtype=np.int8)
+    correct &= ok
+    verdict = _VERDICT_OF_STATUS[status]  # (S, Q) WRONG where a number, until judged
     verdict[correct] = CORRECT
-    verdict[status == INVALID] = INVALID_V
-    verdict[status == MISSING] = MISSING_V
     carried = np.full((S, Q), np.nan)
-    _carry_forward(g, kidx, vals, ok, correct, verdict, carried, TK, TV)
+    at = carry_forward(g, kidx, vals, ok, ok & ~correct, carried)  # (s, q) of the numbers not correct
+    verdict[at] = CARRIED
     diagnosis = np.full((S, Q), -1, dtype=np.int8)
-    wrong = verdict == WRONG
+    si, qi = np.nonzero(verdict == WRONG)
     codes: list[str] = []
-    if wrong.any():
-        si, qi = np.nonzero(wrong)
-        codes, table, thr, usable = g.slips_at(kidx[si], qi)  # (n, C)
-        m = diag_match(vals[si, qi][:, None], table, thr) & usable
-        has = m.any(axis=1)
-        diagnosis[si[has], qi[has]] = m.argmax(axis=1)[has]
-    full = P
+    if si.size:
+        codes, diagnosis[si, qi] = _diagnose(g, kidx[si], qi, vals[si, qi])
+    score = np.where(verdict == CORRECT, P, 0.0)  # (S, Q)
+    score[at] = cc * P[at]
     if few is not None and few.any():
         few &= verdict != CARRIED
         codes = [*codes, TOO_FEW]
         diagnosis[few] = len(codes) - 1
-        full = np.where(few, pol.fewer_credit * P, P)
-    score = np.where(verdict == CORRECT, full, np.where(verdict == CARRIED, cc * P, 0.0))
+        fc = few & (verdict == CORRECT)
+        score[fc] = pol.fewer_credit * P[fc]
     return Judged(verdict, score, P, E, carried, diagnosis, codes, cc, pol.fewer_credit)
 
 

@@ -23,14 +23,18 @@ g<i>_slips (K, n) the slip table at the (slip, question) pairs where a key has a
 group's "slips": its C codes). They are used only when the first key of the group, computed
 afresh, has the same rows; else recomputed, as for an index of version 1 (still read).
 
+Grading reads the arrays in place (memory-mapped, read-only, each page when first used; the .npy
+members are stored uncompressed, so the zip's CRCs are not read: the checks below are the index's).
 The index matches when the folder holds exactly its `*.json` files with their sizes, and each file
-is no newer than the index (written after the keys) or else has the recorded SHA-256. The arrays
+is no newer than the index (written after the keys) or else has the recorded SHA-256 (one stat a
+file: an edit after the index was written gives the file a newer mtime). The arrays
 are checked as `Prepared.add` checks keys (finite numbers, tolerances, shapes, positive learning
 rates, targets in [0, 1] where the loss needs it), and the first key of each group is read and
 validated in full and must equal its row. Anything else: the JSON keys are read as before.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -48,9 +52,9 @@ from exgen.errors import ExgenError
 from exgen.core.functions import PROBABILISTIC_LOSSES
 from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
+from exgen.grading.indexfile import arrays, matches
 from exgen.grading.keydir import Keys, load_keys
 from exgen.grading.keys import TOL_KINDS, Group, Prepared
-from exgen.grading.read import no_gc
 from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts
 
@@ -165,11 +169,19 @@ class IndexedKeys(Mapping):
     """Answer keys by student id, backed by the index: `prepared` holds their groups, and a key's
     dict is read from its file only when asked for."""
 
-    def __init__(self, prepared: Prepared, sids: list[str], pos: np.ndarray, sources: list[str]):
+    def __init__(self, prepared: Prepared, sids: list[str], pos: np.ndarray, folder: str, files: list[str]):
         self.prepared, self.pos = prepared, pos  # pos (N, 2): (group, row), in sids order (sorted)
         self.sids = sids
-        self.sources = dict(zip(sids, sources))
-        self._at = {s: i for i, s in enumerate(sids)}
+        self._folder, self._files = folder, files  # the key file of each student, in sids order
+
+    @functools.cached_property
+    def sources(self) -> dict[str, str]:
+        """The file of each student's key."""
+        return dict(zip(self.sids, (self._folder + f for f in self._files)))
+
+    @functools.cached_property
+    def _at(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.sids)}
 
     def __getitem__(self, sid: str) -> dict:
         g, r = self.pos[self._at[sid]]
@@ -202,34 +214,17 @@ def read_index(directory: str | Path) -> IndexedKeys | None:
         if not index.is_file():
             return None
         st = os.stat(index)
-        with no_gc(), np.load(index, allow_pickle=False) as z:
-            a = {k: z[k] for k in z.files}
+        a = arrays(index)
         meta = json.loads(a["meta"].tobytes().decode("utf-8"))
         if meta.get("format") != FORMAT or meta.get("version") not in READ_VERSIONS or meta.get("keys") != d.resolve().name:
             return None
         files = a["files"].tolist()
-        if not _matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
+        if not matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
             return None
         return _build(d, meta, a, files)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
             ExgenError):
         return None
-
-
-def _matches(d: Path, files: list[str], size: np.ndarray, sha: np.ndarray, index_mtime: int) -> bool:
-    """Does `d` hold exactly these *.json files, unchanged since the index was written?"""
-    with os.scandir(d) as it:
-        found = {e.name: e for e in it if e.name.endswith(".json")}
-    if len(found) != len(files) or not found.keys() >= set(files):
-        return False
-    stats = [found[f].stat() for f in files]
-    if not (np.array([s.st_size for s in stats], dtype=np.int64) == size).all():
-        return False
-    newer = np.flatnonzero(np.array([s.st_mtime_ns for s in stats], dtype=np.int64) > index_mtime)
-    for i in newer.tolist():  # copied or touched since: the same bytes?
-        if hashlib.sha256((d / files[i]).read_bytes()).hexdigest() != sha[i]:
-            return False
-    return True
 
 
 def _finite(a: np.ndarray, shape: tuple) -> bool:
@@ -263,7 +258,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
                   keys=LazyKeys(d, names), like=like, policy=policy_of(first))  # type: ignore[arg-type]
         E, P, TK, TV = (a[f"g{gi}_{n}"] for n in ("answer", "points", "tkind", "tval"))
         if not (_finite(E, (K, Q)) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
-                and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and np.isin(TK, (0, 1, 2)).all()
+                and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and ((TK >= 0) & (TK <= 2)).all()
                 and (TV[TK == 2] == np.floor(TV[TK == 2])).all()):
             return None
         L, B = like.n_layers, like.x.shape[0]
@@ -287,7 +282,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
                 and all(np.array_equal(u, v[k0:k0 + 1]) for u, v in
                         zip([ref.x, ref.y, ref.eta, *ref.W, *(ref.b or [])], [x, y, eta, *W, *(b or [])]))):
             return None
-        g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64), TV
+        g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64, copy=False), TV
         stored = _stored(a, gm, gi, g, first) if meta["version"] >= 2 else None
         g.compute_with(stored)
         if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it
@@ -295,7 +290,10 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         prep.groups.append(g)
     if not len(prep.groups) or group.min() < 0 or group.max() >= len(prep.groups):
         return None
-    order = sorted(range(N), key=sids.__getitem__)
+    ids = a["student_id"]
+    order = np.arange(N) if (ids[1:] > ids[:-1]).all() else np.argsort(ids, kind="stable")  # by student id
     positions = np.stack([group, row], axis=1)[order]
-    base = os.path.join(d, "")  # os.path.join(d, name) of each file name (plain names, checked by _matches)
-    return IndexedKeys(prep, [sids[i] for i in order], positions, [base + files[i] for i in order])
+    base = os.path.join(d, "")  # os.path.join(d, name) of each file name (plain names, checked by indexfile.matches)
+    if (order == np.arange(N)).all():
+        return IndexedKeys(prep, sids, positions, base, files)
+    return IndexedKeys(prep, [sids[i] for i in order.tolist()], positions, base, [files[i] for i in order.tolist()])

@@ -16,10 +16,10 @@ from exgen.core import engine
 from exgen.errors import ExgenError, InputFileError
 from exgen.answer_key import DEFAULT_TOLERANCE, validate_key
 from exgen.core.spec import from_dict
-from exgen.grading import distract, shapes, slips
+from exgen.grading import distract, shapes
 from exgen.grading.keydir import Keys, load_keys  # noqa: F401  (their home is keydir; imported from here too)
 from exgen.grading.keyfields import fields_ok
-from exgen.grading.slips import path_entries
+from exgen.grading.sliptable import SlipTable
 from exgen.grading.stack import dict_signature, stack_dicts
 from exgen.grading.numbers import threshold
 
@@ -29,8 +29,9 @@ KEY_RTOL, KEY_ATOL = 1e-9, 1e-12  # a key's answer vs its spec recomputed (exgen
 
 
 @dataclass
-class Group:
-    """Keys of one shape and one question list, with their values computed together."""
+class Group(SlipTable):
+    """Keys of one shape and one question list, with their values computed together; their
+    slip table: grading.sliptable."""
     qids: list[str]
     refs: list[str]
     kinds: list[str]
@@ -46,17 +47,15 @@ class Group:
     points: np.ndarray = field(init=False)  # (K, Q)
     threshold: np.ndarray = field(init=False)  # (K, Q) largest |answer - expected| within tolerance
     rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> (K, Q)
-    thr_rounded: dict[int, np.ndarray] = field(default_factory=dict)  # d -> threshold of rounded[d]
+    _thr_rounded: dict[int, np.ndarray] | None = field(default=None, init=False)  # d -> threshold of rounded[d]
     before: np.ndarray = field(init=False)  # (K, Q) the value before the step (NaN: none)
     distract: np.ndarray | None = field(init=False)  # (K, Q, M) values no window may contain (grading.distract);
     # column 0 the value before the step, 1 the step uphill, then the slip values (strict policy);
     # None when the cuts came from the key index: then computed where asked (distract_at)
     gaps: list[np.ndarray] = field(default_factory=list)  # the windows' cut at exact, *rounded (K, Q)
     exact: engine.Result | None = None  # the engine run on the keys' networks (no hooks), once for all uses
-    _slips: tuple | None = None
-    # the slip table as the key index keeps it: codes (C,), column (C, Q) of each (slip, question)
-    # in values (K, n) (-1: no value, NaN), made into slip_columns only if asked for
-    _compact: tuple | None = None
+    _slips: tuple | None = None  # the slip table (grading.sliptable), made on first use
+    _compact: tuple | None = None  # ... or as the key index keeps it
     shape_answers: list = field(default_factory=list)  # (K, S) (rows, cols) of the shape questions
     shape_cols: list[int] = field(init=False)  # the shape questions: judged by grading.shapes
 
@@ -136,8 +135,23 @@ class Group:
 
     def _thresholds(self) -> None:
         self.threshold = np.fmin(threshold(self.expected, self.tkind, self.tval), self.gaps[0])
-        for d, c in zip(self.policy.roundings, self.gaps[1:]):
-            self.thr_rounded[d] = np.fmin(threshold(self.rounded[d], self.tkind, self.tval), c)
+        self._thr_rounded = None  # made when asked for (judging needs few: thresholds_at)
+
+    @property
+    def thr_rounded(self) -> dict[int, np.ndarray]:
+        """d -> (K, Q) the tolerance threshold of rounded[d], cut short of the distractors."""
+        if self._thr_rounded is None:
+            self._thr_rounded = {d: np.fmin(threshold(self.rounded[d], self.tkind, self.tval), c)
+                                 for d, c in zip(self.policy.roundings, self.gaps[1:])}
+        return self._thr_rounded
+
+    def thresholds_at(self, k: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
+        """threshold and each thr_rounded[d] at the (key, question) pairs (k, q), (n,) each."""
+        if self._thr_rounded is not None:
+            return [self.threshold[k, q]] + [t[k, q] for t in self._thr_rounded.values()]
+        tk, tv = self.tkind[k, q], self.tval[k, q]
+        return [self.threshold[k, q]] + [np.fmin(threshold(self.rounded[d][k, q], tk, tv), c[k, q])
+                                         for d, c in zip(self.policy.roundings, self.gaps[1:])]
 
     def _distractors(self, before, expected, refs: list[str], slip_values: list) -> np.ndarray:
         dis = distract.distractors(before, expected, refs)
@@ -145,12 +159,23 @@ class Group:
             dis = distract.with_slips(dis, slip_values, expected, self.policy.decimals)
         return dis
 
-    def distract_at(self, k: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """The distractors (n, M) at the (key, question) pairs (k, q): those of `distract`."""
+    def distract_at(self, k: np.ndarray, q: np.ndarray | int) -> np.ndarray:
+        """The distractors (n, M) at the (key, question) pairs (k, q): those of `distract` (q: one
+        question for all, or one each); for one question without the slips that have no value there."""
+        one = np.ndim(q) == 0
+        cols = np.flatnonzero(self.present()[:, q]) if one and self.policy.strict else None
         if self.distract is not None:
+            if cols is None:
+                return self.distract[k, q]
+            C, M = len(self.present()), self.distract.shape[2]  # before, uphill, C slip values[, C as written]
+            if M == 2 + C:
+                return self.distract[k, q][:, np.r_[0, 1, 2 + cols]]
+            if M == 2 + 2 * C:
+                return self.distract[k, q][:, np.r_[0, 1, 2 + cols, 2 + C + cols]]
             return self.distract[k, q]
-        cols = list(self.slip_values_at(k, q)[1].T) if self.policy.strict else []
-        return self._distractors(self.before[k, q], self.expected[k, q], [self.refs[i] for i in q.tolist()], cols)
+        values = list(self.slip_values_at(k, q, cols)[1].T) if self.policy.strict else []
+        refs = [self.refs[q]] if one else [self.refs[i] for i in q.tolist()]  # type: ignore[index, union-attr]
+        return self._distractors(self.before[k, q], self.expected[k, q], refs, values)
 
     def values(self, **kw) -> np.ndarray:
         """The (K, Q) values at the group's refs, the engine run with kw (decimals, slip); without
@@ -175,50 +200,6 @@ class Group:
             return None
         k, q = (int(i) for i in np.argwhere(~ok)[0])
         return k, q, float(self.expected[k, q]), float(exact[k, q])
-
-    def slip_columns(self) -> tuple[list[str], list[np.ndarray]]:
-        """Slip codes (C,) and each slip's values (K, Q); the engine runs once, on first use."""
-        if self._slips is None and self._compact is not None:
-            codes, col, vals = self._compact
-            table = np.full((len(codes),) + self.expected.shape, np.nan)
-            table.transpose(1, 0, 2)[:, col >= 0] = vals
-            self._slips = (list(codes), list(table))
-        if self._slips is None:
-            self._slips = slips.candidates(self.net, self.refs, self.expected, path_entries(self.net), self.before,
-                                           self.exact)
-        return self._slips
-
-    def slip_values_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """Slip codes (C,) and the slip values (n, C) at the (key, question) pairs (k, q)."""
-        if self._slips is None and self._compact is not None:
-            codes, col, vals = self._compact
-            c = col[:, q].T
-            with np.errstate(invalid="ignore"):
-                return list(codes), np.where(c >= 0, vals[k[:, None], np.maximum(c, 0)], np.nan)
-        codes, cols = self.slip_columns()
-        return codes, np.stack([c[k, q] for c in cols], axis=1) if cols else np.empty((len(k), 0))
-
-    def slips_at(self, k: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """Slip codes (C,) and, at the (key, question) pairs (k, q), the slip values (n, C), their
-        tolerance thresholds, and whether a slip changes the answer at all (outside the
-        tolerance of the exact value). Only the pairs asked for: a class's wrong answers."""
-        codes, table = self.slip_values_at(k, q)
-        tk, tv = self.tkind[k, q][:, None], self.tval[k, q][:, None]
-        thr = threshold(table, tk, tv)
-        with np.errstate(invalid="ignore", over="ignore"):
-            usable = ~(np.abs(table - self.expected[k, q][:, None]) <= self.threshold[k, q][:, None])
-            if slips.NOT_APPLIED in codes:  # matched only nearer the old value than the new
-                c = codes.index(slips.NOT_APPLIED)
-                thr[:, c] = np.fmin(thr[:, c], distract.CUT * np.abs(table[:, c] - self.expected[k, q]))
-        return codes, table, thr, usable
-
-    def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """slips_at every key and question, as (K, Q, C) arrays."""
-        K, Q = self.expected.shape
-        codes, table, thr, usable = self.slips_at(np.repeat(np.arange(K), Q), np.tile(np.arange(Q), K))
-        return codes, table.reshape(K, Q, -1), thr.reshape(K, Q, -1), usable.reshape(K, Q, -1)
-
-
 
 
 def _graph(d):

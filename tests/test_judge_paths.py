@@ -1,0 +1,144 @@
+"""Judging's fast paths against the exact ones, on random and nasty answers: each distinct (key,
+question, answer) judged once where students share keys (grading.judge._distinct) gives every
+cell's own verdict, score, carried value and diagnosis; a strict policy's carried windows cut at
+the slips with a value at their question only (Group.distract_at for one question) are the
+windows cut at every slip; the key index read in place holds np.load's arrays."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exgen.grading import judge
+from exgen.grading.distract import gap
+from exgen.grading.judge import judge_group
+from exgen.grading.indexfile import arrays
+from exgen.grading.keyindex import INDEX, read_index
+from exgen.grading.keys import Prepared
+from exgen.grading.numbers import INVALID, MISSING, OK
+
+from conftest import generated_exam  # noqa: E402
+from grading_helpers import example_key  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def exam(tmp_path_factory) -> Path:
+    return generated_exam(tmp_path_factory.mktemp("paths"), 5)  # keys of this release: a strict policy
+
+
+def _keys(exam: Path, kind: str) -> list[dict]:
+    if kind == "strict":
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((exam / "answer_keys").glob("*.json"))]
+    if kind == "v1":  # version-1 policy: hand windows and the fewer-decimals rule as written
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/keys_v1").glob("*.json"))]
+    return [example_key("seed002-3-2-2", f"s{i}") for i in range(2)]  # no policy (an earlier release)
+
+
+def _sheets(g, rng, S: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """kidx (S,), values and statuses (S, Q): the keys shared by S students, each answer one of a
+    few (so that they repeat): exact, hand-rounded, chopped, too few decimals, a slip's value,
+    sign flips, doubled, zero and minus zero, huge, missing, invalid; and for a third of the
+    students an earlier answer off and the later ones carried through it by the engine."""
+    K, Q = g.expected.shape
+    kidx = rng.integers(0, K, S)
+    E = g.expected[kidx]
+    codes, cols = g.slip_columns()
+    slip = np.stack(cols)[rng.integers(0, len(cols), (S, Q)), kidx[:, None], np.arange(Q)] if cols else E
+    menu = [E, np.round(E, 3), np.round(E, 4), np.trunc(E * 1e4) / 1e4, np.round(E, 2), np.round(E, 1), slip,
+            -E, 2 * E, np.zeros_like(E), np.full_like(E, -0.0), np.full_like(E, 1e300), E * (1 + 3e-3), E + 1e-4]
+    pick = rng.integers(0, len(menu) + 2, (S, Q))
+    vals = np.full((S, Q), np.nan)
+    for i, m in enumerate(menu):
+        vals[pick == i] = m[pick == i]
+    status = np.where(pick == len(menu), MISSING, np.where(pick == len(menu) + 1, INVALID, OK)).astype(np.int8)
+    firsts = [q for q in range(Q) if not g.deps[q] and any(q in d for d in g.deps)]
+    rows = np.flatnonzero(rng.random(S) < 1 / 3)
+    if firsts and rows.size:
+        q0 = firsts[int(rng.integers(len(firsts)))]
+        off = np.round(E[rows, q0] * 1.1 + 0.01, 4)
+        got = g.run(g.net.take(kidx[rows]), overrides={g.refs[q0]: off}).values(g.refs)
+        later = [q for q in range(Q) if g.deps[q]]
+        vals[np.ix_(rows, later)] = np.round(got[:, later], 4)
+        status[np.ix_(rows, later)] = OK
+        vals[rows, q0], status[rows, q0] = off, OK
+    vals[status != OK] = np.nan
+    return kidx, vals, status
+
+
+@pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_each_distinct_answer_once_judges_as_each_cell(exam, monkeypatch, kind, seed):
+    prep = Prepared()
+    prep.add(_keys(exam, kind))
+    g = prep.groups[0]
+    kidx, vals, status = _sheets(g, np.random.default_rng(seed), 300)
+    out = []
+    for repeats in (0, 10 ** 9):  # every cell through _distinct, then none
+        monkeypatch.setattr(judge, "REPEATS", repeats)
+        out.append(judge_group(g, kidx, vals, status))
+    fast, exact = out
+    assert fast.codes == exact.codes
+    for f in ("verdict", "score", "points", "expected", "carried", "diagnosis"):
+        assert np.array_equal(getattr(fast, f), getattr(exact, f), equal_nan=True), f
+    counts = np.bincount(exact.verdict.ravel(), minlength=5)
+    assert (counts > 0).all(), counts  # every verdict is exercised, carried too
+    assert (exact.diagnosis >= 0).any()
+
+
+@pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
+def test_diagnosis_of_the_near_pairs_is_the_first_match_of_the_whole_table(exam, kind):
+    prep = Prepared()
+    prep.add(_keys(exam, kind))
+    g = prep.groups[0]
+    rng = np.random.default_rng(11)
+    kidx, vals, status = _sheets(g, rng, 300)
+    si, qi = np.nonzero(status == OK)
+    k, a = kidx[si], vals[si, qi]
+    a = np.where(rng.random(len(a)) < 0.3, a * (1 + rng.normal(0, 3e-3, len(a))), a)  # near a window's edge
+    codes, table, thr, usable = g.slips_at(k, qi)  # every slip at every answer, the windows as a table
+    m = judge.diag_match(a[:, None], table, thr) & usable
+    want = np.where(m.any(axis=1), m.argmax(axis=1), -1)
+    got_codes, got = judge._diagnose(g, k, qi, a)
+    assert got_codes == codes and np.array_equal(got, want) and (want >= 0).sum() > 50
+
+
+def test_distinct_pairs_by_bits():
+    rng = np.random.default_rng(3)
+    a = rng.choice(np.array([0.0, -0.0, np.nan, np.inf, 1.5, 1e-300, -2.0]), 500)
+    kq = rng.integers(0, 4, 500)
+    first, inv = judge._distinct(kq, a, 1)
+    assert np.array_equal(kq[first][inv], kq)
+    assert np.array_equal(a[first][inv].view(np.int64), a.view(np.int64))  # -0.0 is not 0.0
+    assert len(first) == len({(int(k), x.tobytes()) for k, x in zip(kq, a)})
+    assert judge._distinct(kq, a, 1000) is None  # pairs that seldom repeat: each cell on its own
+
+
+def test_one_questions_distractors_cut_as_all_of_them(exam):
+    keys = _keys(exam, "strict")
+    prep = Prepared()
+    prep.add(keys)
+    indexed = read_index(exam / "answer_keys")
+    assert indexed is not None
+    rng = np.random.default_rng(5)
+    for g in (prep.groups[0], indexed.prepared.groups[0]):  # the slip table computed, and the index's
+        assert g.policy.strict
+        K, Q = g.expected.shape
+        k = rng.integers(0, K, 50)
+        for q in range(Q):
+            x = g.expected[k, q] + rng.normal(0, 0.05, 50)  # centres near the answer
+            full, one = g.distract_at(k, np.full(50, q)), g.distract_at(k, q)
+            assert one.shape[1] <= full.shape[1]
+            assert np.array_equal(gap(x, full), gap(x, one))
+
+
+def test_the_index_read_in_place_holds_np_loads_arrays(exam):
+    got = arrays(exam / INDEX)
+    with np.load(exam / INDEX, allow_pickle=False) as z:
+        assert sorted(got) == sorted(z.files)
+        for name in z.files:
+            assert got[name].dtype == z[name].dtype and np.array_equal(got[name], z[name]), name
+            assert not got[name].flags.writeable
