@@ -39,7 +39,8 @@ def _quoted() -> str:
     return out
 
 
-_SPECIAL = re.compile("[" + re.escape(_quoted()) + "]")
+_QUOTED = _quoted()
+_SPECIAL = re.compile("[" + re.escape(_QUOTED) + "]")
 
 
 def field(s: str) -> str:
@@ -73,16 +74,18 @@ def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     return texts[inv].reshape(np.shape(values))
 
 
-_STARTS = re.compile("\x00[" + re.escape("".join(sorted(DANGEROUS))) + "]")
+_STARTS = tuple("\x00" + c for c in sorted(DANGEROUS))
 
 
 def fields(texts: list[str]) -> list[str]:
     """cell() of each text; the list itself when none needs neutralising or quoting. Texts are
     looked at one by one (safe_cells) only when one of them may start with a dangerous character
-    (one search over all of them; a NUL inside a text can only make it look)."""
-    if _STARTS.search("\x00" + "\x00".join(texts)):
+    (substring searches in all of them joined by NULs; a NUL inside a text can only make it look;
+    neutralising adds no character that needs quoting)."""
+    joined = "\x00" + "\x00".join(texts)
+    if any(d in joined for d in _STARTS):
         texts = safe_cells(texts)
-    return [field(t) for t in texts] if _SPECIAL.search("".join(texts)) else texts
+    return [field(t) for t in texts] if any(c in joined for c in _QUOTED) else texts
 
 
 def _float_texts(values: np.ndarray, end: str, start: str = "") -> np.ndarray:

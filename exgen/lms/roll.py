@@ -15,6 +15,7 @@ class Roll:
     maximum: np.ndarray  # (n,) float
     fields: dict[str, list[str]] = field(default_factory=dict)  # name -> (n,) texts, "" where a student has none
     _totals: list[str] | None = field(default=None, repr=False, compare=False)
+    _most: float | None = field(default=None, repr=False, compare=False)
 
     def col(self, name: str) -> list[str]:
         """The field `name` of every student ("" where missing; a new list when nobody has it)."""
@@ -34,7 +35,9 @@ class Roll:
 
     def most(self) -> float:
         """The largest maximum (0 for no students): the gradebooks' points possible."""
-        return max(self.maximum.tolist(), default=0)
+        if self._most is None:
+            self._most = max(self.maximum.tolist(), default=0)
+        return self._most
 
     @classmethod
     def of(cls, rows: list[dict]) -> Roll:
