@@ -12,6 +12,7 @@ import hashlib
 import io
 import itertools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -154,55 +155,63 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
             np.array(rests + [""], dtype=object)[inv].reshape(code.shape)]
 
 
-def _pieces(gr: GroupResult, cc: float, cells: dict) -> np.ndarray:
-    """The group's answers.csv lines as (S, Q, n) pieces: "student_id," and the rest of the line
-    ("question_id,answer,expected,verdict,score,points,diagnosis,carried\n", in 4 pieces, the
-    carried value where ECF applied); or, when few lines differ in more than the student,
-    "student_id," and the rest of the line, each distinct rest joined once."""
+def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list[str], int]:
+    """The group's answers.csv lines as one list of n pieces per line, in line order: "student_id,"
+    and the rest of the line ("question_id,answer,expected,verdict,score,points,diagnosis,carried\n",
+    in 4 pieces, the carried value where ECF applied); or, when few lines differ in more than the
+    student, "student_id," and the rest of the line, each distinct rest joined once."""
     j, g = gr.judged, gr.group
     S, Q = gr.acode.shape
     key = id(gr.texts)
     if key not in cells:  # shared by the groups
         cells[key] = _answer_cells(gr)
     ans = cells[key]
-    at = ~np.isnan(j.carried)  # ECF applied: its value ends the line
-    sids = np.array([s + "," for s in fields(gr.students)], dtype=object).reshape(S, 1)
+    sids = np.array([s + "," for s in fields(gr.students)], dtype=object)  # (S,)
     K = g.expected.shape[0]
     if DEDUP and DEDUP * K <= S:  # shared keys: lines that differ only in the student are likely
         KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
         code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
-        inv, uniq = _factorize(code)
+        inv, uniq = _factorize(code)  # (S*Q,)
         if DEDUP * len(uniq) <= S * Q:
             first = np.empty(len(uniq), dtype=np.int64)
             first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
             parts = _middle(gr, cc, ans, first // Q, first % Q)
             rest = np.array(["".join(t) for t in zip(*(p.tolist() for p in parts))], dtype=object)
-            out = np.empty((S, Q, 2), dtype=object)
-            out[:, :, 0] = sids
-            out[:, :, 1] = rest[inv].reshape(S, Q)
-            if at.any():
-                out[:, :, 1][at] = [r[:-1] + c for r, c in zip(out[:, :, 1][at].tolist(),
-                                                                 _float_texts(j.carried[at], "\n").tolist())]
-            return out
+            return _interleave([sids, _carried(rest[inv], j.carried)], S, Q), 2
     mid = _middle(gr, cc, ans, np.arange(S)[:, None], np.arange(Q)[None, :])
-    out = np.empty((S, Q, 5), dtype=object)
-    out[:, :, 0] = sids
-    for i, m in enumerate(mid):
-        out[:, :, i + 1] = m
-    if at.any():
-        out[:, :, 4][at] = [r[:-1] + c for r, c in zip(out[:, :, 4][at].tolist(),
-                                                     _float_texts(j.carried[at], "\n").tolist())]
-    return out
+    return _interleave([sids, *mid[:3], _carried(mid[3].reshape(-1), j.carried)], S, Q), 5
+
+
+def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
+    """The lines' last pieces (S*Q,), a new object array, with each line's carried value (NaN: none)
+    in place of its final "\n" (ECF applied: the value ends the line)."""
+    at = np.flatnonzero(~np.isnan(carried.reshape(-1)))
+    if len(at):
+        last[at] = [r[:-1] + c for r, c in zip(last[at].tolist(), _float_texts(carried.reshape(-1)[at], "\n").tolist())]
+    return last
+
+
+def _interleave(cols: list[np.ndarray], S: int, Q: int) -> list[str]:
+    """The lines' pieces in order: piece 0 of line (s, q) from cols[0] (S,) (the student's), piece
+    i from cols[i] (S*Q or (S, Q)); one list slice assignment per piece."""
+    n = len(cols)
+    flat: list = [None] * (S * Q * n)
+    flat[0::n] = np.repeat(cols[0], Q).tolist()
+    for i, c in enumerate(cols[1:], 1):
+        flat[i::n] = np.ravel(c).tolist()
+    return flat
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
     cells: dict = {}
     per = [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
     if len(per) == 1:  # the students' lines in order: one join per chunk of pieces
-        flat = per[0].reshape(-1).tolist()
-        n = per[0].shape[2] << 14
+        flat, n = per[0][0], per[0][1] << 14
     else:  # groups of different lengths: each student's lines joined, then taken in order
-        blocks = [["".join(b) for b in p.reshape(len(p), -1).tolist()] for p in per]
+        blocks = []
+        for (f, k), gr in zip(per, res.groups):
+            m = k * gr.acode.shape[1]  # pieces per student
+            blocks.append(["".join(f[i:i + m]) for i in range(0, len(f), m)])
         gi, r = res.order
         flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]
         n = 256
@@ -250,11 +259,23 @@ def _joined(parts: list[str], n: int = 1 << 14) -> Iterator[str]:
 def _write(path: Path, head: str, chunks: Iterable[str]) -> None:
     """head and the chunks, UTF-8. Written chunk by chunk: the same bytes as one join, but the
     buffers stay small and in cache (2-3x faster than joining and encoding 50 MB at once).
-    Hashed on the way, for the output folder's manifest (exgen.manifest): not read back."""
+    Hashed on the way, for the output folder's manifest (exgen.manifest): not read back.
+    From the second chunk on, hashing and writing run in one worker thread (both release the
+    GIL) while this thread makes the next chunk; chunks are written in order, one at a time."""
     h = hashlib.sha256()
     with open(path, "wb") as f:
-        for c in itertools.chain((head,), chunks):
-            b = c.encode("utf-8")
+        def put(b: bytes) -> None:
             h.update(b)
             f.write(b)
+        it = iter(chunks)
+        put(head.encode("utf-8"))
+        first = next(it, None)
+        if first is not None:
+            with ThreadPoolExecutor(1) as pool:
+                job = pool.submit(put, first.encode("utf-8"))
+                for c in it:
+                    b = c.encode("utf-8")
+                    job.result()
+                    job = pool.submit(put, b)
+                job.result()
     hashed(path, h.hexdigest())
