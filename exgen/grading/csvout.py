@@ -234,19 +234,24 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(mx != 0, 100 * tot / mx, 0.0)
     ids = fields(students)
-    grid = np.full((len(students), 4 + len(qids)), ",", dtype=object)  # cells end with their separator
+    S, C = len(students), 4 + len(qids)
+    gi, r = res.order
+    whole = len(res.groups) == 1 and len(qids) > 0 and [col[q] for q in res.groups[0].group.qids] == list(range(len(qids)))
+    # cells end with their separator; a student without a question's score gets an empty cell
+    grid = np.empty((S, C), dtype=object) if whole else np.full((S, C), ",", dtype=object)
     grid[:, 0] = [s + "," for s in ids]
     grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g},"), formatted(mx, "{:g},"), formatted(pct, "{:.2f},")
-    gi, r = res.order
     for g, gr in enumerate(res.groups):
         m = np.flatnonzero(gi == g)
-        cols = 4 + np.array([col[q] for q in gr.group.qids])
-        cells = formatted(gr.judged.score, "{:g},")[r[m]]
-        if len(m) == len(students) and np.array_equal(cols, np.arange(4, grid.shape[1])):
-            grid[:, 4:] = cells
+        rows = r[m]
+        score = gr.judged.score if np.array_equal(rows, np.arange(len(gr.judged.score))) else gr.judged.score[rows]
+        if whole:  # every student, every column: the last one ends the line
+            grid[:, 4:-1] = formatted(score[:, :-1], "{:g},")
+            grid[:, -1] = formatted(score[:, -1], "{:g}\n")
         else:
-            grid[m[:, None], cols[None, :]] = cells
-    grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
+            grid[m[:, None], (4 + np.array([col[q] for q in gr.group.qids]))[None, :]] = formatted(score, "{:g},")
+    if not whole:
+        grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
     _write(out / "grades.csv", _line(["student_id", "total", "maximum", "percent"] + qids), _joined(grid.ravel().tolist()))
     # the LMS gradebooks (grades_canvas.csv, ...): exgen.lms.writeback, from outputs.write_outputs
 
