@@ -113,14 +113,11 @@ def _answer_cells(gr: GroupResult) -> np.ndarray:
         if st[i][:1] in DANGEROUS:
             st[i] = safe_cell(st[i])
     joined = "".join(st)
-    if _SPECIAL.search(joined):
+    if any(c in joined for c in _QUOTED):
         ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
         for i in np.unique(np.searchsorted(ends, [m.start() for m in _SPECIAL.finditer(joined)], side="right")).tolist():
             st[i] = field(st[i])
-    out = np.empty(len(st) + 1, dtype=object)
-    out[:-1] = st
-    out[-1] = ""
-    return out
+    return np.fromiter(itertools.chain(st, ("",)), dtype=object, count=len(st) + 1)
 
 
 DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
