@@ -195,7 +195,8 @@ def test_common_case_equals_full_acceptance(keys):
 
 
 TRICKY = ['a,b', 'say "hi"', "line\nbreak", "cr\rx", "=1+2", "+SUM(A1)", "@x", "-cmd", "\t=tab", "é;ü 漢字",
-          " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300]
+          " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300,
+          "50%", "%s", "%.12g", "%%", "%"]  # (answers.csv is %-formatted: a "%" must come out as typed)
 
 
 @pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])  # never, as shipped, always (each distinct middle joined once)
@@ -205,7 +206,7 @@ def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, 
     (commas, quotes, newlines), neutralising (formula-like) or neither (unicode, numbers)."""
     ks = {s: k for s, k in keys.items() if not one_group or k is keys["s1"]}
     rng = random.Random(5)
-    sids = {s: ['=' + s, s + ',x', s + '"q"', s + "é", "@" + s][i % 5] for i, s in enumerate(ks)}
+    sids = {s: ['=' + s, s + ',x', s + '"q"', s + "é", "@" + s, s + "%s"][i % 6] for i, s in enumerate(ks)}
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["student_id", "question_id", "answer"])

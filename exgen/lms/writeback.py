@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exgen.grading.csvout import _line, _write, fields
+from exgen.grading.cells import fields, header_line, write_chunks
 from exgen.lms import blackboard, canvas, moodle
 from exgen.lms.roll import Roll
 
@@ -42,13 +42,13 @@ def student_roll(res, info: dict[str, dict[str, str]] | None = None, roster: lis
 
 
 def _csv(path: Path, header: list[str], columns: list[list[str]]) -> None:
-    """header and the columns' rows as csv.writer writes them after safe_cells (grading.csvout's
+    """header and the columns' rows as csv.writer writes them after safe_cells (grading.cells'
     rules): each column neutralised and quoted at once, then the lines joined."""
     cols = [fields(c) for c in columns]
     if len(cols) == 1:  # csv.writer writes a lone empty field as ""
         cols[0] = [c or '""' for c in cols[0]]
     lines = "\n".join(map(",".join, zip(*cols)))
-    _write(path, _line(header), (lines + "\n",) if lines else ())
+    write_chunks(path, header_line(header), (lines + "\n",) if lines else ())
 
 
 def write_gradebooks(res, out: Path, exam: str, *, info: dict | None = None, roster: list | None = None,
