@@ -134,15 +134,16 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
             rest = np.array([x.encode() for x in rest.tolist()], dtype=object)
             return _interleave([sids, _carried(rest[inv], j.carried)], S, Q), 2, None, None
     qc, a, (ex, texts), r = _middle(gr, cc, ans_pct, np.arange(S)[:, None], np.arange(Q)[None, :], pct=True)
-    exp = np.full(S * Q, ",%.12g,", dtype=object)  # (S*Q,)
     isnum = np.ones(S * Q, dtype=bool)
+    exp: list | np.ndarray = [",%.12g,"] * (S * Q)  # (S*Q,)
     if texts is not None:
         t = np.flatnonzero(texts.reshape(-1) != None)  # noqa: E711
+        exp = np.array(exp, dtype=object)
         exp[t] = ["," + x.replace("%", "%%") + "," for x in texts.reshape(-1)[t].tolist()]
         isnum[t] = False
     at = np.concatenate([[0], np.cumsum(isnum)])  # (S*Q+1,) line -> its first float
     sids = np.array([_pct(s + ",", True) for s in ids], dtype=object)  # (S,)
-    return (_interleave([sids, qc, a, exp, _carried(r.reshape(-1), j.carried)], S, Q), 5,
+    return (_interleave([sids, qc[0].tolist() * S if S else [], a, exp, _carried(r.reshape(-1), j.carried)], S, Q), 5,
             ex.reshape(-1)[isnum].tolist(), at)
 
 
@@ -158,14 +159,14 @@ def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
     return last
 
 
-def _interleave(cols: list[np.ndarray], S: int, Q: int) -> list:
+def _interleave(cols: list, S: int, Q: int) -> list:
     """The lines' pieces in order: piece 0 of line (s, q) from cols[0] (S,) (the student's), piece
-    i from cols[i] (S*Q or (S, Q)); one list slice assignment per piece."""
+    i from cols[i] (a list of S*Q, or an array of S*Q or (S, Q)); one list slice assignment per piece."""
     n = len(cols)
     flat: list = [None] * (S * Q * n)
     flat[0::n] = np.repeat(cols[0], Q).tolist()
     for i, c in enumerate(cols[1:], 1):
-        flat[i::n] = np.ravel(c).tolist()
+        flat[i::n] = c if isinstance(c, list) else np.ravel(c).tolist()
     return flat
 
 
