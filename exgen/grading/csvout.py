@@ -106,8 +106,8 @@ def _pct(s: str, double: bool) -> str:
 def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | None, np.ndarray | None]:
     """The group's answers.csv lines as (pieces, n, floats, at): n pieces per line, in line order.
     When few lines differ in more than the student: "student_id," and the rest of the line
-    ("question_id,answer,expected,verdict,...,carried\n"), each distinct rest joined once, as
-    UTF-8 bytes, and floats, at None. Else 5 pieces: "student_id,", "question_id,", "answer", ",%.12g," (or
+    ("question_id,answer,expected,verdict,...,carried\n"), each distinct rest joined once, and
+    floats, at None. Else 5 pieces: "student_id,", "question_id,", "answer", ",%.12g," (or
     ",text," for an expected value written as text) and "verdict,...,carried\n", every "%" in
     them doubled: lines a..b-1 are their join %-formatted with floats[at[a]:at[b]], the expected
     values. The carried value, where ECF applied, ends the last piece."""
@@ -130,9 +130,11 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
             e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
             rest = np.array([("%s%s,%s,%s" if isinstance(x, str) else "%s%s,%.12g,%s") % y
                              for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))], dtype=object)
-            sids = np.array([(s + ",").encode() for s in ids], dtype=object)  # (S,) UTF-8: the chunks are not encoded again
-            rest = np.array([x.encode() for x in rest.tolist()], dtype=object)
-            return _interleave([sids, _carried(rest[inv], j.carried)], S, Q), 2, None, None
+            sids = np.array([s + "," for s in ids], dtype=object)  # (S,)
+            out = np.empty((S, Q, 2), dtype=object)  # (a little faster than _interleave for 2 pieces)
+            out[:, :, 0] = sids[:, None]
+            out[:, :, 1] = _carried(rest[inv], j.carried).reshape(S, Q)
+            return out.reshape(-1).tolist(), 2, None, None
     qc, a, (ex, texts), r = _middle(gr, cc, ans_pct, np.arange(S)[:, None], np.arange(Q)[None, :], pct=True)
     isnum = np.ones(S * Q, dtype=bool)
     exp: list | np.ndarray = [",%.12g,"] * (S * Q)  # (S*Q,)
@@ -148,14 +150,11 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
 
 
 def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
-    """The lines' last pieces (S*Q,), a new object array of str or of UTF-8 bytes, with each line's
-    carried value (NaN: none) in place of its final "\n" (ECF applied: the value ends the line)."""
+    """The lines' last pieces (S*Q,), a new object array, with each line's carried value (NaN: none)
+    in place of its final "\n" (ECF applied: the value ends the line)."""
     at = np.flatnonzero(~np.isnan(carried.reshape(-1)))
     if len(at):
-        vals = float_texts(carried.reshape(-1)[at], "\n").tolist()
-        if isinstance(last[at[0]], bytes):
-            vals = [v.encode() for v in vals]
-        last[at] = [r[:-1] + c for r, c in zip(last[at].tolist(), vals)]
+        last[at] = [r[:-1] + c for r, c in zip(last[at].tolist(), float_texts(carried.reshape(-1)[at], "\n").tolist())]
     return last
 
 
@@ -170,11 +169,10 @@ def _interleave(cols: list, S: int, Q: int) -> list:
     return flat
 
 
-def _lines(flat: list, n: int, floats: list | None, at: np.ndarray | None, a: int, b: int) -> bytes:
-    """Lines a..b-1 as written (UTF-8), from _pieces' (pieces, n, floats, at)."""
-    if floats is None or at is None:  # pieces already UTF-8
-        return b"".join(flat[a * n:b * n])
-    return ("".join(flat[a * n:b * n]) % tuple(floats[at[a]:at[b]])).encode()
+def _lines(flat: list, n: int, floats: list | None, at: np.ndarray | None, a: int, b: int) -> str:
+    """Lines a..b-1 as written, from _pieces' (pieces, n, floats, at)."""
+    text = "".join(flat[a * n:b * n])
+    return text if floats is None or at is None else text % tuple(floats[at[a]:at[b]])
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
@@ -192,7 +190,7 @@ def write_answers(res: GradeResult, path: Path) -> None:
                           else [""] * len(gr.students))
         gi, r = res.order
         flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]
-        chunks = (b"".join(flat[i:i + 256]) for i in range(0, len(flat), 256))
+        chunks = ("".join(flat[i:i + 256]) for i in range(0, len(flat), 256))
     write_chunks(path, header_line(ANSWER_COLUMNS), chunks)
 
 
