@@ -167,8 +167,9 @@ def gradebook(roll, title: str) -> tuple[list[str], list[list[str]], list[str]]:
     the user field of that name on import) and the grade item's column. From an
     exgen.lms.roll.Roll (email, idnumber, totals). Returns (header, columns, what is missing)."""
     by = "Email address" if roll.has("email") else "ID number"
-    who = roll.col("email" if by == "Email address" else "idnumber")
-    keep = [i for i, x in enumerate(who) if x]
+    name = "email" if by == "Email address" else "idnumber"
+    who = roll.col(name)
+    keep = [i for i, x in enumerate(who) if x] if roll.has(name) else []
     tot = roll.totals()
     columns = [who, tot] if len(keep) == len(who) else [[who[i] for i in keep], [tot[i] for i in keep]]
     notes = []

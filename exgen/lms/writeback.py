@@ -33,7 +33,7 @@ def student_roll(res, info: dict[str, dict[str, str]] | None = None, roster: lis
             for k, v in r.items():
                 if k not in ("student_id", "total", "maximum"):
                     cols.setdefault(k, [""] * n)[i] = v or ""
-    at = [i for i, s in enumerate(students) if "@" in s]
+    at = [i for i, s in enumerate(students) if "@" in s] if "@" in "".join(students) else []
     if at:
         email = cols.setdefault("email", [""] * n)
         for i in at:
