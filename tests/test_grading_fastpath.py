@@ -139,6 +139,20 @@ def _reference_answers(res) -> bytes:
     return buf.getvalue().encode()
 
 
+def _reference_grades(res) -> bytes:
+    """grades.csv as csv.writer writes it row by row (cells neutralised): totals, percent, scores."""
+    qids = list(dict.fromkeys(q for gr in res.groups for q in gr.group.qids))
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(safe_cells(["student_id", "total", "maximum", "percent"] + qids))
+    for s in res.students:
+        total, maximum = res.totals(s)
+        scores = {v.question_id: f"{v.score:g}" for v in res.verdicts(s)}
+        w.writerow(safe_cells([s, f"{total:g}", f"{maximum:g}", f"{100 * total / maximum if maximum else 0.0:.2f}"]
+                              + [scores.get(q, "") for q in qids]))
+    return buf.getvalue().encode()
+
+
 @pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])
 def test_vectorised_writers_equal_csv_writer(tmp_path, monkeypatch, keys, dedup):
     monkeypatch.setattr(csvout, "DEDUP", dedup)
@@ -150,6 +164,7 @@ def test_vectorised_writers_equal_csv_writer(tmp_path, monkeypatch, keys, dedup)
     write_answers(res, tmp_path / "answers.csv")
     assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)
     write_grades(res, tmp_path, "exam, 1")
+    assert (tmp_path / "grades.csv").read_bytes() == _reference_grades(res)
     rows = list(csv.DictReader(open(tmp_path / "grades.csv", newline="")))
     assert len(rows) == len(res.students) and len({len(k["questions"]) for k in keys.values()}) == 2
     for row, s in zip(rows, res.students):
@@ -195,7 +210,8 @@ def test_common_case_equals_full_acceptance(keys):
 
 
 TRICKY = ['a,b', 'say "hi"', "line\nbreak", "cr\rx", "=1+2", "+SUM(A1)", "@x", "-cmd", "\t=tab", "é;ü 漢字",
-          " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300]
+          " =1 ", '",', "", "0.5", "1e3", "\u22120.25", "3/8", "-0.125", "=", '"', "x" * 300,
+          "50%", "%s", "%.12g", "%%", "%"]  # (answers.csv is %-formatted: a "%" must come out as typed)
 
 
 @pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])  # never, as shipped, always (each distinct middle joined once)
@@ -205,7 +221,7 @@ def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, 
     (commas, quotes, newlines), neutralising (formula-like) or neither (unicode, numbers)."""
     ks = {s: k for s, k in keys.items() if not one_group or k is keys["s1"]}
     rng = random.Random(5)
-    sids = {s: ['=' + s, s + ',x', s + '"q"', s + "é", "@" + s][i % 5] for i, s in enumerate(ks)}
+    sids = {s: ['=' + s, s + ',x', s + '"q"', s + "é", "@" + s, s + "%s"][i % 6] for i, s in enumerate(ks)}
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["student_id", "question_id", "answer"])
@@ -221,3 +237,5 @@ def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, 
     monkeypatch.setattr(csvout, "DEDUP", dedup)
     write_answers(res, tmp_path / "answers.csv")
     assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)
+    write_grades(res, tmp_path, "x")  # one group with every question, or two
+    assert (tmp_path / "grades.csv").read_bytes() == _reference_grades(res)

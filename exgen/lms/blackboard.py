@@ -21,23 +21,22 @@ def question_columns(header: list[str]) -> list[str]:
                     ("last name", "first name", "username", "student id", "last access", "availability")]
 
 
-def gradebook(rows: list[dict], title: str, column_id: str | None) -> tuple[list[str], list[list[str]], list[str]]:
+def gradebook(roll, title: str, column_id: str | None) -> tuple[list[str], list[list[str]], list[str]]:
     """Grade Center upload (Work Offline > Upload): Last Name, First Name, Username, Student ID
     and the grade column, "Title [Total Pts: N Score] |id" (with the column id Blackboard
-    updates that column; without one it creates a new column). Keyed by Username."""
-    mx = max((r["maximum"] for r in rows), default=0)
-    col = f"{title} [Total Pts: {mx:g} Score]" + (f" |{column_id}" if column_id else "")
-    body, missing = [], []
-    for r in rows:
-        user = r.get("login") or r.get("username")
-        if not user:
-            missing.append(r["student_id"])
-            user = r["student_id"]
-        body.append([r.get("last") or "", r.get("first") or "", user, r.get("sis_id") or "", f"{r['total']:g}"])
+    updates that column; without one it creates a new column). Keyed by Username (login, else
+    username, else the student id). From an exgen.lms.roll.Roll; returns (header, columns, notes)."""
+    col = f"{title} [Total Pts: {roll.most():g} Score]" + (f" |{column_id}" if column_id else "")
+    ids = roll.students
+    users, missing = ids, len(ids)
+    if roll.has("login") or roll.has("username"):
+        users = [a or b or s for a, b, s in zip(roll.col("login"), roll.col("username"), ids)]
+        missing = sum(1 for a, b in zip(roll.col("login"), roll.col("username")) if not (a or b))
     notes = []
     if not column_id:
         notes.append("grades_blackboard.csv has no column id (--blackboard-column-id): Blackboard adds a new column")
     if missing:
-        notes.append(f"grades_blackboard.csv: {len(missing)} student(s) without a username (a roster column "
+        notes.append(f"grades_blackboard.csv: {missing} student(s) without a username (a roster column "
                      "'username'), their student id stands in")
-    return ["Last Name", "First Name", "Username", "Student ID", col], body, notes
+    return (["Last Name", "First Name", "Username", "Student ID", col],
+            [roll.col("last"), roll.col("first"), users, roll.col("sis_id"), roll.totals()], notes)

@@ -164,22 +164,24 @@ def blanks_of(cell: str) -> list[str]:
 GRADEBOOK = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
-def gradebook(rows: list[dict], title: str, assignment_id: str | None) -> tuple[list[str], list[list[str]], list[str]]:
+def gradebook(roll, title: str, assignment_id: str | None) -> tuple[list[str], list[list[str]], list[str]]:
     """Canvas's gradebook CSV: Student, ID (Canvas user id), SIS User ID, SIS Login ID, Section and
     the assignment column "Title (id)" (Canvas matches the column by the id; without one it
-    creates a new assignment), then a "Points Possible" row. Rows: dicts with name, canvas_id,
-    sis_id, login, section, total, maximum."""
+    creates a new assignment), then a "Points Possible" row. From an exgen.lms.roll.Roll (name,
+    canvas_id, sis_id, login, section, totals); returns (header, columns, what is missing)."""
     col = f"{title} ({assignment_id})" if assignment_id else title
-    mx = max((r["maximum"] for r in rows), default=0)
-    body = [["Points Possible", "", "", "", "", f"{mx:g}"]]
-    body += [[r.get("name") or r["student_id"], r.get("canvas_id") or "", r.get("sis_id") or r["student_id"],
-              r.get("login") or "", r.get("section") or "", f"{r['total']:g}"] for r in rows]
+    ids = roll.students
+    names = [n or s for n, s in zip(roll.fields["name"], ids)] if roll.has("name") else ids
+    sis = [n or s for n, s in zip(roll.fields["sis_id"], ids)] if roll.has("sis_id") else ids
+    canvas_ids = roll.col("canvas_id")
+    columns = [["Points Possible"] + names, [""] + canvas_ids, [""] + sis, [""] + roll.col("login"),
+               [""] + roll.col("section"), [f"{roll.most():g}"] + roll.totals()]
     notes = []
     if not assignment_id:
         notes.append("grades_canvas.csv has no assignment id (--canvas-assignment-id): Canvas adds a new "
                      "assignment on import")
-    no_id = [r["student_id"] for r in rows if not r.get("canvas_id")]
+    no_id = canvas_ids.count("")
     if no_id:
-        notes.append(f"grades_canvas.csv: {len(no_id)} student(s) without a Canvas ID (a roster column "
+        notes.append(f"grades_canvas.csv: {no_id} student(s) without a Canvas ID (a roster column "
                      "'Canvas ID'), matched by SIS User ID")
-    return GRADEBOOK + [col], body, notes
+    return GRADEBOOK + [col], columns, notes

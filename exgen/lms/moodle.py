@@ -178,16 +178,18 @@ def is_summary_row(header: list[str], row: list[str]) -> bool:
 
 # ---- grade import (Site administration > Grades > Import > CSV file) ----------------------------
 
-def gradebook(rows: list[dict], title: str) -> tuple[list[str], list[list[str]], list[str]]:
+def gradebook(roll, title: str) -> tuple[list[str], list[list[str]], list[str]]:
     """Moodle's CSV grade import: one identity column (Email address, else ID number, mapped to
-    the user field of that name on import) and the grade item's column. Rows: dicts with
-    email, idnumber, total. Returns (header, rows, what is missing)."""
-    by = "Email address" if any(r.get("email") for r in rows) else "ID number"
-    field = "email" if by == "Email address" else "idnumber"
-    missing = [r["student_id"] for r in rows if not r.get(field)]
-    body = [[r.get(field) or "", f"{r['total']:g}"] for r in rows if r.get(field)]
+    the user field of that name on import) and the grade item's column. From an
+    exgen.lms.roll.Roll (email, idnumber, totals). Returns (header, columns, what is missing)."""
+    by = "Email address" if roll.has("email") else "ID number"
+    name = "email" if by == "Email address" else "idnumber"
+    who = roll.col(name)
+    keep = [i for i, x in enumerate(who) if x] if roll.has(name) else []
+    tot = roll.totals()
+    columns = [who, tot] if len(keep) == len(who) else [[who[i] for i in keep], [tot[i] for i in keep]]
     notes = []
-    if missing:
-        notes.append(f"grades_moodle.csv: {len(missing)} student(s) left out, without e-mail or ID number "
+    if len(keep) < len(who):
+        notes.append(f"grades_moodle.csv: {len(who) - len(keep)} student(s) left out, without e-mail or ID number "
                      "(a roster column 'email')")
-    return [by, title], body, notes
+    return [by, title], columns, notes
