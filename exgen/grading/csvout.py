@@ -5,7 +5,7 @@ student id) and gathered with numpy; the file is joined a chunk of lines at a ti
 lines differ in more than the student (shared keys), each distinct rest of line is made once;
 otherwise each chunk's pieces are joined into a %-format ("%" doubled in them) whose "%.12g"
 fields take the chunk's expected values: one C-level pass formats the floats and makes the text.
-The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.grading.cells).
+The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.grading.csvcells).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import numpy as np
 from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
 from exgen.escape import DANGEROUS, safe_cell
-from exgen.grading.cells import (QUOTED, SPECIAL, cell, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
+from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
                                  formatted, header_line, chunks_of, write_chunks)
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS

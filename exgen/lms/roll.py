@@ -28,7 +28,7 @@ class Roll:
 
     def totals(self) -> list[str]:
         """Each student's total as the gradebooks write it ("{:g}"), each distinct total formatted once."""
-        from exgen.grading.cells import formatted
+        from exgen.grading.csvcells import formatted
         if self._totals is None:
             self._totals = formatted(self.total, "{:g}").tolist()
         return self._totals

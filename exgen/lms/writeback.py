@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exgen.grading.cells import fields, header_line, write_chunks
+from exgen.grading.csvcells import fields, header_line, write_chunks
 from exgen.lms import blackboard, canvas, moodle
 from exgen.lms.roll import Roll
 
@@ -42,7 +42,7 @@ def student_roll(res, info: dict[str, dict[str, str]] | None = None, roster: lis
 
 
 def _csv(path: Path, header: list[str], columns: list[list[str]]) -> None:
-    """header and the columns' rows as csv.writer writes them after safe_cells (grading.cells'
+    """header and the columns' rows as csv.writer writes them after safe_cells (grading.csvcells'
     rules): each column neutralised and quoted at once, then the lines joined."""
     cols = [fields(c) for c in columns]
     if len(cols) == 1:  # csv.writer writes a lone empty field as ""
