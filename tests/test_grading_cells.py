@@ -65,9 +65,10 @@ def test_long_cells_and_a_small_word_limit(monkeypatch):
 @pytest.mark.parametrize("seed", range(10))
 def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
     """cells.factorize: the codes of the cells equal pandas' factorize of their texts (both in
-    order of first appearance), and `first` is the first cell of each code."""
+    order of first appearance), and `first` is the first cell of each code; cells.decode: the
+    texts of cells of every size (its texts grouped by size, `where` each cell's)."""
     rng = random.Random(seed)
-    texts = [rng.choice(PIECES[:20]) + rng.choice(["", "a", "ab" * rng.randint(0, 9)]) for _ in range(2000)]
+    texts = [rng.choice(PIECES) + rng.choice(["", "a", "ab" * rng.randint(0, 40)]) for _ in range(2000)]
     data = "\n".join(texts).encode()
     b = cells.Bytes(data)
     lens = np.array([len(t.encode()) for t in texts])
@@ -75,8 +76,10 @@ def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
     codes, first = cells.factorize(b, starts, lens)
     ref, uniq = factorize(texts)
     assert codes.tolist() == ref.tolist()
-    assert cells.decode(b, starts[first], lens[first]) == uniq
-    assert cells.decode(b, starts, lens) == texts
+    got, where = cells.decode(b, starts[first], lens[first])
+    assert [got[i] for i in where] == uniq
+    got, where = cells.decode(b, starts, lens)
+    assert [got[i] for i in where] == texts
 
 
 def test_rows_wider_than_the_header_are_left_to_the_csv_module():

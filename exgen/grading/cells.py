@@ -28,18 +28,26 @@ class Bytes:
     def word(self, start: np.ndarray, length: np.ndarray, w: int) -> np.ndarray:
         """Bytes 8w..8w+7 of each cell (start, length: (k,)) as a little-endian word, zero past the
         cell's end (no cell holds a NUL byte, so zeros make no two different cells equal)."""
-        return self.u64[np.minimum(start + 8 * w, self.n)] & _MASK[np.clip(length - 8 * w, 0, 8)]  # (k,)
+        if not w:  # every cell starts within the file
+            return self.u64[start] & _MASK[np.minimum(length, 8)]  # (k,)
+        return self.u64[np.minimum(start + 8 * w, self.n)] & _MASK[np.clip(length - 8 * w, 0, 8)]
 
 
-def spans(b: Bytes, sep: int, width: int, crlf: bool) -> tuple[np.ndarray, np.ndarray] | None:
-    """(start, length) of every cell, (lines, width) each: line 0 the header, a short line's
-    missing cells empty (start 0, length 0), a CR ending a CRLF line not part of its last cell.
-    None if a line has more cells than `width`."""
+def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(start, length) of every cell, (width, lines - 1) each: the body's cells, column by column
+    (line 0, the header, left out), a short line's missing cells empty (start 0, length 0), a CR
+    ending a CRLF line not part of its last cell. None if a line has more cells than `width`.
+    check(line feeds): called with the positions (f,) of the line feeds once they are found
+    (the size limits), before anything is made per cell."""
     u8 = b.u8[:b.n]
     d = np.flatnonzero((u8 == sep) | (u8 == 10))  # (m,) the byte that ends each cell
-    if not b.n or u8[-1] != 10:
+    unended = not b.n or u8[-1] != 10
+    if unended:
         d = np.append(d, b.n)  # the last line has no line feed: the end of the file ends its last cell
     eol = b.u8[d] != sep  # (m,) the cell ends its line (the padding byte at n is not the separator)
+    if check is not None:
+        lf = d[eol]
+        check(lf[:-1] if unended else lf)
     start = np.empty_like(d)
     start[0], start[1:] = 0, d[:-1] + 1
     length = d - start  # (m,)
@@ -47,69 +55,113 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool) -> tuple[np.ndarray, np.nd
         length -= eol & (b.u8[np.maximum(d - 1, 0)] == 13) & (length > 0)
     lines = int(eol.sum())
     if len(d) == lines * width and eol[width - 1::width].all():  # every line as wide as the header
-        return start.reshape(lines, width), length.reshape(lines, width)
+        return (np.ascontiguousarray(start.reshape(lines, width)[1:].T),
+                np.ascontiguousarray(length.reshape(lines, width)[1:].T))
     line = np.cumsum(eol) - eol  # (m,) the line of each cell
     first = np.flatnonzero(np.r_[True, eol[:-1]])  # (lines,) each line's first cell
     col = np.arange(len(d)) - first[line]  # (m,) the column of each cell
     if col.max() >= width:
         return None
-    S, L = np.zeros((lines, width), dtype=np.int64), np.zeros((lines, width), dtype=np.int64)
-    S[line, col], L[line, col] = start, length
-    return S, L
+    S, L = np.zeros((width, lines), dtype=np.int64), np.zeros((width, lines), dtype=np.int64)
+    S[col, line], L[col, line] = start, length
+    return S[:, 1:], L[:, 1:]
 
 
 def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (n,) of the cells, equal exactly where the bytes are, numbered in order of first
-    appearance, and the first cell of each code (k,). Word 0 of every cell is hashed; then, for
-    the cells longer than 8w bytes, (code so far, word w) pairs, until LONG bytes; longer cells
-    are compared as whole bytes objects."""
+    """Codes (n,) of the cells, equal exactly where the bytes are, and the first cell of each code
+    (k,). Word 0 of every cell is hashed; then (code, word 1) of every cell (0 past a cell's end:
+    a cell of up to 16 bytes is done); then, for the cells longer than 8w bytes, (code, word w)
+    until LONG bytes; longer cells are compared as whole bytes objects."""
     import pandas as pd
     n = len(start)
     if not n:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    codes = pd.factorize(b.word(start, length, 0))[0].astype(np.int64)  # (n,)
     most = int(length.max())
-    for w in range(1, (min(most, LONG) + 7) // 8):
+    codes, uniq = _runs(b.word(start, length, 0), most <= 8)  # (n,) in order of first appearance
+    if most > 8:
+        codes = _pair(codes, len(uniq), b.word(start, length, 1))
+    dense = True
+    for w in range(2, (min(most, LONG) + 7) // 8):
         at = np.flatnonzero(length > 8 * w)  # (k,) the cells with a word w
-        _refine(codes, at, pd.factorize(b.word(start[at], length[at], w))[0])
+        dense &= _refine(codes, at, pd.factorize(b.word(start[at], length[at], w))[0])
     if most > LONG:
         at = np.flatnonzero(length > LONG)
         whole = np.empty(len(at), dtype=object)
         whole[:] = [b.pad[s:s + k] for s, k in zip(start[at].tolist(), length[at].tolist())]
-        _refine(codes, at, pd.factorize(whole)[0])
-    if most > 8:
+        dense &= _refine(codes, at, pd.factorize(whole)[0])
+    if not dense:
         codes = pd.factorize(codes)[0]  # dense again, in order of first appearance
     first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)  # (k,) where a new code appears
     return codes.astype(np.intp, copy=False), first
 
 
-def _refine(codes: np.ndarray, at: np.ndarray, part: np.ndarray) -> None:
-    """Split the codes of the cells `at` by their `part` codes (k,): the pairs get new codes, above
-    every code in use (cells not in `at` differ from them in length, so never shared them)."""
+def _runs(x: np.ndarray, whole: bool) -> tuple[np.ndarray, np.ndarray]:
+    """pandas' factorize of x (n,); when x is whole (the cells' only word) and repeats in runs
+    (a student's rows in the long layout), of one value per run."""
     import pandas as pd
-    if len(at):
-        pair = codes[at] * (int(part.max()) + 1) + part  # (k,)
-        codes[at] = pd.factorize(pair)[0] + int(codes.max()) + 1
+    if whole and len(x) > 1:
+        change = x[1:] != x[:-1]  # (n - 1,)
+        if np.count_nonzero(change) < len(x) // 4:
+            head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
+            codes, uniq = pd.factorize(x[head])
+            return np.repeat(codes, np.diff(np.r_[head, len(x)])), uniq
+    return pd.factorize(x)
 
 
-def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
-    """The texts of the cells (k,), decoded from UTF-8 at once: the cells of up to 8, 16, 32, ...
-    bytes gathered into rows of that many bytes each, cut to their lengths and joined by line
-    feeds (no cell holds one), then decoded and split."""
+def _pair(codes: np.ndarray, k: int, x: np.ndarray) -> np.ndarray:
+    """The codes (n,) of the pairs (code, word x), dense, in order of first appearance: the pair as
+    one integer when it fits in 63 bits (a word of up to 4 bytes does), else with x's codes."""
+    import pandas as pd
+    top = int(x.max())
+    if k * (top + 1) >= 1 << 63:
+        x, uniq = pd.factorize(x)
+        top = len(uniq) - 1
+    return pd.factorize(codes.astype(np.int64) * (top + 1) + x.astype(np.int64))[0]
+
+
+def _refine(codes: np.ndarray, at: np.ndarray, part: np.ndarray) -> bool:
+    """Split the codes of the cells `at` by their `part` codes (k,): the pairs get new codes, above
+    every code in use (cells not in `at` differ from them in length, so never shared them).
+    Whether the codes are still dense (nothing changed)."""
+    import pandas as pd
+    if not len(at):
+        return True
+    pair = codes[at] * (int(part.max()) + 1) + part  # (k,)
+    codes[at] = pd.factorize(pair)[0] + int(codes.max()) + 1
+    return False
+
+
+SMALL = 32  # cells of up to this many bytes are decoded in one block, as wide as the longest of them
+
+
+def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The texts of the cells (k,), decoded from UTF-8 at once, and where (k,) each cell's text is
+    in them (the small cells' texts first, in order, then the longer ones by size): the cells of
+    up to SMALL bytes, then those of up to 64, 128, ... bytes, gathered into rows of that many
+    bytes each, cut to their lengths and joined by line feeds (no cell holds one), then decoded
+    and split."""
     k = len(start)
-    size = np.ceil(np.log2(np.maximum((length + 7) // 8, 1))).astype(np.int64)  # (k,) log2 of the words needed
-    out = np.empty(k, dtype=object) if k and size.min() != size.max() else None
+    words = (length + 7) // 8  # (k,)
+    small = length <= SMALL
+    if small.all():
+        return _joined(b, start, length, max(int(words.max(initial=1)), 1)), np.arange(k)
+    group = np.where(small, 0, np.ceil(np.log2(np.maximum(words, 1))).astype(np.int64))  # (k,) 0, or log2 of the words
     texts: list[str] = []
-    for g in np.unique(size).tolist():
-        at = np.flatnonzero(size == g) if out is not None else np.arange(k)
-        G = 1 << g
-        rows = np.empty((len(at), 8 * G + 1), dtype=np.uint8)
-        pos = np.minimum(start[at, None] + 8 * np.arange(G), b.n)  # (a, G) the words of each cell
-        rows[:, :-1] = b.u64[pos].view(np.uint8).reshape(len(at), 8 * G)
-        rows[:, -1] = 10
-        keep = np.arange(8 * G + 1) < length[at, None]  # (a, 8G + 1) the cell's bytes ...
-        keep[:, -1] = True  # ... and a line feed after each
-        texts = rows[keep].tobytes().decode("utf-8").split("\n")[:-1]
-        if out is not None:
-            out[at] = texts
-    return out.tolist() if out is not None else texts
+    where = np.empty(k, dtype=np.intp)
+    for g in np.unique(group).tolist():
+        at = np.flatnonzero(group == g)
+        width = max(int(words[at].max()), 1) if g == 0 else 1 << g
+        where[at] = len(texts) + np.arange(len(at))
+        texts += _joined(b, start[at], length[at], width)
+    return texts, where
+
+
+def _joined(b: Bytes, start: np.ndarray, length: np.ndarray, G: int) -> list[str]:
+    """The texts of cells (a,) of at most G words."""
+    rows = np.empty((len(start), 8 * G + 1), dtype=np.uint8)
+    pos = np.minimum(start[:, None] + 8 * np.arange(G), b.n)  # (a, G) the words of each cell
+    rows[:, :-1] = b.u64[pos].view(np.uint8).reshape(len(start), 8 * G)
+    rows[:, -1] = 10
+    keep = np.arange(8 * G + 1) < length[:, None]  # (a, 8G + 1) the cell's bytes ...
+    keep[:, -1] = True  # ... and a line feed after each
+    return rows[keep].tobytes().decode("utf-8").split("\n")[:-1]

@@ -96,11 +96,13 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[st
     return _csv_rows(text, p)
 
 
-def _check_text_size(utf8: bytes, p: Path) -> None:
-    """Limits before parsing: lines, the longest line, the cells of the header line."""
+def _check_text_size(utf8: bytes, p: Path, ends=None) -> None:
+    """Limits before parsing: lines, the longest line, the cells of the header line.
+    ends: the positions of the line feeds, if known."""
     import numpy as np
     buf = np.frombuffer(utf8, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
+    if ends is None:
+        ends = np.flatnonzero(buf == 10)
     rows = len(ends) + (not utf8.endswith(b"\n")) - 1
     limits.check("rows", rows, limits.MAX_TABLE_ROWS, str(p), hint="split the file")
     if len(ends):
@@ -134,8 +136,10 @@ def read_columns(path: str | Path, sheet: str | None = None) -> Table:
         raise SubmissionError(f"{p}: --sheet {sheet!r} is for .xlsx workbooks; this file is text (CSV)")
     else:
         utf8, text = utf8_of(data, str(p))
-        _check_text_size(utf8, p)
-        table = fast_table(utf8) or from_rows(*_csv_rows(utf8.decode("utf-8") if text is None else text, p))
+        table = fast_table(utf8, lambda ends: _check_text_size(utf8, p, ends))
+        if table is None:
+            _check_text_size(utf8, p)
+            table = from_rows(*_csv_rows(utf8.decode("utf-8") if text is None else text, p))
     if table is None:
         raise SubmissionError(f"{p}: cannot be read: the file is empty")
     return table

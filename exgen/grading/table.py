@@ -137,10 +137,10 @@ def _distinct(b: bytecells.Bytes, start: np.ndarray, length: np.ndarray) -> bool
     return int((np.bincount(codes) == 1).sum()) > 0.9 * min(len(start), SAMPLE_ROWS)
 
 
-def fast_table(utf8: bytes) -> Table | None:
+def fast_table(utf8: bytes, check=None) -> Table | None:
     """The fast path (exgen.grading.cells: NumPy on the UTF-8 bytes), or None when the file has
     anything the csv module might read differently: a quote character, a NUL, a lone CR, a blank
-    first line, a row wider than the header."""
+    first line, a row wider than the header. check(line feeds): the size limits (cells.spans)."""
     if b'"' in utf8 or b"\x00" in utf8:
         return None
     crlf = b"\r" in utf8
@@ -153,16 +153,18 @@ def fast_table(utf8: bytes) -> Table | None:
     if not any(c.strip() for c in cells):
         return None
     b = bytecells.Bytes(utf8)
-    got = bytecells.spans(b, ord(sep), len(cells), crlf)
+    got = bytecells.spans(b, ord(sep), len(cells), crlf, check)
     if got is None:
         return None
-    S, L = got[0][1:], got[1][1:]  # (n, width) each: the body rows
+    S, L = got  # (width, n) each: the body rows
     cols = []
     for j in range(len(cells)):
-        s, k = S[:, j], L[:, j]
+        s, k = S[j], L[j]
         if _distinct(b, s, k):
-            cols.append((np.arange(len(s), dtype=np.intp), bytecells.decode(b, s, k)))
+            texts, where = bytecells.decode(b, s, k)
+            cols.append((where, texts))
         else:
             codes, first_at = bytecells.factorize(b, s, k)
-            cols.append((codes, bytecells.decode(b, s[first_at], k[first_at])))
-    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(S) + 2, dtype=np.int64))
+            texts, where = bytecells.decode(b, s[first_at], k[first_at])
+            cols.append((where[codes], texts))
+    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
