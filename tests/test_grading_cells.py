@@ -85,3 +85,10 @@ def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
 def test_rows_wider_than_the_header_are_left_to_the_csv_module():
     assert fast_table(b"a,b\n1,2\n1,2,3\n") is None
     assert fast_table(b"a,b\n1,2\n") is not None
+
+
+@pytest.mark.parametrize("text", ["a\n1\n", "a\n1", "a\n", "ab,c\n,\n", "a;b\r\n1;\r\n", "x\n" + "é" * 3, "a\n\n\n"])
+def test_tiny_files_and_cells_at_the_end(text):
+    """Files shorter than a word, and cells within 8 bytes of the end (read shifted down)."""
+    exact = from_rows(*_csv_rows(text, "x"))
+    assert _expanded(fast_table(text.encode())) == _expanded(exact)

@@ -17,20 +17,30 @@ LONG = 256  # cells longer than this are compared as Python bytes, not word by w
 
 
 class Bytes:
-    """A file's bytes, padded so that the 8 bytes at any position can be read as one word."""
+    """A file's bytes, and the 8 bytes at any position read as one little-endian word."""
 
     def __init__(self, data: bytes):
         self.n = len(data)
-        self.pad = data + bytes(8)
-        self.u8 = np.frombuffer(self.pad, dtype=np.uint8)  # (n + 8,)
-        self.u64 = np.ndarray((self.n + 1,), dtype="<u8", buffer=self.pad, strides=(1,))  # (n + 1,) the word at each byte
+        self.data = data if self.n >= 8 else data + bytes(8 - self.n)
+        self.u8 = np.frombuffer(self.data, dtype=np.uint8)  # (n,), or (8,) padded
+        self.last = len(self.data) - 8  # the last position a whole word starts at
+        self.u64 = np.ndarray((self.last + 1,), dtype="<u8", buffer=self.data, strides=(1,))  # the word at each byte
+
+    def at(self, pos: np.ndarray) -> np.ndarray:
+        """The words at positions (any shape, each <= n); bytes past the end of the file are
+        garbage, for the caller to mask."""
+        x = self.u64[np.minimum(pos, self.last)]
+        late = pos > self.last  # within 8 bytes of the end: the word there, shifted down
+        if late.any():
+            x[late] >>= (np.minimum(pos[late] - self.last, 7) * 8).astype(np.uint64)
+        return x
 
     def word(self, start: np.ndarray, length: np.ndarray, w: int) -> np.ndarray:
         """Bytes 8w..8w+7 of each cell (start, length: (k,)) as a little-endian word, zero past the
         cell's end (no cell holds a NUL byte, so zeros make no two different cells equal)."""
         if not w:  # every cell starts within the file
-            return self.u64[start] & _MASK[np.minimum(length, 8)]  # (k,)
-        return self.u64[np.minimum(start + 8 * w, self.n)] & _MASK[np.clip(length - 8 * w, 0, 8)]
+            return self.at(start) & _MASK[np.minimum(length, 8)]  # (k,)
+        return self.at(np.minimum(start + 8 * w, self.n)) & _MASK[np.clip(length - 8 * w, 0, 8)]
 
 
 def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -41,22 +51,26 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     (the size limits), before anything is made per cell."""
     u8 = b.u8[:b.n]
     d = np.flatnonzero((u8 == sep) | (u8 == 10))  # (m,) the byte that ends each cell
-    unended = not b.n or u8[-1] != 10
-    if unended:
-        d = np.append(d, b.n)  # the last line has no line feed: the end of the file ends its last cell
-    eol = b.u8[d] != sep  # (m,) the cell ends its line (the padding byte at n is not the separator)
+    eol = u8[d] != sep  # (m,) the cell ends its line
     if check is not None:
-        lf = d[eol]
-        check(lf[:-1] if unended else lf)
+        check(d[eol])
+    if not b.n or u8[-1] != 10:  # the last line has no line feed: the end of the file ends its last cell
+        d, eol = np.append(d, b.n), np.append(eol, True)
+    lines = int(eol.sum())
+    if len(d) == lines * width and eol[width - 1::width].all():  # every line as wide as the header
+        E = d.reshape(lines, width)  # the byte ending each cell
+        S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
+        for j in range(width):
+            S[j] = (E[1:, j - 1] if j else E[:-1, -1]) + 1  # after the cell before (the line before's last)
+            L[j] = E[1:, j] - S[j]
+        if crlf:
+            L[-1] -= (b.u8[np.maximum(E[1:, -1] - 1, 0)] == 13) & (L[-1] > 0)
+        return S, L
     start = np.empty_like(d)
     start[0], start[1:] = 0, d[:-1] + 1
     length = d - start  # (m,)
     if crlf:
         length -= eol & (b.u8[np.maximum(d - 1, 0)] == 13) & (length > 0)
-    lines = int(eol.sum())
-    if len(d) == lines * width and eol[width - 1::width].all():  # every line as wide as the header
-        return (np.ascontiguousarray(start.reshape(lines, width)[1:].T),
-                np.ascontiguousarray(length.reshape(lines, width)[1:].T))
     line = np.cumsum(eol) - eol  # (m,) the line of each cell
     first = np.flatnonzero(np.r_[True, eol[:-1]])  # (lines,) each line's first cell
     col = np.arange(len(d)) - first[line]  # (m,) the column of each cell
@@ -87,7 +101,7 @@ def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarr
     if most > LONG:
         at = np.flatnonzero(length > LONG)
         whole = np.empty(len(at), dtype=object)
-        whole[:] = [b.pad[s:s + k] for s, k in zip(start[at].tolist(), length[at].tolist())]
+        whole[:] = [b.data[s:s + k] for s, k in zip(start[at].tolist(), length[at].tolist())]
         dense &= _refine(codes, at, pd.factorize(whole)[0])
     if not dense:
         codes = pd.factorize(codes)[0]  # dense again, in order of first appearance
@@ -160,7 +174,7 @@ def _joined(b: Bytes, start: np.ndarray, length: np.ndarray, G: int) -> list[str
     """The texts of cells (a,) of at most G words."""
     rows = np.empty((len(start), 8 * G + 1), dtype=np.uint8)
     pos = np.minimum(start[:, None] + 8 * np.arange(G), b.n)  # (a, G) the words of each cell
-    rows[:, :-1] = b.u64[pos].view(np.uint8).reshape(len(start), 8 * G)
+    rows[:, :-1] = b.at(pos).view(np.uint8).reshape(len(start), 8 * G)
     rows[:, -1] = 10
     keep = np.arange(8 * G + 1) < length[:, None]  # (a, 8G + 1) the cell's bytes ...
     keep[:, -1] = True  # ... and a line feed after each

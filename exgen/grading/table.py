@@ -1,6 +1,7 @@
 """A submissions file as columns: every column as codes (one per row) into its texts, with the
 file line of each row. The texts are distinct, except in a column of the fast path where nearly
-every row has its own text (answers with one key per student): there row i has text i.
+every row has its own text (answers with one key per student): there every row has a text of its
+own (the codes a permutation), repeated texts included. The order of the texts means nothing.
 
 Two ways in, same result:
   fast   exgen.grading.cells (NumPy on the UTF-8 bytes), for clean delimited text: no quote
@@ -128,8 +129,8 @@ SAMPLE_ROWS = 2000
 
 def _distinct(b: bytecells.Bytes, start: np.ndarray, length: np.ndarray) -> bool:
     """Does nearly every row hold its own text (more than 90% of the cells of the first 2000 rows
-    hold a text seen once there, as answers do with one key per student)? Such a column keeps row
-    i's text as text i: hashing a million distinct cells would be work for nothing. Only the speed
+    hold a text seen once there, as answers do with one key per student)? Such a column keeps a
+    text per row: hashing a million distinct cells would be work for nothing. Only the speed
     depends on it, never the texts."""
     if len(start) < 50:
         return False
