@@ -78,13 +78,13 @@ def _plain(texts: list) -> np.ndarray:
         starts = np.cumsum(lens + 1) - lens - 1  # (n,)
         bad = np.isin(chars, np.frombuffer(_PLAIN, dtype=np.uint8), invert=True)  # (T,)
         bad[starts[1:] - 1] = False  # the line feeds between the texts
-        ok = lens > 0
-        ok[np.searchsorted(starts, np.flatnonzero(bad), side="right") - 1] = False
-        return ok
+        filled = lens > 0
+        filled[np.searchsorted(starts, np.flatnonzero(bad), side="right") - 1] = False
+        return filled
     ok = np.diff(lf) > 1  # (n,) not empty
     left = np.frombuffer(data.translate(None, _PLAIN), dtype=np.uint8)  # the line feeds and the characters not plain
-    bad = np.flatnonzero(left != 10)  # (b,) each is in the text after the line feeds before it, less the first
-    ok[bad - np.arange(len(bad)) - 1] = False
+    at = np.flatnonzero(left != 10)  # (b,) each is in the text after the line feeds before it, less the first
+    ok[at - np.arange(len(at)) - 1] = False
     return ok
 
 
@@ -125,7 +125,8 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
         picked[:] = [texts[i] for i in rest.tolist()]
         if str_only:
             import pandas as pd
-            code, distinct = pd.factorize(picked)  # (r,) codes into the distinct texts
+            code, uniq = pd.factorize(picked)  # (r,) codes into the distinct texts
+            distinct = list(uniq)
         else:  # (class, text): 1 and True are not the same answer
             code, distinct = _factorize_by_class(picked)
         got = [parse_answer(t) for t in distinct]
