@@ -92,3 +92,18 @@ def test_tiny_files_and_cells_at_the_end(text):
     """Files shorter than a word, and cells within 8 bytes of the end (read shifted down)."""
     exact = from_rows(*_csv_rows(text, "x"))
     assert _expanded(fast_table(text.encode())) == _expanded(exact)
+
+
+@pytest.mark.parametrize("run", [1, 3, 25])
+def test_factorize_of_runs(run):
+    """A column whose texts come in runs (a student's rows) is factorized one run at a time: the
+    same codes as pandas' factorize of the texts."""
+    rng = random.Random(run)
+    texts = [f"s{rng.randrange(30)}" * (i % 2 + 1) if i % 97 else "" for i in range(3000 // run) for _ in range(run)]
+    data = "\n".join(texts).encode()
+    b = cells.Bytes(data)
+    lens = np.array([len(t) for t in texts])
+    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
+    codes, first = cells.factorize(b, starts, lens)
+    assert codes.tolist() == factorize(texts)[0].tolist()
+    assert [texts[i] for i in first] == factorize(texts)[1]
