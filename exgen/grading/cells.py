@@ -39,7 +39,8 @@ class Bytes:
         """Bytes 8w..8w+7 of each cell (start, length: (k,)) as a little-endian word, zero past the
         cell's end (no cell holds a NUL byte, so zeros make no two different cells equal)."""
         if not w:  # every cell starts within the file
-            return self.at(start) & _MASK[np.minimum(length, 8)]  # (k,)
+            x = self.at(start)  # (k,)
+            return x if length.min(initial=8) >= 8 else x & _MASK[np.minimum(length, 8)]
         return self.at(np.minimum(start + 8 * w, self.n)) & _MASK[np.clip(length - 8 * w, 0, 8)]
 
 
@@ -52,12 +53,15 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     u8 = b.u8[:b.n]
     d = np.flatnonzero((u8 == sep) | (u8 == 10))  # (m,) the byte that ends each cell
     eol = u8[d] != sep  # (m,) the cell ends its line
-    if check is not None:
-        check(d[eol])
-    if not b.n or u8[-1] != 10:  # the last line has no line feed: the end of the file ends its last cell
+    ended = bool(b.n) and u8[-1] == 10
+    if not ended:  # the last line has no line feed: the end of the file ends its last cell
         d, eol = np.append(d, b.n), np.append(eol, True)
     lines = int(eol.sum())
-    if len(d) == lines * width and eol[width - 1::width].all():  # every line as wide as the header
+    full = len(d) == lines * width and eol[width - 1::width].all()  # every line as wide as the header
+    if check is not None:
+        lf = d[width - 1::width] if full else d[eol]  # (lines,) the line feeds ...
+        check(lf if ended else lf[:-1])  # ... but the end of the file
+    if full:
         E = d.reshape(lines, width)  # the byte ending each cell
         S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
         for j in range(width):
@@ -91,9 +95,10 @@ def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarr
     if not n:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     most = int(length.max())
-    codes, uniq = _runs(b.word(start, length, 0), most <= 8)  # (n,) in order of first appearance
-    if most > 8:
-        codes = _pair(codes, len(uniq), b.word(start, length, 1))
+    if most <= 8:  # one word per cell
+        return _runs(b.word(start, length, 0))
+    codes, uniq = pd.factorize(b.word(start, length, 0))  # (n,) in order of first appearance
+    codes = _pair(codes, len(uniq), b.word(start, length, 1))
     dense = True
     for w in range(2, (min(most, LONG) + 7) // 8):
         at = np.flatnonzero(length > 8 * w)  # (k,) the cells with a word w
@@ -105,21 +110,25 @@ def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarr
         dense &= _refine(codes, at, pd.factorize(whole)[0])
     if not dense:
         codes = pd.factorize(codes)[0]  # dense again, in order of first appearance
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)  # (k,) where a new code appears
-    return codes.astype(np.intp, copy=False), first
+    return codes.astype(np.intp, copy=False), _first(codes)
 
 
-def _runs(x: np.ndarray, whole: bool) -> tuple[np.ndarray, np.ndarray]:
-    """pandas' factorize of x (n,); when x is whole (the cells' only word) and repeats in runs
-    (a student's rows in the long layout), of one value per run."""
+def _first(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears (k,), for codes (n,) numbered in order of first appearance."""
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+
+
+def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """factorize's codes and first cells for cells of one word x (n,); when the words repeat in
+    runs (a student's rows in the long layout), one word per run is hashed."""
     import pandas as pd
-    if whole and len(x) > 1:
-        change = x[1:] != x[:-1]  # (n - 1,)
-        if np.count_nonzero(change) < len(x) // 4:
-            head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
-            codes, uniq = pd.factorize(x[head])
-            return np.repeat(codes, np.diff(np.r_[head, len(x)])), uniq
-    return pd.factorize(x)
+    change = x[1:] != x[:-1]  # (n - 1,)
+    if np.count_nonzero(change) < len(x) // 4:
+        head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
+        codes = pd.factorize(x[head])[0]  # (r,)
+        return np.repeat(codes, np.diff(np.r_[head, len(x)])).astype(np.intp, copy=False), head[_first(codes)]
+    codes = pd.factorize(x)[0]
+    return codes.astype(np.intp, copy=False), _first(codes)
 
 
 def _pair(codes: np.ndarray, k: int, x: np.ndarray) -> np.ndarray:
