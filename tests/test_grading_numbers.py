@@ -50,3 +50,63 @@ def test_parse_many_agrees_with_parse_answer_on_mixed_columns():
             ev, es = parse_answer(t)
             assert s == es, (t, texts)
             assert (np.isnan(v) and ev is None) or v == ev, (t, texts)
+
+
+def _same_double(a: float, b: float | None) -> bool:
+    """Bit for bit (-0.0 is not 0.0), NaN for None."""
+    if b is None:
+        return bool(np.isnan(a))
+    return np.float64(a).tobytes() == np.float64(b).tobytes()
+
+
+def _nasty(rng) -> str:
+    """Numbers as typed, near and past the edges of the vectorised route."""
+    r = rng.random()
+    if r < .1:
+        return rng.choice(["-0", "+0", "0", "-0.0", "-,0", "0.", ".0", "-.5", "+.5", ".", ",", "-", "+", "--5",
+                           "9007199254740992", "9007199254740993", "-9007199254740993", "900719925474099.3",
+                           "0.9007199254740993", "999999999999999999", "1000000000000000000", "123456789012345678",
+                           "0.000000000000000001", "0000000000000000000001", "1.0000000000000000001",
+                           "1e5", "1E-5", "-2.5e-3", "1e999", "1,5,", "1.5,2", "٣.٥", "1\n2", "5\u00a0", "\u22120,5",
+                           " 0.5", "0.5 ", "1 000,5", "3/8", "-3/8", "1/0", "abc", "n/a", "", " "])
+    sign = rng.choice(["", "", "", "-", "+", "\u2212", " -", "--"])
+    ip = "".join(rng.choice("0123456789") for _ in range(rng.choice([0, 1, 1, 2, 3, 8, 15, 16, 17, 18, 19, 25])))
+    fp = "".join(rng.choice("0123456789") for _ in range(rng.choice([0, 1, 2, 4, 8, 12, 17, 18, 22, 30])))
+    point = rng.choice([".", ".", ",", ""]) if fp else rng.choice(["", "", ".", ","])
+    text = sign + ip + point + fp
+    if rng.random() < .1:
+        text += rng.choice(["e3", "E-7", "e+0", "e", "x", " ", "%"])
+    if rng.random() < .05:
+        text = rng.choice([" ", "0", "a"]) + text
+    return text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_parse_many_equals_parse_answer_bit_for_bit(seed):
+    """The float() and parse_answer routes give parse_answer's value (to the bit: signed zeros,
+    the last digit of 17-digit mantissas) and status for random nasty texts."""
+    import random
+    from exgen.grading.numbers import _plain
+    rng = random.Random(seed)
+    texts = [_nasty(rng) for _ in range(3000)] + ["a\nb"] * (seed % 2)  # a line break: the texts' bounds by lengths
+    assert .1 < _plain(texts).mean() < .9  # the float() route is really exercised, and so is the other
+    vals, st = parse_many(texts)
+    for t, v, s in zip(texts, vals.tolist(), st.tolist()):
+        ev, es = parse_answer(t)
+        assert s == es and _same_double(v, ev), t
+
+
+def test_decimals_are_read_correctly_rounded():
+    """Integers m < 2**53 over 10**k (k <= 18 decimals): exactly float() of the decimal text
+    (Python's float() rounds correctly), including the mantissas next to 2**53."""
+    rng = np.random.default_rng(0)
+    m = np.concatenate([rng.integers(0, 2 ** 53, 4000), 2 ** 53 - 1 - np.arange(50), rng.integers(0, 10 ** 6, 1000)])
+    k = rng.integers(0, 19, len(m))
+    texts = []
+    for mi, ki in zip(m.tolist(), k.tolist()):
+        digits = str(mi).rjust(ki + 1, "0")
+        texts.append((digits[:-ki] + "." + digits[-ki:]) if ki else digits)
+    vals, st = parse_many(texts + ["-" + t for t in texts])
+    assert (st == OK).all()
+    expect = np.array([float(t) for t in texts] + [-float(t) for t in texts])
+    assert vals.tobytes() == expect.tobytes()

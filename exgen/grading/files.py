@@ -20,6 +20,16 @@ def decode(data: bytes, name: str) -> str:
     return decode_utf8(data, name)[0]
 
 
+def utf8_of(data: bytes, name: str) -> tuple[bytes, str | None]:
+    """The file's UTF-8 bytes (its own bytes when it is ASCII or UTF-8), checked as `decode_utf8`
+    checks them, and its text if it had to be decoded (an ASCII file is not: its bytes are its text)."""
+    if data.isascii() and b"\x00" not in data:  # not UTF-16 (whose ASCII has NULs), no BOM
+        _check(data[:4096].decode("ascii"), name)
+        return data, None
+    text, utf8 = decode_utf8(data, name)
+    return utf8, text
+
+
 def decode_utf8(data: bytes, name: str) -> tuple[str, bytes]:
     """The text, and its UTF-8 bytes (the file's own bytes when it is UTF-8)."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -82,15 +92,17 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[st
     if _is_xlsx(p, data):
         return _xlsx_rows(p, data, sheet)
     text, utf8 = decode_utf8(data, str(p))
-    _check_text_size(text, utf8, p)
+    _check_text_size(utf8, p)
     return _csv_rows(text, p)
 
 
-def _check_text_size(text: str, utf8: bytes, p: Path) -> None:
-    """Limits before parsing: lines, the longest line, the cells of the header line."""
+def _check_text_size(utf8: bytes, p: Path, ends=None) -> None:
+    """Limits before parsing: lines, the longest line, the cells of the header line.
+    ends: the positions of the line feeds, if known."""
     import numpy as np
     buf = np.frombuffer(utf8, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
+    if ends is None:
+        ends = np.flatnonzero(buf == 10)
     rows = len(ends) + (not utf8.endswith(b"\n")) - 1
     limits.check("rows", rows, limits.MAX_TABLE_ROWS, str(p), hint="split the file")
     if len(ends):
@@ -104,8 +116,8 @@ def _check_text_size(text: str, utf8: bytes, p: Path) -> None:
     limits.check("characters in a line", longest, limits.MAX_LINE_CHARS, str(p), f"line {line}")
     if longest < limits.MAX_TABLE_COLUMNS:  # a line of n characters has at most n + 1 cells: none can be too wide
         return
-    first = text[: text.find("\n")] if "\n" in text else text
-    sep = delimiter(first).encode()
+    first = utf8[: utf8.find(b"\n")] if b"\n" in utf8 else utf8
+    sep = delimiter(first.decode("utf-8", errors="replace")).encode()
     starts = np.concatenate(([0], ends + 1))
     starts = starts[starts < len(utf8)]  # each line's first byte (its "\n" is its last)
     seps = np.flatnonzero(buf == sep[0])  # where the separators are; per line: how many lie between its bounds
@@ -123,9 +135,11 @@ def read_columns(path: str | Path, sheet: str | None = None) -> Table:
     elif sheet is not None:
         raise SubmissionError(f"{p}: --sheet {sheet!r} is for .xlsx workbooks; this file is text (CSV)")
     else:
-        text, utf8 = decode_utf8(data, str(p))
-        _check_text_size(text, utf8, p)
-        table = fast_table(text, utf8) or from_rows(*_csv_rows(text, p))
+        utf8, text = utf8_of(data, str(p))
+        table = fast_table(utf8, lambda ends: _check_text_size(utf8, p, ends))
+        if table is None:
+            _check_text_size(utf8, p)
+            table = from_rows(*_csv_rows(utf8.decode("utf-8") if text is None else text, p))
     if table is None:
         raise SubmissionError(f"{p}: cannot be read: the file is empty")
     return table

@@ -56,34 +56,43 @@ def _float_or_nan(t) -> float:
         return math.nan
 
 
-_PLAIN = np.zeros(256, dtype=bool)  # the characters of a plain number: float() reads it as parse_answer does
-_PLAIN[np.frombuffer(b"0123456789.eE+-", dtype=np.uint8)] = True
+_PLAIN = b"0123456789.eE+-"  # the characters of a plain number: float() reads it as parse_answer does
 
 
 def _plain(texts: list) -> np.ndarray:
     """True where a text is not empty and holds only ASCII digits, ".", "e", "E", "+" and "-":
     for such a text float() and `parse_answer` agree (the same grammar; a blank "-" or "--",
     junk like "1-2", an overflow to inf fail float() or give no finite number, and go to
-    parse_answer). Vectorised over the characters of all texts; TypeError if one is not a str."""
+    parse_answer). At C speed: the texts joined by line feeds, their plain characters deleted
+    (bytes.translate), what is left placed by the line feeds before it; TypeError if a text is
+    not a str."""
     n = len(texts)
     if not n:
         return np.zeros(0, dtype=bool)
     joined = "\n".join(texts)
-    if joined.isascii():
-        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    else:
-        chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    seps = np.flatnonzero(chars == 10)
-    if len(seps) != n - 1:  # a text holds a line break (not plain): find the texts' bounds by their lengths
+    data = ("\n" + joined + "\n").encode("utf-8", "surrogatepass")  # non-ASCII: bytes >= 128, none plain
+    lf = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)  # (n + 1,) around the texts ...
+    if len(lf) != n + 1:  # ... unless a text holds a line break: the texts' bounds from their lengths
+        chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # (T,)
         lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-        seps = np.cumsum(lens + 1)[:-1] - 1
-    starts = np.r_[0, seps + 1]
-    ends = np.r_[seps, len(chars)]
-    ok = ends > starts
-    bad = ~_PLAIN[chars] if chars.dtype == np.uint8 else ~_PLAIN[np.minimum(chars, 255)] | (chars > 255)
-    bad[seps] = False  # the separators
-    ok[np.searchsorted(starts, np.flatnonzero(bad), side="right") - 1] = False
+        starts = np.cumsum(lens + 1) - lens - 1  # (n,)
+        bad = np.isin(chars, np.frombuffer(_PLAIN, dtype=np.uint8), invert=True)  # (T,)
+        bad[starts[1:] - 1] = False  # the line feeds between the texts
+        filled = lens > 0
+        filled[np.searchsorted(starts, np.flatnonzero(bad), side="right") - 1] = False
+        return filled
+    ok = np.diff(lf) > 1  # (n,) not empty
+    left = np.frombuffer(data.translate(None, _PLAIN), dtype=np.uint8)  # the line feeds and the characters not plain
+    at = np.flatnonzero(left != 10)  # (b,) each is in the text after the line feeds before it, less the first
+    ok[at - np.arange(len(at)) - 1] = False
     return ok
+
+
+def _factorize_by_class(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes (n,) of any values by (class, value), and the distinct values: 1, 1.0 and True differ."""
+    seen: dict = {}
+    code = np.fromiter((seen.setdefault((v.__class__, v), len(seen)) for v in values), dtype=np.int64, count=len(values))
+    return code, [v for _, v in seen]
 
 
 def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
@@ -97,9 +106,9 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     values = np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
     try:
-        plain = _plain(texts)
+        plain, str_only = _plain(texts), True
     except TypeError:  # not every text a str: each through parse_answer
-        plain = np.zeros(n, dtype=bool)
+        plain, str_only = np.zeros(n, dtype=bool), False
     at = np.flatnonzero(plain)
     rest = np.flatnonzero(~plain)
     if at.size:
@@ -111,15 +120,18 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
             v = np.fromiter(map(_float_or_nan, cand()), dtype=np.float64, count=at.size)
         values[at] = v
         rest = np.concatenate([rest, at[~np.isfinite(v)]])
-    memo: dict = {}
-    for i in rest.tolist():
-        t = texts[i]
-        k = (t.__class__, t)
-        got = memo.get(k)
-        if got is None:
-            got = memo[k] = parse_answer(t)
-        values[i] = np.nan if got[0] is None else got[0]
-        status[i] = got[1]
+    if rest.size:
+        picked = np.empty(rest.size, dtype=object)
+        picked[:] = [texts[i] for i in rest.tolist()]
+        if str_only:
+            import pandas as pd
+            code, uniq = pd.factorize(picked)  # (r,) codes into the distinct texts
+            distinct = list(uniq)
+        else:  # (class, text): 1 and True are not the same answer
+            code, distinct = _factorize_by_class(picked)
+        got = [parse_answer(t) for t in distinct]
+        values[rest] = np.array([np.nan if v is None else v for v, _ in got], dtype=np.float64)[code]
+        status[rest] = np.array([s for _, s in got], dtype=np.int8)[code]
     return values, status
 
 

@@ -1,22 +1,22 @@
 """A submissions file as columns: every column as codes (one per row) into its texts, with the
 file line of each row. The texts are distinct, except in a column of the fast path where nearly
-every row has its own text (answers with one key per student): there row i has text i.
+every row has its own text (answers with one key per student): there every row has a text of its
+own (the codes a permutation), repeated texts included. The order of the texts means nothing.
 
 Two ways in, same result:
-  fast   pandas' C parser, for clean delimited text: no quote characters, no lone CR, the header
-         on the first line, every row at most as wide as the header. Only distinct texts become
-         Python strings, but in a column where nearly every text differs.
+  fast   exgen.grading.cells (NumPy on the UTF-8 bytes), for clean delimited text: no quote
+         characters, no NUL, no lone CR, the header on the first line, every row at most as wide
+         as the header. Only the distinct texts become Python strings, all at once.
   exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
-         inside quotes, ragged rows, blank lines before the header, .xlsx).
+         inside quotes, rows wider than the header, blank lines before the header, .xlsx).
 """
 from __future__ import annotations
 
-import csv
-import io
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+
+from exgen.grading import cells as bytecells
 
 
 def delimiter(header_line: str) -> str:
@@ -48,6 +48,11 @@ class Table:
     header: list[str]  # stripped, BOM removed
     columns: list[tuple[np.ndarray, list[str]]]  # per column: codes (n,), its texts
     lines: np.ndarray  # (n,) file line (1-based) of each body row
+
+    def __post_init__(self):
+        """A column without rows (a header-only file) has the one text "", as a missing column,
+        so that every column's texts are a list codes and their parses can index."""
+        self.columns = [(codes, texts or [""]) for codes, texts in self.columns]
 
     def column(self, j: int) -> tuple[np.ndarray, list[str]]:
         if j < len(self.columns):
@@ -119,60 +124,48 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
     return Table(header, cols, np.array(lines[start + 1:], dtype=np.int64))
 
 
-SAMPLE_BYTES = 1 << 18
+SAMPLE_ROWS = 2000
 
 
-def _dtypes(text: str, sep: str, width: int) -> dict[int, str]:
-    """How to read each column: "category" (pandas' codes into sorted distinct texts: only the
-    distinct texts become Python strings; fast when texts repeat, as ids and shared answers do)
-    or "text" (every text kept as it is, row i text i: when nearly every text differs, as answers
-    do with one key per student; sorting or hashing a million distinct strings would be work for
-    nothing). "text" where more than 90% of a column's cells in the first 256 KB of rows hold a
-    text seen once there. Only the speed depends on it, never the texts."""
-    lines = text[:SAMPLE_BYTES].split("\n")[1:-1]
-    if len(lines) < 50:
-        return {j: "category" for j in range(width)}
-    cols: list[Counter] = [Counter() for _ in range(width)]
-    for line in lines:
-        for j, c in enumerate(line.rstrip("\r").split(sep)[:width]):
-            cols[j][c] += 1
-    return {j: "text" if sum(n == 1 for n in c.values()) > 0.9 * len(lines) else "category"
-            for j, c in enumerate(cols)}
+def _distinct(b: bytecells.Bytes, start: np.ndarray, length: np.ndarray) -> bool:
+    """Does nearly every row hold its own text (more than 90% of the cells of the first 2000 rows
+    hold a text seen once there, as answers do with one key per student)? Such a column keeps a
+    text per row: hashing a million distinct cells would be work for nothing. Only the speed
+    depends on it, never the texts."""
+    if len(start) < 50:
+        return False
+    codes = bytecells.factorize(b, start[:SAMPLE_ROWS], length[:SAMPLE_ROWS])[0]
+    return int((np.bincount(codes) == 1).sum()) > 0.9 * min(len(start), SAMPLE_ROWS)
 
 
-def fast_table(text: str, utf8: bytes) -> Table | None:
-    """The fast path (pandas' C parser on the UTF-8 bytes of `text`), or None when the file
-    has anything the csv module might read differently."""
-    if '"' in text or "\x00" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
+def fast_table(utf8: bytes, check=None) -> Table | None:
+    """The fast path (exgen.grading.cells: NumPy on the UTF-8 bytes), or None when the file has
+    anything the csv module might read differently: a quote character, a NUL, a lone CR, a blank
+    first line, a row wider than the header. check(line feeds): the size limits (cells.spans)."""
+    if b'"' in utf8 or b"\x00" in utf8:
         return None
-    nl = text.find("\n")
-    first = (text if nl < 0 else text[:nl]).rstrip("\r")
-    cells = first.split(delimiter(first))
+    crlf = b"\r" in utf8
+    if crlf and utf8.count(b"\r") != utf8.count(b"\r\n"):
+        return None
+    nl = utf8.find(b"\n")
+    first = (utf8 if nl < 0 else utf8[:nl]).rstrip(b"\r").decode("utf-8")
+    sep = delimiter(first)
+    cells = first.split(sep)
     if not any(c.strip() for c in cells):
         return None
-    import pandas as pd
-    sep = delimiter(first)
-    how = _dtypes(text, sep, len(cells))
-    try:
-        df = pd.read_csv(io.BytesIO(utf8), sep=sep, header=None,
-                         dtype={j: "category" if h == "category" else object for j, h in how.items()},
-                         na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
-                         engine="c", low_memory=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
+    b = bytecells.Bytes(utf8)
+    got = bytecells.spans(b, ord(sep), len(cells), crlf, check)
+    if got is None:
         return None
-    if df.shape[1] != len(cells) or len(df) == 0:
-        return None
+    S, L = got  # (width, n) each: the body rows
     cols = []
-    for j in range(df.shape[1]):
-        c = df.iloc[:, j].array
-        if isinstance(c.dtype, pd.CategoricalDtype):
-            codes = np.asarray(c.codes)[1:].astype(np.intp)
-            if (len(codes) and codes.min() < 0) or not pd.api.types.is_string_dtype(c.categories.dtype):
-                return None  # a column of numbers only, header included: pandas converted its texts
-            cols.append((codes, np.asarray(c.categories, dtype=object).tolist()))
-            continue
-        values = np.asarray(c, dtype=object)[1:]  # texts as they are (object dtype: never converted)
-        if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
-            return None  # not every cell a str
-        cols.append((np.arange(len(values), dtype=np.intp), values.tolist()))
-    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, len(df) + 1, dtype=np.int64))
+    for j in range(len(cells)):
+        s, k = S[j], L[j]
+        if _distinct(b, s, k):
+            texts, where = bytecells.decode(b, s, k)
+            cols.append((where, texts))
+        else:
+            codes, first_at = bytecells.factorize(b, s, k)
+            texts, where = bytecells.decode(b, s[first_at], k[first_at])
+            cols.append((where[codes], texts))
+    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))

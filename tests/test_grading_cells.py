@@ -1,0 +1,109 @@
+"""The NumPy reader of clean delimited bytes (exgen.grading.cells, the fast path of table.py) reads
+every file exactly as the csv module does (the exact path): random files built from nasty cells
+(unicode, lengths around the 8-byte words, long cells, shared prefixes, blanks, short rows, CRLF,
+no final line feed, every separator)."""
+import random
+
+import numpy as np
+import pytest
+
+from exgen.grading import cells
+from exgen.grading.files import _csv_rows
+from exgen.grading.table import delimiter, factorize, fast_table, from_rows
+
+PIECES = ["0.5", "-0,25", "1e-3", "\u22120.125", "3/8", " 7 ", "abc", "é", "漢字", "😀x", "", " ", "\t",
+          "st000001", "st0000012", "st00000123", "12345678", "123456789", "1234567812345678", "12345678123456789",
+          "x" * 300, "x" * 299 + "y", "é" * 130, "-", "n/a", "=1+2", "0", "-0", "00012", ".5", "5."]
+
+
+def _cell(rng, sep):
+    c = rng.choice(PIECES) if rng.random() < .7 else "".join(rng.choice("0123456789.,;|-é ") for _ in range(rng.randint(0, 20)))
+    return c.replace(sep, "")  # a separator inside a cell would need quotes
+
+
+def _file(rng, sep, width, rows):
+    head = sep.join(["student_id", "question_id", "answer", "x", "y"][:width])
+    sep = delimiter(head)  # "," for a single column
+    lines = [head]
+    for _ in range(rows):
+        r = rng.random()
+        if r < .05:
+            lines.append(rng.choice(["", "   ", sep * (width - 1)]))
+        elif r < .12:
+            lines.append(sep.join(_cell(rng, sep) for _ in range(rng.randint(1, width))))  # a short row
+        else:
+            lines.append(sep.join(_cell(rng, sep) for _ in range(width)))
+    end = rng.choice(["\n", "\r\n"])
+    return end.join(lines) + (end if rng.random() < .8 else "")
+
+
+def _expanded(t):
+    return t.header, t.lines.tolist(), [[texts[c] for c in codes.tolist()] for codes, texts in t.columns]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_numpy_reader_equals_csv_module(seed):
+    rng = random.Random(seed)
+    sep = rng.choice([",", ";", "\t", "|"])
+    text = _file(rng, sep, rng.randint(1, 5), rng.choice([0, 1, 3, 60, 400]))
+    utf8 = text.encode("utf-8")
+    fast = fast_table(utf8)
+    assert fast is not None
+    assert _expanded(fast) == _expanded(from_rows(*_csv_rows(text, "x")))
+
+
+def test_long_cells_and_a_small_word_limit(monkeypatch):
+    """Cells compared as whole bytes (longer than LONG) and word by word give the same codes."""
+    rng = random.Random(3)
+    text = _file(rng, ",", 3, 500)
+    exact = _expanded(from_rows(*_csv_rows(text, "x")))
+    for long in (8, 16, 40, 256):
+        monkeypatch.setattr(cells, "LONG", long)
+        assert _expanded(fast_table(text.encode())) == exact
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
+    """cells.factorize: the codes of the cells equal pandas' factorize of their texts (both in
+    order of first appearance), and `first` is the first cell of each code; cells.decode: the
+    texts of cells of every size (its texts grouped by size, `where` each cell's)."""
+    rng = random.Random(seed)
+    texts = [rng.choice(PIECES) + rng.choice(["", "a", "ab" * rng.randint(0, 40)]) for _ in range(2000)]
+    data = "\n".join(texts).encode()
+    b = cells.Bytes(data)
+    lens = np.array([len(t.encode()) for t in texts])
+    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
+    codes, first = cells.factorize(b, starts, lens)
+    ref, uniq = factorize(texts)
+    assert codes.tolist() == ref.tolist()
+    got, where = cells.decode(b, starts[first], lens[first])
+    assert [got[i] for i in where] == uniq
+    got, where = cells.decode(b, starts, lens)
+    assert [got[i] for i in where] == texts
+
+
+def test_rows_wider_than_the_header_are_left_to_the_csv_module():
+    assert fast_table(b"a,b\n1,2\n1,2,3\n") is None
+    assert fast_table(b"a,b\n1,2\n") is not None
+
+
+@pytest.mark.parametrize("text", ["a\n1\n", "a\n1", "a\n", "ab,c\n,\n", "a;b\r\n1;\r\n", "x\n" + "é" * 3, "a\n\n\n"])
+def test_tiny_files_and_cells_at_the_end(text):
+    """Files shorter than a word, and cells within 8 bytes of the end (read shifted down)."""
+    exact = from_rows(*_csv_rows(text, "x"))
+    assert _expanded(fast_table(text.encode())) == _expanded(exact)
+
+
+@pytest.mark.parametrize("run", [1, 3, 25])
+def test_factorize_of_runs(run):
+    """A column whose texts come in runs (a student's rows) is factorized one run at a time: the
+    same codes as pandas' factorize of the texts."""
+    rng = random.Random(run)
+    texts = [f"s{rng.randrange(30)}" * (i % 2 + 1) if i % 97 else "" for i in range(3000 // run) for _ in range(run)]
+    data = "\n".join(texts).encode()
+    b = cells.Bytes(data)
+    lens = np.array([len(t) for t in texts])
+    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
+    codes, first = cells.factorize(b, starts, lens)
+    assert codes.tolist() == factorize(texts)[0].tolist()
+    assert [texts[i] for i in first] == factorize(texts)[1]
