@@ -13,11 +13,12 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator, Mapping, cast
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
-from exgen.exam.draw import Exercise, make_exercises
+from exgen.exam import search
+from exgen.exam.draw import Exercise
 from exgen.answer_key import answer_key
 from exgen.exam.config import key_acceptance
 from exgen.exam.render import render_body, render_document
@@ -31,30 +32,61 @@ def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
     return json.dumps(key, indent=2, ensure_ascii=False) + "\n"
 
 
+class KeyWriter:
+    """`out/answer_keys/<id>.json`, one student at a time (`add`), then the exam-wide key index
+    `out/.exam-keys.npz` (`finish`; grading reads it instead of the JSON keys while they match it;
+    see exgen.grading.keyindex). No key is kept in memory: the index reads them back from their files."""
+
+    def __init__(self, cfg: ExamConfig, out: Path):
+        self.cfg, self.out, self.folder = cfg, out, out / "answer_keys"
+        self.names: list[str] = []
+
+    def add(self, ex: Exercise, student: Student) -> Path:
+        path = self.folder / f"{student.id}.json"
+        _write(path, key_json(self.cfg, ex, student))
+        self.names.append(path.name)
+        return path
+
+    def finish(self) -> list[Path]:
+        """The index, written after the keys (so newer than each: networks only); the files written."""
+        from exgen.grading.keyindex import INDEX, index_bytes
+        if not self.names or self.cfg.kind == "graph":
+            return []
+        _write(self.out / INDEX, index_bytes(cast(dict, _Texts(self.folder, self.names)), self.cfg.name))
+        return [self.out / INDEX]
+
+
+class _Texts(Mapping):
+    """The key files' texts by file name, read from the files when asked for (not all held at once)."""
+
+    def __init__(self, folder: Path, names: list[str]):
+        self.folder, self.names = folder, names
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.names:
+            raise KeyError(name)
+        return (self.folder / name).read_text(encoding="utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercise], out: Path) -> list[Path]:
     """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index `out/.exam-keys.npz`
-    (grading reads it instead of the JSON keys while they match it; see exgen.grading.keyindex).
-    Returns the files written."""
-    from exgen.grading.keyindex import INDEX, index_bytes
-    files, texts = [], {}
-    for st, ex in zip(students, exercises):
-        path = out / "answer_keys" / f"{st.id}.json"
-        texts[path.name] = key_json(cfg, ex, st)
-        _write(path, texts[path.name])
-        files.append(path)
-    if texts and cfg.kind != "graph":  # after the keys: the index is newer than each of them (networks only)
-        _write(out / INDEX, index_bytes(texts, cfg.name))
-        files.append(out / INDEX)
-    return files
+    (KeyWriter). Returns the files written."""
+    keys = KeyWriter(cfg, out)
+    return [keys.add(ex, st) for st, ex in zip(students, exercises)] + keys.finish()
 
 
-def submissions_csv(exercises: list[Exercise]) -> str:
-    ids = [q.id for q in exercises[0].questions] if exercises else []
+def submissions_csv(student_ids: list[str], question_ids: list[str]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(safe_cells(["student_id", *ids]))
-    for ex in exercises:
-        w.writerow(safe_cells([ex.student_id, *[""] * len(ids)]))
+    w.writerow(safe_cells(["student_id", *question_ids]))
+    for sid in student_ids:
+        w.writerow(safe_cells([sid, *[""] * len(question_ids)]))
     return buf.getvalue()
 
 
@@ -88,45 +120,61 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
 def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool = True,
                jobs: int | None = None, progress: Any = None, variants: bool = False) -> Result:
     """The exam's files, written into the (staging) folder `out`; `variants`: the "students" are
-    variant exercises v001, ... for an LMS (exam.json says so; `exgen export` reads them)."""
+    variant exercises v001, ... for an LMS (exam.json says so; `exgen export` reads them).
+
+    Streamed: each student's sheet, key and JSON key are written as their exercise is made (in
+    the order of the student seeds, exgen.exam.search) and the exercise dropped; only the PDF
+    parts (with `pdf`) are kept until the end, to be compiled in roster order."""
     from exgen.exam import pdf as pdf_mod
     ctx = progress if progress is not None else nullcontext()
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
         step = (lambda: progress.advance(task)) if progress else None
         render: Any = render_body
+        ids = [s.id for s in students]
+        exercises: Iterable[Any]
         if cfg.kind == "graph":  # computational-graph exercises (exgen.graph)
             from exgen.graph.draw import make_exercises as make_graphs
             from exgen.graph.render import render_body as render
-            exercises: list[Any] = make_graphs(cfg, [s.id for s in students], step)
+            exercises = make_graphs(cfg, ids, step)
         else:
-            exercises = make_exercises(cfg, [s.id for s in students], step)
+            exercises = search.exercises(cfg, ids, step)
         res = Result(out, len(students), pdf=pdf, variants=variants)
-        parts: list[tuple[Path, pdf_mod.Part]] = []
-        for st, ex in zip(students, exercises):
+        by_id = {st.id: st for st in students}
+        parts: dict[tuple[str, str], pdf_mod.Part] = {}
+        keys = KeyWriter(cfg, out)
+        qids: list[str] = []
+        ex: Any
+        for ex in exercises:
+            st = by_id[ex.student_id]
             for kind, folder in (("sheet", "sheets"), ("key", "keys")):
                 body = render(kind, ex, cfg, st)
                 footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
-                tex = out / folder / f"{st.id}.tex"
-                _write(tex, render_document([(footer, body)]))
-                res.files.append(tex)
-                who = f"student {st.id}" + (f" ({st.name})" if st.name != st.id else "")
-                parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)))
-        res.files += write_keys(cfg, students, exercises, out)
-        _write(out / "submissions.csv", submissions_csv(exercises))
-        info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": [s.id for s in students]}
+                _write(out / folder / f"{st.id}.tex", render_document([(footer, body)]))
+                if pdf:
+                    who = f"student {st.id}" + (f" ({st.name})" if st.name != st.id else "")
+                    parts[st.id, kind] = pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)
+            keys.add(ex, st)
+            if st.id == ids[0]:
+                qids = [q.id for q in ex.questions]
+        res.files += [out / folder / f"{i}.tex" for i in ids for folder in ("sheets", "keys")]
+        res.files += [keys.folder / f"{i}.json" for i in ids] + keys.finish()
+        _write(out / "submissions.csv", submissions_csv(ids, qids))
+        info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": ids}
         if variants:
             info["variants"] = True
         _write(out / "exam.json", json.dumps(info, indent=2) + "\n")
         res.files += [out / "submissions.csv", out / "exam.json"]
         if pdf:
-            task = progress.add_task("PDF", total=len(parts)) if progress else None
+            order = [(i, kind) for i in ids for kind in ("sheet", "key")]  # parts alternate sheet, key
+            paths = [out / ("sheets" if kind == "sheet" else "keys") / f"{i}.pdf" for i, kind in order]
+            task = progress.add_task("PDF", total=len(order)) if progress else None
             step = (lambda: progress.advance(task)) if progress else None
-            pdfs = pdf_mod.compile_batch([p for _, p in parts], jobs, on_part=step, warnings=res.warnings)
-            for (path, _), data in zip(parts, pdfs):
+            pdfs = pdf_mod.compile_batch([parts[k] for k in order], jobs, on_part=step, warnings=res.warnings)
+            for path, data in zip(paths, pdfs):
                 _write(path, data)
                 res.files.append(path)
-            # one file to print per kind: parts alternate sheet, key (roster order)
+            # one file to print per kind (roster order)
             for name, first in (("sheets", 0), ("keys", 1)):
                 bundle, _ = pdf_mod.print_bundle(pdfs[first::2])
                 path = out / "print" / f"{name}.pdf"

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from exgen.exam.config import ExamConfig, check_size
+from exgen.exam.config import ExamConfig
 from exgen.core.solve import Solution, solve
 from exgen.errors import ConfigError
 from exgen.exercise import Exercise
@@ -146,7 +146,7 @@ def too_close_draws(cfg: ExamConfig, net: Nets, refs: list[str], attempts: list[
     dis = all_distractors(net, refs, answers, None, first_order=True)  # columns 0, 1: before, uphill
     near = np.asarray(too_close(answers, dis, cfg.answer_decimals))  # (draws, questions)
     near_step = np.asarray(too_close(answers, dis[..., :2], cfg.answer_decimals))
-    return np.where(np.asarray(attempts)[:, None] <= SLIP_DRAWS, near, near_step).any(axis=1)
+    return np.asarray(np.where(np.asarray(attempts)[:, None] <= SLIP_DRAWS, near, near_step).any(axis=1))
 
 
 def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:
@@ -164,13 +164,13 @@ def saturation(cfg: ExamConfig, z: list[np.ndarray], h: list[np.ndarray]) -> Ite
     for l, act in enumerate(cfg.activations):
         zl, hl = z[l], h[l + 1]  # (N, B, n): every sample
         if act == "sigmoid":
-            yield "saturated sigmoid", (hl * (1 - hl) < SIGMOID_MIN_SLOPE).any(axis=(1, 2))
+            yield "saturated sigmoid", np.asarray((hl * (1 - hl) < SIGMOID_MIN_SLOPE).any(axis=(1, 2)))
         elif act == "tanh":
-            yield "saturated tanh", (1 - hl ** 2 < TANH_MIN_SLOPE).any(axis=(1, 2))
+            yield "saturated tanh", np.asarray((1 - hl ** 2 < TANH_MIN_SLOPE).any(axis=(1, 2)))
         elif act == "relu":
-            yield "dead relu or near its kink", (zl < relu_margin).any(axis=(1, 2))
+            yield "dead relu or near its kink", np.asarray((zl < relu_margin).any(axis=(1, 2)))
         elif act == "softmax":
-            yield "saturated softmax", ((hl < SOFTMAX_RANGE[0]) | (hl > SOFTMAX_RANGE[1])).any(axis=(1, 2))
+            yield "saturated softmax", np.asarray(((hl < SOFTMAX_RANGE[0]) | (hl > SOFTMAX_RANGE[1])).any(axis=(1, 2)))
 
 
 def multipath_possible(layers: list[int], activations: list[str]) -> bool:
