@@ -79,12 +79,14 @@ def draw_spec(rng: np.random.Generator, cfg: ExamConfig, name: str = "") -> Spec
                 weights, biases, cfg.batch > 1, name, "", {"notation": dict(cfg.notation)})
 
 
-def rejection(cfg: ExamConfig, spec: Spec, sol: Solution, nt, multi: bool) -> str | None:
+def rejection(cfg: ExamConfig, spec: Spec, sol: Solution, nt, multi: bool,
+              qs: list[Question] | None = None) -> str | None:
     """Why a draw that is not saturated is no good exercise (by its answers and paths), or None;
-    `multi`: multipath_possible for the config."""
+    `multi`: multipath_possible for the config; `qs`: its questions, if at hand."""
     # the questions read the paths of the first weight only (paths_for lists it first): list the
     # others for a draw that passes, not for every draw
-    qs = _questions(cfg, spec, to_dict(sol, nt, first_params=1), nt)
+    if qs is None:
+        qs = _questions(cfg, spec, to_dict(sol, nt, first_params=1), nt)
     n_paths = None
     if multi:
         pk, idx = next(p for p in gradient_params(spec) if p[0] == "weights" and p[1][0] < spec.n_layers - 1)

@@ -25,7 +25,7 @@ import numpy as np
 
 from exgen.core.engine import Nets, run
 from exgen.core.solution import to_dict
-from exgen.core.solve import NonFiniteError, Solution, solve
+from exgen.core.solve import NonFiniteError, solve
 from exgen.core.spec import Spec
 
 from exgen.exam.config import ExamConfig, check_size
@@ -33,19 +33,16 @@ from exgen.exam.draw import (MAX_ATTEMPTS, Exercise, _questions, check_architect
                              make_exercise, multipath_possible, rejection, saturation, student_seed,
                              too_close_draws)
 
-CHUNK = 256  # students searched together
-FIRST_ROUND = 8  # candidates drawn per student in the first round; doubled each round, up to MAX_ROUND
+CHUNK = 64  # students searched together (their exercises are held until the chunk is done)
+FIRST_ROUND = 4  # candidates drawn per student in the first round; doubled each round, up to MAX_ROUND
 MAX_ROUND = 64
-
-Found = tuple[int, Spec, Solution]  # (attempt, spec, solution) of a student's network
-
 
 @dataclass
 class _Student:
     sid: str
     rng: np.random.Generator
     drawn: int = 0  # candidates drawn so far
-    found: Found | None = None
+    found: Exercise | None = None  # their first candidate that passes every filter but the clash
     give_up: bool = False  # left to make_exercise (a non-finite number, or no network in MAX_ATTEMPTS)
 
 
@@ -56,18 +53,13 @@ def exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> Iterato
     check_size(cfg)  # also for a config made in code, not loaded
     order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
     seen: set = set()
-    nt = cfg.make_notation()
     for start in range(0, len(order), CHUNK):
         chunk = [_Student(s, np.random.default_rng(student_seed(cfg.seed, s))) for s in order[start:start + CHUNK]]
         _search(cfg, chunk)
         for st in chunk:
-            if st.found is None or fingerprint(st.found[1]) in seen:
+            ex = st.found
+            if ex is None or fingerprint(ex.spec) in seen:
                 ex = make_exercise(cfg, st.sid, seen)  # the rare case, one by one
-            else:
-                attempt, spec, sol = st.found
-                sol_json = to_dict(sol, nt)
-                ex = Exercise(spec, nt, sol, sol_json, _questions(cfg, spec, sol_json, nt), st.sid,
-                              student_seed(cfg.seed, st.sid), attempt)
             st.found = None
             seen.add(fingerprint(ex.spec))
             if progress:
@@ -100,10 +92,12 @@ def _search(cfg: ExamConfig, chunk: list[_Student]) -> None:
                 continue
             if ok is None:  # not a finite number: make_exercise raises as solve() does
                 st.give_up = True
-            elif ok:
+            elif ok:  # the remaining filters, on its questions as the key will have them
                 sol = solve(spec)
-                if rejection(cfg, spec, sol, nt, multi) is None:
-                    st.found = (attempt, spec, sol)
+                sol_json = to_dict(sol, nt)
+                qs = _questions(cfg, spec, sol_json, nt)
+                if rejection(cfg, spec, sol, nt, multi, qs) is None:
+                    st.found = Exercise(spec, nt, sol, sol_json, qs, st.sid, student_seed(cfg.seed, st.sid), attempt)
         for st in todo:
             if st.found is None and st.drawn >= MAX_ATTEMPTS:
                 st.give_up = True  # make_exercise names the most common reason
