@@ -89,7 +89,7 @@ def demo(
     with user_errors():
         output_dir(out)
         res = run_demo(out, pdf=not no_pdf, force=force)
-        for w in res.exam.warnings:
+        for w in res.warnings:
             echo(f"Warning: {w}", err=True)
         echo(demo_text(res), nl=False)
 

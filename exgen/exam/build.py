@@ -199,27 +199,14 @@ def make_progress():
                     console=con, transient=True, disable=not con.is_terminal)
 
 
-@dataclass
-class DemoResult:
-    """`exgen demo`: the exam it generated, and the grading of its sample submission."""
-    exam: Result
+@dataclass(kw_only=True)
+class DemoResult(Result):
+    """`exgen demo`: the exam it generated (a Result), and the grading of its sample submission."""
     grades: Any  # exgen.grading.grade.GradeResult
     grading_summary: str  # grading's summary (counts of verdicts, mean and median score)
     sample: Path  # the sample submissions CSV
     grades_dir: Path
     first_key: dict  # the first student's answer key (for the "try next" commands)
-
-    @property
-    def out(self) -> Path:
-        return self.exam.out
-
-    @property
-    def students(self) -> int:
-        return self.exam.students
-
-    @property
-    def pdf(self) -> bool:
-        return self.exam.pdf
 
 
 def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: bool = True) -> DemoResult:
@@ -243,4 +230,5 @@ def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: b
     # the demo roster has no LMS ids: the write-back notes (which LMS columns are missing) are noise here
     summary = "\n".join(line for line in text.splitlines() if not line.startswith(("Wrote ", "Write-back:")))
     first = json.loads((out / "answer_keys" / f"{students[0].id}.json").read_text(encoding="utf-8"))
-    return DemoResult(res, grades, summary, out / "sample_submissions.csv", out / "grades", first)
+    return DemoResult(**vars(res), grades=grades, grading_summary=summary, sample=out / "sample_submissions.csv",
+                      grades_dir=out / "grades", first_key=first)
