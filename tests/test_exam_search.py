@@ -70,3 +70,34 @@ def test_no_good_network_is_the_one_by_one_error(monkeypatch):
     with pytest.raises(ConfigError) as batched:
         make_exercises(cfg, ["s1", "s2", "s3", "s4", "s5", "s6"])
     assert str(one.value) == str(batched.value)
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_worker_processes_write_the_same_files(tmp_path):
+    """generate with 2 worker processes (3 chunks of students) writes the bytes of 1 process."""
+    from exgen.exam.build import generate_exam
+    from exgen.roster import count_roster
+    cfg = config.from_dict({"seed": 12})
+    students = count_roster(2 * search.CHUNK + 5)
+    generate_exam(cfg, students, tmp_path / "one", pdf=False, jobs=1)
+    generate_exam(cfg, students, tmp_path / "two", pdf=False, jobs=2)
+    one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert len(one) == 3 * len(students) + 4  # sheets, keys, JSON keys; index, CSV, exam.json, manifest
+    assert one == two
+
+
+def test_a_clashing_student_gets_the_one_by_one_files(tmp_path):
+    import json
+    from exgen.exam.build import generate_exam
+    from exgen.exam.students import key_json
+    from exgen.roster import Student
+    cfg = config.from_dict({"seed": 1})
+    students = [Student("a", "A"), Student("b", "B"), Student("a", "A")]
+    generate_exam(cfg, students, tmp_path / "exam", pdf=False, jobs=1)
+    want = one_by_one(cfg, ["a", "b", "a"])
+    got = (tmp_path / "exam" / "answer_keys" / "a.json").read_text(encoding="utf-8")
+    assert got == key_json(cfg, want[0], students[0])
+    assert json.loads(got)["spec"] != json.loads(key_json(cfg, make_exercise(cfg, "a"), students[0]))["spec"]

@@ -17,43 +17,22 @@ from typing import Any, Iterable, Iterator, Mapping, cast
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
-from exgen.exam import search
 from exgen.exam.draw import Exercise
-from exgen.answer_key import answer_key
-from exgen.exam.config import key_acceptance
-from exgen.exam.render import render_body, render_document
+from exgen.exam.students import Written, key_json, write, write_student, write_students
 from exgen.roster import Student, read_roster
 from exgen.outdir import OutputDir
 
-def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
-    key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions, key_acceptance(cfg))
-    key["student_name"] = student.name
-    key["student_seed"] = ex.student_seed
-    return json.dumps(key, indent=2, ensure_ascii=False) + "\n"
 
-
-class KeyWriter:
-    """`out/answer_keys/<id>.json`, one student at a time (`add`), then the exam-wide key index
-    `out/.exam-keys.npz` (`finish`; grading reads it instead of the JSON keys while they match it;
-    see exgen.grading.keyindex). No key is kept in memory: the index reads them back from their files."""
-
-    def __init__(self, cfg: ExamConfig, out: Path):
-        self.cfg, self.out, self.folder = cfg, out, out / "answer_keys"
-        self.names: list[str] = []
-
-    def add(self, ex: Exercise, student: Student) -> Path:
-        path = self.folder / f"{student.id}.json"
-        _write(path, key_json(self.cfg, ex, student))
-        self.names.append(path.name)
-        return path
-
-    def finish(self) -> list[Path]:
-        """The index, written after the keys (so newer than each: networks only); the files written."""
-        from exgen.grading.keyindex import INDEX, index_bytes
-        if not self.names or self.cfg.kind == "graph":
-            return []
-        _write(self.out / INDEX, index_bytes(cast(dict, _Texts(self.folder, self.names)), self.cfg.name))
-        return [self.out / INDEX]
+def write_index(cfg: ExamConfig, out: Path, names: list[str]) -> list[Path]:
+    """The exam-wide key index `out/.exam-keys.npz` of the keys `out/answer_keys/<names>` (network
+    exams; written after the keys, so newer than each): grading reads it instead of the JSON keys
+    while they match it (exgen.grading.keyindex). The keys are read back from their files, not
+    held in memory. Returns the files written."""
+    from exgen.grading.keyindex import INDEX, index_bytes
+    if not names or cfg.kind == "graph":
+        return []
+    _write(out / INDEX, index_bytes(cast(dict, _Texts(out / "answer_keys", names)), cfg.name))
+    return [out / INDEX]
 
 
 class _Texts(Mapping):
@@ -75,10 +54,13 @@ class _Texts(Mapping):
 
 
 def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercise], out: Path) -> list[Path]:
-    """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index `out/.exam-keys.npz`
-    (KeyWriter). Returns the files written."""
-    keys = KeyWriter(cfg, out)
-    return [keys.add(ex, st) for st, ex in zip(students, exercises)] + keys.finish()
+    """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index (write_index).
+    Returns the files written."""
+    files = []
+    for st, ex in zip(students, exercises):
+        files.append(out / "answer_keys" / f"{st.id}.json")
+        _write(files[-1], key_json(cfg, ex, st))
+    return files + write_index(cfg, out, [p.name for p in files])
 
 
 def submissions_csv(student_ids: list[str], question_ids: list[str]) -> str:
@@ -123,42 +105,32 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
     variant exercises v001, ... for an LMS (exam.json says so; `exgen export` reads them).
 
     Streamed: each student's sheet, key and JSON key are written as their exercise is made (in
-    the order of the student seeds, exgen.exam.search) and the exercise dropped; only the PDF
-    parts (with `pdf`) are kept until the end, to be compiled in roster order."""
+    the order of the student seeds, in `jobs` processes: exgen.exam.students) and the exercise
+    dropped; only the PDF parts (with `pdf`) are kept until the end, to be compiled in roster order."""
     from exgen.exam import pdf as pdf_mod
     ctx = progress if progress is not None else nullcontext()
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
         step = (lambda: progress.advance(task)) if progress else None
-        render: Any = render_body
         ids = [s.id for s in students]
-        exercises: Iterable[Any]
+        written: Iterable[Written]
         if cfg.kind == "graph":  # computational-graph exercises (exgen.graph)
             from exgen.graph.draw import make_exercises as make_graphs
             from exgen.graph.render import render_body as render
-            exercises = make_graphs(cfg, ids, step)
+            written = (write_student(cfg, ex, st, out, pdf, render)
+                       for st, ex in zip(students, make_graphs(cfg, ids, step)))
         else:
-            exercises = search.exercises(cfg, ids, step)
+            written = write_students(cfg, students, out, pdf=pdf, jobs=jobs, progress=step)
         res = Result(out, len(students), pdf=pdf, variants=variants)
-        by_id = {st.id: st for st in students}
-        parts: dict[tuple[str, str], pdf_mod.Part] = {}
-        keys = KeyWriter(cfg, out)
+        parts: dict[tuple[str, str], Any] = {}
         qids: list[str] = []
-        ex: Any
-        for ex in exercises:
-            st = by_id[ex.student_id]
-            for kind, folder in (("sheet", "sheets"), ("key", "keys")):
-                body = render(kind, ex, cfg, st)
-                footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
-                _write(out / folder / f"{st.id}.tex", render_document([(footer, body)]))
-                if pdf:
-                    who = f"student {st.id}" + (f" ({st.name})" if st.name != st.id else "")
-                    parts[st.id, kind] = pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)
-            keys.add(ex, st)
-            if st.id == ids[0]:
-                qids = [q.id for q in ex.questions]
+        for sid, questions, made in written:
+            parts.update({(sid, kind): part for kind, part in made.items()})
+            if sid == ids[0]:
+                qids = questions
         res.files += [out / folder / f"{i}.tex" for i in ids for folder in ("sheets", "keys")]
-        res.files += [keys.folder / f"{i}.json" for i in ids] + keys.finish()
+        res.files += [out / "answer_keys" / f"{i}.json" for i in ids]
+        res.files += write_index(cfg, out, [f"{i}.json" for i in dict.fromkeys(ids)])
         _write(out / "submissions.csv", submissions_csv(ids, qids))
         info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": ids}
         if variants:
@@ -183,10 +155,7 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
     return res
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    """A file in a staging folder (the folder is committed whole, so no temp file is needed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+_write = write  # a file in the staging folder
 
 
 def make_progress():

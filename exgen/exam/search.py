@@ -49,22 +49,32 @@ class _Student:
 def exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> Iterator[Exercise]:
     """Every student's Exercise, as exgen.exam.draw.make_exercises makes them, one at a time in
     the order of the student seeds. `progress()` is called after each."""
-    check_architecture(cfg)
-    check_size(cfg)  # also for a config made in code, not loaded
-    order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
     seen: set = set()
-    for start in range(0, len(order), CHUNK):
-        chunk = [_Student(s, np.random.default_rng(student_seed(cfg.seed, s))) for s in order[start:start + CHUNK]]
-        _search(cfg, chunk)
-        for st in chunk:
-            ex = st.found
+    for chunk in chunks(cfg, student_ids):
+        for sid, ex in zip(chunk, found(cfg, chunk)):
             if ex is None or fingerprint(ex.spec) in seen:
-                ex = make_exercise(cfg, st.sid, seen)  # the rare case, one by one
-            st.found = None
+                ex = make_exercise(cfg, sid, seen)  # the rare case, one by one
             seen.add(fingerprint(ex.spec))
             if progress:
                 progress()
             yield ex
+
+
+def chunks(cfg: ExamConfig, student_ids: list[str]) -> list[list[str]]:
+    """The students in the order of their seeds, CHUNK at a time (the config checked first)."""
+    check_architecture(cfg)
+    check_size(cfg)  # also for a config made in code, not loaded
+    order = sorted(student_ids, key=lambda s: student_seed(cfg.seed, s))
+    return [order[i:i + CHUNK] for i in range(0, len(order), CHUNK)]
+
+
+def found(cfg: ExamConfig, student_ids: list[str]) -> list[Exercise | None]:
+    """Each student's exercise if their first candidate that passes every filter but the clash
+    with an earlier student's network is found here; None: left to make_exercise. The caller
+    takes it unless its fingerprint clashes (then make_exercise(cfg, sid, seen), as `exercises`)."""
+    chunk = [_Student(s, np.random.default_rng(student_seed(cfg.seed, s))) for s in student_ids]
+    _search(cfg, chunk)
+    return [st.found for st in chunk]
 
 
 def _search(cfg: ExamConfig, chunk: list[_Student]) -> None:
