@@ -9,12 +9,13 @@ compiling each .tex one by one with latexmk -lualatex, timed on a sample and ext
 A large class (--no-pdf): `exgen generate CONFIG --roster ROSTER --no-pdf` for --students students
 (the class of issue 10: a 4-5-6 sigmoid network, 25 questions), run as a fresh process from this
 source tree and, with --against DIR, from another one (e.g. /work/main) on the same roster; for
-each: wall time, CPU time (user + system) per student, peak RSS (the process's, from wait4), the
-both extrapolated to 40,000 students (linear in the students for time; for memory, the growth
-between --students and a class half as large), and whether the two exam folders are the same
-bytes, file by file (.exam-keys.npz and the manifest included).
+each: wall time, CPU time (user + system, its worker processes included) per student, peak RSS
+(from wait4: of the largest of its processes; --jobs 1 for one process), both extrapolated to
+40,000 students (linear in the students for time; for memory, the growth between --students and
+a class half as large), and whether the two exam folders are the same bytes, file by file
+(.exam-keys.npz and the manifest included).
 
-    python benchmarks/bench_generate.py --no-pdf --students 2000 [--against /work/main] [--keep DIR]
+    python benchmarks/bench_generate.py --no-pdf --students 2000 [--jobs 1] [--against /work/main] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -73,10 +74,12 @@ def pdf_benchmark(args: argparse.Namespace) -> None:
     print(f"speed-up: {slow / fast:.1f}x")
 
 
-def run_generate(src: Path, cfg: Path, roster: Path, out: Path) -> dict[str, float]:
-    """`exgen generate` from the source tree `src` as a child process: wall and CPU seconds, peak RSS (MB)."""
+def run_generate(src: Path, cfg: Path, roster: Path, out: Path, jobs: int | None) -> dict[str, float]:
+    """`exgen generate` from the source tree `src` as a child process: wall and CPU seconds (its
+    worker processes included), peak RSS (MB; of the largest of its processes)."""
     code = f"import sys; sys.path.insert(0, {str(src)!r}); from exgen.cli import app; app()"
     cmd = [sys.executable, "-c", code, "generate", str(cfg), "--roster", str(roster), "--no-pdf", "--out", str(out)]
+    cmd += ["--jobs", str(jobs)] if jobs else []
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(proc.pid, 0)  # this child's own resource usage (getrusage would mix children)
@@ -115,7 +118,7 @@ def class_benchmark(args: argparse.Namespace) -> None:
             for size in (n // 2, n):
                 out = work / f"exam-{name.replace(' ', '-')}-{size}"
                 shutil.rmtree(out, ignore_errors=True)
-                got[size] = run_generate(src, cfg, rosters[size], out)
+                got[size] = run_generate(src, cfg, rosters[size], out, args.jobs)
                 outs[name, size] = out
             r, half = got[n], got[n // 2]
             per_st = (r["rss"] - half["rss"]) / (n - n // 2)  # MB per student: the growth
@@ -135,6 +138,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=10, help="documents compiled one by one with latexmk")
     ap.add_argument("--no-pdf", action="store_true", help="a large class, .tex and keys only (see above)")
     ap.add_argument("--against", help="another exgen source tree to run on the same class (e.g. /work/main)")
+    ap.add_argument("--jobs", type=int, help="--jobs of exgen generate (default: all cores); 1 for one process")
     ap.add_argument("--keep", help="write the configs and exams here (kept) instead of a temporary folder")
     args = ap.parse_args()
     if args.no_pdf:
