@@ -16,7 +16,7 @@ texts), where it can use them as its own.
     python benchmarks/index_chunked_prototype.py EXAM_FOLDER full|chunked [CHUNK]
 prints the time, the peak RSS above the start and whether the bytes equal the folder's index.
 """
-import hashlib, io, json, zipfile, sys, time, tracemalloc, threading
+import hashlib, io, json, zipfile, sys, time, threading
 from pathlib import Path
 import numpy as np
 from exgen.grading.keys import Prepared
