@@ -86,7 +86,7 @@ def rejection(cfg: ExamConfig, spec: Spec, sol: Solution, nt, multi: bool,
     # the questions read the paths of the first weight only (paths_for lists it first): list the
     # others for a draw that passes, not for every draw
     if qs is None:
-        qs = _questions(cfg, spec, to_dict(sol, nt, first_params=1), nt)
+        qs = ask(cfg, spec, to_dict(sol, nt, first_params=1), nt)
     n_paths = None
     if multi:
         pk, idx = next(p for p in gradient_params(spec) if p[0] == "weights" and p[1][0] < spec.n_layers - 1)
@@ -114,7 +114,7 @@ def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, s
     None if none is."""
     attempt, spec, sol = batch[0]
     sol_json = to_dict(sol, nt)
-    qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
+    qs = ask(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
     near = too_close_draws(cfg, Nets.of([s for _, s, _ in batch]), [q.ref for q in qs], [a for a, _, _ in batch])
     for i, (attempt, spec, sol) in enumerate(batch):
         if near[i]:
@@ -122,7 +122,7 @@ def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, s
             continue
         if i:
             sol_json = to_dict(sol, nt)
-            qs = _questions(cfg, spec, sol_json, nt)
+            qs = ask(cfg, spec, sol_json, nt)
         return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
     return None
 
@@ -236,7 +236,8 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
     raise no_good(cfg, "network", student_id, reasons, "try other layers, activations or more decimals")
 
 
-def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
+def ask(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
+    """The config's questions about a network (sol_json: its solution object), with each group's tolerance."""
     qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance, cfg.convention)
     for q, group in zip(qs, _groups(qs)):
         if "tolerance" in cfg.questions[group]:

@@ -27,15 +27,15 @@ from exgen.core.engine import Nets, run
 from exgen.core.solution import to_dict
 from exgen.core.solve import NonFiniteError, solve
 from exgen.core.spec import Spec
-
 from exgen.exam.config import ExamConfig, check_size
-from exgen.exam.draw import (MAX_ATTEMPTS, Exercise, _questions, check_architecture, draw_spec, fingerprint,
+from exgen.exam.draw import (MAX_ATTEMPTS, Exercise, ask, check_architecture, draw_spec, fingerprint,
                              make_exercise, multipath_possible, rejection, saturation, student_seed,
                              too_close_draws)
 
 CHUNK = 64  # students searched together (their exercises are held until the chunk is done)
 FIRST_ROUND = 4  # candidates drawn per student in the first round; doubled each round, up to MAX_ROUND
 MAX_ROUND = 64
+
 
 @dataclass
 class _Student:
@@ -105,7 +105,7 @@ def _search(cfg: ExamConfig, chunk: list[_Student]) -> None:
             elif ok:  # the remaining filters, on its questions as the key will have them
                 sol = solve(spec)
                 sol_json = to_dict(sol, nt)
-                qs = _questions(cfg, spec, sol_json, nt)
+                qs = ask(cfg, spec, sol_json, nt)
                 if rejection(cfg, spec, sol, nt, multi, qs) is None:
                     st.found = Exercise(spec, nt, sol, sol_json, qs, st.sid, student_seed(cfg.seed, st.sid), attempt)
         for st in todo:
@@ -123,7 +123,7 @@ def _refs(cfg: ExamConfig, specs: list[Spec], nt) -> list[str] | None:
             sol = solve(spec)
         except NonFiniteError:
             continue
-        return [q.ref for q in _questions(cfg, spec, to_dict(sol, nt), nt)]
+        return [q.ref for q in ask(cfg, spec, to_dict(sol, nt), nt)]
     return None
 
 
