@@ -32,7 +32,8 @@ def write_students(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: 
     """Write every student's files into `out`; yields what each wrote, in the order of the student
     seeds. `jobs`: worker processes (default: all cores; 1: none)."""
     by_id = {st.id: st for st in students}
-    tasks = [(cfg, [by_id[s] for s in chunk], out, pdf) for chunk in search.chunks(cfg, [st.id for st in students])]
+    tasks = [(cfg, [by_id[s] for s in chunk], out, pdf, os.getpid())
+             for chunk in search.chunks(cfg, [st.id for st in students])]
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     seen: set = set()
     pool = multiprocessing.get_context().Pool(jobs) if jobs > 1 else None
@@ -52,12 +53,17 @@ def write_students(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: 
             pool.join()
 
 
-def _chunk(task: tuple[ExamConfig, list[Student], Path, bool]) -> list[tuple[str, bytes | None, Written | None]]:
-    """A chunk's students searched, and the files of those found written: (id, fingerprint, written)."""
-    cfg, students, out, pdf = task
+def _chunk(task: tuple[ExamConfig, list[Student], Path, bool, int]) -> list[tuple[str, bytes | None, Written | None]]:
+    """A chunk's students searched, and the files of those found written: (id, fingerprint, written).
+    A worker whose parent is gone (killed) stops before writing into its staging folder."""
+    cfg, students, out, pdf, parent = task
     got = search.found(cfg, [st.id for st in students])
-    return [(st.id, None, None) if ex is None else (st.id, fingerprint(ex.spec), write_student(cfg, ex, st, out, pdf))
-            for st, ex in zip(students, got)]
+    done: list[tuple[str, bytes | None, Written | None]] = []
+    for st, ex in zip(students, got):
+        if os.getppid() != parent and os.getpid() != parent:
+            raise SystemExit(1)
+        done.append((st.id, None, None) if ex is None else (st.id, fingerprint(ex.spec), write_student(cfg, ex, st, out, pdf)))
+    return done
 
 
 def write_student(cfg: ExamConfig, ex: Any, st: Student, out: Path, pdf: bool, render: Callable = render_body) -> Written:
