@@ -202,7 +202,7 @@ def _killed_run(module: str, func: str, after: int, *args: str) -> None:
 def test_kill_9_while_writing_leaves_the_old_exam_and_the_next_run_cleans_up(exam):
     before = _files(exam)
     cfg = str(exam.parent / "exam.yaml")
-    _killed_run("exam.build", "_write", 7, "generate", cfg, "--out", str(exam), "--no-pdf", "--count", "5", "--force")
+    _killed_run("exam.students", "write", 7, "generate", cfg, "--out", str(exam), "--no-pdf", "--count", "5", "--force")
     assert (exam / STAGING).is_dir()  # the killed run's partial files are in its staging folder only
     assert {k: v for k, v in _files(exam).items() if not k.startswith((STAGING, LOCK))} == before
     assert _gen(exam.parent, exam, "--count", "5", "--force").exit_code == 0
@@ -211,7 +211,7 @@ def test_kill_9_while_writing_leaves_the_old_exam_and_the_next_run_cleans_up(exa
 
 def test_kill_9_in_a_new_folder_leaves_no_exam(tmp_path):
     out = tmp_path / "exam1"
-    _killed_run("exam.build", "_write", 7, "generate", str(_config(tmp_path)), "--out", str(out), "--no-pdf", "--count", "5")
+    _killed_run("exam.students", "write", 7, "generate", str(_config(tmp_path)), "--out", str(out), "--no-pdf", "--count", "5")
     assert not (out / "answer_keys").exists() and not (out / "exam.json").exists()
     r = runner.invoke(app, ["grade", str(tmp_path / "exam.yaml"), "--keys", str(out / "answer_keys"),
                             "--out", str(tmp_path / "g")])

@@ -13,48 +13,62 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator, Mapping, cast
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
-from exgen.exam.draw import Exercise, make_exercises
-from exgen.answer_key import answer_key
-from exgen.exam.config import key_acceptance
-from exgen.exam.render import render_body, render_document
+from exgen.exam.draw import Exercise
+from exgen.exam.students import Written, key_json, write, write_student, write_students
 from exgen.roster import Student, read_roster
 from exgen.outdir import OutputDir
 
-def key_json(cfg: ExamConfig, ex: Exercise, student: Student) -> str:
-    key = answer_key(cfg.name, ex.student_id, cfg.seed, ex.spec, ex.questions, key_acceptance(cfg))
-    key["student_name"] = student.name
-    key["student_seed"] = ex.student_seed
-    return json.dumps(key, indent=2, ensure_ascii=False) + "\n"
+
+def write_index(cfg: ExamConfig, out: Path, names: list[str]) -> list[Path]:
+    """The exam-wide key index `out/.exam-keys.npz` of the keys `out/answer_keys/<names>` (network
+    exams; written after the keys, so newer than each): grading reads it instead of the JSON keys
+    while they match it (exgen.grading.keyindex). The keys are read back from their files, not
+    held in memory. Returns the files written."""
+    from exgen.grading.keyindex import INDEX, index_bytes
+    if not names or cfg.kind == "graph":
+        return []
+    _write(out / INDEX, index_bytes(cast(dict, _Texts(out / "answer_keys", names)), cfg.name))
+    return [out / INDEX]
+
+
+class _Texts(Mapping):
+    """The key files' texts by file name, read from the files when asked for (not all held at once)."""
+
+    def __init__(self, folder: Path, names: list[str]):
+        self.folder, self.names = folder, names
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.names:
+            raise KeyError(name)
+        return (self.folder / name).read_text(encoding="utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercise], out: Path) -> list[Path]:
-    """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index `out/.exam-keys.npz`
-    (grading reads it instead of the JSON keys while they match it; see exgen.grading.keyindex).
+    """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index (write_index).
     Returns the files written."""
-    from exgen.grading.keyindex import INDEX, index_bytes
-    files, texts = [], {}
+    files = []
     for st, ex in zip(students, exercises):
-        path = out / "answer_keys" / f"{st.id}.json"
-        texts[path.name] = key_json(cfg, ex, st)
-        _write(path, texts[path.name])
-        files.append(path)
-    if texts and cfg.kind != "graph":  # after the keys: the index is newer than each of them (networks only)
-        _write(out / INDEX, index_bytes(texts, cfg.name))
-        files.append(out / INDEX)
-    return files
+        files.append(out / "answer_keys" / f"{st.id}.json")
+        _write(files[-1], key_json(cfg, ex, st))
+    return files + write_index(cfg, out, [p.name for p in files])
 
 
-def submissions_csv(exercises: list[Exercise]) -> str:
-    ids = [q.id for q in exercises[0].questions] if exercises else []
+def submissions_csv(student_ids: list[str], question_ids: list[str]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(safe_cells(["student_id", *ids]))
-    for ex in exercises:
-        w.writerow(safe_cells([ex.student_id, *[""] * len(ids)]))
+    w.writerow(safe_cells(["student_id", *question_ids]))
+    for sid in student_ids:
+        w.writerow(safe_cells([sid, *[""] * len(question_ids)]))
     return buf.getvalue()
 
 
@@ -88,45 +102,51 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
 def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool = True,
                jobs: int | None = None, progress: Any = None, variants: bool = False) -> Result:
     """The exam's files, written into the (staging) folder `out`; `variants`: the "students" are
-    variant exercises v001, ... for an LMS (exam.json says so; `exgen export` reads them)."""
+    variant exercises v001, ... for an LMS (exam.json says so; `exgen export` reads them).
+
+    Streamed: each student's sheet, key and JSON key are written as their exercise is made (in
+    the order of the student seeds, in `jobs` processes: exgen.exam.students) and the exercise
+    dropped; only the PDF parts (with `pdf`) are kept until the end, to be compiled in roster order."""
     from exgen.exam import pdf as pdf_mod
     ctx = progress if progress is not None else nullcontext()
     with ctx:
         task = progress.add_task("networks", total=len(students)) if progress else None
         step = (lambda: progress.advance(task)) if progress else None
-        render: Any = render_body
+        ids = [s.id for s in students]
+        written: Iterable[Written]
         if cfg.kind == "graph":  # computational-graph exercises (exgen.graph)
             from exgen.graph.draw import make_exercises as make_graphs
             from exgen.graph.render import render_body as render
-            exercises: list[Any] = make_graphs(cfg, [s.id for s in students], step)
+            written = (write_student(cfg, ex, st, out, pdf, render)
+                       for st, ex in zip(students, make_graphs(cfg, ids, step)))
         else:
-            exercises = make_exercises(cfg, [s.id for s in students], step)
+            written = write_students(cfg, students, out, pdf=pdf, jobs=jobs, progress=step)
         res = Result(out, len(students), pdf=pdf, variants=variants)
-        parts: list[tuple[Path, pdf_mod.Part]] = []
-        for st, ex in zip(students, exercises):
-            for kind, folder in (("sheet", "sheets"), ("key", "keys")):
-                body = render(kind, ex, cfg, st)
-                footer = f"{cfg.name} - {st.id}" + (" - answer key" if kind == "key" else "")
-                tex = out / folder / f"{st.id}.tex"
-                _write(tex, render_document([(footer, body)]))
-                res.files.append(tex)
-                who = f"student {st.id}" + (f" ({st.name})" if st.name != st.id else "")
-                parts.append((tex.with_suffix(".pdf"), pdf_mod.Part(f"{kind} of student {st.id}", footer, body, who)))
-        res.files += write_keys(cfg, students, exercises, out)
-        _write(out / "submissions.csv", submissions_csv(exercises))
-        info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": [s.id for s in students]}
+        parts: dict[tuple[str, str], Any] = {}
+        qids: list[str] = []
+        for sid, questions, made in written:
+            parts.update({(sid, kind): part for kind, part in made.items()})
+            if sid == ids[0]:
+                qids = questions
+        res.files += [out / folder / f"{i}.tex" for i in ids for folder in ("sheets", "keys")]
+        res.files += [out / "answer_keys" / f"{i}.json" for i in ids]
+        res.files += write_index(cfg, out, [f"{i}.json" for i in dict.fromkeys(ids)])
+        _write(out / "submissions.csv", submissions_csv(ids, qids))
+        info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": ids}
         if variants:
             info["variants"] = True
         _write(out / "exam.json", json.dumps(info, indent=2) + "\n")
         res.files += [out / "submissions.csv", out / "exam.json"]
         if pdf:
-            task = progress.add_task("PDF", total=len(parts)) if progress else None
+            order = [(i, kind) for i in ids for kind in ("sheet", "key")]  # parts alternate sheet, key
+            paths = [out / ("sheets" if kind == "sheet" else "keys") / f"{i}.pdf" for i, kind in order]
+            task = progress.add_task("PDF", total=len(order)) if progress else None
             step = (lambda: progress.advance(task)) if progress else None
-            pdfs = pdf_mod.compile_batch([p for _, p in parts], jobs, on_part=step, warnings=res.warnings)
-            for (path, _), data in zip(parts, pdfs):
+            pdfs = pdf_mod.compile_batch([parts[k] for k in order], jobs, on_part=step, warnings=res.warnings)
+            for path, data in zip(paths, pdfs):
                 _write(path, data)
                 res.files.append(path)
-            # one file to print per kind: parts alternate sheet, key (roster order)
+            # one file to print per kind (roster order)
             for name, first in (("sheets", 0), ("keys", 1)):
                 bundle, _ = pdf_mod.print_bundle(pdfs[first::2])
                 path = out / "print" / f"{name}.pdf"
@@ -135,10 +155,7 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
     return res
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    """A file in a staging folder (the folder is committed whole, so no temp file is needed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+_write = write  # a file in the staging folder
 
 
 def make_progress():
@@ -151,27 +168,14 @@ def make_progress():
                     console=con, transient=True, disable=not con.is_terminal)
 
 
-@dataclass
-class DemoResult:
-    """`exgen demo`: the exam it generated, and the grading of its sample submission."""
-    exam: Result
+@dataclass(kw_only=True)
+class DemoResult(Result):
+    """`exgen demo`: the exam it generated (a Result), and the grading of its sample submission."""
     grades: Any  # exgen.grading.grade.GradeResult
     grading_summary: str  # grading's summary (counts of verdicts, mean and median score)
     sample: Path  # the sample submissions CSV
     grades_dir: Path
     first_key: dict  # the first student's answer key (for the "try next" commands)
-
-    @property
-    def out(self) -> Path:
-        return self.exam.out
-
-    @property
-    def students(self) -> int:
-        return self.exam.students
-
-    @property
-    def pdf(self) -> bool:
-        return self.exam.pdf
 
 
 def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: bool = True) -> DemoResult:
@@ -195,4 +199,5 @@ def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: b
     # the demo roster has no LMS ids: the write-back notes (which LMS columns are missing) are noise here
     summary = "\n".join(line for line in text.splitlines() if not line.startswith(("Wrote ", "Write-back:")))
     first = json.loads((out / "answer_keys" / f"{students[0].id}.json").read_text(encoding="utf-8"))
-    return DemoResult(res, grades, summary, out / "sample_submissions.csv", out / "grades", first)
+    return DemoResult(**vars(res), grades=grades, grading_summary=summary, sample=out / "sample_submissions.csv",
+                      grades_dir=out / "grades", first_key=first)

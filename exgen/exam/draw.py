@@ -9,11 +9,11 @@ answer is solved from them.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from exgen.exam.config import ExamConfig, check_size
+from exgen.exam.config import ExamConfig
 from exgen.core.solve import Solution, solve
 from exgen.errors import ConfigError
 from exgen.exercise import Exercise
@@ -79,6 +79,21 @@ def draw_spec(rng: np.random.Generator, cfg: ExamConfig, name: str = "") -> Spec
                 weights, biases, cfg.batch > 1, name, "", {"notation": dict(cfg.notation)})
 
 
+def rejection(cfg: ExamConfig, spec: Spec, sol: Solution, nt, multi: bool,
+              qs: list[Question] | None = None) -> str | None:
+    """Why a draw that is not saturated is no good exercise (by its answers and paths), or None;
+    `multi`: multipath_possible for the config; `qs`: its questions, if at hand."""
+    # the questions read the paths of the first weight only (paths_for lists it first): list the
+    # others for a draw that passes, not for every draw
+    if qs is None:
+        qs = ask(cfg, spec, to_dict(sol, nt, first_params=1), nt)
+    n_paths = None
+    if multi:
+        pk, idx = next(p for p in gradient_params(spec) if p[0] == "weights" and p[1][0] < spec.n_layers - 1)
+        n_paths = sum(abs(p.product) > 1e-12 for p in paths_for(sol, pk, idx, 0, nt))
+    return _rejection(cfg, sol, qs, n_paths)
+
+
 def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_paths: int | None) -> str | None:
     """Why a draw is not a good exercise, or None."""
     why = _saturation(cfg, sol)
@@ -95,7 +110,27 @@ def _rejection(cfg: ExamConfig, sol: Solution, questions: list[Question], n_path
 def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, student_id: str, seed: int,
                  reasons: dict[str, int]) -> Exercise | None:
     """The first draw of `batch` (attempt, spec, solution: draws that passed the other filters, in
-    order) whose distractors are apart from its answers, as the student's Exercise; None if none is.
+    order) whose distractors are apart from its answers (`too_close`), as the student's Exercise;
+    None if none is."""
+    attempt, spec, sol = batch[0]
+    sol_json = to_dict(sol, nt)
+    qs = ask(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
+    near = too_close_draws(cfg, Nets.of([s for _, s, _ in batch]), [q.ref for q in qs], [a for a, _, _ in batch])
+    for i, (attempt, spec, sol) in enumerate(batch):
+        if near[i]:
+            reasons[TOO_CLOSE] = reasons.get(TOO_CLOSE, 0) + 1
+            continue
+        if i:
+            sol_json = to_dict(sol, nt)
+            qs = ask(cfg, spec, sol_json, nt)
+        return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
+    return None
+
+
+def too_close_draws(cfg: ExamConfig, net: Nets, refs: list[str], attempts: list[int],
+                    answers: np.ndarray | None = None) -> np.ndarray:
+    """(N,) bool: the draws `net` (their attempt numbers `attempts`) some of whose distractors are
+    too close to their answers at `refs` (`answers`: run(net).values(refs), if at hand).
 
     Apart: no distractor of an asked question (the value before the step, the step uphill, any
     value the diagnosis table computes: grading.slips.all_distractors) is within MIN_GAP_UNITS
@@ -106,41 +141,38 @@ def _first_apart(cfg: ExamConfig, batch: list[tuple[int, Spec, Solution]], nt, s
     (grading.distract.invisible). From draw SLIP_DRAWS on (a network where slips cannot be kept
     apart: many small chain-rule paths), only the value before the step and the step uphill
     are kept apart; the windows still stop short of every slip's value when graded. The draws
-    are checked together (one engine run per slip)."""
-    attempt, spec, sol = batch[0]
-    sol_json = to_dict(sol, nt)
-    qs = _questions(cfg, spec, sol_json, nt)  # the refs of the key (paths numbered in the full list)
-    refs = [q.ref for q in qs]
-    net = Nets.of([s for _, s, _ in batch])
-    answers = run(net).values(refs)
+    are checked together (one engine run per slip); each draw's verdict is its own (the engine
+    computes each network alone, whatever the others: exgen.exam.search relies on it)."""
+    if answers is None:
+        answers = run(net).values(refs)
     dis = all_distractors(net, refs, answers, None, first_order=True)  # columns 0, 1: before, uphill
     near = np.asarray(too_close(answers, dis, cfg.answer_decimals))  # (draws, questions)
     near_step = np.asarray(too_close(answers, dis[..., :2], cfg.answer_decimals))
-    for i, (attempt, spec, sol) in enumerate(batch):
-        if bool((near[i] if attempt <= SLIP_DRAWS else near_step[i]).any()):
-            reasons[TOO_CLOSE] = reasons.get(TOO_CLOSE, 0) + 1
-            continue
-        if i:
-            sol_json = to_dict(sol, nt)
-            qs = _questions(cfg, spec, sol_json, nt)
-        return Exercise(spec, nt, sol, sol_json, qs, student_id, seed, attempt)
-    return None
+    return np.asarray(np.where(np.asarray(attempts)[:, None] <= SLIP_DRAWS, near, near_step).any(axis=1))
 
 
 def _saturation(cfg: ExamConfig, sol: Solution) -> str | None:
     """The rejections seen from the forward pass alone (checked before the paths are listed)."""
+    for why, bad in saturation(cfg, [z[None] for z in sol.fwd.z], [h[None] for h in sol.fwd.h]):
+        if bad[0]:
+            return why
+    return None
+
+
+def saturation(cfg: ExamConfig, z: list[np.ndarray], h: list[np.ndarray]) -> Iterator[tuple[str, np.ndarray]]:
+    """For N draws' forward passes (z[l] (N, B, n_{l+1}), h[l] (N, B, n_l) as the engine has
+    them), each layer's saturation test in order: (reason, (N,) bool where it rejects)."""
     relu_margin = max(10.0 ** -cfg.decimals, 10.0 ** -cfg.answer_decimals)
     for l, act in enumerate(cfg.activations):
-        z, h = sol.fwd.z[l], sol.fwd.h[l + 1]  # (B, n): every sample
-        if act == "sigmoid" and (h * (1 - h) < SIGMOID_MIN_SLOPE).any():
-            return "saturated sigmoid"
-        if act == "tanh" and (1 - h ** 2 < TANH_MIN_SLOPE).any():
-            return "saturated tanh"
-        if act == "relu" and (z < relu_margin).any():
-            return "dead relu or near its kink"
-        if act == "softmax" and ((h < SOFTMAX_RANGE[0]) | (h > SOFTMAX_RANGE[1])).any():
-            return "saturated softmax"
-    return None
+        zl, hl = z[l], h[l + 1]  # (N, B, n): every sample
+        if act == "sigmoid":
+            yield "saturated sigmoid", np.asarray((hl * (1 - hl) < SIGMOID_MIN_SLOPE).any(axis=(1, 2)))
+        elif act == "tanh":
+            yield "saturated tanh", np.asarray((1 - hl ** 2 < TANH_MIN_SLOPE).any(axis=(1, 2)))
+        elif act == "relu":
+            yield "dead relu or near its kink", np.asarray((zl < relu_margin).any(axis=(1, 2)))
+        elif act == "softmax":
+            yield "saturated softmax", np.asarray(((hl < SOFTMAX_RANGE[0]) | (hl > SOFTMAX_RANGE[1])).any(axis=(1, 2)))
 
 
 def multipath_possible(layers: list[int], activations: list[str]) -> bool:
@@ -163,11 +195,12 @@ def check_architecture(cfg: ExamConfig) -> None:
                           "with a mini-batch (batch > 1) ask 'deltas' and 'gradients' instead")
 
 
-def fingerprint(spec: Spec) -> tuple:
-    """The printed numbers of a network: two students never share one."""
+def fingerprint(spec: Spec) -> bytes:
+    """The printed numbers of a network: two students never share one. As bytes (a few hundred:
+    a set of 40,000 fits in megabytes); + 0.0 makes -0.0 equal to 0.0, as numbers are."""
     parts = [spec.x.ravel(), spec.y.ravel(), *[w.ravel() for w in spec.weights]]
     parts += [b.ravel() for b in spec.biases or []]
-    return tuple(np.concatenate(parts).round(6).tolist())
+    return (np.concatenate(parts).round(6) + 0.0).tobytes()
 
 
 def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = frozenset()) -> Exercise:
@@ -187,14 +220,7 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
         if why:
             reasons[why] = reasons.get(why, 0) + 1
             continue
-        # the questions read the paths of the first weight only (paths_for lists it first): list the
-        # others for a draw that passes, not for every draw
-        qs = _questions(cfg, spec, to_dict(sol, nt, first_params=1), nt)
-        n_paths = None
-        if multi:
-            pk, idx = next(p for p in gradient_params(spec) if p[0] == "weights" and p[1][0] < spec.n_layers - 1)
-            n_paths = sum(abs(p.product) > 1e-12 for p in paths_for(sol, pk, idx, 0, nt))
-        why = _rejection(cfg, sol, qs, n_paths)
+        why = rejection(cfg, spec, sol, nt, multi)
         if why is None and fingerprint(spec) in avoid:
             why = "same network as another student"
         if why is None:
@@ -210,7 +236,8 @@ def make_exercise(cfg: ExamConfig, student_id: str, avoid: set | frozenset = fro
     raise no_good(cfg, "network", student_id, reasons, "try other layers, activations or more decimals")
 
 
-def _questions(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
+def ask(cfg: ExamConfig, spec: Spec, sol_json: dict[str, Any], nt) -> list[Question]:
+    """The config's questions about a network (sol_json: its solution object), with each group's tolerance."""
     qs = build_questions(spec, sol_json, nt, cfg.questions, cfg.tolerance, cfg.convention)
     for q, group in zip(qs, _groups(qs)):
         if "tolerance" in cfg.questions[group]:
@@ -226,14 +253,16 @@ def _groups(qs: list[Question]) -> list[int]:
 def make_exercises(cfg: ExamConfig, student_ids: list[str], progress=None) -> list[Exercise]:
     """Every student's exercise, pairwise different. A clash (vanishingly rare) is resolved by
     letting the student with the larger student seed redraw, so that adding a student never
-    changes an exercise unless it clashes with the new one's."""
-    check_architecture(cfg)
-    check_size(cfg)  # also for a config made in code, not loaded
-    return distinct(cfg, student_ids, make_exercise, fingerprint, progress)
+    changes an exercise unless it clashes with the new one's: `distinct(cfg, student_ids,
+    make_exercise, fingerprint)`, found for many students at once (exgen.exam.search, which
+    `exgen generate` streams from)."""
+    from exgen.exam.search import exercises
+    done = {ex.student_id: ex for ex in exercises(cfg, student_ids, progress)}
+    return [done[s] for s in student_ids]
 
 
 def distinct(cfg: ExamConfig, student_ids: list[str], make_one: Callable[[ExamConfig, str, set], Any],
-             key: Callable[[Any], tuple], progress=None) -> list:
+             key: Callable[[Any], Any], progress=None) -> list:
     """make_one(cfg, student, avoid) for every student, in the order of the student seeds, each
     avoiding the key() of the specs drawn before it; returned in the order of `student_ids`.
     Networks and graphs (exgen.graph.draw) alike."""

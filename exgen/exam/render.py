@@ -173,6 +173,6 @@ def render_body(kind: str, ex: Exercise, cfg: ExamConfig, student: Student) -> s
 
 def render_document(parts: list[tuple[str, str]]) -> str:
     """A complete LaTeX document from (footer text, body) parts; footers are escaped here."""
-    cjk = any(ord(ch) >= 0x2E80 for footer, body in parts for ch in footer + body)
+    cjk = any(max(footer + body, default="\0") >= "\u2e80" for footer, body in parts)  # a character from U+2E80 on
     return env().get_template("document.tex.j2").render(
         parts=[{"footer": tex_escape(footer), "body": body} for footer, body in parts], cjk=cjk)
