@@ -9,7 +9,7 @@ to 4 decimals, ~10% wrong (sign slips, factor-2 slips, no-eta updates, random), 
 Three timings on the same file, in one process, each the best of --repeat runs:
   pandas.read_csv   pd.read_csv(path), default options (the yardstick);
   core              read + judge (all verdicts, error carried forward, diagnoses), in memory;
-  end-to-end        core + writing GRADES_DIR as `exgen grade --no-feedback --no-report` does
+  end-to-end        core + writing a new GRADES_DIR as `exgen grade --no-feedback --no-report` does
                     (answers.csv, grades.csv, grades_canvas.csv, issues.csv, summary.txt), plus the
                     summary text. Not included: loading 40,000 key files (the keys are in memory)
                     and Python/pandas start-up.
@@ -30,6 +30,7 @@ reused across runs; its index rewritten from the JSON keys if of an older versio
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 import time
@@ -191,13 +192,16 @@ def main():
         def core():
             return grade_submissions(read_submissions(path, known_qids=known), keys_of, prepared=prep)
 
+        runs = itertools.count()
+
         def end_to_end():
             if args.distinct_keys:  # the keys from disk, as `exgen grade` loads them
                 keys, p = load_prepared(kdir)
             else:
                 keys, p = keys_of, None
             res = grade_submissions(read_submissions(path, known_qids=known), keys, prepared=p)
-            write_all(res, Path(tmp) / "grades", exam="bench", force=True, feedback=False, report=False)
+            out = Path(tmp) / f"grades{next(runs)}"  # a new folder each run, as a first `exgen grade` writes
+            write_all(res, out, exam="bench", feedback=False, report=False)
             return res, summary(res)
 
         t_pandas, m_pandas, df = best(lambda: pd.read_csv(path), args.repeat)
@@ -205,7 +209,7 @@ def main():
         t_e2e, m_e2e, (res, _) = best(end_to_end, args.repeat)
         t_pandas2, m_pandas2, df = best(lambda: pd.read_csv(path), args.repeat)  # the yardstick, again
         t_pandas = min(t_pandas, t_pandas2)
-        size = sum(f.stat().st_size for f in (Path(tmp) / "grades").iterdir()) / 1e6
+        size = sum(f.stat().st_size for f in (Path(tmp) / "grades0").iterdir()) / 1e6
     c = res.counts()
     print(f"rows: {len(df):,}  students: {len(res.students):,}  "
           f"keys: {'one per student, generated' if args.distinct_keys else f'{args.keys} shared round-robin'}")
