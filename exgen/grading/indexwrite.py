@@ -48,7 +48,7 @@ class _Rows:
         for name, a in got.items():
             self.parts.setdefault(name, []).append(a)
         table = np.stack(cols) if cols else np.empty((0, K, Q))
-        present = ~np.isnan(table).all(axis=1)
+        present = np.asarray(~np.isnan(table).all(axis=1))
         self.slips.append((present, table.transpose(1, 0, 2)[:, present]))
         self.rows += K
 
@@ -102,10 +102,10 @@ def index_bytes(names: Iterable[str], read: Callable[[str], bytes], exam: str = 
         for li, g in enumerate(prep.groups):
             groups[local[li]].add(g)
         del keys, data, prep
-    meta = {"format": FORMAT, "version": VERSION, "exam": exam, "keys": folder, "groups": [g.meta for g in groups]}
+    meta = {"format": FORMAT, "version": VERSION, "exam": exam, "keys": folder, "groups": [r.meta for r in groups]}
     arrays: dict[str, np.ndarray] = {}
-    for gi, g in enumerate(groups):
-        arrays.update(g.arrays(gi))
+    for gi, r in enumerate(groups):
+        arrays.update(r.arrays(gi))
     groups.clear()
     p = np.array(pos, dtype=np.int64).reshape(-1, 2)
     arrays.update(meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
