@@ -102,13 +102,15 @@ def _current_index(folder: Path) -> None:
     """A cached exam folder's key index rewritten from its JSON keys if it is of another version
     than this exgen writes (seconds; regenerating the keys takes minutes)."""
     import json
-    from exgen.grading.keyindex import INDEX, VERSION, index_bytes
+    from exgen.grading.indexwrite import index_bytes
+    from exgen.grading.keyindex import INDEX, VERSION
     with np.load(folder / INDEX, allow_pickle=False) as z:
         if json.loads(z["meta"].tobytes().decode("utf-8")).get("version") == VERSION:
             return
     print(f"rewriting {folder / INDEX} as version {VERSION} ...", file=sys.stderr, flush=True)
-    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((folder / "answer_keys").glob("*.json"))}
-    (folder / INDEX).write_bytes(index_bytes(texts, "bench"))
+    keys = folder / "answer_keys"
+    names = [p.name for p in keys.glob("*.json")]
+    (folder / INDEX).write_bytes(index_bytes(names, lambda name: (keys / name).read_bytes(), "bench"))
 
 
 def prepare_json(kdir):

@@ -26,7 +26,7 @@ MAX_GROUP_QUESTIONS = 26  # questions in one group (ids 1a..1z)
 MAX_EXAM_BATCH = 8  # samples in an exam's mini-batch (config key `batch`): worked by hand
 
 # exams: students on a roster (or --count), and the length of a student id (it names files)
-MAX_STUDENTS = 10_000
+MAX_STUDENTS = 50_000
 MAX_ID_CHARS = 64
 MAX_VARIANTS = 1_000  # variant exercises of `generate --variants` (an LMS hands one out at random)
 

@@ -13,7 +13,7 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, cast
+from typing import Any, Iterable
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
@@ -28,29 +28,13 @@ def write_index(cfg: ExamConfig, out: Path, names: list[str]) -> list[Path]:
     exams; written after the keys, so newer than each): grading reads it instead of the JSON keys
     while they match it (exgen.grading.keyindex). The keys are read back from their files, not
     held in memory. Returns the files written."""
-    from exgen.grading.keyindex import INDEX, index_bytes
+    from exgen.grading.indexwrite import index_bytes
+    from exgen.grading.keyindex import INDEX
     if not names or cfg.kind == "graph":
         return []
-    _write(out / INDEX, index_bytes(cast(dict, _Texts(out / "answer_keys", names)), cfg.name))
+    keys = out / "answer_keys"
+    _write(out / INDEX, index_bytes(names, lambda name: (keys / name).read_bytes(), cfg.name))
     return [out / INDEX]
-
-
-class _Texts(Mapping):
-    """The key files' texts by file name, read from the files when asked for (not all held at once)."""
-
-    def __init__(self, folder: Path, names: list[str]):
-        self.folder, self.names = folder, names
-
-    def __getitem__(self, name: str) -> str:
-        if name not in self.names:
-            raise KeyError(name)
-        return (self.folder / name).read_text(encoding="utf-8")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names)
-
-    def __len__(self) -> int:
-        return len(self.names)
 
 
 def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercise], out: Path) -> list[Path]:

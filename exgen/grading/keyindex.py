@@ -1,7 +1,7 @@
 """The exam-wide key index `.exam-keys.npz`: every key of an exam as columnar arrays.
 
-`exgen generate` writes it into the exam folder, beside `answer_keys/` with the per-student JSON
-keys (which stay: students need them);
+`exgen generate` writes it (exgen.grading.indexwrite: the key files read a chunk at a time) into
+the exam folder, beside `answer_keys/` with the per-student JSON keys (which stay: students need them);
 `exgen grade --keys DIR` uses it instead of reading and validating thousands of JSON files, but
 only when it matches the JSON keys, and falls back to them otherwise (same verdicts, same errors).
 
@@ -35,13 +35,10 @@ validated in full and must equal its row. Anything else: the JSON keys are read 
 from __future__ import annotations
 
 import functools
-import hashlib
-import io
 import json
 import os
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -63,57 +60,7 @@ FORMAT, VERSION = "exgen-key-index", 2
 READ_VERSIONS = (1, 2)  # an index of version 1 is read too (its keys' cuts and slips then recomputed)
 
 
-# -- writing (exgen generate) -----------------------------------------------------------------
-def index_bytes(texts: dict[str, str], exam: str = "", folder: str = "answer_keys") -> bytes:
-    """The index of the keys `texts` (file name -> the JSON text written), as bytes."""
-    names = sorted(texts)
-    keys = [json.loads(texts[n]) for n in names]
-    prep = Prepared()
-    prep.add(keys, names)
-    groups: list[dict[str, Any]] = []
-    meta = {"format": FORMAT, "version": VERSION, "exam": exam, "keys": folder, "groups": groups}
-    arrays: dict[str, np.ndarray] = {}
-    for gi, g in enumerate(prep.groups):
-        groups.append({"qids": g.qids, "refs": g.refs, "kinds": g.kinds, "deps": g.deps,
-                               "first": names[next(i for i, k in enumerate(keys) if prep.key_pos[id(k)][0] == gi)]})
-        n = g.net
-        arrays.update(_derived(g, groups[-1], gi))
-        arrays.update({f"g{gi}_answer": g.expected, f"g{gi}_points": g.points, f"g{gi}_tkind": g.tkind,
-                       f"g{gi}_tval": g.tval, f"g{gi}_x": n.x, f"g{gi}_y": n.y, f"g{gi}_eta": n.eta})
-        for l, w in enumerate(n.W):
-            arrays[f"g{gi}_W{l}"] = w
-        for l, b in enumerate(n.b or []):
-            arrays[f"g{gi}_b{l}"] = b
-    data = [texts[n].encode("utf-8") for n in names]
-    pos = np.array([prep.key_pos[id(k)] for k in keys], dtype=np.int64).reshape(-1, 2)
-    arrays.update(meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-                  files=np.array(names, dtype=str), size=np.array([len(d) for d in data], dtype=np.int64),
-                  sha256=np.array([hashlib.sha256(d).hexdigest() for d in data], dtype=str),
-                  student_id=np.array([k.get("student_id", Path(n).stem) for k, n in zip(keys, names)], dtype=str),
-                  group=pos[:, 0], row=pos[:, 1])
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        for name in sorted(arrays):
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            with z.open(info, "w", force_zip64=True) as f:
-                np.lib.format.write_array(f, np.ascontiguousarray(arrays[name]), allow_pickle=False)
-    return buf.getvalue()
-
-
-def _derived(g: Group, gm: dict, gi: int) -> dict[str, np.ndarray]:
-    """What grading computes from a group's keys once (version 2): the hand-rounded values, the
-    windows' cuts and the slip table, the latter only at the (slip, question) pairs where some
-    key has a value (slipq, (C, Q)), as (K, n) (meta "slips": the slip codes)."""
-    codes, cols = g.slip_columns()
-    K, Q = g.expected.shape
-    table = np.stack(cols) if cols else np.empty((0, K, Q))
-    present = ~np.isnan(table).all(axis=1)
-    gm["slips"] = list(codes)
-    return {f"g{gi}_rounded": np.stack([g.rounded[d] for d in g.policy.roundings]).reshape(-1, K, Q),
-            f"g{gi}_gaps": np.stack(g.gaps), f"g{gi}_slipq": np.asarray(present),
-            f"g{gi}_slips": table.transpose(1, 0, 2)[:, present]}
-
-
+# -- the derived arrays of an index (written by exgen.grading.indexwrite), checked -----------------
 def _stored(a: dict, gm: dict, gi: int, g: Group, first: dict) -> dict | None:
     """The derived arrays of group gi (version 2), checked: shapes, and the first key's rows equal
     to what this exgen computes for it (else None: recomputed, as for a version-1 index)."""
