@@ -26,7 +26,7 @@ def gradebook(roll, title: str, column_id: str | None) -> tuple[list[str], list[
     and the grade column, "Title [Total Pts: N Score] |id" (with the column id Blackboard
     updates that column; without one it creates a new column). Keyed by Username (login, else
     username, else the student id). From an exgen.lms.roll.Roll; returns (header, columns, notes)."""
-    col = f"{title} [Total Pts: {roll.most():g} Score]" + (f" |{column_id}" if column_id else "")
+    col = f"{title} [Total Pts: {roll.most:g} Score]" + (f" |{column_id}" if column_id else "")
     ids = roll.students
     users, missing = ids, len(ids)
     if roll.has("login") or roll.has("username"):
@@ -39,4 +39,4 @@ def gradebook(roll, title: str, column_id: str | None) -> tuple[list[str], list[
         notes.append(f"grades_blackboard.csv: {missing} student(s) without a username (a roster column "
                      "'username'), their student id stands in")
     return (["Last Name", "First Name", "Username", "Student ID", col],
-            [roll.col("last"), roll.col("first"), users, roll.col("sis_id"), roll.totals()], notes)
+            [roll.col("last"), roll.col("first"), users, roll.col("sis_id"), roll.totals], notes)

@@ -175,7 +175,7 @@ def gradebook(roll, title: str, assignment_id: str | None) -> tuple[list[str], l
     sis = [n or s for n, s in zip(roll.fields["sis_id"], ids)] if roll.has("sis_id") else ids
     canvas_ids = roll.col("canvas_id")
     columns = [["Points Possible"] + names, [""] + canvas_ids, [""] + sis, [""] + roll.col("login"),
-               [""] + roll.col("section"), [f"{roll.most():g}"] + roll.totals()]
+               [""] + roll.col("section"), [f"{roll.most:g}"] + roll.totals]
     notes = []
     if not assignment_id:
         notes.append("grades_canvas.csv has no assignment id (--canvas-assignment-id): Canvas adds a new "

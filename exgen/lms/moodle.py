@@ -186,7 +186,7 @@ def gradebook(roll, title: str) -> tuple[list[str], list[list[str]], list[str]]:
     name = "email" if by == "Email address" else "idnumber"
     who = roll.col(name)
     keep = [i for i, x in enumerate(who) if x] if roll.has(name) else []
-    tot = roll.totals()
+    tot = roll.totals
     columns = [who, tot] if len(keep) == len(who) else [[who[i] for i in keep], [tot[i] for i in keep]]
     notes = []
     if len(keep) < len(who):

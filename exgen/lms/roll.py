@@ -3,6 +3,7 @@
 idnumber, canvas_id, sis_id, login, section, first, last, ...) the report and the roster carry."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,8 +15,6 @@ class Roll:
     total: np.ndarray  # (n,) float
     maximum: np.ndarray  # (n,) float
     fields: dict[str, list[str]] = field(default_factory=dict)  # name -> (n,) texts, "" where a student has none
-    _totals: list[str] | None = field(default=None, repr=False, compare=False)
-    _most: float | None = field(default=None, repr=False, compare=False)
 
     def col(self, name: str) -> list[str]:
         """The field `name` of every student ("" where missing; a new list when nobody has it)."""
@@ -26,18 +25,16 @@ class Roll:
         """Does any student have the field `name` (a non-empty text)?"""
         return any(self.fields.get(name, ()))
 
+    @functools.cached_property
     def totals(self) -> list[str]:
         """Each student's total as the gradebooks write it ("{:g}"), each distinct total formatted once."""
         from exgen.grading.csvcells import formatted
-        if self._totals is None:
-            self._totals = formatted(self.total, "{:g}").tolist()
-        return self._totals
+        return formatted(self.total, "{:g}").tolist()
 
+    @functools.cached_property
     def most(self) -> float:
         """The largest maximum (0 for no students): the gradebooks' points possible."""
-        if self._most is None:
-            self._most = max(self.maximum.tolist(), default=0)
-        return self._most
+        return max(self.maximum.tolist(), default=0)
 
     @classmethod
     def of(cls, rows: list[dict]) -> Roll:
