@@ -16,8 +16,8 @@ Three timings on the same file, in one process, each the best of --repeat runs:
 
 With --distinct-keys (a real class) every student has their own key, made as `exgen generate`
 makes them: a 4-5-6 sigmoid exam config (25 questions), one network per student
-(`generate.make_exercises`), the JSON keys and the exam-wide key index written by
-`exam.write_keys`, once per run into a temporary exam folder (or --key-cache DIR, kept and
+(`exgen.exam.build.generate_exam`, no PDFs): the JSON keys and the exam-wide key index, once per
+run into a temporary exam folder (or into DIR/exam with --key-cache DIR, kept and
 reused across runs; its index rewritten from the JSON keys if of an older version). Then, besides pandas.read_csv:
   JSON keys         load_keys + Prepared.add: the keys read and validated from their files
                     (what grading does without the index, e.g. for keys of an earlier release);
@@ -74,28 +74,25 @@ loss: half_sse
 
 
 def generated_keys(folder: Path, n: int) -> Path:
-    """An exam folder with n students' keys as `exgen generate` writes them (answer_keys/*.json
-    and .exam-keys.npz), made once: an existing folder for the same n is reused."""
+    """An exam folder `folder/exam` with n students' keys written by `exgen generate`'s library
+    call (answer_keys/*.json and .exam-keys.npz, no PDFs), made once: reused for the same n."""
     from exgen.exam import config
-    from exgen.exam.build import write_keys
-    from exgen.exam.draw import make_exercises
+    from exgen.exam.build import generate_exam
     from exgen.roster import Student
-    done = folder / "bench-students.txt"
-    if done.is_file() and done.read_text() == str(n):
-        _current_index(folder)
-        return folder / "answer_keys"
+    done, exam = folder / "bench-students.txt", folder / "exam"
+    if done.is_file() and done.read_text() == str(n) and exam.is_dir():
+        _current_index(exam)
+        return exam / "answer_keys"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "exam.yaml").write_text(CONFIG)
     cfg = config.load(folder / "exam.yaml")
     students = [Student(f"st{i:06d}", f"Student {i}") for i in range(n)]
     t0 = time.perf_counter()
     print(f"generating {n:,} keys as exgen generate does (once) ...", file=sys.stderr, flush=True)
-    exercises = make_exercises(cfg, [s.id for s in students])
-    assert len(exercises[0].questions) == 25
-    write_keys(cfg, students, exercises, folder)
+    generate_exam(cfg, students, exam, pdf=False, force=True)
     done.write_text(str(n))
     print(f"  ... {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    return folder / "answer_keys"
+    return exam / "answer_keys"
 
 
 def _current_index(folder: Path) -> None:

@@ -17,8 +17,7 @@ from typing import Any, Iterable
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
-from exgen.exam.draw import Exercise
-from exgen.exam.students import Written, key_json, write, write_student, write_students
+from exgen.exam.students import Written, write, write_student, write_students
 from exgen.roster import Student, read_roster
 from exgen.outdir import OutputDir
 
@@ -33,18 +32,8 @@ def write_index(cfg: ExamConfig, out: Path, names: list[str]) -> list[Path]:
     if not names or cfg.kind == "graph":
         return []
     keys = out / "answer_keys"
-    _write(out / INDEX, index_bytes(names, lambda name: (keys / name).read_bytes(), cfg.name))
+    write(out / INDEX, index_bytes(names, lambda name: (keys / name).read_bytes(), cfg.name))
     return [out / INDEX]
-
-
-def write_keys(cfg: ExamConfig, students: list[Student], exercises: list[Exercise], out: Path) -> list[Path]:
-    """`out/answer_keys/<id>.json`, one per student, then the exam-wide key index (write_index).
-    Returns the files written."""
-    files = []
-    for st, ex in zip(students, exercises):
-        files.append(out / "answer_keys" / f"{st.id}.json")
-        _write(files[-1], key_json(cfg, ex, st))
-    return files + write_index(cfg, out, [p.name for p in files])
 
 
 def submissions_csv(student_ids: list[str], question_ids: list[str]) -> str:
@@ -115,11 +104,11 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
         res.files += [out / folder / f"{i}.tex" for i in ids for folder in ("sheets", "keys")]
         res.files += [out / "answer_keys" / f"{i}.json" for i in ids]
         res.files += write_index(cfg, out, [f"{i}.json" for i in dict.fromkeys(ids)])
-        _write(out / "submissions.csv", submissions_csv(ids, qids))
+        write(out / "submissions.csv", submissions_csv(ids, qids))
         info: dict[str, Any] = {"exam": cfg.name, "seed": cfg.seed, "students": ids}
         if variants:
             info["variants"] = True
-        _write(out / "exam.json", json.dumps(info, indent=2) + "\n")
+        write(out / "exam.json", json.dumps(info, indent=2) + "\n")
         res.files += [out / "submissions.csv", out / "exam.json"]
         if pdf:
             order = [(i, kind) for i in ids for kind in ("sheet", "key")]  # parts alternate sheet, key
@@ -128,18 +117,17 @@ def write_exam(cfg: ExamConfig, students: list[Student], out: Path, *, pdf: bool
             step = (lambda: progress.advance(task)) if progress else None
             pdfs = pdf_mod.compile_batch([parts[k] for k in order], jobs, on_part=step, warnings=res.warnings)
             for path, data in zip(paths, pdfs):
-                _write(path, data)
+                write(path, data)
                 res.files.append(path)
             # one file to print per kind (roster order)
             for name, first in (("sheets", 0), ("keys", 1)):
                 bundle, _ = pdf_mod.print_bundle(pdfs[first::2])
                 path = out / "print" / f"{name}.pdf"
-                _write(path, bundle)
+                write(path, bundle)
                 res.files.append(path)
     return res
 
 
-_write = write  # a file in the staging folder
 
 
 def make_progress():
