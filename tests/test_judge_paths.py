@@ -1,6 +1,7 @@
 """Judging's fast paths against the exact ones, on random and nasty answers: each distinct (key,
-question, answer) judged once where students share keys (grading.judge._distinct) gives every
-cell's own verdict, score, carried value and diagnosis; a strict policy's carried windows cut at
+question, answer) judged once where students share keys (grading.judge._distinct), and error
+carried forward recomputed once per distinct (key, dependency values) row (grading.carry.
+_distinct_rows), give every cell's own verdict, score, carried value and diagnosis; a strict policy's carried windows cut at
 the slips with a value at their question only (Group.distract_at for one question) are the
 windows cut at every slip; the key index read in place holds np.load's arrays."""
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exgen.grading import judge
+from exgen.grading import carry, judge
 from exgen.grading.distract import gap
 from exgen.grading.judge import judge_group
 from exgen.grading.indexfile import arrays
@@ -142,3 +143,42 @@ def test_the_index_read_in_place_holds_np_loads_arrays(exam):
         for name in z.files:
             assert got[name].dtype == z[name].dtype and np.array_equal(got[name], z[name]), name
             assert not got[name].flags.writeable
+
+
+def test_distinct_rows_by_bits(monkeypatch):
+    rng = np.random.default_rng(4)
+    menu = np.array([0.0, -0.0, np.nan, np.inf, 1.5, 1e-300, -2.0])
+    k, own = rng.integers(0, 3, 600), np.ascontiguousarray(rng.choice(menu, (2, 600)))  # (n,), (D, n)
+    first, inv = carry._distinct_rows(k, own, 3)
+    assert np.array_equal(k[first][inv], k)
+    assert np.array_equal(own[:, first][:, inv].view(np.int64), own.view(np.int64))  # -0.0 is not 0.0
+    assert len(first) == len({(int(a), x.tobytes()) for a, x in zip(k, own.T)})
+    assert carry._distinct_rows(k, own, 301) is None  # fewer than 2 students per key: each on their own
+    assert carry._distinct_rows(np.arange(600), own, 3) is None  # every row distinct: no gain
+    monkeypatch.setattr(carry, "_MIX", np.uint64(0))  # every row one hash: the check finds the collision
+    assert carry._distinct_rows(k, own, 3) is None
+
+
+@pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_carried_once_per_distinct_row_as_per_student(exam, monkeypatch, kind, seed):
+    prep = Prepared()
+    prep.add(_keys(exam, kind))
+    g = prep.groups[0]
+    kidx, vals, status = _sheets(g, np.random.default_rng(seed), 400)  # repeated answers, NaN where not a number
+    rows = []
+    spy = carry._recompute
+    monkeypatch.setattr(carry, "_recompute", lambda g, k, *a: rows.append(k.size) or spy(g, k, *a))
+    out = []
+    for most in (1.0, 0.0):  # every run of questions once per distinct row, then once per student
+        monkeypatch.setattr(carry, "DEDUP_MAX", most)
+        rows.clear()
+        out.append(judge_group(g, kidx, vals, status))
+        out.append(sum(rows))
+    fast, n_fast, exact, n_exact = out
+    assert n_fast < n_exact  # rows did repeat, and were recomputed once
+    assert fast.codes == exact.codes
+    for f in ("verdict", "score", "points", "expected", "carried", "diagnosis"):
+        a, b = getattr(fast, f), getattr(exact, f)
+        assert a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8)), f  # to the bit
+    assert (exact.verdict == judge.CARRIED).any() and (~np.isnan(exact.carried)).sum() > 50
