@@ -182,3 +182,37 @@ def test_carried_once_per_distinct_row_as_per_student(exam, monkeypatch, kind, s
         a, b = getattr(fast, f), getattr(exact, f)
         assert a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8)), f  # to the bit
     assert (exact.verdict == judge.CARRIED).any() and (~np.isnan(exact.carried)).sum() > 50
+
+
+@pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
+def test_carried_windows_cut_only_where_an_uncut_one_holds_the_answer(exam, kind):
+    """carry._accepted (the cuts computed only for answers inside an uncut window) against every
+    answer's windows cut at its distractors (grading.distract.gap), on centres near the answers
+    and answers at the windows' edges and at the distractors themselves."""
+    from exgen.grading.windows import accept
+    prep = Prepared()
+    prep.add(_keys(exam, kind))
+    g = prep.groups[0]
+    rng = np.random.default_rng(7)
+    K, Q = g.expected.shape
+    n = 4000
+    k, q = rng.integers(0, K, n), rng.integers(0, Q, n)
+    E = g.expected[k, q]
+    c0 = np.where(rng.random(n) < 0.2, g.before[k, q], E + rng.normal(0, 1e-3, n))  # some centred at a distractor
+    c = [c0] + [np.round(c0, abs(d)) if d > 0 else np.trunc(c0 * 10.0 ** -d) / 10.0 ** -d for d in g.policy.roundings]
+    scale = np.abs(c0) * 1e-3 + 1e-4
+    a = np.where(rng.random(n) < 0.5, c[int(rng.integers(len(c)))] + rng.normal(0, 1, n) * scale,
+                 np.round(c0, 3))  # at a window's edge, or the centre as written
+    hit = rng.random(n) < 0.1
+    a[hit] = g.before[k, q][hit]  # a distractor itself
+    a = np.where(np.isnan(a), E, a)
+    want = np.zeros(n, dtype=bool)
+    for qq in range(Q):
+        i = np.flatnonzero(q == qq)
+        dis = carry._carried_distractors(g, k[i], qq, c0[i])
+        want[i] = accept(a[i], c0[i], [x[i] for x in c[1:]], g.tkind[k[i], qq], g.tval[k[i], qq],
+                         gaps=[gap(x[i], dis) for x in c], roundings=g.policy.roundings, strict=g.policy.strict)
+    got = carry._accepted(g, k, q, a, c)
+    assert np.array_equal(got, want)
+    uncut = accept(a, c0, c[1:], g.tkind[k, q], g.tval[k, q], roundings=g.policy.roundings, strict=g.policy.strict)
+    assert 50 < want.sum() and (uncut & ~want).sum() > 10  # some answers a cut keeps out

@@ -3,7 +3,8 @@ when it is correct given the student's own values of the questions it depends on
 which was not correct. The engine reruns with those values (its `overrides` hook), once exactly and
 once per hand rounding of the keys' policy, for the students who need it only, a block of rows at
 a time, per run of questions with the same dependencies; the windows are the answer's (grading.
-windows), cut short of the value before the step and, by a strict policy, of the slip values.
+windows), cut short of the value before the step and, by a strict policy, of the slip values
+(those computed only for the answers inside an uncut window: `_accepted`).
 
 Students of one key who typed the same values for the dependencies get the same recomputed values:
 where keys are shared the engine runs once per distinct (key, dependency values) row and its values
@@ -107,28 +108,46 @@ def carry_forward(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, 
         else:
             first, back = rows
             got = _recompute(g, kidx[idx[first]], own[:, first], D, qs)
-        at, qat, cv, cut = [], [], [], []  # every (student, question) that may be carried, its values and cuts
+        at, qat, cv = [], [], []  # every (student, question) that may be carried, and its values
         for qq, v in got.items():
             sel = off[idx, qq]  # only a number that is not correct can be carried
             pick = np.flatnonzero(sel) if back is None else back[sel]  # (m,) their rows in v
             at.append(idx[sel])
             qat.append(np.full(at[-1].size, qq))
             cv.append([x[pick] for x in v])
-            dis = _carried_distractors(g, kidx[at[-1]], qq, cv[-1][0])  # (m, M)
-            cut.append([gap(x, dis) for x in cv[-1]])
         if not at:
             continue
         s, q = np.concatenate(at), np.concatenate(qat)  # (m,)
-        c, gaps = ([np.concatenate(v) for v in zip(*x)] for x in (cv, cut))  # (exact, *roundings), (m,) each
+        c = [np.concatenate(v) for v in zip(*cv)]  # (exact, *roundings), (m,) each
         carried[s, q] = c[0]
-        k = kidx[s]
-        m = accept(vals[s, q], c[0], c[1:], g.tkind[k, q], g.tval[k, q], gaps=gaps,
-                   roundings=g.policy.roundings, strict=g.policy.strict)
+        m = _accepted(g, kidx[s], q, vals[s, q], c)
         out_s.append(s[m])
         out_q.append(q[m])
     if not out_s:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(out_s), np.concatenate(out_q)
+
+
+def _accepted(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, c: list[np.ndarray]) -> np.ndarray:
+    """(m,) whether each answer a at (key k, question q) is within a carried window around the
+    recomputed values c (exact, *roundings), each cut short of its distractors. A cut only
+    shrinks a window: the windows uncut first, then the cuts (the distractors, per question)
+    only for the few answers inside one of them."""
+    pol = g.policy
+    tk, tv = g.tkind[k, q], g.tval[k, q]  # (m,)
+    m = accept(a, c[0], c[1:], tk, tv, roundings=pol.roundings, strict=pol.strict)  # a superset
+    w = np.flatnonzero(m)
+    if not w.size:
+        return m
+    cw = [x[w] for x in c]
+    gaps = [np.empty(w.size) for _ in c]  # each centre's cut
+    for qq in np.unique(q[w]).tolist():
+        i = np.flatnonzero(q[w] == qq)
+        dis = _carried_distractors(g, k[w[i]], qq, cw[0][i])  # (n, M)
+        for out, x in zip(gaps, cw):
+            out[i] = gap(x[i], dis)
+    m[w] = accept(a[w], cw[0], cw[1:], tk[w], tv[w], gaps=gaps, roundings=pol.roundings, strict=pol.strict)
+    return m
 
 
 def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
