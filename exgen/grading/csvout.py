@@ -10,6 +10,7 @@ The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.gradin
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -119,22 +120,12 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
     ans, ans_pct = cells[key]
     ids = fields(gr.students)
     K = g.expected.shape[0]
-    if DEDUP and DEDUP * K <= S:  # shared keys: lines that differ only in the student are likely
-        KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
-        code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
-        inv, uniq = factorize(code)  # (S*Q,)
-        if DEDUP * len(uniq) <= S * Q:
-            first = np.empty(len(uniq), dtype=np.int64)
-            first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
-            qc, a, (ex, texts), r = _middle(gr, cc, ans, first // Q, first % Q)
-            e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
-            rest = np.array([("%s%s,%s,%s" if isinstance(x, str) else "%s%s,%.12g,%s") % y
-                             for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))], dtype=object)
-            sids = np.array([s + "," for s in ids], dtype=object)  # (S,)
-            out = np.empty((S, Q, 2), dtype=object)  # (a little faster than _interleave for 2 pieces)
-            out[:, :, 0] = sids[:, None]
-            out[:, :, 1] = _carried(rest[inv], j.carried).reshape(S, Q)
-            return out.reshape(-1).tolist(), 2, None, None
+    if DEDUP and DEDUP * K <= S and (shared := _shared(gr, cc, ans, ids)) is not None:
+        sids, rests, inv = shared
+        out = np.empty((S, Q, 2), dtype=object)  # (a little faster than _interleave for 2 pieces)
+        out[:, :, 0] = sids[:, None]
+        out[:, :, 1] = rests[inv]
+        return out.reshape(-1).tolist(), 2, None, None
     qc, a, (ex, texts), r = _middle(gr, cc, ans_pct, np.arange(S)[:, None], np.arange(Q)[None, :], pct=True)
     isnum = np.ones(S * Q, dtype=bool)
     exp: list | np.ndarray = [",%.12g,"] * (S * Q)  # (S*Q,)
@@ -147,6 +138,37 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
     sids = np.array([_pct(s + ",", True) for s in ids], dtype=object)  # (S,)
     return (_interleave([sids, qc[0].tolist() * S if S else [], a, exp, _carried(r.reshape(-1), j.carried)], S, Q), 5,
             ex.reshape(-1)[isnum].tolist(), at)
+
+
+def _shared(gr: GroupResult, cc: float, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The lines of a group whose lines mostly differ only in the student (shared keys), as
+    (sids, rests, inv): "student_id," of each student (S,), each distinct rest of line
+    ("question_id,answer,expected,verdict,...,carried\n") once (U,) and the rest of each line as
+    an index into rests (S, Q); None when more than 1/DEDUP of the lines have rests of their own.
+    ans: _answer_cells (no "%" doubled). A line with a carried value (ECF) is its line's rest with
+    that value in place of the "\n"; each distinct pair made once."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
+    code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
+    inv, uniq = factorize(code)  # (S*Q,)
+    if DEDUP * len(uniq) > S * Q:
+        return None
+    first = np.empty(len(uniq), dtype=np.int64)
+    first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
+    qc, a, (ex, texts), r = _middle(gr, cc, ans, first // Q, first % Q)
+    e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
+    rests = [("%s%s,%s,%s" if isinstance(x, str) else "%s%s,%.12g,%s") % y
+             for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))]
+    carried = j.carried.reshape(-1)  # (S*Q,)
+    at = np.flatnonzero(~np.isnan(carried))
+    if len(at):  # each distinct (rest, carried value) once: the value's bits (-0.0 is not 0.0)
+        cinv, cuniq = factorize(carried[at].view(np.int64))
+        pinv, pairs = factorize(inv[at] * len(cuniq) + cinv)
+        values = float_texts(cuniq[pairs % len(cuniq)].view(np.float64), "\n").tolist()
+        rests += [rests[i][:-1] + v for i, v in zip((pairs // len(cuniq)).tolist(), values)]
+        inv[at] = len(uniq) + pinv
+    return (np.array([s + "," for s in ids], dtype=object), np.array(rests, dtype=object), inv.reshape(S, Q))
 
 
 def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
@@ -177,8 +199,11 @@ def _lines(flat: list, n: int, floats: list | None, at: np.ndarray | None, a: in
 
 def write_answers(res: GradeResult, path: Path) -> None:
     cells: dict = {}
-    per = [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
-    if len(per) == 1:  # the students' lines in order, a chunk at a time
+    shared = _shared_chunks(res) if len(res.groups) == 1 else None
+    per = [] if shared is not None else [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
+    if shared is not None:
+        chunks = shared
+    elif len(per) == 1:  # the students' lines in order, a chunk at a time
         flat, n, floats, at = per[0]
         L = len(flat) // n
         chunks = (_lines(flat, n, floats, at, a, min(a + CHUNK, L)) for a in range(0, L, CHUNK))
@@ -195,6 +220,27 @@ def write_answers(res: GradeResult, path: Path) -> None:
 
 
 CHUNK = 1 << 14  # lines of answers.csv made at a time
+
+
+def _shared_chunks(res: GradeResult) -> Iterator[str] | None:
+    """answers.csv's lines of one group with shared keys (_shared), a chunk of students at a time
+    (the pieces of a chunk only: they stay in cache); None when _pieces' other way is the one."""
+    gr = res.groups[0]
+    S, Q = gr.acode.shape
+    if not (DEDUP and Q and DEDUP * gr.group.expected.shape[0] <= S):
+        return None
+    shared = _shared(gr, res.carried_credit, _answer_cells(gr)[0], fields(gr.students))
+    if shared is None:
+        return None
+    sids, rests, inv = shared
+
+    def chunk(a: int, b: int) -> str:
+        out = np.empty((b - a, Q, 2), dtype=object)  # students a..b-1: "student_id,", rest of line
+        out[:, :, 0] = sids[a:b, None]
+        out[:, :, 1] = rests[inv[a:b]]
+        return "".join(out.reshape(-1).tolist())
+    step = max(1, CHUNK // Q)
+    return (chunk(a, min(a + step, S)) for a in range(0, S, step))
 
 
 def question_order(res: GradeResult) -> list[str]:
