@@ -59,6 +59,39 @@ def formatted(values: np.ndarray, fmt: str) -> np.ndarray:
     return texts[inv].reshape(np.shape(values))
 
 
+def cell_rows(values: np.ndarray, fmt: str, has: np.ndarray | None = None, end: str = "\n") -> np.ndarray:
+    """The cells of each row of `values` (S, C) as written: fmt (e.g. "{:g}") of each float, ""
+    where not `has` (S, C), each followed by "," and a row's last by `end` (csv.writer would write
+    a row of one empty cell as two quotes); as (S, B) texts of a few adjacent cells each (object
+    array), so that each distinct text of a few cells is made once: the cells' codes (one
+    factorize of all values) read as digits of one number per block. Blocks are as wide as keeps
+    their possible texts under about S/8, so each text is likely shared by several rows."""
+    S, C = values.shape
+    if C == 0:
+        return np.empty((S, 0), dtype=object)
+    inv, uniq = factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
+    digit = inv.reshape(S, C)  # (S, C) the code of each cell's value; len(uniq) where it has none
+    texts = [fmt.format(v) for v in uniq.view(np.float64).tolist()]
+    if has is not None and not has.all():
+        digit = np.where(has, digit, len(uniq))
+        texts.append("")
+    radix = max(len(texts), 2)
+    width = max(1, int(np.log(max(S // 8, 16)) / np.log(radix)))
+    out = np.empty((S, (C + width - 1) // width), dtype=object)
+    for b, c0 in enumerate(range(0, C, width)):
+        c1 = min(c0 + width, C)
+        code = np.zeros(S, dtype=np.int64)  # (S,) the block's digits as one number
+        for c in range(c0, c1):
+            code = code * radix + digit[:, c]
+        binv, buniq = factorize(code)
+        cols = []
+        for c in range(c0, c1):  # the digits of each distinct block, most significant first
+            ends = np.array([t + ("," if c < C - 1 else end) for t in texts], dtype=object)
+            cols.append(ends[buniq // radix ** (c1 - 1 - c) % radix].tolist())
+        out[:, b] = np.array(["".join(t) for t in zip(*cols)], dtype=object)[binv]
+    return out
+
+
 _STARTS = tuple("\x00" + c for c in sorted(DANGEROUS))
 
 

@@ -18,8 +18,8 @@ import numpy as np
 from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
 from exgen.escape import DANGEROUS, safe_cell
-from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
-                                 formatted, header_line, chunks_of, write_chunks)
+from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
+                                 header_line, chunks_of, write_chunks)
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -252,32 +252,31 @@ def question_order(res: GradeResult) -> list[str]:
 
 
 def write_grades(res: GradeResult, out: Path, exam: str) -> None:
+    """grades.csv: a line per student: id, total, maximum, percent and the score of each question
+    ("" where the student's key has none); the totals and the scores in blocks of a few cells,
+    each distinct block formatted once (csvcells.cell_rows)."""
     qids = question_order(res)
     col = {q: i for i, q in enumerate(qids)}
-    students = res.students
     tot, mx = res.all_totals()
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(mx != 0, 100 * tot / mx, 0.0)
-    ids = fields(students)
-    S, C = len(students), 4 + len(qids)
+    S, Q = len(res.students), len(qids)
     gi, r = res.order
-    whole = len(res.groups) == 1 and len(qids) > 0 and [col[q] for q in res.groups[0].group.qids] == list(range(len(qids)))
-    # cells end with their separator; a student without a question's score gets an empty cell
-    grid = np.empty((S, C), dtype=object) if whole else np.full((S, C), ",", dtype=object)
-    grid[:, 0] = [s + "," for s in ids]
-    grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g},"), formatted(mx, "{:g},"), formatted(pct, "{:.2f},")
-    for g, gr in enumerate(res.groups):
-        m = np.flatnonzero(gi == g)
-        rows = r[m]
-        score = gr.judged.score if np.array_equal(rows, np.arange(len(gr.judged.score))) else gr.judged.score[rows]
-        if whole:  # every student, every column: the last one ends the line
-            grid[:, 4:-1] = formatted(score[:, :-1], "{:g},")
-            grid[:, -1] = formatted(score[:, -1], "{:g}\n")
-        else:
-            grid[m[:, None], (4 + np.array([col[q] for q in gr.group.qids]))[None, :]] = formatted(score, "{:g},")
-    if not whole:
-        grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
-    write_chunks(out / "grades.csv", header_line(["student_id", "total", "maximum", "percent"] + qids), chunks_of(grid.ravel().tolist()))
+    has: np.ndarray | None = None  # (S, Q) where a student has a score: everywhere with one group
+    if len(res.groups) == 1:  # (its questions are qids, in order)
+        j = res.groups[0].judged
+        score = j.score if np.array_equal(r, np.arange(len(j.score))) else j.score[r]  # (S, Q)
+    else:
+        score, has = np.zeros((S, Q)), np.zeros((S, Q), dtype=bool)
+        for g, gr in enumerate(res.groups):
+            at = np.ix_(np.flatnonzero(gi == g), [col[q] for q in gr.group.qids])
+            score[at], has[at] = gr.judged.score[r[at[0][:, 0]]], True
+    lead = np.concatenate([cell_rows(np.stack([tot, mx], axis=1), "{:g}", end=","),
+                           cell_rows(pct[:, None], "{:.2f}", end="," if Q else "\n")], axis=1)  # (S, 2)
+    pieces = np.concatenate([np.array([s + "," for s in fields(res.students)], dtype=object).reshape(S, 1),
+                             lead, cell_rows(score, "{:g}", has)], axis=1)  # (S, 3 + blocks)
+    write_chunks(out / "grades.csv", header_line(["student_id", "total", "maximum", "percent"] + qids),
+                 chunks_of(pieces.ravel().tolist()))
     # the LMS gradebooks (grades_canvas.csv, ...): exgen.lms.writeback, from outputs.write_outputs
 
 

@@ -1,0 +1,39 @@
+"""csvcells.cell_rows (grades.csv's totals and scores, a few cells per distinct text) gives the
+cells csv.writer writes for the row formatted cell by cell, on random and nasty values."""
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from exgen.grading.csvcells import cell_rows
+
+NASTY = [0.0, -0.0, 1.0, 0.5, 1e-300, -2.5, 1e16, 123456789.0, 1 / 3, float("inf"), float("-inf"), float("nan")]
+
+
+def _reference(values, fmt, has, end):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for row, h in zip(values.tolist(), has.tolist()):
+        w.writerow([fmt.format(v) if k else "" for v, k in zip(row, h)])
+    text = buf.getvalue()
+    return text if end == "\n" else text.replace("\n", end)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cell_rows_equal_csv_writer_cell_by_cell(seed):
+    rng = np.random.default_rng(seed)
+    S, C = int(rng.choice([0, 1, 3, 40, 500])), int(rng.integers(2, 30))  # (csv.writer writes a lone empty cell "")
+    pool = np.array(NASTY + rng.normal(size=int(rng.integers(1, 40))).round(int(rng.integers(0, 4))).tolist())
+    values = rng.choice(pool[: int(rng.integers(1, len(pool) + 1))], size=(S, C))  # few or many distinct values
+    has = rng.random((S, C)) < rng.choice([1.0, 0.9, 0.3, 0.0])
+    fmt, end = ["{:g}", "{:.2f}", "{:.12g}"][seed % 3], ["\n", ","][seed % 2]
+    got = cell_rows(values, fmt, has, end)
+    assert got.shape[0] == S and got.shape[1] <= C
+    assert "".join(got.ravel().tolist()) == _reference(values, fmt, has, end)
+    if has.all():
+        assert "".join(cell_rows(values, fmt, None, end).ravel().tolist()) == _reference(values, fmt, has, end)
+
+
+def test_no_columns_no_cells():
+    assert cell_rows(np.zeros((4, 0)), "{:g}").shape == (4, 0)
