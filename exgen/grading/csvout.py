@@ -269,7 +269,7 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
     else:
         score, has = np.zeros((S, Q)), np.zeros((S, Q), dtype=bool)
         for g, gr in enumerate(res.groups):
-            at = np.ix_(np.flatnonzero(gi == g), [col[q] for q in gr.group.qids])
+            at = np.ix_(np.flatnonzero(gi == g), np.array([col[q] for q in gr.group.qids], dtype=np.int64))
             score[at], has[at] = gr.judged.score[r[at[0][:, 0]]], True
     lead = np.concatenate([cell_rows(np.stack([tot, mx], axis=1), "{:g}", end=","),
                            cell_rows(pct[:, None], "{:.2f}", end="," if Q else "\n")], axis=1)  # (S, 2)
