@@ -233,13 +233,14 @@ def _shared_chunks(res: GradeResult) -> Iterator[str] | None:
     if shared is None:
         return None
     sids, rests, inv = shared
+    step = max(1, CHUNK // Q)
+    buf = np.empty((min(step, S), Q, 2), dtype=object)  # one buffer for every chunk (no fresh pages each time)
 
     def chunk(a: int, b: int) -> str:
-        out = np.empty((b - a, Q, 2), dtype=object)  # students a..b-1: "student_id,", rest of line
+        out = buf[:b - a]  # students a..b-1: "student_id,", rest of line
         out[:, :, 0] = sids[a:b, None]
         out[:, :, 1] = rests[inv[a:b]]
         return "".join(out.reshape(-1).tolist())
-    step = max(1, CHUNK // Q)
     return (chunk(a, min(a + step, S)) for a in range(0, S, step))
 
 
