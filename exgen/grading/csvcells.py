@@ -46,9 +46,11 @@ def header_line(cells: list[str]) -> str:
     return ",".join(cell(c) for c in cells) + "\n"
 
 
-def factorize(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def factorize(codes: np.ndarray, few: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(inv, uniq) of the flattened codes, uniq in order of first appearance. few: few distinct
+    codes are expected (a hash table that starts small is 2-3x faster then, 2x slower when not)."""
     import pandas as pd
-    inv, uniq = pd.factorize(codes.ravel())
+    inv, uniq = pd.factorize(codes.ravel(), size_hint=min(codes.size, 1 << 14) if few else None)
     return inv, uniq
 
 
@@ -69,7 +71,7 @@ def cell_rows(values: np.ndarray, fmt: str, has: np.ndarray | None = None, end: 
     S, C = values.shape
     if C == 0:
         return np.empty((S, 0), dtype=object)
-    inv, uniq = factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
+    inv, uniq = factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64), few=True)
     digit = inv.reshape(S, C)  # (S, C) the code of each cell's value; len(uniq) where it has none
     texts = [fmt.format(v) for v in uniq.view(np.float64).tolist()]
     if has is not None and not has.all():
@@ -83,7 +85,7 @@ def cell_rows(values: np.ndarray, fmt: str, has: np.ndarray | None = None, end: 
         code = np.zeros(S, dtype=np.int64)  # (S,) the block's digits as one number
         for c in range(c0, c1):
             code = code * radix + digit[:, c]
-        binv, buniq = factorize(code)
+        binv, buniq = factorize(code, few=True)
         cols = []
         for c in range(c0, c1):  # the digits of each distinct block, most significant first
             ends = np.array([t + ("," if c < C - 1 else end) for t in texts], dtype=object)

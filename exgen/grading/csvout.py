@@ -106,8 +106,8 @@ def _pct(s: str, double: bool) -> str:
 
 def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | None, np.ndarray | None]:
     """The group's answers.csv lines as (pieces, n, floats, at): n pieces per line, in line order.
-    When few lines differ in more than the student: "student_id," and the rest of the line
-    ("question_id,answer,expected,verdict,...,carried\n"), each distinct rest joined once, and
+    When few lines differ in more than the student: "student_id" and the rest of the line
+    (",question_id,answer,expected,verdict,...,carried\n"), each distinct rest made once (_shared), and
     floats, at None. Else 5 pieces: "student_id,", "question_id,", "answer", ",%.12g," (or
     ",text," for an expected value written as text) and "verdict,...,carried\n", every "%" in
     them doubled: lines a..b-1 are their join %-formatted with floats[at[a]:at[b]], the expected
@@ -142,8 +142,8 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
 
 def _shared(gr: GroupResult, cc: float, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The lines of a group whose lines mostly differ only in the student (shared keys), as
-    (sids, rests, inv): "student_id," of each student (S,), each distinct rest of line
-    ("question_id,answer,expected,verdict,...,carried\n") once (U,) and the rest of each line as
+    (sids, rests, inv): the student_id cell of each student (S,), each distinct rest of line
+    (",question_id,answer,expected,verdict,...,carried\n") once (U,) and the rest of each line as
     an index into rests (S, Q); None when more than 1/DEDUP of the lines have rests of their own.
     ans: _answer_cells (no "%" doubled). A line with a carried value (ECF) is its line's rest with
     that value in place of the "\n"; each distinct pair made once."""
@@ -151,24 +151,24 @@ def _shared(gr: GroupResult, cc: float, ans: np.ndarray, ids: list[str]) -> tupl
     S, Q = gr.acode.shape
     KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
     code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
-    inv, uniq = factorize(code)  # (S*Q,)
+    inv, uniq = factorize(code, few=True)  # (S*Q,)
     if DEDUP * len(uniq) > S * Q:
         return None
     first = np.empty(len(uniq), dtype=np.int64)
     first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
     qc, a, (ex, texts), r = _middle(gr, cc, ans, first // Q, first % Q)
     e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
-    rests = [("%s%s,%s,%s" if isinstance(x, str) else "%s%s,%.12g,%s") % y
+    rests = [(",%s%s,%s,%s" if isinstance(x, str) else ",%s%s,%.12g,%s") % y
              for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))]
     carried = j.carried.reshape(-1)  # (S*Q,)
     at = np.flatnonzero(~np.isnan(carried))
     if len(at):  # each distinct (rest, carried value) once: the value's bits (-0.0 is not 0.0)
         cinv, cuniq = factorize(carried[at].view(np.int64))
         pinv, pairs = factorize(inv[at] * len(cuniq) + cinv)
-        values = float_texts(cuniq[pairs % len(cuniq)].view(np.float64), "\n").tolist()
+        values = float_texts(cuniq.view(np.float64), "\n")[pairs % len(cuniq)].tolist()
         rests += [rests[i][:-1] + v for i, v in zip((pairs // len(cuniq)).tolist(), values)]
         inv[at] = len(uniq) + pinv
-    return (np.array([s + "," for s in ids], dtype=object), np.array(rests, dtype=object), inv.reshape(S, Q))
+    return np.array(ids, dtype=object), np.array(rests, dtype=object), inv.reshape(S, Q)
 
 
 def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
@@ -237,7 +237,7 @@ def _shared_chunks(res: GradeResult) -> Iterator[str] | None:
     buf = np.empty((min(step, S), Q, 2), dtype=object)  # one buffer for every chunk (no fresh pages each time)
 
     def chunk(a: int, b: int) -> str:
-        out = buf[:b - a]  # students a..b-1: "student_id,", rest of line
+        out = buf[:b - a]  # students a..b-1: student_id, rest of line
         out[:, :, 0] = sids[a:b, None]
         out[:, :, 1] = rests[inv[a:b]]
         return "".join(out.reshape(-1).tolist())
