@@ -37,3 +37,18 @@ def test_cell_rows_equal_csv_writer_cell_by_cell(seed):
 
 def test_no_columns_no_cells():
     assert cell_rows(np.zeros((4, 0)), "{:g}").shape == (4, 0)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fields_equal_each_cell_neutralised_and_quoted(seed):
+    """csvcells.fields (a column's cells, looked at one by one only when one may need it) equals
+    safe_cell then csv.writer's quoting of each cell, on texts with and without dangerous starts,
+    dangerous characters elsewhere, NULs, quotes and separators."""
+    from exgen.escape import safe_cell
+    from exgen.grading.csvcells import field, fields
+    rng = np.random.default_rng(seed)
+    alphabet = list("ab1.") + list(["=+-@\t\r", ",\"\n", "\x00=", "x"][seed % 4])
+    texts = ["".join(rng.choice(alphabet, size=int(rng.integers(0, 6)))) for _ in range(int(rng.integers(0, 60)))]
+    if seed % 5 == 0:
+        texts += ["-1.5", "=1", "+x", "a-b", "b=c", "\x00-"]
+    assert fields(texts) == [field(safe_cell(t)) for t in texts]

@@ -103,7 +103,7 @@ def fields(texts: list[str]) -> list[str]:
     (substring searches in all of them joined by NULs; a NUL inside a text can only make it look;
     neutralising adds no character that needs quoting)."""
     joined = "\x00" + "\x00".join(texts)
-    if any(d in joined for d in _STARTS):
+    if any(d in joined for d in DANGEROUS) and any(d in joined for d in _STARTS):  # (one character: memchr)
         texts = safe_cells(texts)
     return [field(t) for t in texts] if any(c in joined for c in QUOTED) else texts
 
