@@ -2,11 +2,8 @@
 clear error, atomic writes out."""
 from __future__ import annotations
 
-import hashlib
 import os
-import queue
 import tempfile
-import threading
 from pathlib import Path
 
 from exgen.errors import InputFileError
@@ -58,55 +55,6 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-class HashingWriter:
-    """A new binary file written, and hashed (SHA-256), by a helper thread while the caller makes
-    the next chunk: hashlib and file writes release the GIL, so on a second core they cost the
-    caller nothing. The bytes and their order are the caller's. The file is opened here (an error
-    opening it is raised at once); an error of the thread (a full disk) is raised in the caller at
-    its next `write` or when the block ends, the same exception; the file is then left as far as
-    it got, for the caller's staging folder to drop (exgen.outdir).
-
-    >>> with HashingWriter(path) as w:          # doctest: +SKIP
-    ...     w.write(b"a,b\\n")
-    >>> w.sha256                                  # doctest: +SKIP
-    """
-
-    def __init__(self, path: Path, ahead: int = 8):
-        self._file = open(path, "wb")
-        self._hash = hashlib.sha256()
-        self._todo: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)  # at most `ahead` chunks waiting
-        self._error: BaseException | None = None
-        self.sha256 = ""
-        self._thread = threading.Thread(target=self._run, name="exgen-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (b := self._todo.get()) is not None:
-            if self._error is None:  # after an error: only drain, so the caller never blocks
-                try:
-                    self._hash.update(b)
-                    self._file.write(b)
-                except BaseException as e:  # re-raised in the caller
-                    self._error = e
-
-    def write(self, b: bytes) -> None:
-        if self._error is not None:
-            raise self._error
-        self._todo.put(b)
-
-    def __enter__(self) -> HashingWriter:
-        return self
-
-    def __exit__(self, et, e, tb) -> None:
-        self._todo.put(None)
-        self._thread.join()
-        self._file.close()
-        if et is None:
-            if self._error is not None:
-                raise self._error
-            self.sha256 = self._hash.hexdigest()
 
 
 def _umask() -> int:

@@ -52,3 +52,18 @@ def test_fields_equal_each_cell_neutralised_and_quoted(seed):
     if seed % 5 == 0:
         texts += ["-1.5", "=1", "+x", "a-b", "b=c", "\x00-"]
     assert fields(texts) == [field(safe_cell(t)) for t in texts]
+
+
+def test_write_chunks_records_the_hash_of_the_utf8_text(tmp_path):
+    """The file is head + chunks in UTF-8, and its manifest record (hashed while writing, not read
+    back) is the size and SHA-256 of those bytes."""
+    import hashlib
+
+    from exgen.grading.csvcells import write_chunks
+    from exgen.manifest import _record
+    chunks = ["a,b\n", "é,\"x\"\n" * 1000, "", "漢字\n" * 30000]
+    write_chunks(tmp_path / "t.csv", "h\n", iter(chunks))
+    data = ("h\n" + "".join(chunks)).encode("utf-8")
+    assert (tmp_path / "t.csv").read_bytes() == data
+    assert _record(tmp_path, "t.csv", (tmp_path / "t.csv").lstat()) == {"size": len(data),
+                                                                        "sha256": hashlib.sha256(data).hexdigest()}
