@@ -216,7 +216,8 @@ TRICKY = ['a,b', 'say "hi"', "line\nbreak", "cr\rx", "=1+2", "+SUM(A1)", "@x", "
 
 @pytest.mark.parametrize("dedup", [0.0, 4.0, 1e-9])  # never, as shipped, always (each distinct middle joined once)
 @pytest.mark.parametrize("one_group", [True, False])
-def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, one_group, dedup):
+@pytest.mark.parametrize("chunk", [csvout.CHUNK, 1, 40])  # lines made at a time: all, a student, a few
+def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, one_group, dedup, chunk):
     """answers.csv from the vectorised pieces equals csv.writer's on cells that need quoting
     (commas, quotes, newlines), neutralising (formula-like) or neither (unicode, numbers)."""
     ks = {s: k for s, k in keys.items() if not one_group or k is keys["s1"]}
@@ -235,6 +236,7 @@ def test_answers_csv_tricky_cells_equal_csv_writer(tmp_path, monkeypatch, keys, 
                             keyed, carried_credit=0.5)
     assert len(res.groups) == (1 if one_group else 2)
     monkeypatch.setattr(csvout, "DEDUP", dedup)
+    monkeypatch.setattr(csvout, "CHUNK", chunk)
     write_answers(res, tmp_path / "answers.csv")
     assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)
     write_grades(res, tmp_path, "x")  # one group with every question, or two

@@ -10,6 +10,7 @@ The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.gradin
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,8 @@ import numpy as np
 from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
 from exgen.escape import DANGEROUS, safe_cell
-from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
-                                 formatted, header_line, chunks_of, write_chunks)
+from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
+                                 header_line, chunks_of, write_chunks)
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -105,8 +106,8 @@ def _pct(s: str, double: bool) -> str:
 
 def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | None, np.ndarray | None]:
     """The group's answers.csv lines as (pieces, n, floats, at): n pieces per line, in line order.
-    When few lines differ in more than the student: "student_id," and the rest of the line
-    ("question_id,answer,expected,verdict,...,carried\n"), each distinct rest joined once, and
+    When few lines differ in more than the student: "student_id" and the rest of the line
+    (",question_id,answer,expected,verdict,...,carried\n"), each distinct rest made once (_shared), and
     floats, at None. Else 5 pieces: "student_id,", "question_id,", "answer", ",%.12g," (or
     ",text," for an expected value written as text) and "verdict,...,carried\n", every "%" in
     them doubled: lines a..b-1 are their join %-formatted with floats[at[a]:at[b]], the expected
@@ -119,22 +120,12 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
     ans, ans_pct = cells[key]
     ids = fields(gr.students)
     K = g.expected.shape[0]
-    if DEDUP and DEDUP * K <= S:  # shared keys: lines that differ only in the student are likely
-        KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
-        code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
-        inv, uniq = factorize(code)  # (S*Q,)
-        if DEDUP * len(uniq) <= S * Q:
-            first = np.empty(len(uniq), dtype=np.int64)
-            first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
-            qc, a, (ex, texts), r = _middle(gr, cc, ans, first // Q, first % Q)
-            e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
-            rest = np.array([("%s%s,%s,%s" if isinstance(x, str) else "%s%s,%.12g,%s") % y
-                             for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))], dtype=object)
-            sids = np.array([s + "," for s in ids], dtype=object)  # (S,)
-            out = np.empty((S, Q, 2), dtype=object)  # (a little faster than _interleave for 2 pieces)
-            out[:, :, 0] = sids[:, None]
-            out[:, :, 1] = _carried(rest[inv], j.carried).reshape(S, Q)
-            return out.reshape(-1).tolist(), 2, None, None
+    if DEDUP and DEDUP * K <= S and (shared := _shared(gr, cc, ans, ids)) is not None:
+        sids, rests, inv = shared
+        out = np.empty((S, Q, 2), dtype=object)  # (a little faster than _interleave for 2 pieces)
+        out[:, :, 0] = sids[:, None]
+        out[:, :, 1] = rests[inv]
+        return out.reshape(-1).tolist(), 2, None, None
     qc, a, (ex, texts), r = _middle(gr, cc, ans_pct, np.arange(S)[:, None], np.arange(Q)[None, :], pct=True)
     isnum = np.ones(S * Q, dtype=bool)
     exp: list | np.ndarray = [",%.12g,"] * (S * Q)  # (S*Q,)
@@ -147,6 +138,37 @@ def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | 
     sids = np.array([_pct(s + ",", True) for s in ids], dtype=object)  # (S,)
     return (_interleave([sids, qc[0].tolist() * S if S else [], a, exp, _carried(r.reshape(-1), j.carried)], S, Q), 5,
             ex.reshape(-1)[isnum].tolist(), at)
+
+
+def _shared(gr: GroupResult, cc: float, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The lines of a group whose lines mostly differ only in the student (shared keys), as
+    (sids, rests, inv): the student_id cell of each student (S,), each distinct rest of line
+    (",question_id,answer,expected,verdict,...,carried\n") once (U,) and the rest of each line as
+    an index into rests (S, Q); None when more than 1/DEDUP of the lines have rests of their own.
+    ans: _answer_cells (no "%" doubled). A line with a carried value (ECF) is its line's rest with
+    that value in place of the "\n"; each distinct pair made once."""
+    j, g = gr.judged, gr.group
+    S, Q = gr.acode.shape
+    KQ, V, D = g.expected.size, len(VERDICTS), len(j.codes) + 1
+    code = (((gr.acode + 1) * KQ + gr.kidx[:, None] * Q + np.arange(Q)) * V + j.verdict) * D + (j.diagnosis + 1)
+    inv, uniq = factorize(code, few=True)  # (S*Q,)
+    if DEDUP * len(uniq) > S * Q:
+        return None
+    first = np.empty(len(uniq), dtype=np.int64)
+    first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
+    qc, a, (ex, texts), r = _middle(gr, cc, ans, first // Q, first % Q)
+    e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
+    rests = [(",%s%s,%s,%s" if isinstance(x, str) else ",%s%s,%.12g,%s") % y
+             for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))]
+    carried = j.carried.reshape(-1)  # (S*Q,)
+    at = np.flatnonzero(~np.isnan(carried))
+    if len(at):  # each distinct (rest, carried value) once: the value's bits (-0.0 is not 0.0)
+        cinv, cuniq = factorize(carried[at].view(np.int64))
+        pinv, pairs = factorize(inv[at] * len(cuniq) + cinv)
+        values = float_texts(cuniq.view(np.float64), "\n")[pairs % len(cuniq)].tolist()
+        rests += [rests[i][:-1] + v for i, v in zip((pairs // len(cuniq)).tolist(), values)]
+        inv[at] = len(uniq) + pinv
+    return np.array(ids, dtype=object), np.array(rests, dtype=object), inv.reshape(S, Q)
 
 
 def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
@@ -177,8 +199,11 @@ def _lines(flat: list, n: int, floats: list | None, at: np.ndarray | None, a: in
 
 def write_answers(res: GradeResult, path: Path) -> None:
     cells: dict = {}
-    per = [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
-    if len(per) == 1:  # the students' lines in order, a chunk at a time
+    shared = _shared_chunks(res) if len(res.groups) == 1 else None
+    per = [] if shared is not None else [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
+    if shared is not None:
+        chunks = shared
+    elif len(per) == 1:  # the students' lines in order, a chunk at a time
         flat, n, floats, at = per[0]
         L = len(flat) // n
         chunks = (_lines(flat, n, floats, at, a, min(a + CHUNK, L)) for a in range(0, L, CHUNK))
@@ -197,6 +222,28 @@ def write_answers(res: GradeResult, path: Path) -> None:
 CHUNK = 1 << 14  # lines of answers.csv made at a time
 
 
+def _shared_chunks(res: GradeResult) -> Iterator[str] | None:
+    """answers.csv's lines of one group with shared keys (_shared), a chunk of students at a time
+    (the pieces of a chunk only: they stay in cache); None when _pieces' other way is the one."""
+    gr = res.groups[0]
+    S, Q = gr.acode.shape
+    if not (DEDUP and Q and DEDUP * gr.group.expected.shape[0] <= S):
+        return None
+    shared = _shared(gr, res.carried_credit, _answer_cells(gr)[0], fields(gr.students))
+    if shared is None:
+        return None
+    sids, rests, inv = shared
+    step = max(1, CHUNK // Q)
+    buf = np.empty((min(step, S), Q, 2), dtype=object)  # one buffer for every chunk (no fresh pages each time)
+
+    def chunk(a: int, b: int) -> str:
+        out = buf[:b - a]  # students a..b-1: student_id, rest of line
+        out[:, :, 0] = sids[a:b, None]
+        out[:, :, 1] = rests[inv[a:b]]
+        return "".join(out.reshape(-1).tolist())
+    return (chunk(a, min(a + step, S)) for a in range(0, S, step))
+
+
 def question_order(res: GradeResult) -> list[str]:
     seen: dict[str, None] = {}
     for gr in res.groups:
@@ -206,32 +253,31 @@ def question_order(res: GradeResult) -> list[str]:
 
 
 def write_grades(res: GradeResult, out: Path, exam: str) -> None:
+    """grades.csv: a line per student: id, total, maximum, percent and the score of each question
+    ("" where the student's key has none); the totals and the scores in blocks of a few cells,
+    each distinct block formatted once (csvcells.cell_rows)."""
     qids = question_order(res)
     col = {q: i for i, q in enumerate(qids)}
-    students = res.students
     tot, mx = res.all_totals()
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(mx != 0, 100 * tot / mx, 0.0)
-    ids = fields(students)
-    S, C = len(students), 4 + len(qids)
+    S, Q = len(res.students), len(qids)
     gi, r = res.order
-    whole = len(res.groups) == 1 and len(qids) > 0 and [col[q] for q in res.groups[0].group.qids] == list(range(len(qids)))
-    # cells end with their separator; a student without a question's score gets an empty cell
-    grid = np.empty((S, C), dtype=object) if whole else np.full((S, C), ",", dtype=object)
-    grid[:, 0] = [s + "," for s in ids]
-    grid[:, 1], grid[:, 2], grid[:, 3] = formatted(tot, "{:g},"), formatted(mx, "{:g},"), formatted(pct, "{:.2f},")
-    for g, gr in enumerate(res.groups):
-        m = np.flatnonzero(gi == g)
-        rows = r[m]
-        score = gr.judged.score if np.array_equal(rows, np.arange(len(gr.judged.score))) else gr.judged.score[rows]
-        if whole:  # every student, every column: the last one ends the line
-            grid[:, 4:-1] = formatted(score[:, :-1], "{:g},")
-            grid[:, -1] = formatted(score[:, -1], "{:g}\n")
-        else:
-            grid[m[:, None], (4 + np.array([col[q] for q in gr.group.qids]))[None, :]] = formatted(score, "{:g},")
-    if not whole:
-        grid[:, -1] = [c[:-1] + "\n" for c in grid[:, -1].tolist()]
-    write_chunks(out / "grades.csv", header_line(["student_id", "total", "maximum", "percent"] + qids), chunks_of(grid.ravel().tolist()))
+    has: np.ndarray | None = None  # (S, Q) where a student has a score: everywhere with one group
+    if len(res.groups) == 1:  # (its questions are qids, in order)
+        j = res.groups[0].judged
+        score = j.score if np.array_equal(r, np.arange(len(j.score))) else j.score[r]  # (S, Q)
+    else:
+        score, has = np.zeros((S, Q)), np.zeros((S, Q), dtype=bool)
+        for g, gr in enumerate(res.groups):
+            at = np.ix_(np.flatnonzero(gi == g), np.array([col[q] for q in gr.group.qids], dtype=np.int64))
+            score[at], has[at] = gr.judged.score[r[at[0][:, 0]]], True
+    lead = np.concatenate([cell_rows(np.stack([tot, mx], axis=1), "{:g}", end=","),
+                           cell_rows(pct[:, None], "{:.2f}", end="," if Q else "\n")], axis=1)  # (S, 2)
+    pieces = np.concatenate([np.array([s + "," for s in fields(res.students)], dtype=object).reshape(S, 1),
+                             lead, cell_rows(score, "{:g}", has)], axis=1)  # (S, 3 + blocks)
+    write_chunks(out / "grades.csv", header_line(["student_id", "total", "maximum", "percent"] + qids),
+                 chunks_of(pieces.ravel().tolist()))
     # the LMS gradebooks (grades_canvas.csv, ...): exgen.lms.writeback, from outputs.write_outputs
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exgen.grading.csvcells import fields, header_line, write_chunks
+from exgen.grading.csvcells import chunks_of, fields, header_line, write_chunks
 from exgen.lms import blackboard, canvas, moodle
 from exgen.lms.roll import Roll
 
@@ -43,12 +43,24 @@ def student_roll(res, info: dict[str, dict[str, str]] | None = None, roster: lis
 
 def _csv(path: Path, header: list[str], columns: list[list[str]]) -> None:
     """header and the columns' rows as csv.writer writes them after safe_cells (grading.csvcells'
-    rules): each column neutralised and quoted at once, then the lines joined."""
+    rules): each column neutralised and quoted at once; a column without a cell (most LMS fields
+    of most classes) folded into the fixed text between the cells; then one join of the pieces."""
     cols = [fields(c) for c in columns]
+    n = len(cols[0]) if cols else 0
     if len(cols) == 1:  # csv.writer writes a lone empty field as ""
         cols[0] = [c or '""' for c in cols[0]]
-    lines = "\n".join(map(",".join, zip(*cols)))
-    write_chunks(path, header_line(header), (lines + "\n",) if lines else ())
+    slots: list[list[str] | str] = []  # a line's pieces: a column's cells, or a fixed text
+    fixed = ""
+    for i, c in enumerate(cols):
+        fixed += "," if i else ""
+        if c.count("") < n:
+            slots += [fixed, c] if fixed else [c]
+            fixed = ""
+    slots.append(fixed + "\n")
+    pieces: list = [None] * (len(slots) * n)
+    for k, x in enumerate(slots):
+        pieces[k::len(slots)] = x if isinstance(x, list) else [x] * n
+    write_chunks(path, header_line(header), chunks_of(pieces))
 
 
 def write_gradebooks(res, out: Path, exam: str, *, info: dict | None = None, roster: list | None = None,
