@@ -152,3 +152,32 @@ def test_stored_cuts_that_are_not_the_first_keys_own_are_recomputed(exam, tmp_pa
         arrays["g0_gaps"][0, k0] *= 2  # the first key's windows twice as wide as this exgen computes
     g = read_index(_rewrite(exam, tmp_path / "w", moved)).prepared.groups[0]
     assert g.distract is not None  # recomputed from the networks, not taken from the index
+
+
+def test_an_index_of_version_2_is_still_read_and_writes_the_same_answers(exam, tmp_path):
+    got = read_index(exam / "answer_keys")
+    t = got.prepared.groups[0].expected_text  # version 3: the expected values as answers.csv writes them
+    E = got.prepared.groups[0].expected
+    assert t is not None and t.tolist() == [[("%.12g" % v).encode() for v in row] for row in E.tolist()]
+
+    def v2(arrays, meta):
+        meta["version"] = 2
+        for k in [k for k in arrays if k.endswith("_answer_text")]:
+            del arrays[k]
+    keys = _rewrite(exam, tmp_path / "v2", v2)
+    got = read_index(keys)
+    assert got is not None and got.prepared.groups[0].expected_text is None  # formatted while writing
+    subs = exam.parent / "subs.csv"
+    grade_files(subs, keys, tmp_path / "g2")
+    grade_files(subs, exam / "answer_keys", tmp_path / "g3")
+    assert _files(tmp_path / "g2") == _files(tmp_path / "g3")
+
+
+def test_stored_answer_texts_that_are_not_the_first_keys_own_are_not_used(exam, tmp_path):
+    def moved(arrays, meta):
+        first = meta["groups"][0]["first"]
+        k0 = int(arrays["row"][arrays["files"].tolist().index(first)])
+        arrays["g0_answer_text"] = arrays["g0_answer_text"].copy()
+        arrays["g0_answer_text"][k0, 1] = b"0.5"
+    got = read_index(_rewrite(exam, tmp_path / "t", moved))
+    assert got is not None and got.prepared.groups[0].expected_text is None

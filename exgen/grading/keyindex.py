@@ -5,9 +5,9 @@ the exam folder, beside `answer_keys/` with the per-student JSON keys (which sta
 `exgen grade --keys DIR` uses it instead of reading and validating thousands of JSON files, but
 only when it matches the JSON keys, and falls back to them otherwise (same verdicts, same errors).
 
-Format (version 2): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
+Format (version 3): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
 keys give the same bytes; no pickles) holding
-  meta        UTF-8 JSON {"format": "exgen-key-index", "version": 1, "exam", "keys" (the name of
+  meta        UTF-8 JSON {"format": "exgen-key-index", "version": 3, "exam", "keys" (the name of
               the key folder beside it: "answer_keys"), "groups": [{"qids",
               "refs", "kinds", "deps" (local indices of depends_on), "first" (file of its first
               key)}]} as uint8
@@ -22,6 +22,9 @@ order), g<i>_gaps (1 + R, K, Q) the windows' cuts (grading.distract), g<i>_slipq
 g<i>_slips (K, n) the slip table at the (slip, question) pairs where a key has a value (the
 group's "slips": its C codes). They are used only when the first key of the group, computed
 afresh, has the same rows; else recomputed, as for an index of version 1 (still read).
+Version 3 adds g<i>_answer_text (K, Q) bytes (S19): "%.12g" of each answer (b"" for NaN), the text
+answers.csv writes (grading.csvrecords), used when the first key's row is its own; else (and for
+an earlier version) formatted while writing.
 
 Grading reads the arrays in place (memory-mapped, read-only, each page when first used; the .npy
 members are stored uncompressed, so the zip's CRCs are not read: the checks below are the index's).
@@ -49,6 +52,7 @@ from exgen.errors import ExgenError
 from exgen.core.functions import PROBABILISTIC_LOSSES
 from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
+from exgen.grading.csvrecords import g12
 from exgen.grading.indexfile import arrays, matches
 from exgen.grading.keydir import Keys, load_keys
 from exgen.grading.keys import TOL_KINDS, Group, Prepared
@@ -56,8 +60,8 @@ from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts
 
 INDEX = ".exam-keys.npz"
-FORMAT, VERSION = "exgen-key-index", 2
-READ_VERSIONS = (1, 2)  # an index of version 1 is read too (its keys' cuts and slips then recomputed)
+FORMAT, VERSION = "exgen-key-index", 3
+READ_VERSIONS = (1, 2, 3)  # earlier versions are read too (what they lack is then computed)
 
 
 # -- the derived arrays of an index (written by exgen.grading.indexwrite), checked -----------------
@@ -87,6 +91,14 @@ def _stored(a: dict, gm: dict, gi: int, g: Group, first: dict) -> dict | None:
         g._compact = None
         return None
     return {"rounded": rounded, "gaps": gaps}
+
+
+def _texts(a: dict, gi: int, g: Group, k0: int) -> np.ndarray | None:
+    """The "%.12g" of group gi's expected values (version 3), if the first key's row is its own."""
+    t = a[f"g{gi}_answer_text"]
+    if t.dtype.kind == "S" and t.shape == g.expected.shape and np.array_equal(t[k0], g12(g.expected[k0])):
+        return t
+    return None
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -231,6 +243,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
             return None
         g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64, copy=False), TV
         stored = _stored(a, gm, gi, g, first) if meta["version"] >= 2 else None
+        g.expected_text = _texts(a, gi, g, k0) if meta["version"] >= 3 else None
         g.compute_with(stored)
         if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it
             return None
