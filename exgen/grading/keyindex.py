@@ -16,6 +16,7 @@ keys give the same bytes; no pickles) holding
               and its row in the group's arrays
   g<i>_answer, g<i>_points, g<i>_tval (K, Q) float, g<i>_tkind (K, Q) int (0 abs, 1 rel, 2 sig),
   g<i>_x (K, B, n_0), g<i>_y (K, B, n_L), g<i>_eta (K,), g<i>_W<l>, g<i>_b<l>: group i's keys
+  (answers NaN at the shape questions: a group's shapes are its first key's, one architecture)
 Version 2 adds what grading would otherwise compute from every key (engine runs with rounding and
 with each slip): g<i>_rounded (R, K, Q) the hand-rounded values (the policy's hand roundings, in
 order), g<i>_gaps (1 + R, K, Q) the windows' cuts (grading.distract), g<i>_slipq (C, Q) bool and
@@ -55,6 +56,7 @@ from exgen.core.spec import from_dict
 from exgen.grading.csvrecords import g12
 from exgen.grading.indexfile import arrays, matches
 from exgen.grading.keydir import Keys, load_keys
+from exgen.grading import shapes
 from exgen.grading.keys import TOL_KINDS, Group, Prepared
 from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts
@@ -190,6 +192,15 @@ def _finite(a: np.ndarray, shape: tuple) -> bool:
     return a.shape == shape and a.dtype.kind == "f" and bool(np.isfinite(a).all())
 
 
+def _answers_ok(E: np.ndarray, shape: tuple, shape_cols: list[int]) -> bool:
+    """Finite answers, but NaN at the shape questions (their answers are the first key's: _build)."""
+    if not shape_cols:
+        return _finite(E, shape)
+    num = np.setdiff1d(np.arange(shape[1]), shape_cols)
+    return (E.shape == shape and E.dtype.kind == "f" and bool(np.isfinite(E[:, num]).all())
+            and bool(np.isnan(E[:, shape_cols]).all()))
+
+
 def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None:
     group, row = a["group"].astype(np.int64), a["row"].astype(np.int64)
     sids = a["student_id"].tolist()
@@ -216,7 +227,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         g = Group(list(gm["qids"]), list(gm["refs"]), list(gm["kinds"]), [list(x) for x in gm["deps"]],
                   keys=LazyKeys(d, names), like=like, policy=policy_of(first))  # type: ignore[arg-type]
         E, P, TK, TV = (a[f"g{gi}_{n}"] for n in ("answer", "points", "tkind", "tval"))
-        if not (_finite(E, (K, Q)) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
+        if not (_answers_ok(E, (K, Q), g.shape_cols) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
                 and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and ((TK >= 0) & (TK <= 2)).all()
                 and (TV[TK == 2] == np.floor(TV[TK == 2])).all()):
             return None
@@ -235,7 +246,10 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         k0 = names.index(gm["first"])
         ref = stack_dicts([first["spec"]], like)
         tol = [q.get("tolerance", DEFAULT_TOLERANCE) for q in qs]
-        if not (np.array_equal(E[k0], [q["answer"] for q in qs]) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
+        if g.shape_cols:  # the same shapes for every key of the group (one architecture and batch), checked by mismatch()
+            g.shape_answers = shapes.key_shapes([first], g.shape_cols) * K
+        cols = set(g.shape_cols)
+        if not (np.array_equal(E[k0], [np.nan if i in cols else q["answer"] for i, q in enumerate(qs)], equal_nan=True) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
                 and np.array_equal(TK[k0], [TOL_KINDS[t["kind"]] for t in tol])
                 and np.array_equal(TV[k0], [t["value"] for t in tol])
                 and all(np.array_equal(u, v[k0:k0 + 1]) for u, v in
