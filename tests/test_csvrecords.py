@@ -40,7 +40,8 @@ def test_floats_and_stored_texts_are_python_g12():
     assert g12(v[:12].reshape(4, 3)).shape == (4, 3)
 
 
-def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool):
+def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool, own: bool = False):
+    """Lines of S students, Q questions, K keys (own: student s has key s) and what they must be."""
     rng = np.random.default_rng(seed)
     pyr = random.Random(seed)
     pool = NASTY if nasty else []
@@ -53,7 +54,7 @@ def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool):
     acode = rng.integers(-1, len(answers) - 1, (S, Q))
     rests = ["correct,1,1,,", "wrong,0,1,sign_flip,", "carried,0.5,1,,", "invalid,0,2,%d,"]
     rcode = rng.integers(0, len(rests), (S, Q))
-    kidx = rng.integers(0, K, S)
+    kidx = np.arange(S) if own else rng.integers(0, K, S)
     expected = _values(rng, K * Q).reshape(K, Q)
     values = expected[kidx]
     tx = None
@@ -74,9 +75,10 @@ def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("texts", [False, True])
-def test_lines_equal_the_lines_joined_as_strings(seed, texts):
+@pytest.mark.parametrize("own", [False, True])  # keys shared, or each student's own (the stored texts in a row)
+def test_lines_equal_the_lines_joined_as_strings(seed, texts, own):
     S, Q = [(1, 1), (7, 3), (40, 5), (300, 4), (2, 40), (0, 3)][seed]
-    args, expected, ref = _case(seed, S, Q, max(1, S // 3), texts, nasty=seed % 2 == 1)
+    args, expected, ref = _case(seed, S, Q, S if own else max(1, S // 3), texts, nasty=seed % 2 == 1, own=own)
     for stored in (None, g12(expected)):  # formatted while writing, or as the key index stores them
         lines = Lines(*args, stored=stored)
         for chunk in (1, 7, 1 << 14):

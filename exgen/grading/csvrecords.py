@@ -65,15 +65,20 @@ class Pool:
             self.tail_of[long] = np.arange(len(long))
 
     def at(self, codes: np.ndarray) -> list[np.ndarray]:
-        """The records of the cells `codes` (n,) (a negative code counts from the end): (n, w)
-        uint8 matrices, the head and, if a cell among them is longer, the rest."""
-        out = [self.head[codes].view(np.uint8).reshape(len(codes), -1)]
+        """The records of the cells `codes` (n,) (a negative code counts from the end), each (n,)
+        of a void width: the head and, if a cell among them is longer, the rest."""
+        out = [self.head[codes]]
         if self.tail_of is not None:
             r = self.tail_of[codes]
             t = int(self.tail_len[r].max(initial=0))
             if t:
-                out.append(self.tail[r, :t])
+                out.append(_records(self.tail[r, :t]))
         return out
+
+
+def _records(m: np.ndarray) -> np.ndarray:
+    """(n, w) uint8 as (n,) records of void width w."""
+    return np.ascontiguousarray(m).view(f"V{m.shape[1]}").reshape(-1)
 
 
 def floats(values: np.ndarray) -> np.ndarray:
@@ -111,6 +116,8 @@ class Lines:
         self.acode, self.rcode = acode.reshape(-1), rcode.reshape(-1)  # (S*Q,)
         self.values, self.carried = values.reshape(-1), carried.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
+        self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
+        self.with_carried = np.flatnonzero(~np.isnan(self.carried))  # the lines with a carried value
         self.tcode: np.ndarray | None = None  # (S*Q,) a text's code in self.texts, -1 where none
         if texts is not None:
             t = texts.reshape(-1)
@@ -121,49 +128,50 @@ class Lines:
             self.tcode[at] = np.searchsorted(np.array(uniq, dtype=object), t[at])
 
     def _expected(self, a: int, b: int) -> np.ndarray:
-        """(n, w) uint8: the expected value of lines a..b-1."""
+        """(n,) records: the expected value of lines a..b-1."""
         if self.stored is not None:
-            line = np.arange(a, b)
-            e = self.stored[self.kidx[line // self.Q], line % self.Q]  # (n,) bytes, NUL-padded
-            e = e.view(np.uint8).reshape(b - a, -1).copy()
-            e[e == 0] = PAD
+            if self.rows:  # student s has key s: the lines' values are in a row
+                e = self.stored.reshape(-1)[a:b]  # (n,) bytes, NUL-padded
+            else:
+                line = np.arange(a, b)
+                e = self.stored[self.kidx[line // self.Q], line % self.Q]
+            e = e.view(np.uint8).reshape(b - a, -1)
+            e = np.where(e == 0, np.uint8(PAD), e)
         else:
             e = floats(self.values[a:b])
         if self.tcode is not None:
             tc = self.tcode[a:b]
             at = np.flatnonzero(tc >= 0)
             if len(at):
-                t = self.texts.at(tc[at])[0]
+                t = self.texts.at(tc[at])[0].view(np.uint8).reshape(len(at), -1)
                 if t.shape[1] > e.shape[1]:
                     e = np.concatenate([e, np.full((len(e), t.shape[1] - e.shape[1]), PAD, dtype=np.uint8)], axis=1)
                 e[at] = PAD
                 e[at, :t.shape[1]] = t
-        return e
+        return _records(e)
 
     def _carried(self, a: int, b: int) -> list[np.ndarray]:
-        c = self.carried[a:b]
-        at = np.flatnonzero(~np.isnan(c))
-        if not len(at):
+        i, j = np.searchsorted(self.with_carried, [a, b]).tolist()
+        if i == j:
             return []
+        at = self.with_carried[i:j]
         out = np.full((b - a, G), PAD, dtype=np.uint8)
-        out[at] = floats(c[at])
-        return [out]
+        out[at - a] = floats(self.carried[at])
+        return [_records(out)]
 
     def chunk(self, a: int, b: int) -> tuple[bytes, np.ndarray]:
         """Lines a..b-1 as written (UTF-8), and keep (n, width): the bytes of each line kept."""
         line = np.arange(a, b)
-        n = b - a
-        comma, newline = np.full((n, 1), ord(","), dtype=np.uint8), np.full((n, 1), ord("\n"), dtype=np.uint8)
-        parts = [*self.ids.at(line // self.Q), comma, *self.qids.at(line % self.Q), comma,
-                 *self.answers.at(self.acode[a:b]), comma, self._expected(a, b), comma,
-                 *self.rests.at(self.rcode[a:b]), *self._carried(a, b), newline]
-        m = np.empty((n, sum(p.shape[1] for p in parts)), dtype=np.uint8)  # (n, width): every record of a line
-        o = 0
-        for p in parts:
-            m[:, o:o + p.shape[1]] = p
-            o += p.shape[1]
-        keep = m != PAD
-        return m[keep].tobytes(), keep
+        parts = [*self.ids.at(line // self.Q), b",", *self.qids.at(line % self.Q), b",",
+                 *self.answers.at(self.acode[a:b]), b",", self._expected(a, b), b",",
+                 *self.rests.at(self.rcode[a:b]), *self._carried(a, b), b"\n"]
+        rec = np.dtype([(f"f{i}", f"V{len(p) if isinstance(p, bytes) else p.dtype.itemsize}") for i, p in enumerate(parts)])
+        m = np.empty(b - a, dtype=rec)  # (n,) a line's records, one after the other
+        for i, p in enumerate(parts):
+            m[f"f{i}"] = np.void(p) if isinstance(p, bytes) else p
+        u = m.view(np.uint8).reshape(b - a, -1)  # (n, width)
+        keep = u != PAD
+        return u[keep].tobytes(), keep
 
     def blocks(self, per: int, chunk: int) -> Iterator[str]:
         """The lines, `per` at a time (a str each), made about `chunk` lines at a time."""
