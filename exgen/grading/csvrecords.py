@@ -162,7 +162,7 @@ class Lines:
     def chunk(self, a: int, b: int) -> tuple[bytes, np.ndarray]:
         """Lines a..b-1 as written (UTF-8), and keep (n, width): the bytes of each line kept."""
         line = np.arange(a, b)
-        parts = [*self.ids.at(line // self.Q), b",", *self.qids.at(line % self.Q), b",",
+        parts: list[np.ndarray | bytes] = [*self.ids.at(line // self.Q), b",", *self.qids.at(line % self.Q), b",",
                  *self.answers.at(self.acode[a:b]), b",", self._expected(a, b), b",",
                  *self.rests.at(self.rcode[a:b]), *self._carried(a, b), b"\n"]
         rec = np.dtype([(f"f{i}", f"V{len(p) if isinstance(p, bytes) else p.dtype.itemsize}") for i, p in enumerate(parts)])
