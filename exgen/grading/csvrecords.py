@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from exgen.grading.csvcells import float_texts
+
 PAD = 0xFF  # padding: never a byte of UTF-8 text
 HEAD = 32  # bytes of a cell in its first record; a longer cell's rest is a second (rare) record
 G = 19  # the longest "%.12g" of a float ("-1.23456789012e-308"): "%-19.12g" is it padded with spaces
@@ -105,19 +107,22 @@ class Lines:
     per question: qcells (Q,) cells; per answer (S, Q): acode into answers (cells, -1 the last),
     rcode into rests ("verdict,score,points,diagnosis," each), values (the expected values) with
     texts (a cell where the expected value is written as text, else None; or None for none),
-    carried (the carried expected value, NaN: none); stored: (K, Q) "%.12g" of the keys'
-    expected values as bytes (the key index's), with kidx (S,) each student's key, or None."""
+    carried (the carried expected value, NaN: none; a line with one has a rest of its own);
+    stored: (K, Q) "%.12g" of the keys' expected values as bytes (the key index's), with kidx
+    (S,) each student's key, or None."""
 
     def __init__(self, ids: list[str], qcells: list[str], answers: list[str], acode: np.ndarray,
                  rests: list[str], rcode: np.ndarray, values: np.ndarray, texts: np.ndarray | None,
                  carried: np.ndarray, kidx: np.ndarray, stored: np.ndarray | None = None):
         self.S, self.Q = acode.shape
-        self.ids, self.qids, self.answers, self.rests = Pool(ids), Pool(qcells), Pool(answers), Pool(rests)
-        self.acode, self.rcode = acode.reshape(-1), rcode.reshape(-1)  # (S*Q,)
-        self.values, self.carried = values.reshape(-1), carried.reshape(-1)  # (S*Q,)
+        rcode = rcode.reshape(-1).copy()  # (S*Q,)
+        at = np.flatnonzero(~np.isnan(carried.reshape(-1)))  # the lines with a carried value: its own rest of line
+        more = (np.array(rests, dtype=object)[rcode[at]] + float_texts(carried.reshape(-1)[at], "")).tolist()
+        rcode[at] = len(rests) + np.arange(len(at))
+        self.ids, self.qids, self.answers, self.rests = Pool(ids), Pool(qcells), Pool(answers), Pool(rests + more)
+        self.acode, self.rcode, self.values = acode.reshape(-1), rcode, values.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
         self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
-        self.with_carried = np.flatnonzero(~np.isnan(self.carried))  # the lines with a carried value
         self.tcode: np.ndarray | None = None  # (S*Q,) a text's code in self.texts, -1 where none
         if texts is not None:
             t = texts.reshape(-1)
@@ -150,22 +155,14 @@ class Lines:
                 e[at, :t.shape[1]] = t
         return _records(e)
 
-    def _carried(self, a: int, b: int) -> list[np.ndarray]:
-        i, j = np.searchsorted(self.with_carried, [a, b]).tolist()
-        if i == j:
-            return []
-        at = self.with_carried[i:j]
-        out = np.full((b - a, G), PAD, dtype=np.uint8)
-        out[at - a] = floats(self.carried[at])
-        return [_records(out)]
-
     def chunk(self, a: int, b: int) -> tuple[bytes, np.ndarray]:
         """Lines a..b-1 as written (UTF-8), and keep (n, width): the bytes of each line kept."""
         line = np.arange(a, b)
-        parts: list[np.ndarray | bytes] = [*self.ids.at(line // self.Q), b",", *self.qids.at(line % self.Q), b",",
-                 *self.answers.at(self.acode[a:b]), b",", self._expected(a, b), b",",
-                 *self.rests.at(self.rcode[a:b]), *self._carried(a, b), b"\n"]
-        rec = np.dtype([(f"f{i}", f"V{len(p) if isinstance(p, bytes) else p.dtype.itemsize}") for i, p in enumerate(parts)])
+        parts: list[np.ndarray | bytes] = [
+            *self.ids.at(line // self.Q), b",", *self.qids.at(line % self.Q), b",", *self.answers.at(self.acode[a:b]),
+            b",", self._expected(a, b), b",", *self.rests.at(self.rcode[a:b]), b"\n"]
+        widths = [len(p) if isinstance(p, bytes) else p.dtype.itemsize for p in parts]
+        rec = np.dtype([(f"f{i}", f"V{w}") for i, w in enumerate(widths)])
         m = np.empty(b - a, dtype=rec)  # (n,) a line's records, one after the other
         for i, p in enumerate(parts):
             m[f"f{i}"] = np.void(p) if isinstance(p, bytes) else p
