@@ -72,7 +72,8 @@ def _expected(gr: GroupResult, k: np.ndarray, q: np.ndarray) -> tuple[np.ndarray
     return ex, texts
 
 
-def _middle(gr: GroupResult, ans: np.ndarray, s: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple, np.ndarray]:
+def _middle(gr: GroupResult, ans: np.ndarray, s: np.ndarray,
+            q: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple, np.ndarray]:
     """At the answers (s, q) (index arrays of one shape): "question_id,", "answer", the expected
     values (_expected) and "verdict,score,points,diagnosis,\n", each an object array of that shape."""
     qcells = np.array([cell(x) + "," for x in gr.group.qids], dtype=object)
