@@ -152,3 +152,68 @@ def test_stored_cuts_that_are_not_the_first_keys_own_are_recomputed(exam, tmp_pa
         arrays["g0_gaps"][0, k0] *= 2  # the first key's windows twice as wide as this exgen computes
     g = read_index(_rewrite(exam, tmp_path / "w", moved)).prepared.groups[0]
     assert g.distract is not None  # recomputed from the networks, not taken from the index
+
+
+def test_an_index_of_version_2_is_still_read_and_writes_the_same_answers(exam, tmp_path):
+    got = read_index(exam / "answer_keys")
+    t = got.prepared.groups[0].expected_text  # version 3: the expected values as answers.csv writes them
+    E = got.prepared.groups[0].expected
+    assert t is not None and t.tolist() == [[("%.12g" % v).encode() for v in row] for row in E.tolist()]
+
+    def v2(arrays, meta):
+        meta["version"] = 2
+        for k in [k for k in arrays if k.endswith("_answer_text")]:
+            del arrays[k]
+    keys = _rewrite(exam, tmp_path / "v2", v2)
+    got = read_index(keys)
+    assert got is not None and got.prepared.groups[0].expected_text is None  # formatted while writing
+    subs = exam.parent / "subs.csv"
+    grade_files(subs, keys, tmp_path / "g2")
+    grade_files(subs, exam / "answer_keys", tmp_path / "g3")
+    assert _files(tmp_path / "g2") == _files(tmp_path / "g3")
+
+
+def test_stored_answer_texts_that_are_not_the_first_keys_own_are_not_used(exam, tmp_path):
+    def moved(arrays, meta):
+        first = meta["groups"][0]["first"]
+        k0 = int(arrays["row"][arrays["files"].tolist().index(first)])
+        arrays["g0_answer_text"] = arrays["g0_answer_text"].copy()
+        arrays["g0_answer_text"][k0, 1] = b"0.5"
+    got = read_index(_rewrite(exam, tmp_path / "t", moved))
+    assert got is not None and got.prepared.groups[0].expected_text is None
+
+
+def test_a_matrix_exam_is_graded_from_its_index_exactly_as_from_its_keys(tmp_path):
+    """Shape questions (answers "4x3", NaN in the index): the index is used, its shape answers those
+    of each group's first key, and every output is the bytes of grading the JSON keys."""
+    import csv
+
+    from exgen.exam import config
+    from exgen.exam.build import generate_exam
+    from exgen.grading.keys import load_keys
+    from exgen.grading.run import sample_submission
+    from exgen.roster import Student
+    exam = tmp_path / "matrix"
+    generate_exam(config.load(config.demo_path().with_name("matrix.yaml")),
+                  [Student(f"m{i}", f"M {i}") for i in range(5)], exam, pdf=False, jobs=1)
+    keys = load_keys(exam / "answer_keys")
+    subs = sample_submission(keys, tmp_path / "subs.csv")
+    rows = list(csv.reader(open(subs, newline="", encoding="utf-8")))
+    forms = ["{r}x{c}", "{r}×{c}", "({r}, {c})", "{c}x{r}", "{r}x{r}", "four", ""]  # as written, transposed, wrong, invalid
+    for i, r in enumerate(rows[1:]):
+        q = next(q for q in keys[r[0]]["questions"] if q["id"] == r[1])
+        if q["ref"].startswith("/shapes/"):
+            rr, cc = q["answer"].split("x")
+            r[2] = forms[i % len(forms)].format(r=rr, c=cc)
+    with open(subs, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    got = read_index(exam / "answer_keys")
+    assert got is not None
+    g = got.prepared.groups[0]
+    assert g.shape_cols and g.shape_answers == [[tuple(map(int, keys["m0"]["questions"][q]["answer"].split("x")))
+                                                 for q in g.shape_cols]] * 5
+    grade_files(subs, exam / "answer_keys", tmp_path / "with")
+    grade_files(subs, _copy(exam, tmp_path / "plain", index=False), tmp_path / "without")
+    a, b = _files(tmp_path / "with"), _files(tmp_path / "without")
+    assert "answers.csv" in a and a == b
+    assert b",transposed_shape," in a["answers.csv"] and b",correct," in a["answers.csv"]

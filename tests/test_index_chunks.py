@@ -21,8 +21,8 @@ from exgen.roster import Student
 
 CONFIGS = config.demo_path().parent
 EXAMS = {"demo.yaml": 4, "minibatch.yaml": 3, "wide.yaml": 3}  # config -> students
-# wide.yaml: the demo exam with a 3-4-2 network (written below). (matrix.yaml is left out: an index
-# of shape questions, whose answers are not numbers, is not read: its keys are read instead.)
+# wide.yaml: the demo exam with a 3-4-2 network (written below). (A matrix exam's index:
+# tests/test_grading_keyindex.py.)
 
 
 @pytest.fixture(scope="module")

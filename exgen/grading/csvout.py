@@ -3,8 +3,8 @@
 Every distinct cell text is formatted once (a verdict with its score, an answer as typed, a
 student id) and gathered with numpy; the file is joined a chunk of lines at a time. When few
 lines differ in more than the student (shared keys), each distinct rest of line is made once;
-otherwise each chunk's pieces are joined into a %-format ("%" doubled in them) whose "%.12g"
-fields take the chunk's expected values: one C-level pass formats the floats and makes the text.
+otherwise (distinct keys) the lines are made as byte records (exgen.grading.csvrecords: no
+Python object per line; the expected values' "%.12g" as the key index stores it, if it does).
 The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.grading.csvcells).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from exgen.acceptance import TOO_FEW
 from exgen.escape import DANGEROUS, safe_cell
 from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
                                  header_line, chunks_of, write_chunks)
+from exgen.grading.csvrecords import Lines
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -28,9 +29,8 @@ ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", 
                   "diagnosis", "carried_expected"]
 
 
-def _answer_cells(gr: GroupResult) -> tuple[np.ndarray, np.ndarray]:
-    """cell() of each answer text, stripped (object array; one more, "", last, for acode -1), and
-    the same with each "%" doubled (for a %-format; the same array when there is none).
+def _answer_cells(gr: GroupResult) -> np.ndarray:
+    """cell() of each answer text, stripped (object array; one more, "", last, for acode -1).
     Only texts that are not numbers can need neutralising; quoting is looked for in all of them
     at once."""
     st = list(map(str.strip, gr.texts))
@@ -43,10 +43,7 @@ def _answer_cells(gr: GroupResult) -> tuple[np.ndarray, np.ndarray]:
         ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
         for i in np.unique(np.searchsorted(ends, [m.start() for m in SPECIAL.finditer(joined)], side="right")).tolist():
             st[i] = field(st[i])
-    cells = np.fromiter(itertools.chain(st, ("",)), dtype=object, count=len(st) + 1)
-    if "%" not in joined:
-        return cells, cells
-    return cells, np.array([c.replace("%", "%%") for c in cells.tolist()], dtype=object)
+    return np.fromiter(itertools.chain(st, ("",)), dtype=object, count=len(st) + 1)
 
 
 DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
@@ -76,13 +73,20 @@ def _expected(gr: GroupResult, k: np.ndarray, q: np.ndarray) -> tuple[np.ndarray
     return ex, texts
 
 
-def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.ndarray,
-            pct: bool = False) -> tuple[np.ndarray, np.ndarray, tuple, np.ndarray]:
+def _middle(gr: GroupResult, ans: np.ndarray, s: np.ndarray,
+            q: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple, np.ndarray]:
     """At the answers (s, q) (index arrays of one shape): "question_id,", "answer", the expected
-    values (_expected) and "verdict,score,points,diagnosis,\n", each an object array of that
-    shape; pct: with each "%" doubled (for a %-format)."""
+    values (_expected) and "verdict,score,points,diagnosis,\n", each an object array of that shape."""
+    qcells = np.array([cell(x) + "," for x in gr.group.qids], dtype=object)
+    inv, rests = _rests(gr, s, q)
+    return (np.broadcast_to(qcells[q], inv.shape), ans[gr.acode[s, q]], _expected(gr, gr.kidx[s], q),
+            np.array([r + "\n" for r in rests] + [""], dtype=object)[inv])
+
+
+def _rests(gr: GroupResult, s: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """At the answers (s, q) (index arrays of one shape): the code of each one's
+    "verdict,score,points,diagnosis," (that shape), and these texts."""
     j, g = gr.judged, gr.group
-    qcells = np.array([_pct(cell(x) + ",", pct) for x in g.qids], dtype=object)
     k = gr.kidx[s]
     pinv, puniq = factorize(np.ascontiguousarray(g.points, dtype=np.float64).view(np.int64))
     V, D = len(VERDICTS), len(j.codes) + 1
@@ -95,52 +99,50 @@ def _middle(gr: GroupResult, cc: float, ans: np.ndarray, s: np.ndarray, q: np.nd
         p = float(puniq[pi:pi + 1].view(np.float64)[0])
         few = d and j.codes[d - 1] == TOO_FEW  # the keys' policy (exgen.acceptance), as judge_group scored
         score = (j.fewer_credit * p if few else p) if v == CORRECT else j.carried_credit * p if v == CARRIED else 0.0
-        rests.append(_pct(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},\n", pct))
-    return (np.broadcast_to(qcells[q], code.shape), ans[gr.acode[s, q]], _expected(gr, k, q),
-            np.array(rests + [""], dtype=object)[inv].reshape(code.shape))
+        rests.append(f"{VERDICTS[v]},{score:g},{p:g},{j.codes[d - 1] if d else ''},")
+    return inv.reshape(code.shape), rests
 
 
-def _pct(s: str, double: bool) -> str:
-    return s.replace("%", "%%") if double else s
-
-
-def _pieces(gr: GroupResult, cc: float, cells: dict) -> tuple[list, int, list | None, np.ndarray | None]:
-    """The group's answers.csv lines as (pieces, n, floats, at): n pieces per line, in line order.
-    When few lines differ in more than the student: "student_id" and the rest of the line
-    (",question_id,answer,expected,verdict,...,carried\n"), each distinct rest made once (_shared), and
-    floats, at None. Else 5 pieces: "student_id,", "question_id,", "answer", ",%.12g," (or
-    ",text," for an expected value written as text) and "verdict,...,carried\n", every "%" in
-    them doubled: lines a..b-1 are their join %-formatted with floats[at[a]:at[b]], the expected
-    values. The carried value, where ECF applied, ends the last piece."""
-    j, g = gr.judged, gr.group
+def _pieces(gr: GroupResult, cells: dict) -> list | None:
+    """The group's answers.csv lines as pieces, 2 a line in line order: "student_id," and the rest
+    of the line ("question_id,answer,expected,verdict,...,carried\n"), each distinct rest joined
+    once, when few lines differ in more than the student (shared keys); else None (_distinct).
+    The carried value, where ECF applied, ends the last piece."""
+    g = gr.group
     S, Q = gr.acode.shape
-    key = id(gr.texts)
-    if key not in cells:  # shared by the groups
-        cells[key] = _answer_cells(gr)
-    ans, ans_pct = cells[key]
+    ans = _cells(gr, cells)
     ids = fields(gr.students)
     K = g.expected.shape[0]
-    if DEDUP and DEDUP * K <= S and (shared := _shared(gr, cc, ans, ids)) is not None:
+    if DEDUP and DEDUP * K <= S and (shared := _shared(gr, ans, ids)) is not None:
         sids, rests, inv = shared
-        out = np.empty((S, Q, 2), dtype=object)  # (a little faster than _interleave for 2 pieces)
+        out = np.empty((S, Q, 2), dtype=object)
         out[:, :, 0] = sids[:, None]
         out[:, :, 1] = rests[inv]
-        return out.reshape(-1).tolist(), 2, None, None
-    qc, a, (ex, texts), r = _middle(gr, cc, ans_pct, np.arange(S)[:, None], np.arange(Q)[None, :], pct=True)
-    isnum = np.ones(S * Q, dtype=bool)
-    exp: list | np.ndarray = [",%.12g,"] * (S * Q)  # (S*Q,)
-    if texts is not None:
-        t = np.flatnonzero(texts.reshape(-1) != None)  # noqa: E711
-        exp = np.array(exp, dtype=object)
-        exp[t] = ["," + x.replace("%", "%%") + "," for x in texts.reshape(-1)[t].tolist()]
-        isnum[t] = False
-    at = np.concatenate([[0], np.cumsum(isnum)])  # (S*Q+1,) line -> its first float
-    sids = np.array([_pct(s + ",", True) for s in ids], dtype=object)  # (S,)
-    return (_interleave([sids, qc[0].tolist() * S if S else [], a, exp, _carried(r.reshape(-1), j.carried)], S, Q), 5,
-            ex.reshape(-1)[isnum].tolist(), at)
+        return out.reshape(-1).tolist()
+    return None
 
 
-def _shared(gr: GroupResult, cc: float, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
+    """_answer_cells of the group's texts (shared by the groups: made once, kept in `cells`)."""
+    if id(gr.texts) not in cells:
+        cells[id(gr.texts)] = _answer_cells(gr)
+    return cells[id(gr.texts)]
+
+
+def _distinct(gr: GroupResult, cells: dict) -> Lines:
+    """The group's answers.csv lines as byte records (grading.csvrecords), when lines differ in
+    more than the student (distinct keys: _pieces gives None)."""
+    g, j = gr.group, gr.judged
+    S, Q = gr.acode.shape
+    ans = _cells(gr, cells)
+    s, q = np.arange(S)[:, None], np.arange(Q)[None, :]
+    rcode, rests = _rests(gr, s, q)
+    ex, texts = _expected(gr, gr.kidx[:, None], q)
+    return Lines(fields(gr.students), [cell(x) for x in g.qids], ans.tolist(), gr.acode, rests, rcode,
+                 np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text)
+
+
+def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The lines of a group whose lines mostly differ only in the student (shared keys), as
     (sids, rests, inv): the student_id cell of each student (S,), each distinct rest of line
     (",question_id,answer,expected,verdict,...,carried\n") once (U,) and the rest of each line as
@@ -156,7 +158,7 @@ def _shared(gr: GroupResult, cc: float, ans: np.ndarray, ids: list[str]) -> tupl
         return None
     first = np.empty(len(uniq), dtype=np.int64)
     first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
-    qc, a, (ex, texts), r = _middle(gr, cc, ans, first // Q, first % Q)
+    qc, a, (ex, texts), r = _middle(gr, ans, first // Q, first % Q)
     e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
     rests = [(",%s%s,%s,%s" if isinstance(x, str) else ",%s%s,%.12g,%s") % y
              for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))]
@@ -180,39 +182,25 @@ def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
     return last
 
 
-def _interleave(cols: list, S: int, Q: int) -> list:
-    """The lines' pieces in order: piece 0 of line (s, q) from cols[0] (S,) (the student's), piece
-    i from cols[i] (a list of S*Q, or an array of S*Q or (S, Q)); one list slice assignment per piece."""
-    n = len(cols)
-    flat: list = [None] * (S * Q * n)
-    flat[0::n] = np.repeat(cols[0], Q).tolist()
-    for i, c in enumerate(cols[1:], 1):
-        flat[i::n] = c if isinstance(c, list) else np.ravel(c).tolist()
-    return flat
-
-
-def _lines(flat: list, n: int, floats: list | None, at: np.ndarray | None, a: int, b: int) -> str:
-    """Lines a..b-1 as written, from _pieces' (pieces, n, floats, at)."""
-    text = "".join(flat[a * n:b * n])
-    return text if floats is None or at is None else text % tuple(floats[at[a]:at[b]])
-
-
 def write_answers(res: GradeResult, path: Path) -> None:
     cells: dict = {}
     shared = _shared_chunks(res) if len(res.groups) == 1 else None
-    per = [] if shared is not None else [_pieces(gr, res.carried_credit, cells) for gr in res.groups]
+    per: list = []  # each group's lines: pieces (_pieces, 2 a line) or byte records (_distinct)
+    for gr in res.groups if shared is None else ():
+        pieces = _pieces(gr, cells)
+        per.append(_distinct(gr, cells) if pieces is None else pieces)
     if shared is not None:
         chunks = shared
     elif len(per) == 1:  # the students' lines in order, a chunk at a time
-        flat, n, floats, at = per[0]
-        L = len(flat) // n
-        chunks = (_lines(flat, n, floats, at, a, min(a + CHUNK, L)) for a in range(0, L, CHUNK))
+        p = per[0]
+        chunks = (p.blocks(0, CHUNK) if isinstance(p, Lines)
+                  else ("".join(p[a:a + 2 * CHUNK]) for a in range(0, len(p), 2 * CHUNK)))
     else:  # groups of different lengths: each student's lines, then taken in order
         blocks = []
-        for (f, n, floats, at), gr in zip(per, res.groups):
+        for p, gr in zip(per, res.groups):
             Q = gr.acode.shape[1]
-            blocks.append([_lines(f, n, floats, at, a, a + Q) for a in range(0, len(f) // n, Q)] if Q
-                          else [""] * len(gr.students))
+            blocks.append([""] * len(gr.students) if not Q else list(p.blocks(Q, CHUNK)) if isinstance(p, Lines)
+                          else ["".join(p[a:a + 2 * Q]) for a in range(0, len(p), 2 * Q)])
         gi, r = res.order
         flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]
         chunks = ("".join(flat[i:i + 256]) for i in range(0, len(flat), 256))
@@ -229,7 +217,7 @@ def _shared_chunks(res: GradeResult) -> Iterator[str] | None:
     S, Q = gr.acode.shape
     if not (DEDUP and Q and DEDUP * gr.group.expected.shape[0] <= S):
         return None
-    shared = _shared(gr, res.carried_credit, _answer_cells(gr)[0], fields(gr.students))
+    shared = _shared(gr, _answer_cells(gr), fields(gr.students))
     if shared is None:
         return None
     sids, rests, inv = shared

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from exgen.grading.csvrecords import g12
 from exgen.grading.keyindex import FORMAT, VERSION
 from exgen.grading.keys import Group, Prepared
 
@@ -40,7 +41,7 @@ class _Rows:
         codes, cols = g.slip_columns()
         if self.meta.setdefault("slips", list(codes)) != list(codes):  # a group's slips: by its shape alone
             raise ValueError(f"answer keys of one shape with other slips: {self.meta['slips']} and {codes}")
-        got = {"answer": g.expected, "points": g.points, "tkind": g.tkind, "tval": g.tval,
+        got = {"answer": g.expected, "answer_text": g12(g.expected), "points": g.points, "tkind": g.tkind, "tval": g.tval,
                "x": n.x, "y": n.y, "eta": n.eta, **{f"W{l}": w for l, w in enumerate(n.W)},
                **{f"b{l}": b for l, b in enumerate(n.b or [])},
                "rounded": np.stack([g.rounded[d] for d in g.policy.roundings]).reshape(-1, K, Q),

@@ -5,9 +5,9 @@ the exam folder, beside `answer_keys/` with the per-student JSON keys (which sta
 `exgen grade --keys DIR` uses it instead of reading and validating thousands of JSON files, but
 only when it matches the JSON keys, and falls back to them otherwise (same verdicts, same errors).
 
-Format (version 2): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
+Format (version 3): an .npz (a zip of .npy arrays, stored uncompressed, fixed timestamps: the same
 keys give the same bytes; no pickles) holding
-  meta        UTF-8 JSON {"format": "exgen-key-index", "version": 1, "exam", "keys" (the name of
+  meta        UTF-8 JSON {"format": "exgen-key-index", "version": 3, "exam", "keys" (the name of
               the key folder beside it: "answer_keys"), "groups": [{"qids",
               "refs", "kinds", "deps" (local indices of depends_on), "first" (file of its first
               key)}]} as uint8
@@ -16,12 +16,16 @@ keys give the same bytes; no pickles) holding
               and its row in the group's arrays
   g<i>_answer, g<i>_points, g<i>_tval (K, Q) float, g<i>_tkind (K, Q) int (0 abs, 1 rel, 2 sig),
   g<i>_x (K, B, n_0), g<i>_y (K, B, n_L), g<i>_eta (K,), g<i>_W<l>, g<i>_b<l>: group i's keys
+  (answers NaN at the shape questions: a group's shapes are its first key's, one architecture)
 Version 2 adds what grading would otherwise compute from every key (engine runs with rounding and
 with each slip): g<i>_rounded (R, K, Q) the hand-rounded values (the policy's hand roundings, in
 order), g<i>_gaps (1 + R, K, Q) the windows' cuts (grading.distract), g<i>_slipq (C, Q) bool and
 g<i>_slips (K, n) the slip table at the (slip, question) pairs where a key has a value (the
 group's "slips": its C codes). They are used only when the first key of the group, computed
 afresh, has the same rows; else recomputed, as for an index of version 1 (still read).
+Version 3 adds g<i>_answer_text (K, Q) bytes (S19): "%.12g" of each answer (b"" for NaN), the text
+answers.csv writes (grading.csvrecords), used when the first key's row is its own; else (and for
+an earlier version) formatted while writing.
 
 Grading reads the arrays in place (memory-mapped, read-only, each page when first used; the .npy
 members are stored uncompressed, so the zip's CRCs are not read: the checks below are the index's).
@@ -49,15 +53,17 @@ from exgen.errors import ExgenError
 from exgen.core.functions import PROBABILISTIC_LOSSES
 from exgen.answer_key import DEFAULT_TOLERANCE, read_key_file, validate_key
 from exgen.core.spec import from_dict
+from exgen.grading.csvrecords import g12
 from exgen.grading.indexfile import arrays, matches
 from exgen.grading.keydir import Keys, load_keys
+from exgen.grading import shapes
 from exgen.grading.keys import TOL_KINDS, Group, Prepared
 from exgen.grading.slips import DIAGNOSES
 from exgen.grading.stack import stack_dicts
 
 INDEX = ".exam-keys.npz"
-FORMAT, VERSION = "exgen-key-index", 2
-READ_VERSIONS = (1, 2)  # an index of version 1 is read too (its keys' cuts and slips then recomputed)
+FORMAT, VERSION = "exgen-key-index", 3
+READ_VERSIONS = (1, 2, 3)  # earlier versions are read too (what they lack is then computed)
 
 
 # -- the derived arrays of an index (written by exgen.grading.indexwrite), checked -----------------
@@ -87,6 +93,14 @@ def _stored(a: dict, gm: dict, gi: int, g: Group, first: dict) -> dict | None:
         g._compact = None
         return None
     return {"rounded": rounded, "gaps": gaps}
+
+
+def _texts(a: dict, gi: int, g: Group, k0: int) -> np.ndarray | None:
+    """The "%.12g" of group gi's expected values (version 3), if the first key's row is its own."""
+    t = a[f"g{gi}_answer_text"]
+    if t.dtype.kind == "S" and t.shape == g.expected.shape and np.array_equal(t[k0], g12(g.expected[k0])):
+        return t
+    return None
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -178,6 +192,15 @@ def _finite(a: np.ndarray, shape: tuple) -> bool:
     return a.shape == shape and a.dtype.kind == "f" and bool(np.isfinite(a).all())
 
 
+def _answers_ok(E: np.ndarray, shape: tuple, shape_cols: list[int]) -> bool:
+    """Finite answers, but NaN at the shape questions (their answers are the first key's: _build)."""
+    if not shape_cols:
+        return _finite(E, shape)
+    num = np.setdiff1d(np.arange(shape[1]), shape_cols)
+    return (E.shape == shape and E.dtype.kind == "f" and bool(np.isfinite(E[:, num]).all())
+            and bool(np.isnan(E[:, shape_cols]).all()))
+
+
 def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None:
     group, row = a["group"].astype(np.int64), a["row"].astype(np.int64)
     sids = a["student_id"].tolist()
@@ -204,7 +227,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         g = Group(list(gm["qids"]), list(gm["refs"]), list(gm["kinds"]), [list(x) for x in gm["deps"]],
                   keys=LazyKeys(d, names), like=like, policy=policy_of(first))  # type: ignore[arg-type]
         E, P, TK, TV = (a[f"g{gi}_{n}"] for n in ("answer", "points", "tkind", "tval"))
-        if not (_finite(E, (K, Q)) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
+        if not (_answers_ok(E, (K, Q), g.shape_cols) and _finite(P, (K, Q)) and _finite(TV, (K, Q)) and TK.shape == (K, Q)
                 and TK.dtype.kind == "i" and (P >= 0).all() and (TV > 0).all() and ((TK >= 0) & (TK <= 2)).all()
                 and (TV[TK == 2] == np.floor(TV[TK == 2])).all()):
             return None
@@ -223,7 +246,10 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         k0 = names.index(gm["first"])
         ref = stack_dicts([first["spec"]], like)
         tol = [q.get("tolerance", DEFAULT_TOLERANCE) for q in qs]
-        if not (np.array_equal(E[k0], [q["answer"] for q in qs]) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
+        if g.shape_cols:  # the same shapes for every key of the group (one architecture and batch), checked by mismatch()
+            g.shape_answers = shapes.key_shapes([first], g.shape_cols) * K
+        cols = set(g.shape_cols)
+        if not (np.array_equal(E[k0], [np.nan if i in cols else q["answer"] for i, q in enumerate(qs)], equal_nan=True) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
                 and np.array_equal(TK[k0], [TOL_KINDS[t["kind"]] for t in tol])
                 and np.array_equal(TV[k0], [t["value"] for t in tol])
                 and all(np.array_equal(u, v[k0:k0 + 1]) for u, v in
@@ -231,6 +257,7 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
             return None
         g.expected, g.points, g.tkind, g.tval = E, P, TK.astype(np.int64, copy=False), TV
         stored = _stored(a, gm, gi, g, first) if meta["version"] >= 2 else None
+        g.expected_text = _texts(a, gi, g, k0) if meta["version"] >= 3 else None
         g.compute_with(stored)
         if g.mismatch() is not None:  # a key that is not its spec's values: read the JSON keys, which name it
             return None

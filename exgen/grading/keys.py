@@ -42,6 +42,7 @@ class Group(SlipTable):
     # set by finish() (or by the key index): the stacked networks and the question arrays
     net: engine.Nets = field(init=False)
     expected: np.ndarray = field(init=False)  # (K, Q)
+    expected_text: np.ndarray | None = None  # (K, Q) bytes: "%.12g" of expected, as the key index stores it (answers.csv)
     tkind: np.ndarray = field(init=False)  # (K, Q) int
     tval: np.ndarray = field(init=False)  # (K, Q)
     points: np.ndarray = field(init=False)  # (K, Q)

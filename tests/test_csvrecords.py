@@ -1,0 +1,94 @@
+"""answers.csv lines of distinct keys as byte records (exgen.grading.csvrecords) equal the same
+lines joined as Python strings, "%.12g" formatted by Python: random and nasty cells (quotes,
+non-ASCII, NUL, "%", cells longer than a record's head), values written as text, carried values,
+and the key index's stored "%.12g" texts instead of formatting."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from exgen.grading.csvrecords import HEAD, Lines, floats, g12
+
+EXTREMES = [0.0, -0.0, 1.0, -1.0, 0.1, 1 / 3, -2 / 3, 1e16, 123456789012345.0, 1e-5, 1e-4, 5e-324, -5e-324,
+            2.2250738585072014e-308, -1.2345678901234567e-308, 1.7976931348623157e308, -1.7976931348623157e308,
+            float("inf"), float("-inf"), 0.000123456789012345, 99999999999.95, 999999999999.5]
+NASTY = ['"quoted, cell"', "é漢字", "a\x00b", "50%", "%s", "%.12g", "%%", "=1+2", "", " ", "\xff", "x" * (HEAD - 1),
+         "y" * HEAD, "z" * (HEAD + 1), "w" * 300, "ü" * 40, "\n", "\r\n"]
+
+
+def _values(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=n) * 10.0 ** rng.integers(-12, 12, n)
+    at = rng.random(n) < .2
+    v[at] = rng.choice(EXTREMES, int(at.sum()))
+    return v
+
+
+def _g(v: float) -> str:
+    return "%.12g" % v
+
+
+def test_floats_and_stored_texts_are_python_g12():
+    rng = np.random.default_rng(1)
+    v = np.concatenate([EXTREMES, [float("nan")], _values(rng, 5000)])
+    got = g12(v)
+    assert got.dtype == np.dtype("S19")
+    assert got.tolist() == [b"" if x != x else _g(x).encode() for x in v.tolist()]
+    rows = floats(v)
+    assert [bytes(r[r != 0xFF]).decode() for r in rows] == [_g(x) for x in v.tolist()]
+    assert g12(v[:12].reshape(4, 3)).shape == (4, 3)
+
+
+def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool, own: bool = False):
+    """Lines of S students, Q questions, K keys (own: student s has key s) and what they must be."""
+    rng = np.random.default_rng(seed)
+    pyr = random.Random(seed)
+    pool = NASTY if nasty else []
+
+    def cell(i: int) -> str:
+        return pyr.choice(pool) + str(i) if pool and pyr.random() < .3 else f"c{i}"
+    ids = [cell(i) for i in range(S)]
+    qcells = [cell(i) + "q" for i in range(Q)]
+    answers = [pyr.choice(pool) if pool and pyr.random() < .2 else f"{x:.8g}" for x in rng.normal(size=3 * S)] + [""]
+    acode = rng.integers(-1, len(answers) - 1, (S, Q))
+    rests = ["correct,1,1,,", "wrong,0,1,sign_flip,", "carried,0.5,1,,", "invalid,0,2,%d,"]
+    rcode = rng.integers(0, len(rests), (S, Q))
+    kidx = np.arange(S) if own else rng.integers(0, K, S)
+    expected = _values(rng, K * Q).reshape(K, Q)
+    values = expected[kidx]
+    tx = None
+    if texts:
+        tx = np.full((S, Q), None, dtype=object)
+        at = rng.random((S, Q)) < .3
+        tx[at] = rng.choice(np.array(["4x3", "", "12x1000", "é" * 25 if nasty else "7x7"], dtype=object), int(at.sum()))
+    carried = np.where(rng.random((S, Q)) < .3, _values(rng, S * Q).reshape(S, Q), np.nan)
+    ref = []
+    for s in range(S):
+        for q in range(Q):
+            e = tx[s, q] if tx is not None and tx[s, q] is not None else _g(values[s, q])
+            c = "" if np.isnan(carried[s, q]) else _g(carried[s, q])
+            ref.append(f"{ids[s]},{qcells[q]},{answers[acode[s, q]]},{e},{rests[rcode[s, q]]}{c}\n")
+    args = (ids, qcells, answers, acode, rests, rcode, values, tx, carried, kidx)
+    return args, expected, ref
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("texts", [False, True])
+@pytest.mark.parametrize("own", [False, True])  # keys shared, or each student's own (the stored texts in a row)
+def test_lines_equal_the_lines_joined_as_strings(seed, texts, own):
+    S, Q = [(1, 1), (7, 3), (40, 5), (300, 4), (2, 40), (0, 3)][seed]
+    args, expected, ref = _case(seed, S, Q, S if own else max(1, S // 3), texts, nasty=seed % 2 == 1, own=own)
+    for stored in (None, g12(expected)):  # formatted while writing, or as the key index stores them
+        lines = Lines(*args, stored=stored)
+        for chunk in (1, 7, 1 << 14):
+            assert "".join(lines.blocks(0, chunk)) == "".join(ref)
+            if Q:
+                assert list(lines.blocks(Q, chunk)) == ["".join(ref[s * Q:(s + 1) * Q]) for s in range(S)]
+
+
+def test_nasty_cells_everywhere():
+    args, expected, ref = _case(11, 60, 6, 20, texts=True, nasty=True)
+    assert any(len(a.encode()) > HEAD for a in args[2]) and any("\x00" in a for a in args[2] + args[0])
+    got = "".join(Lines(*args, stored=g12(expected)).blocks(0, 50))
+    assert got.encode("utf-8") == "".join(ref).encode("utf-8")
