@@ -107,3 +107,24 @@ def test_factorize_of_runs(run):
     codes, first = cells.factorize(b, starts, lens)
     assert codes.tolist() == factorize(texts)[0].tolist()
     assert [texts[i] for i in first] == factorize(texts)[1]
+
+
+@pytest.mark.parametrize("late", [None, 4095, 4096, 30000, 39999])
+def test_first_cells_of_many_codes(late):
+    """cells.factorize's first cell of each code, when every text is seen in the first rows (the
+    first cells found in a prefix) and when one is first seen late (at row `late`): the same as
+    the first index of each text, found by a dict."""
+    rng = random.Random(late)
+    texts = [rng.choice(PIECES[:12]) for _ in range(40000)]
+    if late is not None:
+        texts[late] = "late"
+    data = "\n".join(texts).encode()
+    b = cells.Bytes(data)
+    lens = np.array([len(t.encode()) for t in texts])
+    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
+    codes, first = cells.factorize(b, starts, lens)
+    seen: dict = {}
+    for i, t in enumerate(texts):
+        seen.setdefault(t, i)
+    assert first.tolist() == list(seen.values())
+    assert [texts[i] for i in first[codes]] == texts  # codes: in order of first appearance

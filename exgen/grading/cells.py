@@ -24,15 +24,17 @@ class Bytes:
         self.data = data if self.n >= 8 else data + bytes(8 - self.n)
         self.u8 = np.frombuffer(self.data, dtype=np.uint8)  # (n,), or (8,) padded
         self.last = len(self.data) - 8  # the last position a whole word starts at
-        self.u64 = np.ndarray((self.last + 1,), dtype="<u8", buffer=self.data, strides=(1,))  # the word at each byte
+        # the 8 bytes at each byte, as one item (void: NumPy gathers items of alignment 1 faster than unaligned words)
+        self.v8 = np.ndarray((self.last + 1,), dtype="V8", buffer=self.data, strides=(1,))
 
     def at(self, pos: np.ndarray) -> np.ndarray:
         """The words at positions (any shape, each <= n); bytes past the end of the file are
         garbage, for the caller to mask."""
-        x = self.u64[np.minimum(pos, self.last)]
+        if not pos.size or int(pos.max()) <= self.last:
+            return self.v8[pos].view("<u8")
+        x = self.v8[np.minimum(pos, self.last)].view("<u8")
         late = pos > self.last  # within 8 bytes of the end: the word there, shifted down
-        if late.any():
-            x[late] >>= (np.minimum(pos[late] - self.last, 7) * 8).astype(np.uint64)
+        x[late] >>= (np.minimum(pos[late] - self.last, 7) * 8).astype(np.uint64)
         return x
 
     def word(self, start: np.ndarray, length: np.ndarray, w: int) -> np.ndarray:
@@ -51,25 +53,34 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     check(line feeds): called with the positions (f,) of the line feeds once they are found
     (the size limits), before anything is made per cell."""
     u8 = b.u8[:b.n]
-    d = np.flatnonzero((u8 == sep) | (u8 == 10))  # (m,) the byte that ends each cell
-    eol = u8[d] != sep  # (m,) the cell ends its line
+    cut = u8 == 10  # (n,) the line feeds ...
+    feeds = np.count_nonzero(cut)
+    cut |= u8 == sep  # ... and the separators: the bytes ending cells
+    d = np.flatnonzero(cut)  # (m,) the byte that ends each cell
+    del cut
     ended = bool(b.n) and u8[-1] == 10
     if not ended:  # the last line has no line feed: the end of the file ends its last cell
-        d, eol = np.append(d, b.n), np.append(eol, True)
-    lines = int(eol.sum())
-    full = len(d) == lines * width and eol[width - 1::width].all()  # every line as wide as the header
-    if check is not None:
-        lf = d[width - 1::width] if full else d[eol]  # (lines,) the line feeds ...
-        check(lf if ended else lf[:-1])  # ... but the end of the file
+        d = np.append(d, b.n)
+    lines = feeds + (not ended)
+    # every line as wide as the header: the cells' count fits, and every width-th cell ends at a
+    # line feed (then those are all the line feeds, and the other cells end at separators)
+    full = len(d) == lines * width and bool((u8[d[width - 1::width][:feeds]] == 10).all())
     if full:
         E = d.reshape(lines, width)  # the byte ending each cell
+        if check is not None:
+            check(E[:feeds, -1])  # the line feeds
         S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
-        for j in range(width):
-            S[j] = (E[1:, j - 1] if j else E[:-1, -1]) + 1  # after the cell before (the line before's last)
-            L[j] = E[1:, j] - S[j]
+        S[0], S[1:] = E[:-1, -1], E[1:, :-1].T  # the end of the cell before (the line before's last) ...
+        S += 1  # ... and one past it
+        np.subtract(E[1:].T, S, out=L)
         if crlf:
             L[-1] -= (b.u8[np.maximum(E[1:, -1] - 1, 0)] == 13) & (L[-1] > 0)
         return S, L
+    real = len(d) - (not ended)  # the cells ended by a byte, not by the end of the file
+    eol = np.ones(len(d), dtype=bool)  # (m,) the cell ends its line
+    eol[:real] = u8[d[:real]] != sep
+    if check is not None:
+        check(d[eol][:feeds])
     start = np.empty_like(d)
     start[0], start[1:] = 0, d[:-1] + 1
     length = d - start  # (m,)
@@ -114,8 +125,15 @@ def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarr
 
 
 def _first(codes: np.ndarray) -> np.ndarray:
-    """Where each code first appears (k,), for codes (n,) numbered in order of first appearance."""
-    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    """Where each code first appears (k,), for codes (n,) numbered in order of first appearance:
+    found in the shortest prefix of 4096 * 8**i codes that holds the last code (then it holds
+    every code: all first appear before it)."""
+    n = len(codes)
+    last = int(codes.max(initial=-1))
+    head = 4096
+    while head < n and int(codes[:head].max()) < last:
+        head *= 8
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes[:head]), prepend=-1) > 0)
 
 
 def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
