@@ -24,26 +24,27 @@ class Bytes:
         self.data = data if self.n >= 8 else data + bytes(8 - self.n)
         self.u8 = np.frombuffer(self.data, dtype=np.uint8)  # (n,), or (8,) padded
         self.last = len(self.data) - 8  # the last position a whole word starts at
-        # the 8 bytes at each byte, as one item (void: NumPy gathers items of alignment 1 faster than unaligned words)
-        self.v8 = np.ndarray((self.last + 1,), dtype="V8", buffer=self.data, strides=(1,))
+        self.u64 = np.ndarray((self.last + 1,), dtype="<u8", buffer=self.data, strides=(1,))  # the word at each byte
 
     def at(self, pos: np.ndarray) -> np.ndarray:
-        """The words at positions (any shape, each <= n); bytes past the end of the file are
+        """The words at positions (any shape, each >= 0); bytes past the end of the file are
         garbage, for the caller to mask."""
         if not pos.size or int(pos.max()) <= self.last:
-            return self.v8[pos].view("<u8")
-        x = self.v8[np.minimum(pos, self.last)].view("<u8")
-        late = pos > self.last  # within 8 bytes of the end: the word there, shifted down
+            return self.u64[pos]
+        x = self.u64[np.minimum(pos, self.last)]
+        late = pos > self.last  # within 8 bytes of the end (or past it): the word there, shifted down
         x[late] >>= (np.minimum(pos[late] - self.last, 7) * 8).astype(np.uint64)
         return x
 
     def word(self, start: np.ndarray, length: np.ndarray, w: int) -> np.ndarray:
         """Bytes 8w..8w+7 of each cell (start, length: (k,)) as a little-endian word, zero past the
         cell's end (no cell holds a NUL byte, so zeros make no two different cells equal)."""
-        if not w:  # every cell starts within the file
-            x = self.at(start)  # (k,)
-            return x if length.min(initial=8) >= 8 else x & _MASK[np.minimum(length, 8)]
-        return self.at(np.minimum(start + 8 * w, self.n)) & _MASK[np.clip(length - 8 * w, 0, 8)]
+        x = self.at(start + 8 * w if w else start)  # (k,)
+        if not w and length.min(initial=8) >= 8:
+            return x
+        keep = _MASK[np.clip(np.arange(int(length.max(initial=0)) + 1) - 8 * w, 0, 8)]  # the mask of each length
+        x &= keep[length]
+        return x
 
 
 def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -98,18 +99,16 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
 
 def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (n,) of the cells, equal exactly where the bytes are, and the first cell of each code
-    (k,). Word 0 of every cell is hashed; then (code, word 1) of every cell (0 past a cell's end:
-    a cell of up to 16 bytes is done); then, for the cells longer than 8w bytes, (code, word w)
-    until LONG bytes; longer cells are compared as whole bytes objects."""
+    (k,). Words 0 and 1 of every cell (0 past a cell's end: a cell of up to 16 bytes is done) are
+    coded by `_runs`; then, for the cells longer than 8w bytes, (code, word w) until LONG bytes;
+    longer cells are compared as whole bytes objects."""
     import pandas as pd
     n = len(start)
     if not n:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     most = int(length.max())
-    if most <= 8:  # one word per cell
-        return _runs(b.word(start, length, 0))
-    codes, uniq = pd.factorize(b.word(start, length, 0))  # (n,) in order of first appearance
-    codes = _pair(codes, len(uniq), b.word(start, length, 1))
+    words = [b.word(start, length, w) for w in range(1 + (most > 8))]  # [(n,)] or [(n,), (n,)]
+    codes, first = _runs(words)
     dense = True
     for w in range(2, (min(most, LONG) + 7) // 8):
         at = np.flatnonzero(length > 8 * w)  # (k,) the cells with a word w
@@ -121,7 +120,8 @@ def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarr
         dense &= _refine(codes, at, pd.factorize(whole)[0])
     if not dense:
         codes = pd.factorize(codes)[0]  # dense again, in order of first appearance
-    return codes.astype(np.intp, copy=False), _first(codes)
+        first = _first(codes)
+    return codes.astype(np.intp, copy=False), first
 
 
 def _first(codes: np.ndarray) -> np.ndarray:
@@ -136,28 +136,45 @@ def _first(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes[:head]), prepend=-1) > 0)
 
 
-def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """factorize's codes and first cells for cells of one word x (n,); when the words repeat in
-    runs (a student's rows in the long layout), one word per run is hashed."""
-    import pandas as pd
-    change = x[1:] != x[:-1]  # (n - 1,)
-    if np.count_nonzero(change) < len(x) // 4:
-        head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
-        codes = pd.factorize(x[head])[0]  # (r,)
-        return np.repeat(codes, np.diff(np.r_[head, len(x)])).astype(np.intp, copy=False), head[_first(codes)]
-    codes = pd.factorize(x)[0]
-    return codes.astype(np.intp, copy=False), _first(codes)
+def _runs(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (n,) of the cells given by one or two words each (n,), dense, in order of first
+    appearance, and the first cell of each code (k,); when the cells repeat in runs (a student's
+    rows in the long layout), only each run's first cell is coded."""
+    x = words[0]
+    change = x[1:] != x[:-1]  # (n - 1,) a cell unlike the one before
+    for x in words[1:]:
+        change |= x[1:] != x[:-1]
+    if np.count_nonzero(change) >= len(x) // 4:
+        return _coded(words)
+    head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
+    codes, first = _coded([x[head] for x in words])  # (r,), (k,)
+    return np.repeat(codes, np.diff(np.r_[head, len(x)])), head[first]
 
 
-def _pair(codes: np.ndarray, k: int, x: np.ndarray) -> np.ndarray:
-    """The codes (n,) of the pairs (code, word x), dense, in order of first appearance: the pair as
-    one integer when it fits in 63 bits (a word of up to 4 bytes does), else with x's codes."""
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: word 0 times it plus word 1 is one word for the pair
+
+
+def _coded(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`_runs` for every cell: one word hashed; two words mixed into one word and hashed, then
+    checked (every cell's words equal to those of the first cell with its code: then equal codes
+    are equal words); two different pairs mixed into the same word (rare) are coded exactly by the
+    pairs (code of word 0, word 1)."""
     import pandas as pd
-    top = int(x.max())
-    if k * (top + 1) >= 1 << 63:
-        x, uniq = pd.factorize(x)
+    if len(words) == 1:
+        codes = pd.factorize(words[0])[0]
+        return codes, _first(codes)
+    x0, x1 = words
+    codes = pd.factorize(x0 * _MIX + x1)[0]  # (n,) wraps around: equal pairs, equal codes
+    first = _first(codes)  # (k,)
+    if (x0[first][codes] == x0).all() and (x1[first][codes] == x1).all():
+        return codes, first
+    codes, uniq = pd.factorize(x0)
+    top = int(x1.max())
+    if len(uniq) * (top + 1) >= 1 << 63:  # the pair as one integer, with x1's codes if it does not fit
+        x1, uniq = pd.factorize(x1)
         top = len(uniq) - 1
-    return pd.factorize(codes.astype(np.int64) * (top + 1) + x.astype(np.int64))[0]
+    codes = pd.factorize(codes.astype(np.int64) * (top + 1) + x1.astype(np.int64))[0]
+    return codes, _first(codes)
 
 
 def _refine(codes: np.ndarray, at: np.ndarray, part: np.ndarray) -> bool:
