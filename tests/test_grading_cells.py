@@ -84,6 +84,7 @@ def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
 
 def test_rows_wider_than_the_header_are_left_to_the_csv_module():
     assert fast_table(b"a,b\n1,2\n1,2,3\n") is None
+    assert fast_table(b"a,b\n1,2,3\n4\n") is None  # as many cells as two rows of two: not every row is
     assert fast_table(b"a,b\n1,2\n") is not None
 
 

@@ -63,20 +63,20 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     if not ended:  # the last line has no line feed: the end of the file ends its last cell
         d = np.append(d, b.n)
     lines = feeds + (not ended)
-    # every line as wide as the header: the cells' count fits, and every width-th cell ends at a
-    # line feed (then those are all the line feeds, and the other cells end at separators)
-    full = len(d) == lines * width and bool((u8[d[width - 1::width][:feeds]] == 10).all())
-    if full:
-        E = d.reshape(lines, width)  # the byte ending each cell
-        if check is not None:
-            check(E[:feeds, -1])  # the line feeds
-        S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
-        S[0], S[1:] = E[:-1, -1], E[1:, :-1].T  # the end of the cell before (the line before's last) ...
-        S += 1  # ... and one past it
-        np.subtract(E[1:].T, S, out=L)
-        if crlf:
-            L[-1] -= (b.u8[np.maximum(E[1:, -1] - 1, 0)] == 13) & (L[-1] > 0)
-        return S, L
+    # every line as wide as the header: as many cells as that makes, each line's last at a line
+    # feed (then those are all the line feeds, and the other cells end at separators)
+    if len(d) == lines * width:
+        T = np.ascontiguousarray(d.reshape(lines, width).T)  # (width, lines) the byte ending each cell
+        if (u8[T[-1, :feeds]] == 10).all():
+            if check is not None:
+                check(T[-1, :feeds])
+            S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
+            np.add(T[-1, :-1], 1, out=S[0])  # after the line before's last cell ...
+            np.add(T[:-1, 1:], 1, out=S[1:])  # ... or the cell before
+            np.subtract(T[:, 1:], S, out=L)
+            if crlf:
+                L[-1] -= (b.u8[np.maximum(T[-1, 1:] - 1, 0)] == 13) & (L[-1] > 0)
+            return S, L
     real = len(d) - (not ended)  # the cells ended by a byte, not by the end of the file
     eol = np.ones(len(d), dtype=bool)  # (m,) the cell ends its line
     eol[:real] = u8[d[:real]] != sep
