@@ -151,3 +151,37 @@ def test_factorize_of_two_words(monkeypatch, mix, run):
     ref, uniq = factorize(texts)
     assert codes.tolist() == ref.tolist()
     assert [texts[i] for i in first] == uniq
+
+
+@pytest.mark.parametrize("cut", [0, 3, 10**6])
+def test_decode_cut_out_and_gathered(monkeypatch, cut):
+    """cells.decode of cells in file order (all, every other, a few, the last one ending the file,
+    files with and without a final line feed) cut out of the file at once (CUT large) and
+    gathered word by word (CUT 0): the texts."""
+    monkeypatch.setattr(cells, "CUT", cut)
+    rng = random.Random(cut)
+    texts = [rng.choice(PIECES) for _ in range(3000)]
+    for end in ("", "\n"):
+        data = ("\n".join(texts) + end).encode()
+        b = cells.Bytes(data)
+        lens = np.array([len(t.encode()) for t in texts])
+        starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
+        for pick in (slice(None), slice(None, None, 2), slice(5, None, 700), slice(-1, None), slice(-3, None)):
+            got, where = cells.decode(b, starts[pick], lens[pick])
+            assert [got[i] for i in where] == texts[pick]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_columns_of_distinct_cells(seed):
+    """A file whose answers are all different (one key per student): that column's cells are
+    decoded one text per row, cut out of the file; the same rows as the csv module's."""
+    rng = random.Random(seed)
+    sep = rng.choice([",", ";", "\t"])
+    end = rng.choice(["\n", "\r\n"])
+    rows = [sep.join(["student_id", "question_id", "answer"])]
+    rows += [sep.join([f"st{i // 5:06d}", f"{i % 5 + 1}a", f"{rng.random():.{rng.randint(1, 17)}f}" + rng.choice(["", "é", " "])])
+             for i in range(600)]
+    text = end.join(rows) + (end if seed % 2 else "")
+    fast = fast_table(text.encode())
+    assert len(fast.columns[2][1]) == 600  # a text per row
+    assert _expanded(fast) == _expanded(from_rows(*_csv_rows(text, "x")))

@@ -194,11 +194,15 @@ SMALL = 32  # cells of up to this many bytes are decoded in one block, as wide a
 
 def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], np.ndarray]:
     """The texts of the cells (k,), decoded from UTF-8 at once, and where (k,) each cell's text is
-    in them (the small cells' texts first, in order, then the longer ones by size): the cells of
+    in them. Cells in file order, each followed by a byte of no cell, that fill a good part of
+    the bytes they span (a whole column of a file of full rows) are cut out of the file at once
+    (`_cut`). Else the small cells' texts come first, in order, then the longer ones by size: the cells of
     up to SMALL bytes, then those of up to 64, 128, ... bytes, gathered into rows of that many
     bytes each, cut to their lengths and joined by line feeds (no cell holds one), then decoded
     and split."""
     k = len(start)
+    if k and _cuttable(start, length):
+        return _cut(b, start, length), np.arange(k)
     words = (length + 7) // 8  # (k,)
     small = length <= SMALL
     if small.all():
@@ -217,9 +221,38 @@ def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], 
 def _joined(b: Bytes, start: np.ndarray, length: np.ndarray, G: int) -> list[str]:
     """The texts of cells (a,) of at most G words."""
     rows = np.empty((len(start), 8 * G + 1), dtype=np.uint8)
-    pos = np.minimum(start[:, None] + 8 * np.arange(G), b.n)  # (a, G) the words of each cell
+    pos = start[:, None] + 8 * np.arange(G)  # (a, G) the words of each cell
     rows[:, :-1] = b.at(pos).view(np.uint8).reshape(len(start), 8 * G)
     rows[:, -1] = 10
     keep = np.arange(8 * G + 1) < length[:, None]  # (a, 8G + 1) the cell's bytes ...
     keep[:, -1] = True  # ... and a line feed after each
     return rows[keep].tobytes().decode("utf-8").split("\n")[:-1]
+
+
+CUT = 3  # `_cut` when the cells' bytes (and the byte after each) are at least 1/CUT of the bytes they span
+
+
+def _cuttable(start: np.ndarray, length: np.ndarray) -> bool:
+    """Are the cells (k,) in file order, none starting before the byte after the one before, and
+    do they fill at least 1/CUT of the bytes they span?"""
+    after = start + length  # (k,) the byte after each cell
+    span = int(after[-1]) + 1 - int(start[0])
+    return bool((start[1:] > after[:-1]).all()) and (int(length.sum()) + len(start)) * CUT >= span
+
+
+def _cut(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
+    """The texts of cells (k,) in file order (`_cuttable`): their bytes and the byte after each
+    kept by one mask over the bytes they span (runs of bytes skipped and kept), each byte after
+    a cell made a line feed; decoded and split."""
+    k = len(start)
+    runs = np.empty(2 * k, dtype=np.int64)  # (2k,) bytes skipped, bytes kept, ...
+    runs[0], runs[1::2] = 0, length + 1
+    runs[2::2] = start[1:] - (start[:-1] + length[:-1] + 1)
+    keep = np.repeat(np.tile(np.array([False, True]), k), runs)  # (span,)
+    lo = int(start[0])
+    src = b.u8[lo:lo + len(keep)]
+    if len(src) < len(keep):  # the last cell ends the file: no byte after it
+        src = np.append(src, np.uint8(10))
+    out = src[keep]  # (sum of length + 1,)
+    out[np.cumsum(length + 1) - 1] = 10
+    return out.tobytes().decode("utf-8").split("\n")[:-1]
