@@ -95,12 +95,15 @@ def test_tiny_files_and_cells_at_the_end(text):
     assert _expanded(fast_table(text.encode())) == _expanded(exact)
 
 
-@pytest.mark.parametrize("run", [1, 3, 25])
-def test_factorize_of_runs(run):
-    """A column whose texts come in runs (a student's rows) is factorized one run at a time: the
-    same codes as pandas' factorize of the texts."""
-    rng = random.Random(run)
-    texts = [f"s{rng.randrange(30)}" * (i % 2 + 1) if i % 97 else "" for i in range(3000 // run) for _ in range(run)]
+@pytest.mark.parametrize("runs", [[1], [3], [25], [25, 1], [1, 25]])
+def test_factorize_of_runs(runs):
+    """A column whose texts come in runs (a student's rows) is factorized one run at a time (when
+    its first 4096 cells and all of them have few runs): the same codes as pandas' factorize of
+    the texts (runs of 25, of 1, ..., or of 25 in the first half and of 1 in the second)."""
+    rng = random.Random(str(runs))
+    heads = [(run, f"s{rng.randrange(30)}" * (i % 2 + 1) if i % 97 else "") for run in runs
+             for i in range(9000 // len(runs) // run)]  # a text per run
+    texts = [t for run, t in heads for _ in range(run)]
     data = "\n".join(texts).encode()
     b = cells.Bytes(data)
     lens = np.array([len(t) for t in texts])
@@ -142,7 +145,7 @@ def test_factorize_of_two_words(monkeypatch, mix, run):
         monkeypatch.setattr(cells, "_MIX", np.uint64(mix))
     rng = random.Random(run)
     heads, tails = ["12345678", "abcdefgh", "st000001", "é" * 4, "x"], ["", "a", "b", "ab", "12345678", "é"]
-    texts = [rng.choice(heads) + rng.choice(tails) for i in range(4000 // run) for _ in range(run)]
+    texts = [t for t in (rng.choice(heads) + rng.choice(tails) for _ in range(6000 // run)) for _ in range(run)]
     data = "\n".join(texts).encode()
     b = cells.Bytes(data)
     lens = np.array([len(t.encode()) for t in texts])

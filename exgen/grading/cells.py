@@ -140,15 +140,16 @@ def _runs(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Codes (n,) of the cells given by one or two words each (n,), dense, in order of first
     appearance, and the first cell of each code (k,); when the cells repeat in runs (a student's
     rows in the long layout), only each run's first cell is coded."""
-    x = words[0]
-    change = x[1:] != x[:-1]  # (n - 1,) a cell unlike the one before
-    for x in words[1:]:
-        change |= x[1:] != x[:-1]
-    if np.count_nonzero(change) >= len(x) // 4:
-        return _coded(words)
+    n = len(words[0])
+    for m in (min(n, 4096), n):  # the first cells, then all, unless they have few runs
+        change = words[0][1:m] != words[0][:m - 1]  # (m - 1,) a cell unlike the one before
+        for x in words[1:]:
+            change |= x[1:m] != x[:m - 1]
+        if np.count_nonzero(change) >= m // 4:
+            return _coded(words)
     head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
     codes, first = _coded([x[head] for x in words])  # (r,), (k,)
-    return np.repeat(codes, np.diff(np.r_[head, len(x)])), head[first]
+    return np.repeat(codes, np.diff(np.r_[head, n])), head[first]
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: word 0 times it plus word 1 is one word for the pair

@@ -36,7 +36,7 @@ def factorize(values) -> tuple[np.ndarray, list[str]]:
 
 def recode(codes: np.ndarray, texts: list[str], fn) -> tuple[np.ndarray, list[str]]:
     """Apply fn to each distinct text, merging texts that become equal."""
-    mapped = [fn(t) for t in texts]
+    mapped = list(map(fn, texts))
     if mapped == texts and len(set(texts)) == len(texts):
         return codes, texts
     new, names = factorize(mapped)
