@@ -188,3 +188,23 @@ def test_columns_of_distinct_cells(seed):
     fast = fast_table(text.encode())
     assert len(fast.columns[2][1]) == 600  # a text per row
     assert _expanded(fast) == _expanded(from_rows(*_csv_rows(text, "x")))
+
+
+@pytest.mark.parametrize("long", [8, 16, 40, 256])
+@pytest.mark.parametrize("run", [1, 25])
+def test_factorize_of_runs_of_long_cells(monkeypatch, long, run):
+    """Cells of every length in runs (or not), compared with the cell before word by word and,
+    beyond LONG bytes, as bytes ("x" * 300 and "x" * 299 + "y" differ in their last byte only):
+    the same codes and first cells as pandas' factorize of the texts."""
+    monkeypatch.setattr(cells, "LONG", long)
+    rng = random.Random(run * long)
+    heads = [rng.choice(PIECES) + rng.choice(["", "ab" * rng.randint(0, 40)]) for _ in range(9000 // run)]
+    texts = [t for t in heads for _ in range(run)]
+    data = "\n".join(texts).encode()
+    b = cells.Bytes(data)
+    lens = np.array([len(t.encode()) for t in texts])
+    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
+    codes, first = cells.factorize(b, starts, lens)
+    ref, uniq = factorize(texts)
+    assert codes.tolist() == ref.tolist()
+    assert [texts[i] for i in first] == uniq

@@ -98,17 +98,52 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
 
 
 def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (n,) of the cells, equal exactly where the bytes are, and the first cell of each code
-    (k,). Words 0 and 1 of every cell (0 past a cell's end: a cell of up to 16 bytes is done) are
-    coded by `_runs`; then, for the cells longer than 8w bytes, (code, word w) until LONG bytes;
-    longer cells are compared as whole bytes objects."""
-    import pandas as pd
+    """Codes (n,) of the cells, equal exactly where the bytes are, in order of first appearance,
+    and the first cell of each code (k,). When equal cells come in runs (a student's rows in the
+    long layout, `_heads`), only each run's first cell is coded."""
     n = len(start)
     if not n:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     most = int(length.max())
-    words = [b.word(start, length, w) for w in range(1 + (most > 8))]  # [(n,)] or [(n,), (n,)]
-    codes, first = _runs(words)
+    head = _heads(b, start, length, most)  # (r,) or None
+    if head is None:
+        return _factorize(b, start, length, most)
+    codes, first = _factorize(b, start[head], length[head], most)  # (r,), (k,)
+    return np.repeat(codes, np.diff(np.r_[head, n])), head[first]
+
+
+def _heads(b: Bytes, start: np.ndarray, length: np.ndarray, most: int) -> np.ndarray | None:
+    """The first cell of each run of equal cells (r,), if the runs are fewer than a quarter of
+    the cells (of the first 4096, then of all), else None. A cell equals the one before when
+    their lengths and their words up to LONG bytes are equal, and longer ones as bytes objects."""
+    n = len(start)
+    for m in (min(n, 4096), n):
+        change = length[1:m] != length[:m - 1]  # (m - 1,) a cell unlike the one before
+        for w in range((min(most, LONG) + 7) // 8):
+            at = np.flatnonzero(length[:m] > 8 * w) if w else None  # (a,) the cells with a word w
+            if at is None or len(at) == m:
+                x = b.word(start[:m], length[:m], w)  # (m,)
+            else:
+                x = np.zeros(m, dtype=np.uint64)
+                x[at] = b.word(start[at], length[at], w)
+            change |= x[1:] != x[:-1]
+            if np.count_nonzero(change) >= m // 4:
+                return None
+        if most > LONG:  # (the words up to LONG bytes and the lengths are equal)
+            for i in np.flatnonzero(~change & (length[1:m] > LONG)).tolist():
+                s0, s1, k = int(start[i]), int(start[i + 1]), int(length[i])
+                change[i] = b.data[s0:s0 + k] != b.data[s1:s1 + k]
+            if np.count_nonzero(change) >= m // 4:
+                return None
+    return np.flatnonzero(np.r_[True, change])
+
+
+def _factorize(b: Bytes, start: np.ndarray, length: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """`factorize` without looking for runs. Words 0 and 1 of every cell (0 past a cell's end: a
+    cell of up to 16 bytes is done) are coded by `_coded`; then, for the cells longer than 8w
+    bytes, (code, word w) until LONG bytes; longer cells are compared as whole bytes objects."""
+    import pandas as pd
+    codes, first = _coded([b.word(start, length, w) for w in range(1 + (most > 8))])
     dense = True
     for w in range(2, (min(most, LONG) + 7) // 8):
         at = np.flatnonzero(length > 8 * w)  # (k,) the cells with a word w
@@ -136,27 +171,12 @@ def _first(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes[:head]), prepend=-1) > 0)
 
 
-def _runs(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (n,) of the cells given by one or two words each (n,), dense, in order of first
-    appearance, and the first cell of each code (k,); when the cells repeat in runs (a student's
-    rows in the long layout), only each run's first cell is coded."""
-    n = len(words[0])
-    for m in (min(n, 4096), n):  # the first cells, then all, unless they have few runs
-        change = words[0][1:m] != words[0][:m - 1]  # (m - 1,) a cell unlike the one before
-        for x in words[1:]:
-            change |= x[1:m] != x[:m - 1]
-        if np.count_nonzero(change) >= m // 4:
-            return _coded(words)
-    head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
-    codes, first = _coded([x[head] for x in words])  # (r,), (k,)
-    return np.repeat(codes, np.diff(np.r_[head, n])), head[first]
-
-
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: word 0 times it plus word 1 is one word for the pair
 
 
 def _coded(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """`_runs` for every cell: one word hashed; two words mixed into one word and hashed, then
+    """Codes (n,) of cells given by one or two words each (n,), dense, in order of first
+    appearance, and the first cell of each code (k,): one word hashed; two words mixed into one word and hashed, then
     checked (every cell's words equal to those of the first cell with its code: then equal codes
     are equal words); two different pairs mixed into the same word (rare) are coded exactly by the
     pairs (code of word 0, word 1)."""

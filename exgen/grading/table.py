@@ -167,5 +167,6 @@ def fast_table(utf8: bytes, check=None) -> Table | None:
         else:
             codes, first_at = bytecells.factorize(b, s, k)
             texts, where = bytecells.decode(b, s[first_at], k[first_at])
-            cols.append((where[codes], texts))
+            in_order = bool((where == np.arange(len(where))).all())  # the texts in order of the codes
+            cols.append((codes if in_order else where[codes], texts))
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
