@@ -117,7 +117,7 @@ def _heads(b: Bytes, start: np.ndarray, length: np.ndarray, most: int) -> np.nda
     the cells (of the first 4096, then of all), else None. A cell equals the one before when
     their lengths and their words up to LONG bytes are equal, and longer ones as bytes objects."""
     n = len(start)
-    for m in (min(n, 4096), n):
+    for m in sorted({min(n, 4096), n}):  # the first cells, then all
         change = length[1:m] != length[:m - 1]  # (m - 1,) a cell unlike the one before
         for w in range((min(most, LONG) + 7) // 8):
             at = np.flatnonzero(length[:m] > 8 * w) if w else None  # (a,) the cells with a word w
@@ -176,10 +176,10 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: word 0 times it plus word 1 is one 
 
 def _coded(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Codes (n,) of cells given by one or two words each (n,), dense, in order of first
-    appearance, and the first cell of each code (k,): one word hashed; two words mixed into one word and hashed, then
-    checked (every cell's words equal to those of the first cell with its code: then equal codes
-    are equal words); two different pairs mixed into the same word (rare) are coded exactly by the
-    pairs (code of word 0, word 1)."""
+    appearance, and the first cell of each code (k,). One word is hashed; two words are mixed
+    into one word and hashed, then checked (every cell's words equal to those of the first cell
+    with its code: then equal codes are equal words); two different pairs mixed into the same
+    word (rare) are coded exactly by the pairs (code of word 0, word 1)."""
     import pandas as pd
     if len(words) == 1:
         codes = pd.factorize(words[0])[0]
@@ -217,10 +217,10 @@ def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], 
     """The texts of the cells (k,), decoded from UTF-8 at once, and where (k,) each cell's text is
     in them. Cells in file order, each followed by a byte of no cell, that fill a good part of
     the bytes they span (a whole column of a file of full rows) are cut out of the file at once
-    (`_cut`). Else the small cells' texts come first, in order, then the longer ones by size: the cells of
-    up to SMALL bytes, then those of up to 64, 128, ... bytes, gathered into rows of that many
-    bytes each, cut to their lengths and joined by line feeds (no cell holds one), then decoded
-    and split."""
+    (`_cut`), their texts in order. Else the small cells' texts come first, in order, then the
+    longer ones by size: the cells of up to SMALL bytes, then those of up to 64, 128, ... bytes,
+    gathered into rows of that many bytes each, cut to their lengths and joined by line feeds
+    (no cell holds one), then decoded and split."""
     k = len(start)
     if k and _cuttable(start, length):
         return _cut(b, start, length), np.arange(k)
