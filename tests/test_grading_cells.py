@@ -208,3 +208,19 @@ def test_factorize_of_runs_of_long_cells(monkeypatch, long, run):
     ref, uniq = factorize(texts)
     assert codes.tolist() == ref.tolist()
     assert [texts[i] for i in first] == uniq
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_blank_rows(seed):
+    """Table.blank_rows: the rows whose every cell is empty or whitespace (str.strip), as the csv
+    module's rows say, in files with blank lines and in files where one column is never blank."""
+    rng = random.Random(seed)
+    text = _file(rng, ",", rng.randint(1, 4), 300)
+    if seed % 2:  # the first column never blank (the other ones often are)
+        text = "\n".join("s" + line for line in text.split("\n"))
+    rows, _ = _csv_rows(text, "x")
+    exact = from_rows(rows, list(range(1, len(rows) + 1)))
+    want = [not any(c.strip() for c in r) for r in rows[1:]]  # (the header is not blank)
+    assert any(want) == (seed % 2 == 0)
+    assert exact.blank_rows().tolist() == want
+    assert fast_table(text.encode()).blank_rows().tolist() == want

@@ -63,15 +63,19 @@ class Table:
         """Rows whose every cell is empty or whitespace."""
         blank = np.ones(len(self.lines), dtype=bool)
         for codes, texts in sorted(self.columns, key=lambda c: len(c[1])):  # the fewest texts first
-            at = np.flatnonzero(blank)
-            if not at.size:
+            left = np.count_nonzero(blank)
+            if not left:
                 break
             if not texts:
                 continue
-            if len(texts) > at.size:  # only the rows that may still be blank
+            if len(texts) > left:  # only the rows that may still be blank
+                at = np.flatnonzero(blank)
                 blank[at] = _blank([texts[c] for c in codes[at].tolist()])
-            else:
-                blank &= _blank(texts)[codes]
+                continue
+            some = _blank(texts)
+            if not some.any():  # no blank text in the column: no blank row
+                return np.zeros(len(self.lines), dtype=bool)
+            blank &= some[codes]
         return blank
 
     def named_width(self) -> int:
