@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from exgen.grading import cells
+from exgen.grading import cells, table
 from exgen.grading.files import _csv_rows
 from exgen.grading.table import delimiter, factorize, fast_table, from_rows
 
@@ -41,8 +41,12 @@ def _expanded(t):
     return t.header, t.lines.tolist(), [[texts[c] for c in codes.tolist()] for codes, texts in t.columns]
 
 
+@pytest.mark.parametrize("threads", [False, True])
 @pytest.mark.parametrize("seed", range(40))
-def test_numpy_reader_equals_csv_module(seed):
+def test_numpy_reader_equals_csv_module(monkeypatch, seed, threads):
+    """The fast path reads a random file as the csv module does, its columns read one after the
+    other and by two threads (as large files are)."""
+    monkeypatch.setattr(table, "THREADED_ROWS", 0 if threads else 10**9)
     rng = random.Random(seed)
     sep = rng.choice([",", ";", "\t", "|"])
     text = _file(rng, sep, rng.randint(1, 5), rng.choice([0, 1, 3, 60, 400]))
@@ -174,10 +178,13 @@ def test_decode_cut_out_and_gathered(monkeypatch, cut):
             assert [got[i] for i in where] == texts[pick]
 
 
+@pytest.mark.parametrize("threads", [False, True])
 @pytest.mark.parametrize("seed", range(6))
-def test_columns_of_distinct_cells(seed):
+def test_columns_of_distinct_cells(monkeypatch, seed, threads):
     """A file whose answers are all different (one key per student): that column's cells are
-    decoded one text per row, cut out of the file; the same rows as the csv module's."""
+    decoded one text per row, cut out of the file; the same rows as the csv module's (the
+    columns read one after the other, and by two threads)."""
+    monkeypatch.setattr(table, "THREADED_ROWS", 0 if threads else 10**9)
     rng = random.Random(seed)
     sep = rng.choice([",", ";", "\t"])
     end = rng.choice(["\n", "\r\n"])
