@@ -27,21 +27,24 @@ class Bytes:
         self.u64 = np.ndarray((self.last + 1,), dtype="<u8", buffer=self.data, strides=(1,))  # the word at each byte
 
     def at(self, pos: np.ndarray) -> np.ndarray:
-        """The words at positions (any shape, each <= n); bytes past the end of the file are
+        """The words at positions (any shape, each >= 0); bytes past the end of the file are
         garbage, for the caller to mask."""
+        if not pos.size or int(pos.max()) <= self.last:
+            return self.u64[pos]
         x = self.u64[np.minimum(pos, self.last)]
-        late = pos > self.last  # within 8 bytes of the end: the word there, shifted down
-        if late.any():
-            x[late] >>= (np.minimum(pos[late] - self.last, 7) * 8).astype(np.uint64)
+        late = pos > self.last  # within 8 bytes of the end (or past it): the word there, shifted down
+        x[late] >>= (np.minimum(pos[late] - self.last, 7) * 8).astype(np.uint64)
         return x
 
     def word(self, start: np.ndarray, length: np.ndarray, w: int) -> np.ndarray:
         """Bytes 8w..8w+7 of each cell (start, length: (k,)) as a little-endian word, zero past the
         cell's end (no cell holds a NUL byte, so zeros make no two different cells equal)."""
-        if not w:  # every cell starts within the file
-            x = self.at(start)  # (k,)
-            return x if length.min(initial=8) >= 8 else x & _MASK[np.minimum(length, 8)]
-        return self.at(np.minimum(start + 8 * w, self.n)) & _MASK[np.clip(length - 8 * w, 0, 8)]
+        x = self.at(start + 8 * w if w else start)  # (k,)
+        if not w and length.min(initial=8) >= 8:
+            return x
+        keep = _MASK[np.clip(np.arange(int(length.max(initial=0)) + 1) - 8 * w, 0, 8)]  # the mask of each length
+        x &= keep[length]
+        return x
 
 
 def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -51,25 +54,34 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     check(line feeds): called with the positions (f,) of the line feeds once they are found
     (the size limits), before anything is made per cell."""
     u8 = b.u8[:b.n]
-    d = np.flatnonzero((u8 == sep) | (u8 == 10))  # (m,) the byte that ends each cell
-    eol = u8[d] != sep  # (m,) the cell ends its line
+    cut = u8 == 10  # (n,) the line feeds ...
+    feeds = np.count_nonzero(cut)
+    cut |= u8 == sep  # ... and the separators: the bytes ending cells
+    d = np.flatnonzero(cut)  # (m,) the byte that ends each cell
+    del cut
     ended = bool(b.n) and u8[-1] == 10
     if not ended:  # the last line has no line feed: the end of the file ends its last cell
-        d, eol = np.append(d, b.n), np.append(eol, True)
-    lines = int(eol.sum())
-    full = len(d) == lines * width and eol[width - 1::width].all()  # every line as wide as the header
+        d = np.append(d, b.n)
+    lines = feeds + (not ended)
+    # every line as wide as the header: as many cells as that makes, each line's last at a line
+    # feed (then those are all the line feeds, and the other cells end at separators)
+    if len(d) == lines * width:
+        T = np.ascontiguousarray(d.reshape(lines, width).T)  # (width, lines) the byte ending each cell
+        if (u8[T[-1, :feeds]] == 10).all():
+            if check is not None:
+                check(T[-1, :feeds])
+            S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
+            np.add(T[-1, :-1], 1, out=S[0])  # after the line before's last cell ...
+            np.add(T[:-1, 1:], 1, out=S[1:])  # ... or the cell before
+            np.subtract(T[:, 1:], S, out=L)
+            if crlf:
+                L[-1] -= (b.u8[np.maximum(T[-1, 1:] - 1, 0)] == 13) & (L[-1] > 0)
+            return S, L
+    real = len(d) - (not ended)  # the cells ended by a byte, not by the end of the file
+    eol = np.ones(len(d), dtype=bool)  # (m,) the cell ends its line
+    eol[:real] = u8[d[:real]] != sep
     if check is not None:
-        lf = d[width - 1::width] if full else d[eol]  # (lines,) the line feeds ...
-        check(lf if ended else lf[:-1])  # ... but the end of the file
-    if full:
-        E = d.reshape(lines, width)  # the byte ending each cell
-        S, L = np.empty((width, lines - 1), dtype=np.int64), np.empty((width, lines - 1), dtype=np.int64)
-        for j in range(width):
-            S[j] = (E[1:, j - 1] if j else E[:-1, -1]) + 1  # after the cell before (the line before's last)
-            L[j] = E[1:, j] - S[j]
-        if crlf:
-            L[-1] -= (b.u8[np.maximum(E[1:, -1] - 1, 0)] == 13) & (L[-1] > 0)
-        return S, L
+        check(d[eol][:feeds])
     start = np.empty_like(d)
     start[0], start[1:] = 0, d[:-1] + 1
     length = d - start  # (m,)
@@ -86,19 +98,52 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
 
 
 def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (n,) of the cells, equal exactly where the bytes are, and the first cell of each code
-    (k,). Word 0 of every cell is hashed; then (code, word 1) of every cell (0 past a cell's end:
-    a cell of up to 16 bytes is done); then, for the cells longer than 8w bytes, (code, word w)
-    until LONG bytes; longer cells are compared as whole bytes objects."""
-    import pandas as pd
+    """Codes (n,) of the cells, equal exactly where the bytes are, in order of first appearance,
+    and the first cell of each code (k,). When equal cells come in runs (a student's rows in the
+    long layout, `_heads`), only each run's first cell is coded."""
     n = len(start)
     if not n:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     most = int(length.max())
-    if most <= 8:  # one word per cell
-        return _runs(b.word(start, length, 0))
-    codes, uniq = pd.factorize(b.word(start, length, 0))  # (n,) in order of first appearance
-    codes = _pair(codes, len(uniq), b.word(start, length, 1))
+    head = _heads(b, start, length, most)  # (r,) or None
+    if head is None:
+        return _factorize(b, start, length, most)
+    codes, first = _factorize(b, start[head], length[head], most)  # (r,), (k,)
+    return np.repeat(codes, np.diff(np.r_[head, n])), head[first]
+
+
+def _heads(b: Bytes, start: np.ndarray, length: np.ndarray, most: int) -> np.ndarray | None:
+    """The first cell of each run of equal cells (r,), if the runs are fewer than a quarter of
+    the cells (of the first 4096, then of all), else None. A cell equals the one before when
+    their lengths and their words up to LONG bytes are equal, and longer ones as bytes objects."""
+    n = len(start)
+    for m in sorted({min(n, 4096), n}):  # the first cells, then all
+        change = length[1:m] != length[:m - 1]  # (m - 1,) a cell unlike the one before
+        for w in range((min(most, LONG) + 7) // 8):
+            at = np.flatnonzero(length[:m] > 8 * w) if w else None  # (a,) the cells with a word w
+            if at is None or len(at) == m:
+                x = b.word(start[:m], length[:m], w)  # (m,)
+            else:
+                x = np.zeros(m, dtype=np.uint64)
+                x[at] = b.word(start[at], length[at], w)
+            change |= x[1:] != x[:-1]
+            if np.count_nonzero(change) >= m // 4:
+                return None
+        if most > LONG:  # (the words up to LONG bytes and the lengths are equal)
+            for i in np.flatnonzero(~change & (length[1:m] > LONG)).tolist():
+                s0, s1, k = int(start[i]), int(start[i + 1]), int(length[i])
+                change[i] = b.data[s0:s0 + k] != b.data[s1:s1 + k]
+            if np.count_nonzero(change) >= m // 4:
+                return None
+    return np.flatnonzero(np.r_[True, change])
+
+
+def _factorize(b: Bytes, start: np.ndarray, length: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """`factorize` without looking for runs. Words 0 and 1 of every cell (0 past a cell's end: a
+    cell of up to 16 bytes is done) are coded by `_coded`; then, for the cells longer than 8w
+    bytes, (code, word w) until LONG bytes; longer cells are compared as whole bytes objects."""
+    import pandas as pd
+    codes, first = _coded([b.word(start, length, w) for w in range(1 + (most > 8))])
     dense = True
     for w in range(2, (min(most, LONG) + 7) // 8):
         at = np.flatnonzero(length > 8 * w)  # (k,) the cells with a word w
@@ -110,36 +155,47 @@ def factorize(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarr
         dense &= _refine(codes, at, pd.factorize(whole)[0])
     if not dense:
         codes = pd.factorize(codes)[0]  # dense again, in order of first appearance
-    return codes.astype(np.intp, copy=False), _first(codes)
+        first = _first(codes)
+    return codes.astype(np.intp, copy=False), first
 
 
 def _first(codes: np.ndarray) -> np.ndarray:
-    """Where each code first appears (k,), for codes (n,) numbered in order of first appearance."""
-    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    """Where each code first appears (k,), for codes (n,) numbered in order of first appearance:
+    found in the shortest prefix of 4096 * 8**i codes that holds the last code (then it holds
+    every code: all first appear before it)."""
+    n = len(codes)
+    last = int(codes.max(initial=-1))
+    head = 4096
+    while head < n and int(codes[:head].max()) < last:
+        head *= 8
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes[:head]), prepend=-1) > 0)
 
 
-def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """factorize's codes and first cells for cells of one word x (n,); when the words repeat in
-    runs (a student's rows in the long layout), one word per run is hashed."""
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: word 0 times it plus word 1 is one word for the pair
+
+
+def _coded(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (n,) of cells given by one or two words each (n,), dense, in order of first
+    appearance, and the first cell of each code (k,). One word is hashed; two words are mixed
+    into one word and hashed, then checked (every cell's words equal to those of the first cell
+    with its code: then equal codes are equal words); two different pairs mixed into the same
+    word (rare) are coded exactly by the pairs (code of word 0, word 1)."""
     import pandas as pd
-    change = x[1:] != x[:-1]  # (n - 1,)
-    if np.count_nonzero(change) < len(x) // 4:
-        head = np.flatnonzero(np.r_[True, change])  # (r,) each run's first cell
-        codes = pd.factorize(x[head])[0]  # (r,)
-        return np.repeat(codes, np.diff(np.r_[head, len(x)])).astype(np.intp, copy=False), head[_first(codes)]
-    codes = pd.factorize(x)[0]
-    return codes.astype(np.intp, copy=False), _first(codes)
-
-
-def _pair(codes: np.ndarray, k: int, x: np.ndarray) -> np.ndarray:
-    """The codes (n,) of the pairs (code, word x), dense, in order of first appearance: the pair as
-    one integer when it fits in 63 bits (a word of up to 4 bytes does), else with x's codes."""
-    import pandas as pd
-    top = int(x.max())
-    if k * (top + 1) >= 1 << 63:
-        x, uniq = pd.factorize(x)
+    if len(words) == 1:
+        codes = pd.factorize(words[0])[0]
+        return codes, _first(codes)
+    x0, x1 = words
+    codes = pd.factorize(x0 * _MIX + x1)[0]  # (n,) wraps around: equal pairs, equal codes
+    first = _first(codes)  # (k,)
+    if (x0[first][codes] == x0).all() and (x1[first][codes] == x1).all():
+        return codes, first
+    codes, uniq = pd.factorize(x0)
+    top = int(x1.max())
+    if len(uniq) * (top + 1) >= 1 << 63:  # the pair as one integer, with x1's codes if it does not fit
+        x1, uniq = pd.factorize(x1)
         top = len(uniq) - 1
-    return pd.factorize(codes.astype(np.int64) * (top + 1) + x.astype(np.int64))[0]
+    codes = pd.factorize(codes.astype(np.int64) * (top + 1) + x1.astype(np.int64))[0]
+    return codes, _first(codes)
 
 
 def _refine(codes: np.ndarray, at: np.ndarray, part: np.ndarray) -> bool:
@@ -159,11 +215,15 @@ SMALL = 32  # cells of up to this many bytes are decoded in one block, as wide a
 
 def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], np.ndarray]:
     """The texts of the cells (k,), decoded from UTF-8 at once, and where (k,) each cell's text is
-    in them (the small cells' texts first, in order, then the longer ones by size): the cells of
-    up to SMALL bytes, then those of up to 64, 128, ... bytes, gathered into rows of that many
-    bytes each, cut to their lengths and joined by line feeds (no cell holds one), then decoded
-    and split."""
+    in them. Cells in file order, each followed by a byte of no cell, that fill a good part of
+    the bytes they span (a whole column of a file of full rows) are cut out of the file at once
+    (`_cut`), their texts in order. Else the small cells' texts come first, in order, then the
+    longer ones by size: the cells of up to SMALL bytes, then those of up to 64, 128, ... bytes,
+    gathered into rows of that many bytes each, cut to their lengths and joined by line feeds
+    (no cell holds one), then decoded and split."""
     k = len(start)
+    if k and _cuttable(start, length):
+        return _cut(b, start, length), np.arange(k)
     words = (length + 7) // 8  # (k,)
     small = length <= SMALL
     if small.all():
@@ -182,9 +242,38 @@ def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], 
 def _joined(b: Bytes, start: np.ndarray, length: np.ndarray, G: int) -> list[str]:
     """The texts of cells (a,) of at most G words."""
     rows = np.empty((len(start), 8 * G + 1), dtype=np.uint8)
-    pos = np.minimum(start[:, None] + 8 * np.arange(G), b.n)  # (a, G) the words of each cell
+    pos = start[:, None] + 8 * np.arange(G)  # (a, G) the words of each cell
     rows[:, :-1] = b.at(pos).view(np.uint8).reshape(len(start), 8 * G)
     rows[:, -1] = 10
     keep = np.arange(8 * G + 1) < length[:, None]  # (a, 8G + 1) the cell's bytes ...
     keep[:, -1] = True  # ... and a line feed after each
     return rows[keep].tobytes().decode("utf-8").split("\n")[:-1]
+
+
+CUT = 3  # `_cut` when the cells' bytes (and the byte after each) are at least 1/CUT of the bytes they span
+
+
+def _cuttable(start: np.ndarray, length: np.ndarray) -> bool:
+    """Are the cells (k,) in file order, none starting before the byte after the one before, and
+    do they fill at least 1/CUT of the bytes they span?"""
+    after = start + length  # (k,) the byte after each cell
+    span = int(after[-1]) + 1 - int(start[0])
+    return bool((start[1:] > after[:-1]).all()) and (int(length.sum()) + len(start)) * CUT >= span
+
+
+def _cut(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
+    """The texts of cells (k,) in file order (`_cuttable`): their bytes and the byte after each
+    kept by one mask over the bytes they span (runs of bytes skipped and kept), each byte after
+    a cell made a line feed; decoded and split."""
+    k = len(start)
+    runs = np.empty(2 * k, dtype=np.int64)  # (2k,) bytes skipped, bytes kept, ...
+    runs[0], runs[1::2] = 0, length + 1
+    runs[2::2] = start[1:] - (start[:-1] + length[:-1] + 1)
+    keep = np.repeat(np.tile(np.array([False, True]), k), runs)  # (span,)
+    lo = int(start[0])
+    src = b.u8[lo:lo + len(keep)]
+    if len(src) < len(keep):  # the last cell ends the file: no byte after it
+        src = np.append(src, np.uint8(10))
+    out = src[keep]  # (sum of length + 1,)
+    out[np.cumsum(length + 1) - 1] = 10
+    return out.tobytes().decode("utf-8").split("\n")[:-1]

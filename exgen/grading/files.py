@@ -106,10 +106,12 @@ def _check_text_size(utf8: bytes, p: Path, ends=None) -> None:
     rows = len(ends) + (not utf8.endswith(b"\n")) - 1
     limits.check("rows", rows, limits.MAX_TABLE_ROWS, str(p), hint="split the file")
     if len(ends):
-        gaps = np.diff(ends, prepend=-1)
-        longest = int(gaps.max()) if len(gaps) else 0
-        last = len(utf8) - int(ends[-1]) - 1
-        line = int(np.argmax(gaps)) + 1 if longest >= last else len(ends) + 1
+        gaps = np.empty(len(ends), dtype=np.int64)  # (f,) each line's length with its line feed
+        gaps[0] = ends[0] + 1
+        np.subtract(ends[1:], ends[:-1], out=gaps[1:])
+        line = int(np.argmax(gaps))  # the first longest
+        longest, last = int(gaps[line]), len(utf8) - int(ends[-1]) - 1
+        line = line + 1 if longest >= last else len(ends) + 1
         longest = max(longest, last)
     else:
         longest, line = len(utf8), 1

@@ -124,9 +124,11 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Su
     qc, ac = _find(header, QUESTION_COLUMNS), _find(header, ANSWER_COLUMNS)
     roster = {k.strip().lower(): v for k, v in (roster or {}).items()}
 
-    def ident(s: str) -> str:
+    def on_roster(s: str) -> str:
         s = s.strip()
-        return roster.get(s.lower(), s) if roster else s
+        return roster.get(s.lower(), s)
+
+    ident = on_roster if roster else str.strip
 
     over = t.overflow_rows()
     if qc is not None and ac is not None and not mapping:

@@ -36,7 +36,7 @@ def factorize(values) -> tuple[np.ndarray, list[str]]:
 
 def recode(codes: np.ndarray, texts: list[str], fn) -> tuple[np.ndarray, list[str]]:
     """Apply fn to each distinct text, merging texts that become equal."""
-    mapped = [fn(t) for t in texts]
+    mapped = list(map(fn, texts))
     if mapped == texts and len(set(texts)) == len(texts):
         return codes, texts
     new, names = factorize(mapped)
@@ -63,15 +63,19 @@ class Table:
         """Rows whose every cell is empty or whitespace."""
         blank = np.ones(len(self.lines), dtype=bool)
         for codes, texts in sorted(self.columns, key=lambda c: len(c[1])):  # the fewest texts first
-            at = np.flatnonzero(blank)
-            if not at.size:
+            left = np.count_nonzero(blank)
+            if not left:
                 break
             if not texts:
                 continue
-            if len(texts) > at.size:  # only the rows that may still be blank
+            if len(texts) > left:  # only the rows that may still be blank
+                at = np.flatnonzero(blank)
                 blank[at] = _blank([texts[c] for c in codes[at].tolist()])
-            else:
-                blank &= _blank(texts)[codes]
+                continue
+            some = _blank(texts)
+            if not some.any():  # no blank text in the column: no blank row
+                return np.zeros(len(self.lines), dtype=bool)
+            blank &= some[codes]
         return blank
 
     def named_width(self) -> int:
@@ -138,6 +142,11 @@ def _distinct(b: bytecells.Bytes, start: np.ndarray, length: np.ndarray) -> bool
     return int((np.bincount(codes) == 1).sum()) > 0.9 * min(len(start), SAMPLE_ROWS)
 
 
+# files of at least this many rows have their columns read two at a time, by two threads (NumPy's
+# array loops and pandas' hashing of numbers release the GIL: two cores work at once)
+THREADED_ROWS = 20_000
+
+
 def fast_table(utf8: bytes, check=None) -> Table | None:
     """The fast path (exgen.grading.cells: NumPy on the UTF-8 bytes), or None when the file has
     anything the csv module might read differently: a quote character, a NUL, a lone CR, a blank
@@ -158,14 +167,21 @@ def fast_table(utf8: bytes, check=None) -> Table | None:
     if got is None:
         return None
     S, L = got  # (width, n) each: the body rows
-    cols = []
-    for j in range(len(cells)):
+
+    def column(j: int) -> tuple[np.ndarray, list[str]]:
         s, k = S[j], L[j]
         if _distinct(b, s, k):
             texts, where = bytecells.decode(b, s, k)
-            cols.append((where, texts))
-        else:
-            codes, first_at = bytecells.factorize(b, s, k)
-            texts, where = bytecells.decode(b, s[first_at], k[first_at])
-            cols.append((where[codes], texts))
+            return where, texts
+        codes, first_at = bytecells.factorize(b, s, k)
+        texts, where = bytecells.decode(b, s[first_at], k[first_at])
+        in_order = bool((where == np.arange(len(where))).all())  # the texts in order of the codes
+        return (codes if in_order else where[codes]), texts
+
+    if S.shape[1] >= THREADED_ROWS and len(cells) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(2) as pool:  # each column on its own: the same table in any order
+            cols = list(pool.map(column, range(len(cells))))
+    else:
+        cols = [column(j) for j in range(len(cells))]
     return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
