@@ -104,9 +104,9 @@ def _rests(gr: GroupResult, s: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, l
 
 
 def _pieces(gr: GroupResult, cells: dict) -> list | None:
-    """The group's answers.csv lines as pieces, 2 a line in line order: "student_id," and the rest
-    of the line ("question_id,answer,expected,verdict,...,carried\n"), each distinct rest joined
-    once, when few lines differ in more than the student (shared keys); else None (_distinct).
+    """The group's answers.csv lines as pieces, 2 a line in line order: "student_id" and the rest
+    of the line (",question_id,answer,expected,verdict,...,carried\n"), each distinct rest made
+    once (_shared), when few lines differ in more than the student (shared keys); else None (_distinct).
     The carried value, where ECF applied, ends the last piece."""
     g = gr.group
     S, Q = gr.acode.shape
