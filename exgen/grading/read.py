@@ -101,14 +101,15 @@ def _cols(header: list[str]) -> str:
 
 def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str | None = None,
                      mapping: dict[str, str] | None = None, roster: dict[str, str] | None = None,
-                     sheet: str | None = None) -> Submissions:
-    """Read a submissions file into long form (one entry per answer, with its file line)."""
+                     sheet: str | None = None, table: Table | None = None) -> Submissions:
+    """Read a submissions file into long form (one entry per answer, with its file line).
+    table: the file's cells if already read (`read_columns(path, sheet)`)."""
     with no_gc():
-        return _read_submissions(path, known_qids, id_column, mapping, roster, sheet)
+        return _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table)
 
 
-def _read_submissions(path, known_qids, id_column, mapping, roster, sheet) -> Submissions:
-    t = read_columns(path, sheet).without_blank_rows()  # blank lines are skipped in every layout
+def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table) -> Submissions:
+    t = (read_columns(path, sheet) if table is None else table).without_blank_rows()  # blank lines are skipped in every layout
     name, header = str(path), t.header
     from exgen.lms.layouts import detect, propose_map
     layout = detect(header)

@@ -1,13 +1,15 @@
 """One call from files to outputs (`exgen grade`), and the demo's designed sample submission."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from exgen.grading.attempts import ATTEMPT_RULES
 from exgen.grading.grade import GradeResult, grade_submissions
 from exgen.grading.keyindex import load_prepared
 from exgen.roster import alias_map, read_roster
-from exgen.grading.read import read_mapping, read_submissions
+from exgen.grading.files import read_columns
+from exgen.grading.read import no_gc, read_mapping, read_submissions
 from exgen.errors import UsageError
 from exgen.outdir import OutputDir
 from exgen.textio import check_paths
@@ -37,7 +39,10 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
         raise UsageError(f"--carried-credit: must be between 0 and 1, got {carried_credit!r}")
     check_paths(inputs=[submissions, mapping_file, roster], input_dirs=[keys_dir], outputs=[out])
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
-    with OutputDir(out, "grades", force=force, inputs=inputs) as stage:
+    with OutputDir(out, "grades", force=force, inputs=inputs) as stage, ThreadPoolExecutor(1) as pool, no_gc():
+        # the submissions' cells are read (NumPy on the file's bytes, mostly outside the GIL) while
+        # the keys load: two cores at work; a reading error is raised only where reading was
+        cells = pool.submit(read_columns, submissions, sheet)
         # every key validated (errors name its file) before anything else is read; from the
         # exam-wide index (answer_keys/.exam-keys.npz) when it matches the JSON keys
         keys, prep = load_prepared(keys_dir)
@@ -54,7 +59,8 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
             known = {q for g in prep.groups for q in g.qids}
             sub = read_submissions(submissions, known_qids=known, id_column=id_column,
                                    mapping=read_mapping(mapping, mapping_file),
-                                   roster=alias_map(students) if students else None, sheet=sheet)
+                                   roster=alias_map(students) if students else None, sheet=sheet,
+                                   table=cells.result())
             res = grade_submissions(sub, keys, carried_credit=carried_credit, prepared=prep,
                                     attempt=attempt)
             if sub.lms_layout:
