@@ -225,3 +225,17 @@ def test_sheet_on_a_csv_is_an_error_not_ignored(tmp_path):
     csv_file.write_text("student_id,question_id,answer\ns001,1a,0.5\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="--sheet 'Answers' is for .xlsx"):
         _grade(tmp_path, csv_file, sheet="Answers")
+
+
+@pytest.mark.parametrize("sub", ["binary-garbage.csv", "empty.csv", "nul-byte.csv"])
+def test_a_bad_key_is_reported_before_a_bad_submissions_file(tmp_path, sub):
+    """grade_files reads the submissions' cells while the keys load (two threads): the key's error
+    still comes first, as when the file was read after the keys, and the submissions' own error
+    comes when the keys are good; no output folder either way."""
+    bad_key = HOSTILE / "keys" / "key-answer-null"
+    with pytest.raises(InputFileError, match=re.escape(str(bad_key / "s001.json"))):
+        _grade(tmp_path, SUBS / sub, keys=bad_key)
+    with pytest.raises(ExgenError) as err:
+        _grade(tmp_path, SUBS / sub)
+    assert str(SUBS / sub) in str(err.value)
+    assert not (tmp_path / "out").exists()
