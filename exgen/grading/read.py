@@ -108,7 +108,7 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
         return _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table)
 
 
-def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table) -> Submissions:
+def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table: Table | None) -> Submissions:
     t = (read_columns(path, sheet) if table is None else table).without_blank_rows()  # blank lines are skipped in every layout
     name, header = str(path), t.header
     from exgen.lms.layouts import detect, propose_map
