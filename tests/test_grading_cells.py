@@ -66,13 +66,9 @@ def test_long_cells_and_a_small_word_limit(monkeypatch):
         assert _expanded(fast_table(text.encode())) == exact
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
-    """cells.factorize: the codes of the cells equal pandas' factorize of their texts (both in
-    order of first appearance), and `first` is the first cell of each code; cells.decode: the
-    texts of cells of every size (its texts grouped by size, `where` each cell's)."""
-    rng = random.Random(seed)
-    texts = [rng.choice(PIECES) + rng.choice(["", "a", "ab" * rng.randint(0, 40)]) for _ in range(2000)]
+def _assert_factorized(texts: list[str]):
+    """cells.factorize of the texts, one a line: the same codes and first cells as pandas'
+    factorize of the texts. Returns the file, the cells (starts, lens), the codes and firsts."""
     data = "\n".join(texts).encode()
     b = cells.Bytes(data)
     lens = np.array([len(t.encode()) for t in texts])
@@ -80,8 +76,20 @@ def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
     codes, first = cells.factorize(b, starts, lens)
     ref, uniq = factorize(texts)
     assert codes.tolist() == ref.tolist()
+    assert [texts[i] for i in first] == uniq
+    return b, starts, lens, codes, first
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_factorize_codes_equal_exactly_where_the_texts_are(seed):
+    """cells.factorize: the codes of the cells equal pandas' factorize of their texts (both in
+    order of first appearance), and `first` is the first cell of each code; cells.decode: the
+    texts of cells of every size (its texts grouped by size, `where` each cell's)."""
+    rng = random.Random(seed)
+    texts = [rng.choice(PIECES) + rng.choice(["", "a", "ab" * rng.randint(0, 40)]) for _ in range(2000)]
+    b, starts, lens, codes, first = _assert_factorized(texts)
     got, where = cells.decode(b, starts[first], lens[first])
-    assert [got[i] for i in where] == uniq
+    assert [got[i] for i in where] == [texts[i] for i in first]
     got, where = cells.decode(b, starts, lens)
     assert [got[i] for i in where] == texts
 
@@ -150,14 +158,7 @@ def test_factorize_of_two_words(monkeypatch, mix, run):
     rng = random.Random(run)
     heads, tails = ["12345678", "abcdefgh", "st000001", "é" * 4, "x"], ["", "a", "b", "ab", "12345678", "é"]
     texts = [t for t in (rng.choice(heads) + rng.choice(tails) for _ in range(6000 // run)) for _ in range(run)]
-    data = "\n".join(texts).encode()
-    b = cells.Bytes(data)
-    lens = np.array([len(t.encode()) for t in texts])
-    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
-    codes, first = cells.factorize(b, starts, lens)
-    ref, uniq = factorize(texts)
-    assert codes.tolist() == ref.tolist()
-    assert [texts[i] for i in first] == uniq
+    _assert_factorized(texts)
 
 
 @pytest.mark.parametrize("cut", [0, 3, 10**6])
@@ -207,14 +208,7 @@ def test_factorize_of_runs_of_long_cells(monkeypatch, long, run):
     rng = random.Random(run * long)
     heads = [rng.choice(PIECES) + rng.choice(["", "ab" * rng.randint(0, 40)]) for _ in range(9000 // run)]
     texts = [t for t in heads for _ in range(run)]
-    data = "\n".join(texts).encode()
-    b = cells.Bytes(data)
-    lens = np.array([len(t.encode()) for t in texts])
-    starts = np.r_[0, np.cumsum(lens + 1)[:-1]]
-    codes, first = cells.factorize(b, starts, lens)
-    ref, uniq = factorize(texts)
-    assert codes.tolist() == ref.tolist()
-    assert [texts[i] for i in first] == uniq
+    _assert_factorized(texts)
 
 
 @pytest.mark.parametrize("seed", range(8))

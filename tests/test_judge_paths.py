@@ -70,12 +70,17 @@ def _sheets(g, rng, S: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return kidx, vals, status
 
 
+def _group(exam, kind):
+    """The prepared group of the exam's keys of one kind."""
+    prep = Prepared()
+    prep.add(_keys(exam, kind))
+    return prep.groups[0]
+
+
 @pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_each_distinct_answer_once_judges_as_each_cell(exam, monkeypatch, kind, seed):
-    prep = Prepared()
-    prep.add(_keys(exam, kind))
-    g = prep.groups[0]
+    g = _group(exam, kind)
     kidx, vals, status = _sheets(g, np.random.default_rng(seed), 300)
     out = []
     for repeats in (0, 10 ** 9):  # every cell through _distinct, then none
@@ -92,9 +97,7 @@ def test_each_distinct_answer_once_judges_as_each_cell(exam, monkeypatch, kind, 
 
 @pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
 def test_diagnosis_of_the_near_pairs_is_the_first_match_of_the_whole_table(exam, kind):
-    prep = Prepared()
-    prep.add(_keys(exam, kind))
-    g = prep.groups[0]
+    g = _group(exam, kind)
     rng = np.random.default_rng(11)
     kidx, vals, status = _sheets(g, rng, 300)
     si, qi = np.nonzero(status == OK)
@@ -162,9 +165,7 @@ def test_distinct_rows_by_bits(monkeypatch):
 @pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_carried_once_per_distinct_row_as_per_student(exam, monkeypatch, kind, seed):
-    prep = Prepared()
-    prep.add(_keys(exam, kind))
-    g = prep.groups[0]
+    g = _group(exam, kind)
     kidx, vals, status = _sheets(g, np.random.default_rng(seed), 400)  # repeated answers, NaN where not a number
     rows = []
     spy = carry._recompute
@@ -190,9 +191,7 @@ def test_carried_windows_cut_only_where_an_uncut_one_holds_the_answer(exam, kind
     answer's windows cut at its distractors (grading.distract.gap), on centres near the answers
     and answers at the windows' edges and at the distractors themselves."""
     from exgen.grading.windows import accept
-    prep = Prepared()
-    prep.add(_keys(exam, kind))
-    g = prep.groups[0]
+    g = _group(exam, kind)
     rng = np.random.default_rng(7)
     K, Q = g.expected.shape
     n = 4000
