@@ -90,3 +90,28 @@ def test_feedback_shows_expected_values_with_the_decimals_the_sheet_asks(tmp_pat
     assert len(rows) == len(key["questions"])
     for row, q in zip(rows, key["questions"]):
         assert row[2] == f"{q['answer']:.{d}f}", (q["id"], row)
+
+
+def test_feedback_of_many_keys_is_the_same_with_a_small_worked_cache(tmp_path, monkeypatch):
+    """write_feedback keeps the worked solutions of the last WORKED_KEPT keys only (one key per
+    student would keep one per student); students taking turns on three keys, with one kept: each
+    student's file is what their own key alone gives (Worked of that key, nothing cached)."""
+    import json
+
+    from exgen.grading import outputs
+    from exgen.grading.run import grade_files
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    ks = []
+    for i in range(6):
+        d = dict(FLAT_AH, x=[0.3 + 0.1 * (i % 3), -0.7])
+        ks.append(spec_key(d, sid=f"s{i}"))
+        (keys / f"s{i}.json").write_text(json.dumps(ks[-1]))
+    rows = ["student_id,question_id,answer"] + [f"s{i},{q['id']},{a}" for i, k in enumerate(ks)
+                                                for q, a in zip(k["questions"], wrong_answers(k).values()) if a]
+    (tmp_path / "sub.csv").write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(outputs, "WORKED_KEPT", 1)
+    res, _ = grade_files(tmp_path / "sub.csv", keys, tmp_path / "out", report=False)
+    for i, k in enumerate(ks):
+        alone = student_markdown(f"s{i}", k, res.verdicts(f"s{i}"), Worked(k), res.carried_credit)
+        assert (tmp_path / "out" / "feedback" / f"s{i}.md").read_text(encoding="utf-8") == alone

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -31,13 +31,22 @@ def write_issues(res: GradeResult, path: Path) -> None:
          ([i.line or "", i.kind, i.student_id, i.question_id, i.message] for i in res.issues))
 
 
+WORKED_KEPT = 256  # keys whose worked solution is kept for the next student (shared keys reuse it)
+
+
 def write_feedback(res: GradeResult, out: Path) -> None:
     out.mkdir()
-    cache: dict[int, Worked] = {}
+    cache: OrderedDict[int, Worked] = OrderedDict()  # the last keys used, by id (the keys outlive this)
     used: set[str] = set()
     for s in res.students:
         key = res.key(s)
-        worked = cache.get(id(key)) or cache.setdefault(id(key), Worked(key))
+        worked = cache.get(id(key))
+        if worked is None:  # one key per student would keep a solution per student: memory bounded
+            worked = cache[id(key)] = Worked(key)
+            if len(cache) > WORKED_KEPT:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(id(key))
         safe = feedback_name(s, used)
         (out / f"{safe}.md").write_text(student_markdown(s, key, res.verdicts(s), worked, res.carried_credit),
                                         encoding="utf-8")
