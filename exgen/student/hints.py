@@ -29,7 +29,8 @@ def hints(sol: Any, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -
     return unit.hints(ref, sol, nt)
 
 
-def worked_step(sol: Any, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -> list[str]:
-    """The step of question q worked out with every number (this reveals the answer)."""
+def worked_step(sol: Any, solution: dict[str, Any] | None, nt: Notation, q: dict[str, Any]) -> list[str]:
+    """The step of question q worked out with every number (this reveals the answer). (`solution`,
+    the solve --json object of the same network, is not needed: kept for callers.)"""
     unit, ref = _unit(sol, q)
     return unit.worked_text(ref, sol, nt)
