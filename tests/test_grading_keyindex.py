@@ -55,6 +55,19 @@ def test_grading_with_and_without_the_index_gives_identical_bytes(exam, tmp_path
     assert a == b
 
 
+def test_feedback_from_the_index_keeping_one_key_at_a_time_is_the_same(exam, tmp_path, monkeypatch):
+    """Feedback reads each key from its file (LazyKeys) and keeps only the last few keys and worked
+    solutions: with one of each kept, the grade folder is still that of the JSON keys."""
+    from exgen.grading import keyindex, outputs
+    subs = exam.parent / "subs.csv"
+    grade_files(subs, _copy(exam, tmp_path / "plain", index=False), tmp_path / "without")
+    monkeypatch.setattr(keyindex.LazyKeys, "KEPT", 1)
+    monkeypatch.setattr(outputs, "WORKED_KEPT", 1)
+    res, _ = grade_files(subs, exam / "answer_keys", tmp_path / "with")
+    assert isinstance(res.groups[0].group.keys, keyindex.LazyKeys)  # graded from the index
+    assert _files(tmp_path / "with") == _files(tmp_path / "without")
+
+
 def test_a_copied_folder_with_the_same_bytes_still_uses_the_index(exam, tmp_path):
     assert read_index(_copy(exam, tmp_path / "c", index=True)) is not None
 

@@ -68,9 +68,13 @@ class GradeResult:
         return verdicts_of(gr.group.qids, gr.raw(s), gr.vals[s], gr.judged, s)
 
     def key(self, student_id: str) -> dict:
+        gi, row = self.key_at(student_id)
+        return self.groups[gi].group.keys[row]
+
+    def key_at(self, student_id: str) -> tuple[int, int]:
+        """Where the student's key is: (group, its row in the group's keys)."""
         gi, s = self.where[student_id]
-        gr = self.groups[gi]
-        return gr.group.keys[gr.kidx[s]]
+        return gi, int(self.groups[gi].kidx[s])
 
     def totals(self, student_id: str) -> tuple[float, float]:
         gi, s = self.where[student_id]

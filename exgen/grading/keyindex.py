@@ -42,6 +42,7 @@ import functools
 import json
 import os
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -110,20 +111,28 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 # -- reading (exgen grade) --------------------------------------------------------------------
 class LazyKeys(Sequence):
-    """A group's keys as dicts, read from their JSON files on first use (feedback needs them)."""
+    """A group's keys as dicts, read from their JSON files when asked for (feedback needs them);
+    the last KEPT keys read are kept (a key per student read by feedback would otherwise all stay:
+    75 KB each), so ask again for a key rather than keeping an id of it."""
+
+    KEPT = 256
 
     def __init__(self, folder: Path, names: list[str]):
         self.folder, self.names = folder, names
-        self._got: dict[int, dict] = {}
+        self._got: OrderedDict[int, dict] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.names)
 
     def __getitem__(self, k):  # type: ignore[override]
         k = int(k)
-        if k not in self._got:
-            self._got[k] = read_key_file(self.folder / self.names[k])
-        return self._got[k]
+        if k in self._got:
+            self._got.move_to_end(k)
+            return self._got[k]
+        got = self._got[k] = read_key_file(self.folder / self.names[k])
+        if len(self._got) > self.KEPT:
+            self._got.popitem(last=False)
+        return got
 
 
 class IndexedKeys(Mapping):

@@ -36,17 +36,17 @@ WORKED_KEPT = 256  # keys whose worked solution is kept for the next student (sh
 
 def write_feedback(res: GradeResult, out: Path) -> None:
     out.mkdir()
-    cache: OrderedDict[int, Worked] = OrderedDict()  # the last keys used, by id (the keys outlive this)
+    cache: OrderedDict[tuple[int, int], Worked] = OrderedDict()  # the last keys used, by (group, key row)
     used: set[str] = set()
     for s in res.students:
-        key = res.key(s)
-        worked = cache.get(id(key))
+        key, at = res.key(s), res.key_at(s)
+        worked = cache.get(at)
         if worked is None:  # one key per student would keep a solution per student: memory bounded
-            worked = cache[id(key)] = Worked(key)
+            worked = cache[at] = Worked(key)
             if len(cache) > WORKED_KEPT:
                 cache.popitem(last=False)
         else:
-            cache.move_to_end(id(key))
+            cache.move_to_end(at)
         safe = feedback_name(s, used)
         (out / f"{safe}.md").write_text(student_markdown(s, key, res.verdicts(s), worked, res.carried_credit),
                                         encoding="utf-8")
