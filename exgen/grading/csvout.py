@@ -103,23 +103,12 @@ def _rests(gr: GroupResult, s: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, l
     return inv.reshape(code.shape), rests
 
 
-def _pieces(gr: GroupResult, cells: dict) -> list | None:
-    """The group's answers.csv lines as pieces, 2 a line in line order: "student_id" and the rest
-    of the line (",question_id,answer,expected,verdict,...,carried\n"), each distinct rest made
-    once (_shared), when few lines differ in more than the student (shared keys); else None (_distinct).
-    The carried value, where ECF applied, ends the last piece."""
-    g = gr.group
-    S, Q = gr.acode.shape
-    ans = _cells(gr, cells)
-    ids = fields(gr.students)
-    K = g.expected.shape[0]
-    if DEDUP and DEDUP * K <= S and (shared := _shared(gr, ans, ids)) is not None:
-        sids, rests, inv = shared
-        out = np.empty((S, Q, 2), dtype=object)
-        out[:, :, 0] = sids[:, None]
-        out[:, :, 1] = rests[inv]
-        return out.reshape(-1).tolist()
-    return None
+def _shared_of(gr: GroupResult, cells: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """_shared of the group when its keys are shared (each used by DEDUP students or more) and
+    few lines differ in more than the student; else None (its lines: _distinct)."""
+    if not (DEDUP and DEDUP * gr.group.expected.shape[0] <= gr.acode.shape[0]):
+        return None
+    return _shared(gr, _cells(gr, cells), fields(gr.students))
 
 
 def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
@@ -131,7 +120,7 @@ def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
 
 def _distinct(gr: GroupResult, cells: dict) -> Lines:
     """The group's answers.csv lines as byte records (grading.csvrecords), when lines differ in
-    more than the student (distinct keys: _pieces gives None)."""
+    more than the student (distinct keys: _shared_of gives None)."""
     g, j = gr.group, gr.judged
     S, Q = gr.acode.shape
     ans = _cells(gr, cells)
@@ -173,34 +162,21 @@ def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarra
     return np.array(ids, dtype=object), np.array(rests, dtype=object), inv.reshape(S, Q)
 
 
-def _carried(last: np.ndarray, carried: np.ndarray) -> np.ndarray:
-    """The lines' last pieces (S*Q,), a new object array, with each line's carried value (NaN: none)
-    in place of its final "\n" (ECF applied: the value ends the line)."""
-    at = np.flatnonzero(~np.isnan(carried.reshape(-1)))
-    if len(at):
-        last[at] = [r[:-1] + c for r, c in zip(last[at].tolist(), float_texts(carried.reshape(-1)[at], "\n").tolist())]
-    return last
-
-
 def write_answers(res: GradeResult, path: Path) -> None:
     cells: dict = {}
-    shared = _shared_chunks(res) if len(res.groups) == 1 else None
-    per: list = []  # each group's lines: pieces (_pieces, 2 a line) or byte records (_distinct)
-    for gr in res.groups if shared is None else ():
-        pieces = _pieces(gr, cells)
-        per.append(_distinct(gr, cells) if pieces is None else pieces)
-    if shared is not None:
-        chunks = shared
-    elif len(per) == 1:  # the students' lines in order, a chunk at a time
+    per: list = []  # each group's lines: _shared's (sids, rests, inv), or byte records (_distinct)
+    for gr in res.groups:
+        shared = _shared_of(gr, cells)
+        per.append(_distinct(gr, cells) if shared is None else shared)
+    if len(per) == 1:  # the students' lines in order, a chunk at a time
         p = per[0]
-        chunks = (p.blocks(0, CHUNK) if isinstance(p, Lines)
-                  else ("".join(p[a:a + 2 * CHUNK]) for a in range(0, len(p), 2 * CHUNK)))
+        chunks = p.blocks(0, CHUNK) if isinstance(p, Lines) else _shared_chunks(p[0], p[1], p[2])
     else:  # groups of different lengths: each student's lines, then taken in order
         blocks = []
         for p, gr in zip(per, res.groups):
             Q = gr.acode.shape[1]
             blocks.append([""] * len(gr.students) if not Q else list(p.blocks(Q, CHUNK)) if isinstance(p, Lines)
-                          else ["".join(p[a:a + 2 * Q]) for a in range(0, len(p), 2 * Q)])
+                          else _student_lines(p[0], p[1], p[2]))
         gi, r = res.order
         flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]
         chunks = ("".join(flat[i:i + 256]) for i in range(0, len(flat), 256))
@@ -210,26 +186,27 @@ def write_answers(res: GradeResult, path: Path) -> None:
 CHUNK = 1 << 14  # lines of answers.csv made at a time
 
 
-def _shared_chunks(res: GradeResult) -> Iterator[str] | None:
-    """answers.csv's lines of one group with shared keys (_shared), a chunk of students at a time
-    (the pieces of a chunk only: they stay in cache); None when _pieces' other way is the one."""
-    gr = res.groups[0]
-    S, Q = gr.acode.shape
-    if not (DEDUP and Q and DEDUP * gr.group.expected.shape[0] <= S):
-        return None
-    shared = _shared(gr, _answer_cells(gr), fields(gr.students))
-    if shared is None:
-        return None
-    sids, rests, inv = shared
-    step = max(1, CHUNK // Q)
-    buf = np.empty((min(step, S), Q, 2), dtype=object)  # one buffer for every chunk (no fresh pages each time)
+def _shared_chunks(sids: np.ndarray, rests: np.ndarray, inv: np.ndarray) -> Iterator[str]:
+    """The lines of _shared's (sids, rests, inv), a chunk of students at a time, joined; one
+    buffer for every chunk (its pieces stay in cache)."""
+    S, Q = inv.shape
+    step = max(1, CHUNK // max(Q, 1))
+    buf = np.empty((min(step, S), Q, 2), dtype=object)
+    for a in range(0, S, step):
+        out = buf[:min(a + step, S) - a]  # students a..: student_id, rest of line
+        out[:, :, 0] = sids[a:a + step, None]
+        out[:, :, 1] = rests[inv[a:a + step]]
+        yield "".join(out.reshape(-1).tolist())
 
-    def chunk(a: int, b: int) -> str:
-        out = buf[:b - a]  # students a..b-1: student_id, rest of line
-        out[:, :, 0] = sids[a:b, None]
-        out[:, :, 1] = rests[inv[a:b]]
-        return "".join(out.reshape(-1).tolist())
-    return (chunk(a, min(a + step, S)) for a in range(0, S, step))
+
+def _student_lines(sids: np.ndarray, rests: np.ndarray, inv: np.ndarray) -> list[str]:
+    """Each student's lines of _shared's (sids, rests, inv), joined (S,)."""
+    S, Q = inv.shape
+    out = np.empty((S, Q, 2), dtype=object)
+    out[:, :, 0] = sids[:, None]
+    out[:, :, 1] = rests[inv]
+    flat = out.reshape(-1).tolist()
+    return ["".join(flat[a:a + 2 * Q]) for a in range(0, len(flat), 2 * Q)]
 
 
 def question_order(res: GradeResult) -> list[str]:
