@@ -77,6 +77,7 @@ def cell_rows(values: np.ndarray, fmt: str, has: np.ndarray | None = None, end: 
     if has is not None and not has.all():
         digit = np.where(has, digit, len(uniq))
         texts.append("")
+    inner, last = (np.array([t + e for t in texts], dtype=object) for e in (",", end))  # a cell as written
     radix = max(len(texts), 2)
     width = max(1, int(np.log(max(S // 8, 16)) / np.log(radix)))
     out = np.empty((S, (C + width - 1) // width), dtype=object)
@@ -88,8 +89,7 @@ def cell_rows(values: np.ndarray, fmt: str, has: np.ndarray | None = None, end: 
         binv, buniq = factorize(code, few=True)
         cols = []
         for c in range(c0, c1):  # the digits of each distinct block, most significant first
-            ends = np.array([t + ("," if c < C - 1 else end) for t in texts], dtype=object)
-            cols.append(ends[buniq // radix ** (c1 - 1 - c) % radix].tolist())
+            cols.append((inner if c < C - 1 else last)[buniq // radix ** (c1 - 1 - c) % radix].tolist())
         out[:, b] = np.array(["".join(t) for t in zip(*cols)], dtype=object)[binv]
     return out
 
@@ -108,17 +108,16 @@ def fields(texts: list[str]) -> list[str]:
     return [field(t) for t in texts] if any(c in joined for c in QUOTED) else texts
 
 
-def float_texts(values: np.ndarray, end: str, start: str = "") -> np.ndarray:
-    """start + f"{v:.12g}" + end of each float (NaN: start + end), as an object array of values'
-    shape; one %-format over all of them (C speed; the same text as f"{v:.12g}")."""
+def float_texts(values: np.ndarray, end: str) -> np.ndarray:
+    """f"{v:.12g}" + end of each float (NaN: end alone), as an object array of values' shape; one
+    %-format over all of them (C speed; the same text as f"{v:.12g}")."""
     flat = np.ascontiguousarray(values, dtype=np.float64).ravel()
     out = np.empty(flat.size, dtype=object)
     if flat.size:
-        out[:] = ((start.replace("%", "%%") + "%.12g" + end.replace("%", "%%") + "\x00") * flat.size
-                  % tuple(flat.tolist())).split("\x00")[:-1]
+        out[:] = (("%.12g" + end.replace("%", "%%") + "\x00") * flat.size % tuple(flat.tolist())).split("\x00")[:-1]
         nan = np.isnan(flat)
         if nan.any():
-            out[nan] = start + end
+            out[nan] = end
     return out.reshape(np.shape(values))
 
 
