@@ -55,14 +55,15 @@ def test_fields_equal_each_cell_neutralised_and_quoted(seed):
 
 
 def test_write_chunks_records_the_hash_of_the_utf8_text(tmp_path):
-    """The file is head + chunks in UTF-8, and its manifest record (hashed while writing, not read
+    """The file is head + chunks in UTF-8 (chunks given as text or as bytes), and its manifest record (hashed while writing, not read
     back) is the size and SHA-256 of those bytes."""
     import hashlib
 
     from exgen.grading.csvcells import write_chunks
     from exgen.manifest import _record
     chunks = ["a,b\n", "é,\"x\"\n" * 1000, "", "漢字\n" * 30000]
-    write_chunks(tmp_path / "t.csv", "h\n", iter(chunks))
+    given = [c.encode("utf-8") if i % 2 else c for i, c in enumerate(chunks)]  # texts, or their UTF-8 bytes
+    write_chunks(tmp_path / "t.csv", "h\n", iter(given))
     data = ("h\n" + "".join(chunks)).encode("utf-8")
     assert (tmp_path / "t.csv").read_bytes() == data
     assert _record(tmp_path, "t.csv", (tmp_path / "t.csv").lstat()) == {"size": len(data),

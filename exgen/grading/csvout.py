@@ -175,7 +175,7 @@ def write_answers(res: GradeResult, path: Path) -> None:
         blocks = []
         for p, gr in zip(per, res.groups):
             Q = gr.acode.shape[1]
-            blocks.append([""] * len(gr.students) if not Q else list(p.blocks(Q, CHUNK)) if isinstance(p, Lines)
+            blocks.append([""] * len(gr.students) if not Q else [t.decode("utf-8") for t in p.blocks(Q, CHUNK)] if isinstance(p, Lines)
                           else _student_lines(p[0], p[1], p[2]))
         gi, r = res.order
         flat = [blocks[g][i] for g, i in zip(gi.tolist(), r.tolist())]

@@ -170,16 +170,17 @@ class Lines:
         keep = u != PAD
         return u[keep].tobytes(), keep
 
-    def blocks(self, per: int, chunk: int) -> Iterator[str]:
-        """The lines, `per` at a time (a str each), made about `chunk` lines at a time."""
+    def blocks(self, per: int, chunk: int) -> Iterator[bytes]:
+        """The lines, `per` at a time (UTF-8 bytes each; all of a chunk at once with per 0), made
+        about `chunk` lines at a time."""
         step = max(per, chunk // per * per) if per else chunk
         L = self.S * self.Q
         for a in range(0, L, step):
             b = min(a + step, L)
             text, keep = self.chunk(a, b)
             if not per or per >= b - a:  # one block
-                yield text.decode("utf-8")
+                yield text
                 continue
             ends = np.cumsum(keep.sum(axis=1))[per - 1::per].tolist()  # the end of each block of `per` lines
             for s, e in zip([0] + ends, ends):
-                yield text[s:e].decode("utf-8")
+                yield text[s:e]
