@@ -206,8 +206,7 @@ def _answers_ok(E: np.ndarray, shape: tuple, shape_cols: list[int]) -> bool:
     if not shape_cols:
         return _finite(E, shape)
     num = np.setdiff1d(np.arange(shape[1]), shape_cols)
-    return (E.shape == shape and E.dtype.kind == "f" and bool(np.isfinite(E[:, num]).all())
-            and bool(np.isnan(E[:, shape_cols]).all()))
+    return E.shape == shape and _finite(E[:, num], (shape[0], num.size)) and bool(np.isnan(E[:, shape_cols]).all())
 
 
 def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None:
@@ -258,7 +257,8 @@ def _build(d: Path, meta: dict, a: dict, files: list[str]) -> IndexedKeys | None
         if g.shape_cols:  # the same shapes for every key of the group (one architecture and batch), checked by mismatch()
             g.shape_answers = shapes.key_shapes([first], g.shape_cols) * K
         cols = set(g.shape_cols)
-        if not (np.array_equal(E[k0], [np.nan if i in cols else q["answer"] for i, q in enumerate(qs)], equal_nan=True) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
+        answers = [np.nan if i in cols else q["answer"] for i, q in enumerate(qs)]
+        if not (np.array_equal(E[k0], answers, equal_nan=True) and np.array_equal(P[k0], [q.get("points", 1) for q in qs])
                 and np.array_equal(TK[k0], [TOL_KINDS[t["kind"]] for t in tol])
                 and np.array_equal(TV[k0], [t["value"] for t in tol])
                 and all(np.array_equal(u, v[k0:k0 + 1]) for u, v in
