@@ -24,6 +24,7 @@ _ONES, _HIGH, _LOW7 = _U(0x0101010101010101), _U(0x8080808080808080), _U(0x7F7F7
 _LAST = np.array([0] + [~((1 << 8 * (8 - n)) - 1) & ((1 << 64) - 1) for n in range(1, 9)],
                  dtype=np.uint64)  # (9,) keeps a word's last n bytes (its high ones)
 _POW10 = np.array([10 ** a for a in range(DIGITS + 2)], dtype=np.uint64)  # (17,)
+_POW10F = _POW10.astype(np.float64)  # (17,) exact
 
 
 def _zero_bytes(x: np.ndarray) -> np.ndarray:
@@ -31,21 +32,17 @@ def _zero_bytes(x: np.ndarray) -> np.ndarray:
     return ~((((x & _LOW7) + _LOW7) | x) & _HIGH) & _HIGH
 
 
-def _digit_bytes(x: np.ndarray) -> np.ndarray:
-    """0x80 in each byte of x (k,) that is an ASCII digit, 0 elsewhere."""
+def _digits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ASCII digits of the words x (k,): their values 0..9 in place (every other byte 0), and
+    0x80 in each digit's byte (0 elsewhere)."""
     t = x ^ _U(0x3030303030303030)  # a digit's byte becomes its value 0..9
-    return ~((((t & _LOW7) + _U(0x7676767676767676)) | t) & _HIGH) & _HIGH  # t + 0x76 >= 0x80: t > 9
+    flags = ~((((t & _LOW7) + _U(0x7676767676767676)) | t) & _HIGH) & _HIGH  # t + 0x76 >= 0x80: t > 9
+    return t & ((flags >> _U(7)) * _U(0xFF)), flags
 
 
 def _count(flags: np.ndarray) -> np.ndarray:
-    """How many bytes of each word (k,) hold 0x80 (flags from `_zero_bytes`, `_digit_bytes`)."""
+    """How many bytes of each word (k,) hold 0x80 (flags from `_zero_bytes`, `_digits`)."""
     return ((flags >> _U(7)) * _ONES) >> _U(56)
-
-
-def _values(x: np.ndarray, digits: np.ndarray) -> np.ndarray:
-    """The digit bytes of words x (k,) as their values 0..9, every other byte 0 (digits: the
-    flags of `_digit_bytes`)."""
-    return (x ^ _U(0x3030303030303030)) & ((digits >> _U(7)) * _U(0xFF))
 
 
 def _eight(d: np.ndarray) -> np.ndarray:
@@ -53,8 +50,7 @@ def _eight(d: np.ndarray) -> np.ndarray:
     most significant (pairs, then fours, then all eight, multiplied into place)."""
     d = d * _U(10) + (d >> _U(8))
     mask = _U(0x000000FF000000FF)
-    return ((((d & mask) * _U(100 + (1000000 << 32))) + (((d >> _U(16)) & mask) * _U(1 + (10000 << 32))))
-            >> _U(32)) & _U(0xFFFFFFFF)
+    return (((d & mask) * _U(100 + (1000000 << 32))) + (((d >> _U(16)) & mask) * _U(1 + (10000 << 32)))) >> _U(32)
 
 
 def read_numbers(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -63,11 +59,11 @@ def read_numbers(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.nd
     the value means nothing."""
     first = start + length - WIDTH  # (k,) the byte where the right-aligned 16 bytes begin
     ok = (length >= 1) & (length <= WIDTH) & (first >= 0)
-    at = np.maximum(first, 0)
-    size = np.clip(length, 0, WIDTH)  # (k,)
-    hi = b.at(at) & _LAST[np.clip(size - 8, 0, 8)]  # (k,) bytes 0..7, those before the cell zeroed
-    lo = b.at(at + 8) & _LAST[np.minimum(size, 8)]  # (k,) bytes 8..15 (the cell's end)
-    digit_hi, digit_lo = _digit_bytes(hi), _digit_bytes(lo)
+    np.maximum(first, 0, out=first)
+    size = np.minimum(length, WIDTH)  # (k,)
+    hi = b.at(first) & _LAST[np.clip(size - 8, 0, 8)]  # (k,) bytes 0..7, those before the cell zeroed
+    lo = b.at(first + 8) & _LAST[np.minimum(size, 8)]  # (k,) bytes 8..15 (the cell's end)
+    (value_hi, digit_hi), (value_lo, digit_lo) = _digits(hi), _digits(lo)
     dot_hi, dot_lo = _zero_bytes(hi ^ _U(0x2E2E2E2E2E2E2E2E)), _zero_bytes(lo ^ _U(0x2E2E2E2E2E2E2E2E))
     digits = (_count(digit_hi) + _count(digit_lo)).astype(np.int64)  # (k,)
     dots = (_count(dot_hi) + _count(dot_lo)).astype(np.int64)  # (k,)
@@ -75,12 +71,14 @@ def read_numbers(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[np.nd
     signed = (lead == 45) | (lead == 43)  # "-" or "+"
     ok &= (digits >= 1) & (digits <= DIGITS) & (dots <= 1) & (digits + dots + signed == length)
     # every byte of the cell a digit, but for one "." and a leading sign: its digits as one integer,
-    # the "." counted as a 0 digit in place (T), then the digits after it moved up one place (m)
-    T = _eight(_values(hi, digit_hi)) * _U(10 ** 8) + _eight(_values(lo, digit_lo))  # (k,)
-    _, bit_hi = np.frexp(dot_hi.astype(np.float64))  # (k,) 8i + 8 for a "." at byte i of the word, 0 for none
-    _, bit_lo = np.frexp(dot_lo.astype(np.float64))
-    after = np.where(bit_lo > 0, 7 - (bit_lo - 8) // 8, np.where(bit_hi > 0, 15 - (bit_hi - 8) // 8, 0))  # (k,) digits after the "."
+    # the "." counted as a 0 digit in place (T), then the digits before it moved down one place (m)
+    T = _eight(value_hi) * _U(10 ** 8) + _eight(value_lo)  # (k,)
+    # the "." as one bit of 128 (lo's bytes above hi's): bit 8j + 7 for window byte 15 - j, so
+    # frexp's exponent is 8j + 8 and the digits after the "." are j = (128 - exponent) / 8
+    _, bit = np.frexp(dot_lo.astype(np.float64) * 2.0 ** 64 + dot_hi.astype(np.float64))
+    after = np.where(dots > 0, (128 - bit) // 8, 0)  # (k,) digits after the "."
     tail = T % _POW10[after]  # (k,) the digits after the "."
     m = np.where(dots > 0, (T - tail) // _U(10) + tail, T)  # (k,) < 10**15
-    values = m.astype(np.float64) / _POW10[after].astype(np.float64)
-    return np.where(lead == 45, -values, values), ok
+    values = m.astype(np.float64) / _POW10F[after]
+    np.negative(values, out=values, where=lead == 45)
+    return values, ok
