@@ -9,6 +9,11 @@ Two ways in, same result:
          as the header. Only the distinct texts become Python strings, all at once.
   exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
          inside quotes, rows wider than the header, blank lines before the header, .xlsx).
+
+The texts of the answer columns (named by the caller: `answer_columns`) come with their parse
+(`numbers.Parsed`), made in the reading thread: on the fast path the plain decimals are read
+from their bytes (exgen.grading.cellnumbers) and the other texts by `parse_many`; on the exact
+path every text by `parse_many`.
 """
 from __future__ import annotations
 
@@ -190,8 +195,8 @@ def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
     if got is None:
         return None
     S, L = got  # (width, n) each: the body rows
-    width = len(cells)
-    numeric = answer_columns(cells, answers)
+    header, width = [h.strip().lstrip("\ufeff") for h in cells], len(cells)
+    numeric = answer_columns(header, answers)
     distinct = [_distinct(b, S[j], L[j]) for j in range(width)]
 
     def column(j: int) -> tuple[np.ndarray, list[str]]:
@@ -226,4 +231,4 @@ def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
         if distinct[j]:  # a text per cell: cell i's text is texts[codes[i]]
             codes, texts = cols[j]
             cols[j] = (codes, _parsed(texts, codes, *done[(1, j)]))
-    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
+    return Table(header, cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
