@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from exgen.grading import cells
+from exgen.grading import cellnumbers, cells
 from exgen.grading.cellnumbers import read_numbers
 from exgen.grading.files import read_columns
 from exgen.grading.numbers import INVALID, MISSING, OK, Parsed, parse_answer, parse_many
@@ -46,7 +46,7 @@ def _floats(texts):
     return [one(t) for t in texts]
 
 
-def test_read_numbers_is_float_to_the_bit():
+def test_read_numbers_is_float_to_the_bit(monkeypatch):
     rng = random.Random(7)
     texts = NASTY + _number_cells(rng, 30000)
     texts = [t for t in texts if ";" not in t and "\n" not in t]
@@ -65,6 +65,9 @@ def test_read_numbers_is_float_to_the_bit():
             "99999999999999.9"} <= taken
     assert not taken & {".", "-", "1-2", "-99999999999999.9", "1.2.3", "9999999999999999", "1e5", "+-1", "inf", "1 ", "0,5"}
     assert ok.sum() > 5000  # many of the plain decimals are read here
+    monkeypatch.setattr(cellnumbers, "CHUNK", 1000)  # a chunk at a time: the same
+    chunked = read_numbers(b, S[1], L[1])
+    assert np.array_equal(chunked[1], ok) and np.array_equal(chunked[0][ok], values[ok])
 
 
 def _answers(path, **kw):
