@@ -129,19 +129,21 @@ def _check_text_size(utf8: bytes, p: Path, ends=None) -> None:
         limits.check("columns", int(per_line[line]) + 1, limits.MAX_TABLE_COLUMNS, str(p), f"line {line + 1}")
 
 
-def read_columns(path: str | Path, sheet: str | None = None) -> Table:
-    """The file as a Table (fast path for clean delimited text, exact path otherwise)."""
+def read_columns(path: str | Path, sheet: str | None = None, answers=()) -> Table:
+    """The file as a Table (fast path for clean delimited text, exact path otherwise). answers:
+    the header names of the answer columns, whose texts are parsed while read (numbers.Parsed:
+    in the reading thread, beside the key loading)."""
     p, data = _load(path)
     if _is_xlsx(p, data):
-        table = from_rows(*_xlsx_rows(p, data, sheet))
+        table = from_rows(*_xlsx_rows(p, data, sheet), answers)
     elif sheet is not None:
         raise SubmissionError(f"{p}: --sheet {sheet!r} is for .xlsx workbooks; this file is text (CSV)")
     else:
         utf8, text = utf8_of(data, str(p))
-        table = fast_table(utf8, lambda ends: _check_text_size(utf8, p, ends))
+        table = fast_table(utf8, lambda ends: _check_text_size(utf8, p, ends), answers)
         if table is None:
             _check_text_size(utf8, p)
-            table = from_rows(*_csv_rows(utf8.decode("utf-8") if text is None else text, p))
+            table = from_rows(*_csv_rows(utf8.decode("utf-8") if text is None else text, p), answers)
     if table is None:
         raise SubmissionError(f"{p}: cannot be read: the file is empty")
     return table

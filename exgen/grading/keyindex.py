@@ -43,6 +43,7 @@ import json
 import os
 import zipfile
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -189,9 +190,12 @@ def read_index(directory: str | Path) -> IndexedKeys | None:
         if meta.get("format") != FORMAT or meta.get("version") not in READ_VERSIONS or meta.get("keys") != d.resolve().name:
             return None
         files = a["files"].tolist()
-        if not matches(d, files, a["size"], a["sha256"], st.st_mtime_ns):
-            return None
-        return _build(d, meta, a, files)
+        # the folder's files are checked (one stat a file: system calls, mostly outside the GIL)
+        # while the index is built; a build of an index that does not match is dropped
+        with ThreadPoolExecutor(1) as pool:
+            same = pool.submit(matches, d, files, a["size"], a["sha256"], st.st_mtime_ns)
+            built = _build(d, meta, a, files)
+            return built if same.result() else None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
             ExgenError):
         return None

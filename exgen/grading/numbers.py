@@ -95,13 +95,40 @@ def _factorize_by_class(values: np.ndarray) -> tuple[np.ndarray, list]:
     return code, [v for _, v in seen]
 
 
+class Parsed(list):
+    """Answer texts with `parse_many`'s result for them, made where the texts are read (in the
+    reading thread, beside the key loading: exgen.grading.files.read_columns); `parse_many` of it
+    returns (a copy of) that result. Never changed once made (a changed copy, `list(texts)`, is
+    an ordinary list: parsed again)."""
+
+    def __init__(self, texts: list[str], values: np.ndarray, status: np.ndarray):
+        super().__init__(texts)
+        self.values, self.status = values, status  # (n,) each, as parse_many gives them
+
+
+def parsed(texts: list[str], known: np.ndarray | None = None, values: np.ndarray | None = None) -> Parsed:
+    """The texts with their parse attached (`Parsed`). known (n,) bool: the texts already read as
+    numbers (OK), with their `values` (n,) (exgen.grading.cellnumbers, from the file's bytes);
+    the others go through `parse_many`."""
+    n = len(texts)
+    if known is None or values is None:
+        return Parsed(texts, *parse_many(texts))
+    out, status = np.where(known, values, np.nan), np.zeros(n, dtype=np.int8)  # (n,) each
+    rest = np.flatnonzero(~known)
+    if rest.size:
+        out[rest], status[rest] = parse_many([texts[i] for i in rest.tolist()])
+    return Parsed(texts, out, status)
+
+
 def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of answers -> (values (n,) float, NaN where not OK; status (n,) int8):
     `parse_answer` of each text.
 
-    Fast path: the plain numbers (`_plain`) go through float() in one C loop; only the others
-    (decimal commas, fractions, unicode minus, blanks, junk) go through `parse_answer`, each
-    distinct one once."""
+    Texts read with their parse (`Parsed`) have it already. Else the fast path: the plain
+    numbers (`_plain`) go through float() in one C loop; only the others (decimal commas,
+    fractions, unicode minus, blanks, junk) go through `parse_answer`, each distinct one once."""
+    if isinstance(texts, Parsed):
+        return texts.values.copy(), texts.status.copy()
     n = len(texts)
     values = np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)

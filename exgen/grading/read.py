@@ -109,7 +109,9 @@ def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str |
 
 
 def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table: Table | None) -> Submissions:
-    t = (read_columns(path, sheet) if table is None else table).without_blank_rows()  # blank lines are skipped in every layout
+    if table is None:
+        table = read_columns(path, sheet, () if mapping else ANSWER_COLUMNS)  # (answers parsed as read)
+    t = table.without_blank_rows()  # blank lines are skipped in every layout
     name, header = str(path), t.header
     from exgen.lms.layouts import detect, propose_map
     layout = detect(header)

@@ -9,7 +9,7 @@ from exgen.grading.grade import GradeResult, grade_submissions
 from exgen.grading.keyindex import load_prepared
 from exgen.roster import alias_map, read_roster
 from exgen.grading.files import read_columns
-from exgen.grading.read import no_gc, read_mapping, read_submissions
+from exgen.grading.read import ANSWER_COLUMNS, no_gc, read_mapping, read_submissions
 from exgen.errors import UsageError
 from exgen.outdir import OutputDir
 from exgen.textio import check_paths
@@ -40,9 +40,10 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     check_paths(inputs=[submissions, mapping_file, roster], input_dirs=[keys_dir], outputs=[out])
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
     with OutputDir(out, "grades", force=force, inputs=inputs) as stage, ThreadPoolExecutor(1) as pool, no_gc():
-        # the submissions' cells are read (NumPy on the file's bytes, mostly outside the GIL) while
-        # the keys load: two cores at work; a reading error is raised only where reading was
-        cells = pool.submit(read_columns, submissions, sheet)
+        # the submissions' cells are read and their answers parsed (numbers.Parsed; NumPy on the
+        # file's bytes, mostly outside the GIL) while the keys load: two cores at work; a reading
+        # error is raised only where reading was
+        cells = pool.submit(read_columns, submissions, sheet, () if mapping or mapping_file else ANSWER_COLUMNS)
         # every key validated (errors name its file) before anything else is read; from the
         # exam-wide index (answer_keys/.exam-keys.npz) when it matches the JSON keys
         keys, prep = load_prepared(keys_dir)

@@ -9,6 +9,11 @@ Two ways in, same result:
          as the header. Only the distinct texts become Python strings, all at once.
   exact  the csv module's rows (or openpyxl's), for everything else (quoted fields, line breaks
          inside quotes, rows wider than the header, blank lines before the header, .xlsx).
+
+The texts of the answer columns (named by the caller: `answer_columns`) come with their parse
+(`numbers.Parsed`), made in the reading thread: on the fast path the plain decimals are read
+from their bytes (exgen.grading.cellnumbers) and the other texts by `parse_many`; on the exact
+path every text by `parse_many`.
 """
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.grading import cells as bytecells
+from exgen.grading.cellnumbers import read_numbers
+from exgen.grading.numbers import parsed
 
 
 def delimiter(header_line: str) -> str:
@@ -116,8 +123,15 @@ def _blank(texts: list[str]) -> np.ndarray:
             | (np.fromiter(map(len, texts), dtype=np.int64, count=n) == 0))
 
 
-def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
-    """The exact path: rows from the csv module or openpyxl. None if every row is blank."""
+def answer_columns(header: list[str], answers) -> set[int]:
+    """The columns whose header, stripped and in lower case, is one of the names `answers`: their
+    texts are parsed as they are read (`numbers.Parsed`), in the reading thread."""
+    return {j for j, h in enumerate(header) if h.strip().lower() in answers}
+
+
+def from_rows(rows: list[list[str]], lines: list[int], answers=()) -> Table | None:
+    """The exact path: rows from the csv module or openpyxl. None if every row is blank.
+    answers: the header names of answer columns (`answer_columns`)."""
     start = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
     if start is None:
         return None
@@ -125,7 +139,19 @@ def from_rows(rows: list[list[str]], lines: list[int]) -> Table | None:
     body = rows[start + 1:]
     width = max(len(header), max(map(len, body), default=0))
     cols = [factorize([r[j] if j < len(r) else "" for r in body]) for j in range(width)]
+    for j in answer_columns(header, answers):
+        cols[j] = (cols[j][0], parsed(cols[j][1]))
     return Table(header, cols, np.array(lines[start + 1:], dtype=np.int64))
+
+
+def _parsed(texts: list[str], where: np.ndarray, values: np.ndarray, ok: np.ndarray) -> list[str]:
+    """An answer column's texts with their parse (`numbers.parsed`): cell i, read as a number
+    (values[i], if ok[i]: exgen.grading.cellnumbers), has the text texts[where[i]] (each (c,))."""
+    if not texts:
+        return texts
+    known, at = np.zeros(len(texts), dtype=bool), np.empty(len(texts))  # (t,) each, by text
+    known[where], at[where] = ok, values
+    return parsed(texts, known, at)
 
 
 SAMPLE_ROWS = 2000
@@ -147,10 +173,12 @@ def _distinct(b: bytecells.Bytes, start: np.ndarray, length: np.ndarray) -> bool
 THREADED_ROWS = 20_000
 
 
-def fast_table(utf8: bytes, check=None) -> Table | None:
+def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
     """The fast path (exgen.grading.cells: NumPy on the UTF-8 bytes), or None when the file has
     anything the csv module might read differently: a quote character, a NUL, a lone CR, a blank
-    first line, a row wider than the header. check(line feeds): the size limits (cells.spans)."""
+    first line, a row wider than the header. check(line feeds): the size limits (cells.spans).
+    answers: the header names of answer columns (`answer_columns`), their plain decimals read
+    as numbers from their bytes (exgen.grading.cellnumbers), the other texts by parse_many."""
     if b'"' in utf8 or b"\x00" in utf8:
         return None
     crlf = b"\r" in utf8
@@ -167,21 +195,40 @@ def fast_table(utf8: bytes, check=None) -> Table | None:
     if got is None:
         return None
     S, L = got  # (width, n) each: the body rows
+    header, width = [h.strip().lstrip("\ufeff") for h in cells], len(cells)
+    numeric = answer_columns(header, answers)
+    distinct = [_distinct(b, S[j], L[j]) for j in range(width)]
 
     def column(j: int) -> tuple[np.ndarray, list[str]]:
         s, k = S[j], L[j]
-        if _distinct(b, s, k):
+        if distinct[j]:  # (an answer column's numbers: a job of their own, below)
             texts, where = bytecells.decode(b, s, k)
             return where, texts
         codes, first_at = bytecells.factorize(b, s, k)
-        texts, where = bytecells.decode(b, s[first_at], k[first_at])
+        s, k = s[first_at], k[first_at]  # (t,) the first cell of each code
+        texts, where = bytecells.decode(b, s, k)
+        if j in numeric:
+            texts = _parsed(texts, where, *read_numbers(b, s, k))
         in_order = bool((where == np.arange(len(where))).all())  # the texts in order of the codes
         return (codes if in_order else where[codes]), texts
 
-    if S.shape[1] >= THREADED_ROWS and len(cells) > 1:
+    # jobs: (0, j) column j's codes and texts, (1, j) the numbers of every cell of a distinct
+    # answer column j (as long as its texts take: the two run at once); the longest first
+    jobs = [(1, j) for j in sorted(numeric) if distinct[j]] + sorted(((0, j) for j in range(width)),
+                                                                     key=lambda t: not distinct[t[1]])
+
+    def run(job: tuple[int, int]):
+        return read_numbers(b, S[job[1]], L[job[1]]) if job[0] else column(job[1])
+
+    if S.shape[1] >= THREADED_ROWS and len(jobs) > 1:
         from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(2) as pool:  # each column on its own: the same table in any order
-            cols = list(pool.map(column, range(len(cells))))
+        with ThreadPoolExecutor(2) as pool:  # each job on its own: the same table in any order
+            done = dict(zip(jobs, pool.map(run, jobs)))
     else:
-        cols = [column(j) for j in range(len(cells))]
-    return Table([h.strip().lstrip("\ufeff") for h in cells], cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
+        done = {job: run(job) for job in jobs}
+    cols = [done[(0, j)] for j in range(width)]
+    for j in numeric:
+        if distinct[j]:  # a text per cell: cell i's text is texts[codes[i]]
+            codes, texts = cols[j]
+            cols[j] = (codes, _parsed(texts, codes, *done[(1, j)]))
+    return Table(header, cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
