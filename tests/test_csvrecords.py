@@ -79,8 +79,8 @@ def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool, own: bool
 def test_lines_equal_the_lines_joined_as_strings(seed, texts, own):
     S, Q = [(1, 1), (7, 3), (40, 5), (300, 4), (2, 40), (0, 3)][seed]
     args, expected, ref = _case(seed, S, Q, S if own else max(1, S // 3), texts, nasty=seed % 2 == 1, own=own)
-    for stored in (None, g12(expected)):  # formatted while writing, or as the key index stores them
-        lines = Lines(*args, stored=stored)
+    for stored, joined in ((None, None), (g12(expected), None), (g12(expected), "".join(args[2]))):
+        lines = Lines(*args, stored=stored, joined=joined)  # values formatted here or stored; answers joined here or given
         for chunk in (1, 7, 1 << 14):
             assert b"".join(lines.blocks(0, chunk)).decode("utf-8") == "".join(ref)
             if Q:
@@ -92,3 +92,34 @@ def test_nasty_cells_everywhere():
     assert any(len(a.encode()) > HEAD for a in args[2]) and any("\x00" in a for a in args[2] + args[0])
     got = b"".join(Lines(*args, stored=g12(expected)).blocks(0, 50)).decode("utf-8")
     assert got.encode("utf-8") == "".join(ref).encode("utf-8")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_answer_texts_are_csv_writer_cells(seed):
+    """csvout._answer_texts (answers stripped, neutralised and quoted in one pass, "" last; the
+    concatenation it hands on to the byte records) equals csv.writer's cell of each stripped
+    text after safe_cell; with and without the parse status (numbers are not looked at)."""
+    import csv
+    import io
+    from types import SimpleNamespace
+
+    from exgen.escape import _is_number, safe_cell
+    from exgen.grading.csvout import _answer_cells, _answer_texts
+    from exgen.grading.numbers import INVALID, OK
+    pyr = random.Random(seed)
+    pool = NASTY + [" -1.5 ", "+2", "@x", "-x", "\t=1", " =a ", "a,b", 'q"', "x\ny", "\r", "é,", "1e3", "-"]
+    texts = ["".join(pyr.choice(pool) for _ in range(pyr.randint(0, 3))) for _ in range(pyr.randint(0, 80))]
+    if seed % 2:
+        texts = [t for t in texts if not any(c in t for c in ',"\r\n')]  # no quoting: the concatenation kept
+
+    def ref(t: str) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([safe_cell(t.strip()), "x"])
+        return buf.getvalue()[:-3]
+    status = np.array([OK if _is_number(t.strip()) else INVALID for t in texts], dtype=np.int8)
+    for tstatus in (None, status):
+        got, joined = _answer_texts(SimpleNamespace(texts=texts, tstatus=tstatus))
+        assert got == [ref(t) for t in texts] + [""]
+        assert joined is None or joined == "".join(got)
+        assert joined is not None or any(c in "".join(texts) for c in ',"\r\n')
+        assert _answer_cells(got).tolist() == got

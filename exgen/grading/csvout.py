@@ -9,7 +9,6 @@ The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.gradin
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,21 +28,30 @@ ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", 
                   "diagnosis", "carried_expected"]
 
 
-def _answer_cells(gr: GroupResult) -> np.ndarray:
-    """cell() of each answer text, stripped (object array; one more, "", last, for acode -1).
-    Only texts that are not numbers can need neutralising; quoting is looked for in all of them
-    at once."""
+def _answer_texts(gr: GroupResult) -> tuple[list[str], str | None]:
+    """cell() of each answer text, stripped, with one more, "", last (for acode -1); and their
+    concatenation when it was made on the way (None when quoting changed a text after it). Only
+    texts that are not numbers can need neutralising; quoting is looked for in all of them at
+    once. The one pass over the texts for both ways of writing lines: _answer_cells (shared keys)
+    and the byte records' pool (distinct keys, which reuses the concatenation)."""
     st = list(map(str.strip, gr.texts))
     todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
     for i in todo:
         if st[i][:1] in DANGEROUS:
             st[i] = safe_cell(st[i])
     joined = "".join(st)
-    if any(c in joined for c in QUOTED):
-        ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
-        for i in np.unique(np.searchsorted(ends, [m.start() for m in SPECIAL.finditer(joined)], side="right")).tolist():
-            st[i] = field(st[i])
-    return np.fromiter(itertools.chain(st, ("",)), dtype=object, count=len(st) + 1)
+    st.append("")
+    if not any(c in joined for c in QUOTED):
+        return st, joined
+    ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))  # (m + 1,)
+    for i in np.unique(np.searchsorted(ends, [m.start() for m in SPECIAL.finditer(joined)], side="right")).tolist():
+        st[i] = field(st[i])
+    return st, None
+
+
+def _answer_cells(texts: list[str]) -> np.ndarray:
+    """_answer_texts' cells as an object array (m + 1,) (shared keys index it with acode)."""
+    return np.fromiter(texts, dtype=object, count=len(texts))
 
 
 DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
@@ -111,11 +119,18 @@ def _shared_of(gr: GroupResult, cells: dict) -> tuple[np.ndarray, np.ndarray, np
     return _shared(gr, _cells(gr, cells), fields(gr.students))
 
 
+def _texts(gr: GroupResult, cells: dict) -> tuple[list[str], str | None]:
+    """_answer_texts of the group's texts (shared by the groups: made once, kept in `cells`)."""
+    if (id(gr.texts), "") not in cells:
+        cells[id(gr.texts), ""] = _answer_texts(gr)
+    return cells[id(gr.texts), ""]
+
+
 def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
-    """_answer_cells of the group's texts (shared by the groups: made once, kept in `cells`)."""
-    if id(gr.texts) not in cells:
-        cells[id(gr.texts)] = _answer_cells(gr)
-    return cells[id(gr.texts)]
+    """_answer_cells of the group's texts (made once, kept in `cells`)."""
+    if (id(gr.texts), "cells") not in cells:
+        cells[id(gr.texts), "cells"] = _answer_cells(_texts(gr, cells)[0])
+    return cells[id(gr.texts), "cells"]
 
 
 def _distinct(gr: GroupResult, cells: dict) -> Lines:
@@ -123,12 +138,12 @@ def _distinct(gr: GroupResult, cells: dict) -> Lines:
     more than the student (distinct keys: _shared_of gives None)."""
     g, j = gr.group, gr.judged
     S, Q = gr.acode.shape
-    ans = _cells(gr, cells)
+    ans, joined = _texts(gr, cells)
     s, q = np.arange(S)[:, None], np.arange(Q)[None, :]
     rcode, rests = _rests(gr, s, q)
     ex, texts = _expected(gr, gr.kidx[:, None], q)
-    return Lines(fields(gr.students), [cell(x) for x in g.qids], ans.tolist(), gr.acode, rests, rcode,
-                 np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text)
+    return Lines(fields(gr.students), [cell(x) for x in g.qids], ans, gr.acode, rests, rcode,
+                 np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text, joined=joined)
 
 
 def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

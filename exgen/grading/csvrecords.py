@@ -21,9 +21,10 @@ HEAD = 32  # bytes of a cell in its first record; a longer cell's rest is a seco
 G = 19  # the longest "%.12g" of a float ("-1.23456789012e-308"): "%-19.12g" is it padded with spaces
 
 
-def _encoded(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The texts UTF-8 encoded back to back (uint8, with one PAD after them) and their lengths."""
-    joined = "".join(texts)
+def _encoded(texts: list[str], joined: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The texts UTF-8 encoded back to back (uint8, with one PAD after them) and their lengths;
+    joined: "".join(texts) if the caller has it already."""
+    joined = "".join(texts) if joined is None else joined
     if joined.isascii():  # one encode: a text's bytes are its characters
         data, lens = joined.encode("ascii"), np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     else:
@@ -50,10 +51,10 @@ def _padded(data: np.ndarray, starts: np.ndarray, lens: np.ndarray, width: int) 
 class Pool:
     """Distinct cells as records: head (m,) of void width h (a cell's first h <= `head` bytes,
     PAD after), and for the cells longer than h their rest: tail (m2 + 1, t) uint8 (the last row
-    empty), tail_of (m,) each cell's row in it."""
+    empty), tail_of (m,) each cell's row in it. joined: "".join(texts), if made already."""
 
-    def __init__(self, texts: list[str], head: int = HEAD):
-        data, lens = _encoded(texts)
+    def __init__(self, texts: list[str], head: int = HEAD, joined: str | None = None):
+        data, lens = _encoded(texts, joined)
         starts = np.cumsum(lens) - lens  # (m,)
         h = max(1, min(int(lens.max(initial=0)), head))
         self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
@@ -109,17 +110,17 @@ class Lines:
     texts (a cell where the expected value is written as text, else None; or None for none),
     carried (the carried expected value, NaN: none; a line with one has a rest of its own);
     stored: (K, Q) "%.12g" of the keys' expected values as bytes (the key index's), with kidx
-    (S,) each student's key, or None."""
+    (S,) each student's key, or None; joined: "".join(answers), if made already."""
 
     def __init__(self, ids: list[str], qcells: list[str], answers: list[str], acode: np.ndarray,
                  rests: list[str], rcode: np.ndarray, values: np.ndarray, texts: np.ndarray | None,
-                 carried: np.ndarray, kidx: np.ndarray, stored: np.ndarray | None = None):
+                 carried: np.ndarray, kidx: np.ndarray, stored: np.ndarray | None = None, joined: str | None = None):
         self.S, self.Q = acode.shape
         rcode = rcode.reshape(-1).copy()  # (S*Q,)
         at = np.flatnonzero(~np.isnan(carried.reshape(-1)))  # the lines with a carried value: its own rest of line
         more = (np.array(rests, dtype=object)[rcode[at]] + float_texts(carried.reshape(-1)[at], "")).tolist()
         rcode[at] = len(rests) + np.arange(len(at))
-        self.ids, self.qids, self.answers, self.rests = Pool(ids), Pool(qcells), Pool(answers), Pool(rests + more)
+        self.ids, self.qids, self.answers, self.rests = Pool(ids), Pool(qcells), Pool(answers, joined=joined), Pool(rests + more)
         self.acode, self.rcode, self.values = acode.reshape(-1), rcode, values.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
         self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
