@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from exgen.grading.csvrecords import HEAD, Lines, floats, g12
+from exgen.grading.csvrecords import HEAD, Lines, floats, g12, in_order
 
 EXTREMES = [0.0, -0.0, 1.0, -1.0, 0.1, 1 / 3, -2 / 3, 1e16, 123456789012345.0, 1e-5, 1e-4, 5e-324, -5e-324,
             2.2250738585072014e-308, -1.2345678901234567e-308, 1.7976931348623157e308, -1.7976931348623157e308,
@@ -81,17 +81,45 @@ def test_lines_equal_the_lines_joined_as_strings(seed, texts, own):
     args, expected, ref = _case(seed, S, Q, S if own else max(1, S // 3), texts, nasty=seed % 2 == 1, own=own)
     for stored, joined in ((None, None), (g12(expected), None), (g12(expected), "".join(args[2]))):
         lines = Lines(*args, stored=stored, joined=joined)  # values formatted here or stored; answers joined here or given
-        for chunk in (1, 7, 1 << 14):
-            assert b"".join(lines.blocks(0, chunk)).decode("utf-8") == "".join(ref)
+        for chunk, threads in ((1, 2), (7, 1), (7, 3), (1 << 14, 2)):  # chunks made here or in threads
+            assert b"".join(lines.blocks(0, chunk, threads)).decode("utf-8") == "".join(ref)
             if Q:
-                assert [t.decode("utf-8") for t in lines.blocks(Q, chunk)] == ["".join(ref[s * Q:(s + 1) * Q]) for s in range(S)]
+                assert [t.decode("utf-8") for t in lines.blocks(Q, chunk, threads)] == \
+                    ["".join(ref[s * Q:(s + 1) * Q]) for s in range(S)]
 
 
-def test_nasty_cells_everywhere():
+@pytest.mark.parametrize("chunk", [1, 5, 50, 59, 61, 1 << 14])  # chunks of lines that split a student anywhere
+def test_nasty_cells_everywhere(chunk):
     args, expected, ref = _case(11, 60, 6, 20, texts=True, nasty=True)
     assert any(len(a.encode()) > HEAD for a in args[2]) and any("\x00" in a for a in args[2] + args[0])
-    got = b"".join(Lines(*args, stored=g12(expected)).blocks(0, 50)).decode("utf-8")
-    assert got.encode("utf-8") == "".join(ref).encode("utf-8")
+    for threads in (1, 2):
+        got = b"".join(Lines(*args, stored=g12(expected)).blocks(0, chunk, threads))
+        assert got == "".join(ref).encode("utf-8")
+
+
+def test_in_order_whatever_the_threads_timing():
+    """Chunks made by threads come out in order, whichever finishes first; a caller that stops
+    early gets no more made than a few ahead."""
+    import threading
+    import time
+    made = []
+    lock = threading.Lock()
+
+    def make(a: int, b: int) -> tuple[int, int]:
+        time.sleep(random.Random(a).random() / 500)  # later ranges often finish first
+        with lock:
+            made.append(a)
+        return a, b
+    ranges = [(a, a + 3) for a in range(0, 300, 3)]
+    for threads in (1, 2, 4):
+        made.clear()
+        assert list(in_order(make, ranges, threads)) == ranges
+        assert sorted(made) == [a for a, _ in ranges]
+    made.clear()
+    it = in_order(make, ranges, 2)
+    assert [next(it) for _ in range(3)] == ranges[:3]
+    it.close()
+    assert len(made) <= 3 + 2 * 2
 
 
 @pytest.mark.parametrize("seed", range(8))
