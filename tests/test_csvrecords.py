@@ -5,11 +5,13 @@ and the key index's stored "%.12g" texts instead of formatting."""
 from __future__ import annotations
 
 import random
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
 
-from exgen.grading.csvrecords import HEAD, Lines, floats, g12, in_order
+from exgen.grading.csvcells import answer_cells, terminated
+from exgen.grading.csvrecords import HEAD, Lines, Pool, floats, g12, in_order
 
 EXTREMES = [0.0, -0.0, 1.0, -1.0, 0.1, 1 / 3, -2 / 3, 1e16, 123456789012345.0, 1e-5, 1e-4, 5e-324, -5e-324,
             2.2250738585072014e-308, -1.2345678901234567e-308, 1.7976931348623157e308, -1.7976931348623157e308,
@@ -79,8 +81,9 @@ def _case(seed: int, S: int, Q: int, K: int, texts: bool, nasty: bool, own: bool
 def test_lines_equal_the_lines_joined_as_strings(seed, texts, own):
     S, Q = [(1, 1), (7, 3), (40, 5), (300, 4), (2, 40), (0, 3)][seed]
     args, expected, ref = _case(seed, S, Q, S if own else max(1, S // 3), texts, nasty=seed % 2 == 1, own=own)
-    for stored, joined in ((None, None), (g12(expected), None), (g12(expected), "".join(args[2]))):
-        lines = Lines(*args, stored=stored, joined=joined)  # values formatted here or stored; answers joined here or given
+    for stored, given in ((None, False), (g12(expected), False), (g12(expected), True)):
+        # values formatted here or stored; the answers' Pool made here, or given (from their bytes, when they have no NUL)
+        lines = Lines(*args[:2], _pool_of(args[2]) if given else args[2], *args[3:], stored=stored)
         for chunk, threads in ((1, 2), (7, 1), (7, 3), (1 << 14, 2)):  # chunks made here or in threads
             assert b"".join(lines.blocks(0, chunk, threads)).decode("utf-8") == "".join(ref)
             if Q:
@@ -122,32 +125,59 @@ def test_in_order_whatever_the_threads_timing():
     assert len(made) <= 3 + 2 * 2
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_answer_texts_are_csv_writer_cells(seed):
-    """csvout._answer_texts (answers stripped, neutralised and quoted in one pass, "" last; the
-    concatenation it hands on to the byte records) equals csv.writer's cell of each stripped
-    text after safe_cell; with and without the parse status (numbers are not looked at)."""
+def _pool_of(cells: list[str]) -> Future:
+    """A Future of the cells' Pool made from their bytes (csvcells.terminated), as grading.csvout makes it."""
+    f: Future = Future()
+    f.set_result(Pool(cells, terminated(cells)))
+    return f
+
+
+SPACES = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\xa0", "\u3000", "\u2028", "\x85", "\u200b"]
+TEXTS = NASTY + ["-1.5", "+2", "@x", "-x", "=a", "\t=1", "\r-1", "a,b", 'q"', "x\ny", "é,", "1e3", "-", "'", "−0.5",
+                 "-1,5", "漢", "a" * 70, "\x00"]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_answer_cells_are_csv_writer_cells(seed):
+    """csvcells.answer_cells (the answers' cells through their bytes: only the texts that may
+    change looked at one by one) gives csv.writer's cell of each stripped text after safe_cell,
+    except for texts known to be numbers (never neutralised), then ""; and those cells' UTF-8
+    bytes each followed by a NUL (None when a text holds a NUL). Spaces strip() takes (Unicode
+    ones too) around dangerous starts, quotes, separators; few texts that change, or many."""
     import csv
     import io
-    from types import SimpleNamespace
 
-    from exgen.escape import _is_number, safe_cell
+    from exgen.escape import safe_cell
     from exgen.grading.csvout import _answer_cells, _answer_texts
     from exgen.grading.numbers import INVALID, OK
+    from types import SimpleNamespace
     pyr = random.Random(seed)
-    pool = NASTY + [" -1.5 ", "+2", "@x", "-x", "\t=1", " =a ", "a,b", 'q"', "x\ny", "\r", "é,", "1e3", "-"]
-    texts = ["".join(pyr.choice(pool) for _ in range(pyr.randint(0, 3))) for _ in range(pyr.randint(0, 80))]
-    if seed % 2:
-        texts = [t for t in texts if not any(c in t for c in ',"\r\n')]  # no quoting: the concatenation kept
+    pool = [t for t in TEXTS if seed % 3 or "\x00" not in t] + ([f"{x:.6g}" for x in range(50)] if seed % 2 else [])
 
-    def ref(t: str) -> str:
+    def text() -> str:
+        t = "".join(pyr.choice(pool) for _ in range(pyr.randint(0, 2)))
+        return "".join(pyr.choice(SPACES) for _ in range(pyr.choice([0, 0, 0, 1, 2]))) + t + \
+            "".join(pyr.choice(SPACES) for _ in range(pyr.choice([0, 0, 0, 1])))
+    texts = [text() for _ in range(pyr.choice([0, 1, 5, 200, 2000]))]
+    numbers = np.array([pyr.random() < .3 for _ in texts], dtype=bool)  # e.g. "-1,5" read as a number: not neutralised
+
+    def ref(t: str, number: bool) -> str:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow([safe_cell(t.strip()), "x"])
+        csv.writer(buf, lineterminator="\n").writerow([t.strip() if number else safe_cell(t.strip()), "x"])
         return buf.getvalue()[:-3]
-    status = np.array([OK if _is_number(t.strip()) else INVALID for t in texts], dtype=np.int8)
-    for tstatus in (None, status):
-        got, joined = _answer_texts(SimpleNamespace(texts=texts, tstatus=tstatus))
-        assert got == [ref(t) for t in texts] + [""]
-        assert joined is None or joined == "".join(got)
-        assert joined is not None or any(c in "".join(texts) for c in ',"\r\n')
-        assert _answer_cells(got).tolist() == got
+    for nums in (None, numbers):
+        want = [ref(t, bool(nums is not None and n)) for t, n in zip(texts, numbers)] + [""]
+        cells, enc = answer_cells(texts, nums)
+        assert cells == want
+        if any("\x00" in t for t in texts):
+            assert enc is None
+        else:
+            assert enc is not None and enc[0] == ("\x00".join(want) + "\x00").encode("utf-8")
+            assert enc[1].tolist() == [i for i, b in enumerate(enc[0]) if b == 0]
+            n = len(cells)  # a line per cell, the cell from the Pool made from those bytes
+            lines = Lines([""] * n, ["q"], _pool_of(cells), np.append(np.arange(n - 1), -1)[:, None], ["r,"],
+                          np.zeros((n, 1), dtype=np.int64), np.zeros((n, 1)), None, np.full((n, 1), np.nan),
+                          np.zeros(n, dtype=np.int64))
+            assert b"".join(lines.blocks(0, 7)) == "".join(f",q,{c},0,r,\n" for c in want).encode("utf-8")
+        gr = SimpleNamespace(texts=texts, tstatus=None if nums is None else np.where(numbers, OK, INVALID))
+        assert _answer_texts(gr)[0] == want and _answer_cells(want).tolist() == want

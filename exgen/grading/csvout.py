@@ -10,16 +10,16 @@ The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.gradin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
-from exgen.escape import DANGEROUS, safe_cell
-from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
+from exgen.grading.csvcells import (answer_cells, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
                                  header_line, chunks_of, write_chunks)
-from exgen.grading.csvrecords import Lines
+from exgen.grading.csvrecords import Lines, Pool
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -28,25 +28,12 @@ ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", 
                   "diagnosis", "carried_expected"]
 
 
-def _answer_texts(gr: GroupResult) -> tuple[list[str], str | None]:
-    """cell() of each answer text, stripped, with one more, "", last (for acode -1); and their
-    concatenation when it was made on the way (None when quoting changed a text after it). Only
-    texts that are not numbers can need neutralising; quoting is looked for in all of them at
-    once. The one pass over the texts for both ways of writing lines: _answer_cells (shared keys)
-    and the byte records' pool (distinct keys, which reuses the concatenation)."""
-    st = list(map(str.strip, gr.texts))
-    todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
-    for i in todo:
-        if st[i][:1] in DANGEROUS:
-            st[i] = safe_cell(st[i])
-    joined = "".join(st)
-    st.append("")
-    if not any(c in joined for c in QUOTED):
-        return st, joined
-    ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))  # (m + 1,)
-    for i in np.unique(np.searchsorted(ends, [m.start() for m in SPECIAL.finditer(joined)], side="right")).tolist():
-        st[i] = field(st[i])
-    return st, None
+def _answer_texts(gr: GroupResult) -> tuple[list[str], tuple[bytes, np.ndarray] | None]:
+    """The cells of the answer texts, stripped, with one more, "", last (for acode -1), and
+    those cells' bytes for the byte records (csvcells.answer_cells; numbers are not neutralised).
+    The one pass over the texts for both ways of writing lines: _answer_cells (shared keys) and
+    the byte records' pool (distinct keys)."""
+    return answer_cells(gr.texts, None if gr.tstatus is None else gr.tstatus == OK)
 
 
 def _answer_cells(texts: list[str]) -> np.ndarray:
@@ -119,7 +106,7 @@ def _shared_of(gr: GroupResult, cells: dict) -> tuple[np.ndarray, np.ndarray, np
     return _shared(gr, _cells(gr, cells), fields(gr.students))
 
 
-def _texts(gr: GroupResult, cells: dict) -> tuple[list[str], str | None]:
+def _texts(gr: GroupResult, cells: dict) -> tuple[list[str], tuple[bytes, np.ndarray] | None]:
     """_answer_texts of the group's texts (shared by the groups: made once, kept in `cells`)."""
     if (id(gr.texts), "") not in cells:
         cells[id(gr.texts), ""] = _answer_texts(gr)
@@ -138,12 +125,14 @@ def _distinct(gr: GroupResult, cells: dict) -> Lines:
     more than the student (distinct keys: _shared_of gives None)."""
     g, j = gr.group, gr.judged
     S, Q = gr.acode.shape
-    ans, joined = _texts(gr, cells)
     s, q = np.arange(S)[:, None], np.arange(Q)[None, :]
-    rcode, rests = _rests(gr, s, q)
-    ex, texts = _expected(gr, gr.kidx[:, None], q)
-    return Lines(fields(gr.students), [cell(x) for x in g.qids], ans, gr.acode, rests, rcode,
-                 np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text, joined=joined)
+    with ThreadPoolExecutor(1) as pool:
+        if (id(gr.texts), "pool") not in cells:  # the answers' cells and records made while the rest is
+            cells[id(gr.texts), "pool"] = pool.submit(Pool, *_texts(gr, cells))  # (mostly NumPy: no GIL)
+        rcode, rests = _rests(gr, s, q)
+        ex, texts = _expected(gr, gr.kidx[:, None], q)
+        return Lines(fields(gr.students), [cell(x) for x in g.qids], cells[id(gr.texts), "pool"], gr.acode, rests,
+                     rcode, np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text)
 
 
 def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

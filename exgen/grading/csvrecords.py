@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
@@ -26,10 +26,9 @@ THREADS = 2  # threads making chunks of lines (NumPy releases the GIL: both core
 G = 19  # the longest "%.12g" of a float ("-1.23456789012e-308"): "%-19.12g" is it padded with spaces
 
 
-def _encoded(texts: list[str], joined: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The texts UTF-8 encoded back to back (uint8, with one PAD after them) and their lengths;
-    joined: "".join(texts) if the caller has it already."""
-    joined = "".join(texts) if joined is None else joined
+def _encoded(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts UTF-8 encoded back to back (uint8, with one PAD after them) and their lengths."""
+    joined = "".join(texts)
     if joined.isascii():  # one encode: a text's bytes are its characters
         data, lens = joined.encode("ascii"), np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     else:
@@ -56,13 +55,25 @@ def _padded(data: np.ndarray, starts: np.ndarray, lens: np.ndarray, width: int) 
 class Pool:
     """Distinct cells as records: head (m,) of void width h (a cell's first h <= `head` bytes,
     PAD after), and for the cells longer than h their rest: tail (m2 + 1, t) uint8 (the last row
-    empty), tail_of (m,) each cell's row in it. joined: "".join(texts), if made already."""
+    empty), tail_of (m,) each cell's row in it. encoded: the texts' bytes each followed by a NUL,
+    and the NULs' positions (csvcells.terminated), if made already: then, when no cell is longer
+    than `head`, a record is a cell and the PAD that was its NUL (one copy of all the bytes)."""
 
-    def __init__(self, texts: list[str], head: int = HEAD, joined: str | None = None):
-        data, lens = _encoded(texts, joined)
-        starts = np.cumsum(lens) - lens  # (m,)
-        h = max(1, min(int(lens.max(initial=0)), head))
-        self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
+    def __init__(self, texts: list[str], encoded: tuple[bytes, np.ndarray] | None = None, head: int = HEAD):
+        if encoded is None:
+            data, lens = _encoded(texts)
+            starts = np.cumsum(lens) - lens  # (m,)
+        else:
+            data = np.frombuffer(encoded[0], dtype=np.uint8).copy()  # (bytes,)
+            data[encoded[1]] = PAD
+            starts = np.append(0, encoded[1][:-1] + 1)  # (m,)
+            lens = encoded[1] - starts  # (m,)
+        n = int(lens.max(initial=0))
+        h = max(1, min(n, head))
+        if encoded is not None and n <= head:  # each cell and its PAD, back to back
+            self.head = _padded(data, starts, lens + 1, h + 1).view(f"V{h + 1}").reshape(-1)  # (m,)
+        else:
+            self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
         long = np.flatnonzero(lens > h)
         self.tail_of: np.ndarray | None = None
         if len(long):
@@ -115,17 +126,18 @@ class Lines:
     texts (a cell where the expected value is written as text, else None; or None for none),
     carried (the carried expected value, NaN: none; a line with one has a rest of its own);
     stored: (K, Q) "%.12g" of the keys' expected values as bytes (the key index's), with kidx
-    (S,) each student's key, or None; joined: "".join(answers), if made already."""
+    (S,) each student's key, or None. answers: the cells, or a Future of their Pool (being made
+    in another thread while the rest is: grading.csvout)."""
 
-    def __init__(self, ids: list[str], qcells: list[str], answers: list[str], acode: np.ndarray,
+    def __init__(self, ids: list[str], qcells: list[str], answers: list[str] | Future, acode: np.ndarray,
                  rests: list[str], rcode: np.ndarray, values: np.ndarray, texts: np.ndarray | None,
-                 carried: np.ndarray, kidx: np.ndarray, stored: np.ndarray | None = None, joined: str | None = None):
+                 carried: np.ndarray, kidx: np.ndarray, stored: np.ndarray | None = None):
         self.S, self.Q = acode.shape
         rcode = rcode.reshape(-1).copy()  # (S*Q,)
         at = np.flatnonzero(~np.isnan(carried.reshape(-1)))  # the lines with a carried value: its own rest of line
         more = (np.array(rests, dtype=object)[rcode[at]] + float_texts(carried.reshape(-1)[at], "")).tolist()
         rcode[at] = len(rests) + np.arange(len(at))
-        self.ids, self.qids, self.answers, self.rests = Pool(ids), Pool(qcells), Pool(answers, joined=joined), Pool(rests + more)
+        self.ids, self.qids, self.rests = Pool(ids), Pool(qcells), Pool(rests + more)
         self.acode, self.rcode, self.values = acode.reshape(-1), rcode, values.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
         self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
@@ -137,6 +149,7 @@ class Lines:
             self.texts = Pool(uniq, head=1 << 30)
             self.tcode = np.full(len(t), -1, dtype=np.int64)
             self.tcode[at] = np.searchsorted(np.array(uniq, dtype=object), t[at])
+        self.answers = answers.result() if isinstance(answers, Future) else Pool(answers)
 
     def _expected(self, a: int, b: int) -> np.ndarray:
         """(n,) records: the expected value of lines a..b-1."""
