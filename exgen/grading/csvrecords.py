@@ -55,27 +55,35 @@ def _padded(data: np.ndarray, starts: np.ndarray, lens: np.ndarray, width: int) 
 class Pool:
     """Distinct cells as records: head (m,) of void width h (a cell's first h <= `head` bytes,
     PAD after), and for the cells longer than h their rest: tail (m2 + 1, t) uint8 (the last row
-    empty), tail_of (m,) each cell's row in it. encoded: the texts' bytes each followed by a NUL,
-    and the NULs' positions (csvcells.terminated), if made already: then, when no cell is longer
-    than `head`, a record is a cell and the PAD that was its NUL (one copy of all the bytes)."""
+    empty), tail_of (m,) each cell's row in it.
+    encoded: the texts' bytes each followed by a NUL, and the NULs' positions (csvcells.terminated),
+    if made already. Then, when no cell is longer than `head`, nothing is padded here: `window` is
+    a record of width h + 1 at each byte of those bytes (NULs turned PAD), and `at` cuts a cell's
+    record after its PAD (starts, lens (m,): each cell's bytes); this costs a little more in
+    each chunk of lines (made in threads) and saves padding every cell before the first."""
 
     def __init__(self, texts: list[str], encoded: tuple[bytes, np.ndarray] | None = None, head: int = HEAD):
+        self.window: np.ndarray | None = None
+        self.tail_of: np.ndarray | None = None
         if encoded is None:
             data, lens = _encoded(texts)
             starts = np.cumsum(lens) - lens  # (m,)
         else:
-            data = np.frombuffer(encoded[0], dtype=np.uint8).copy()  # (bytes,)
-            data[encoded[1]] = PAD
-            starts = np.append(0, encoded[1][:-1] + 1)  # (m,)
-            lens = encoded[1] - starts  # (m,)
+            ends = encoded[1]
+            starts = np.append(0, ends[:-1] + 1)  # (m,)
+            lens = ends - starts  # (m,)
         n = int(lens.max(initial=0))
         h = max(1, min(n, head))
-        if encoded is not None and n <= head:  # each cell and its PAD, back to back
-            self.head = _padded(data, starts, lens + 1, h + 1).view(f"V{h + 1}").reshape(-1)  # (m,)
-        else:
-            self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
+        if encoded is not None:
+            data = np.full(len(encoded[0]) + h + 1, PAD, dtype=np.uint8)  # (bytes + h + 1,) PAD after the last
+            data[:len(encoded[0])] = np.frombuffer(encoded[0], dtype=np.uint8)
+            data[ends] = PAD
+            if n <= min(head, 254):  # (bytes,) records of width h + 1, each starting one byte after the one before
+                self.window = np.ndarray((len(encoded[0]),), dtype=f"V{h + 1}", buffer=data, strides=(1,))
+                self.starts, self.lens, self.col = starts, lens.astype(np.uint8), np.arange(h + 1, dtype=np.uint8)
+                return
+        self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
         long = np.flatnonzero(lens > h)
-        self.tail_of: np.ndarray | None = None
         if len(long):
             rest = np.append(lens[long] - h, 0)  # (m2 + 1,)
             self.tail = _padded(data, np.append(starts[long] + h, 0), rest, int(rest.max()))
@@ -86,6 +94,11 @@ class Pool:
     def at(self, codes: np.ndarray) -> list[np.ndarray]:
         """The records of the cells `codes` (n,) (a negative code counts from the end), each (n,)
         of a void width: the head and, if a cell among them is longer, the rest."""
+        if self.window is not None:
+            rec = self.window[self.starts[codes]]  # (n,) a cell, its PAD, then the next cells' bytes
+            u = rec.view(np.uint8).reshape(len(codes), -1)  # (n, h + 1)
+            u |= (self.col > self.lens[codes][:, None]).view(np.uint8) * np.uint8(PAD)  # those bytes: PAD (0xFF: all bits)
+            return [rec]
         out = [self.head[codes]]
         if self.tail_of is not None:
             r = self.tail_of[codes]
