@@ -128,7 +128,7 @@ def _distinct(gr: GroupResult, cells: dict) -> Lines:
     s, q = np.arange(S)[:, None], np.arange(Q)[None, :]
     with ThreadPoolExecutor(1) as pool:
         if (id(gr.texts), "pool") not in cells:  # the answers' cells and records made while the rest is
-            cells[id(gr.texts), "pool"] = pool.submit(Pool, *_texts(gr, cells))  # (mostly NumPy: no GIL)
+            cells[id(gr.texts), "pool"] = pool.submit(lambda: Pool(*_texts(gr, cells)))  # (mostly NumPy: no GIL)
         rcode, rests = _rests(gr, s, q)
         ex, texts = _expected(gr, gr.kidx[:, None], q)
         return Lines(fields(gr.students), [cell(x) for x in g.qids], cells[id(gr.texts), "pool"], gr.acode, rests,
