@@ -117,7 +117,7 @@ def floats(values: np.ndarray) -> np.ndarray:
     """(n, G) uint8: "%.12g" of each value (n,), PAD after (one %-format for all of them)."""
     text = ("%-19.12g" * len(values) % tuple(values.tolist())).encode("ascii")
     out = np.frombuffer(text, dtype=np.uint8).reshape(len(values), G).copy()
-    out[out == 32] = PAD  # the spaces "%-19.12g" pads with ("%.12g" has none)
+    out |= (out == 32).view(np.uint8) * np.uint8(PAD)  # the spaces "%-19.12g" pads with ("%.12g" has none): PAD
     return out
 
 
@@ -172,8 +172,8 @@ class Lines:
             else:
                 line = np.arange(a, b)
                 e = self.stored[self.kidx[line // self.Q], line % self.Q]
-            e = e.view(np.uint8).reshape(b - a, -1)
-            e = np.where(e == 0, np.uint8(PAD), e)
+            e = e.view(np.uint8).reshape(b - a, -1)  # (n, G)
+            e = e | (e == 0).view(np.uint8) * np.uint8(PAD)  # NUL padding to PAD (0xFF: all bits; 20x np.where)
         else:
             e = floats(self.values[a:b])
         if self.tcode is not None:
