@@ -181,3 +181,37 @@ def test_answer_cells_are_csv_writer_cells(seed):
             assert b"".join(lines.blocks(0, 7)) == "".join(f",q,{c},0,r,\n" for c in want).encode("utf-8")
         gr = SimpleNamespace(texts=texts, tstatus=None if nums is None else np.where(numbers, OK, INVALID))
         assert _answer_texts(gr)[0] == want and _answer_cells(want).tolist() == want
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_answers_csv_of_own_keys_equal_csv_writer(tmp_path, monkeypatch, threads):
+    """Each student their own key (the byte records; the rests of line of all answers at once,
+    the expected values as the keys give them): answers.csv is csv.writer's, with answers that
+    need quoting, neutralising or stripping, carried values, chunks that split students."""
+    import csv
+    import io
+
+    from exgen.grading import csvout, csvrecords
+    from exgen.grading.grade import grade_submissions
+    from exgen.grading.read import read_submissions
+    from grading_helpers import config_keys
+    from test_grading_fastpath import TRICKY, _reference_answers
+    keys = config_keys({}, 24, 3)
+    pyr = random.Random(threads)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["student_id", "question_id", "answer"])
+    for k in keys:
+        for q in k["questions"]:
+            a = q["answer"] if isinstance(q["answer"], (int, float)) else 0.5
+            w.writerow([k["student_id"], q["id"], pyr.choice(TRICKY + [f" {a} ", f"{a:.3g}", f"{2 * a:g}"] * 4)])
+    p = tmp_path / "sub.csv"
+    p.write_text(out.getvalue(), encoding="utf-8")
+    res = grade_submissions(read_submissions(p, known_qids={q["id"] for k in keys for q in k["questions"]}),
+                            {k["student_id"]: k for k in keys}, carried_credit=0.5)
+    assert any(len(gr.group.expected) == len(gr.students) for gr in res.groups)  # keys not shared
+    monkeypatch.setattr(csvrecords, "THREADS", threads)
+    for chunk in (5, csvout.CHUNK):
+        monkeypatch.setattr(csvout, "CHUNK", chunk)
+        csvout.write_answers(res, tmp_path / "answers.csv")
+        assert (tmp_path / "answers.csv").read_bytes() == _reference_answers(res)

@@ -78,14 +78,18 @@ def _middle(gr: GroupResult, ans: np.ndarray, s: np.ndarray,
             np.array([r + "\n" for r in rests] + [""], dtype=object)[inv])
 
 
-def _rests(gr: GroupResult, s: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """At the answers (s, q) (index arrays of one shape): the code of each one's
-    "verdict,score,points,diagnosis," (that shape), and these texts."""
+def _rests(gr: GroupResult, s: np.ndarray | None = None, q: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """At the answers (s, q) (index arrays of one shape; None: all of them, (S, Q)): the code of
+    each one's "verdict,score,points,diagnosis," (that shape), and these texts."""
     j, g = gr.judged, gr.group
-    k = gr.kidx[s]
     pinv, puniq = factorize(np.ascontiguousarray(g.points, dtype=np.float64).view(np.int64))
+    pinv = pinv.reshape(g.points.shape)  # (K, Q)
     V, D = len(VERDICTS), len(j.codes) + 1
-    code = (pinv.reshape(g.points.shape)[k, q] * V + j.verdict[s, q]) * D + (j.diagnosis[s, q] + 1)
+    if s is None or q is None:  # every answer: rows of the arrays, not an element at a time
+        own = len(pinv) == len(gr.kidx) and np.array_equal(gr.kidx, np.arange(len(pinv)))  # student s has key s
+        code = ((pinv if own else pinv[gr.kidx]) * V + j.verdict) * D + (j.diagnosis + 1)  # (S, Q)
+    else:
+        code = (pinv[gr.kidx[s], q] * V + j.verdict[s, q]) * D + (j.diagnosis[s, q] + 1)
     inv, uniq = factorize(code)
     rests = []
     for c in uniq.tolist():
@@ -125,11 +129,11 @@ def _distinct(gr: GroupResult, cells: dict) -> Lines:
     more than the student (distinct keys: _shared_of gives None)."""
     g, j = gr.group, gr.judged
     S, Q = gr.acode.shape
-    s, q = np.arange(S)[:, None], np.arange(Q)[None, :]
+    q = np.arange(Q)[None, :]
     with ThreadPoolExecutor(1) as pool:
         if (id(gr.texts), "pool") not in cells:  # the answers' cells and records made while the rest is
             cells[id(gr.texts), "pool"] = pool.submit(lambda: Pool(*_texts(gr, cells)))  # (mostly NumPy: no GIL)
-        rcode, rests = _rests(gr, s, q)
+        rcode, rests = _rests(gr)
         ex, texts = _expected(gr, gr.kidx[:, None], q)
         return Lines(fields(gr.students), [cell(x) for x in g.qids], cells[id(gr.texts), "pool"], gr.acode, rests,
                      rcode, np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text)
