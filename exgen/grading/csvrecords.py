@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from exgen.grading.csvcells import float_texts
+from exgen.grading.csvcells import float_texts, terminated
 
 PAD = 0xFF  # padding: never a byte of UTF-8 text
 HEAD = 32  # bytes of a cell in its first record; a longer cell's rest is a second (rare) record
@@ -150,7 +150,8 @@ class Lines:
         at = np.flatnonzero(~np.isnan(carried.reshape(-1)))  # the lines with a carried value: its own rest of line
         more = (np.array(rests, dtype=object)[rcode[at]] + float_texts(carried.reshape(-1)[at], "")).tolist()
         rcode[at] = len(rests) + np.arange(len(at))
-        self.ids, self.qids, self.rests = Pool(ids), Pool(qcells), Pool(rests + more)
+        rests = rests + more  # (a window record each: 5x less to make than padded ones, a little more per chunk)
+        self.ids, self.qids, self.rests = Pool(ids), Pool(qcells), Pool(rests, terminated(rests), head=254)
         self.acode, self.rcode, self.values = acode.reshape(-1), rcode, values.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
         self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
