@@ -7,6 +7,9 @@ with PAD (0xFF, never a byte of UTF-8 text); a chunk of lines gathers its record
 one (n, width) byte matrix, and dropping the padding leaves the lines. An expected value is its
 "%.12g" as the key index stores it (`Group.expected_text`), else formatted here, a chunk at a
 time; a value written as text (a shape, or "" for none) is a cell like the others.
+The answers and the rests of line come as their bytes (csvcells.terminated): their records are
+windows on those bytes, cut in each chunk (Pool), so little is made before the first chunk; the
+chunks are made by THREADS threads (NumPy releases the GIL) while the caller writes them.
 """
 from __future__ import annotations
 
