@@ -125,7 +125,8 @@ def text_cells(texts: list[str], numbers: np.ndarray | None = None) -> list[str]
 
 
 _BYTE = np.arange(256)
-_SPACE = np.array([chr(c).isspace() for c in range(128)] + [True] * 128)  # (256,) a first or last byte of a text strip() may shorten (non-ASCII: may)
+# (256,) each: a first or last byte that strip() may take off (a non-ASCII one may start or end a space)
+_SPACE = np.array([chr(c).isspace() for c in range(128)] + [True] * 128)
 _DANGER = np.isin(_BYTE, [ord(c) for c in DANGEROUS])  # (256,)
 _QUOTE = np.isin(_BYTE, [ord(c) for c in QUOTED])  # (256,)
 

@@ -112,9 +112,9 @@ def _shared_of(gr: GroupResult, cells: dict) -> tuple[np.ndarray, np.ndarray, np
 
 def _texts(gr: GroupResult, cells: dict) -> tuple[list[str], tuple[bytes, np.ndarray] | None]:
     """_answer_texts of the group's texts (shared by the groups: made once, kept in `cells`)."""
-    if (id(gr.texts), "") not in cells:
-        cells[id(gr.texts), ""] = _answer_texts(gr)
-    return cells[id(gr.texts), ""]
+    if (id(gr.texts), "texts") not in cells:
+        cells[id(gr.texts), "texts"] = _answer_texts(gr)
+    return cells[id(gr.texts), "texts"]
 
 
 def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
