@@ -60,12 +60,15 @@ class Pool:
     PAD after), and for the cells longer than h their rest: tail (m2 + 1, t) uint8 (the last row
     empty), tail_of (m,) each cell's row in it.
     encoded: the texts' bytes each followed by a NUL, and the NULs' positions (csvcells.terminated),
-    if made already. Then, when no cell is longer than `head`, nothing is padded here: `window` is
-    a record of width h + 1 at each byte of those bytes (NULs turned PAD), and `at` cuts a cell's
-    record after its PAD (starts, lens (m,): each cell's bytes); this costs a little more in
-    each chunk of lines (made in threads) and saves padding every cell before the first."""
+    if made already. Then, when no cell is longer than `head`: with window, nothing is padded
+    here: `window` is a record of width h + 1 at each byte of those bytes (NULs turned PAD), and
+    `at` cuts a cell's record after its PAD (starts, lens (m,): each cell's bytes), which costs a
+    little more in each chunk of lines (made in threads) and saves padding every cell before the
+    first (many cells: the answers); without, the head is each cell and its PAD, padded in one
+    copy (few cells: the rests of line)."""
 
-    def __init__(self, texts: list[str], encoded: tuple[bytes, np.ndarray] | None = None, head: int = HEAD):
+    def __init__(self, texts: list[str], encoded: tuple[bytes, np.ndarray] | None = None, head: int = HEAD,
+                 window: bool = True):
         self.window: np.ndarray | None = None
         self.tail_of: np.ndarray | None = None
         if encoded is None:
@@ -81,9 +84,12 @@ class Pool:
             data = np.full(len(encoded[0]) + h + 1, PAD, dtype=np.uint8)  # (bytes + h + 1,) PAD after the last
             data[:len(encoded[0])] = np.frombuffer(encoded[0], dtype=np.uint8)
             data[ends] = PAD
-            if n <= min(head, 254):  # (bytes,) records of width h + 1, each starting one byte after the one before
+            if n <= min(head, 254) and window:  # (bytes,) records of width h + 1, each one byte after the one before
                 self.window = np.ndarray((len(encoded[0]),), dtype=f"V{h + 1}", buffer=data, strides=(1,))
                 self.starts, self.lens, self.col = starts, lens.astype(np.uint8), np.arange(h + 1, dtype=np.uint8)
+                return
+            if n <= head:  # each cell and its PAD, back to back: one copy
+                self.head = _padded(data, starts, lens + 1, h + 1).view(f"V{h + 1}").reshape(-1)  # (m,)
                 return
         self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
         long = np.flatnonzero(lens > h)
@@ -153,8 +159,8 @@ class Lines:
         at = np.flatnonzero(~np.isnan(carried.reshape(-1)))  # the lines with a carried value: its own rest of line
         more = (np.array(rests, dtype=object)[rcode[at]] + float_texts(carried.reshape(-1)[at], "")).tolist()
         rcode[at] = len(rests) + np.arange(len(at))
-        rests = rests + more  # (a window record each: 5x less to make than padded ones, a little more per chunk)
-        self.ids, self.qids, self.rests = Pool(ids), Pool(qcells), Pool(rests, terminated(rests), head=254)
+        rests = rests + more  # (from their bytes: each with its PAD in one copy)
+        self.ids, self.qids, self.rests = Pool(ids), Pool(qcells), Pool(rests, terminated(rests), 254, False)
         self.acode, self.rcode, self.values = acode.reshape(-1), rcode, values.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
         self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
