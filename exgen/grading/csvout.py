@@ -126,7 +126,9 @@ def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
 
 def _distinct(gr: GroupResult, cells: dict) -> Lines:
     """The group's answers.csv lines as byte records (grading.csvrecords), when lines differ in
-    more than the student (distinct keys: _shared_of gives None)."""
+    more than the student (distinct keys: _shared_of gives None). The answers' cells and their
+    records (a Pool, from their bytes) are made in a second thread while this one makes the rests
+    of line (most of the first is NumPy, which releases the GIL); Lines waits for them last."""
     g, j = gr.group, gr.judged
     S, Q = gr.acode.shape
     q = np.arange(Q)[None, :]
