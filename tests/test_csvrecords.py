@@ -1,7 +1,9 @@
 """answers.csv lines of distinct keys as byte records (exgen.grading.csvrecords) equal the same
 lines joined as Python strings, "%.12g" formatted by Python: random and nasty cells (quotes,
 non-ASCII, NUL, "%", cells longer than a record's head), values written as text, carried values,
-and the key index's stored "%.12g" texts instead of formatting."""
+and the key index's stored "%.12g" texts instead of formatting; chunks made in threads or not,
+split anywhere; records made from the cells' bytes (windows or padded); the answers' cells
+through their bytes (csvcells.answer_cells) against csv.writer's."""
 from __future__ import annotations
 
 import random
