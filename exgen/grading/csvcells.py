@@ -108,6 +108,68 @@ def fields(texts: list[str]) -> list[str]:
     return [field(t) for t in texts] if any(c in joined for c in QUOTED) else texts
 
 
+def text_cells(texts: list[str], numbers: np.ndarray | None = None) -> list[str]:
+    """cell() of each text stripped, where `numbers` (bool (m,), e.g. grading's parse status is
+    OK; None: none known) are not neutralised: one strip of all of them, quoting looked for in
+    all of them at once."""
+    st = list(map(str.strip, texts))
+    for i in (range(len(st)) if numbers is None else np.flatnonzero(~numbers).tolist()):
+        if st[i][:1] in DANGEROUS:
+            st[i] = safe_cell(st[i])
+    joined = "".join(st)
+    if any(c in joined for c in QUOTED):
+        ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))  # (m,)
+        for i in np.unique(np.searchsorted(ends, [m.start() for m in SPECIAL.finditer(joined)], side="right")).tolist():
+            st[i] = field(st[i])
+    return st
+
+
+_BYTE = np.arange(256)
+# (256,) each: a first or last byte that strip() may take off (a non-ASCII one may start or end a space)
+_SPACE = np.array([chr(c).isspace() for c in range(128)] + [True] * 128)
+_DANGER = np.isin(_BYTE, [ord(c) for c in DANGEROUS])  # (256,)
+_QUOTE = np.isin(_BYTE, [ord(c) for c in QUOTED])  # (256,)
+
+
+def terminated(cells: list[str]) -> tuple[bytes, np.ndarray] | None:
+    """The cells' UTF-8 bytes, each followed by a NUL, and the NULs' positions (m,); None when
+    a cell holds a NUL itself (or cannot be encoded)."""
+    try:
+        data = ("\x00".join(cells) + "\x00").encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)  # (m,)
+    return (data, ends) if len(ends) == len(cells) else None
+
+
+def answer_cells(texts: list[str], numbers: np.ndarray | None) -> tuple[list[str], tuple[bytes, np.ndarray] | None]:
+    """text_cells of the texts with one more, "", last; and those cells `terminated` (what the
+    byte records of answers.csv are made from, grading.csvrecords), None when not. Through the
+    bytes: only texts whose first or last byte may be a space strip() takes, whose first may
+    make safe_cell neutralise them (not numbers) or that hold a character csv.writer quotes go
+    through text_cells (the bytes are made again if one changed); the rest are their own cells.
+    Texts with a NUL: text_cells of all of them, and None."""
+    cells = list(texts)
+    cells.append("")
+    enc = terminated(cells)
+    if enc is None:
+        return text_cells(texts, numbers) + [""], None
+    raw, ends = enc
+    data = np.frombuffer(raw, dtype=np.uint8)
+    starts = np.append(0, ends[:-1] + 1)  # (m + 1,)
+    first, last = data[starts[:-1]], data[ends[:-1] - 1]  # (m,) an empty text's: a NUL
+    look = _SPACE[first] | _SPACE[last] | (_DANGER[first] if numbers is None else _DANGER[first] & ~numbers)  # (m,)
+    if any(c.encode() in raw for c in QUOTED):
+        at = np.flatnonzero(_QUOTE[data])  # the positions of the characters quoted
+        look[np.searchsorted(ends, at)] = True  # the text each is in
+    todo = np.flatnonzero(look).tolist()
+    changed = False
+    for i, c in zip(todo, text_cells([texts[i] for i in todo], None if numbers is None else numbers[todo])):
+        if c != texts[i]:
+            cells[i], changed = c, True
+    return cells, (terminated(cells) if changed else enc)
+
+
 def float_texts(values: np.ndarray, end: str) -> np.ndarray:
     """f"{v:.12g}" + end of each float (NaN: end alone), as an object array of values' shape; one
     %-format over all of them (C speed; the same text as f"{v:.12g}")."""

@@ -9,18 +9,17 @@ The bytes are those of `csv.writer` after `exgen.escape.safe_cell` (exgen.gradin
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from exgen.core.shapes import text as shape_text
 from exgen.acceptance import TOO_FEW
-from exgen.escape import DANGEROUS, safe_cell
-from exgen.grading.csvcells import (QUOTED, SPECIAL, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
+from exgen.grading.csvcells import (answer_cells, cell, cell_rows, factorize, field, fields, float_texts,  # noqa: F401 (field: tests)
                                  header_line, chunks_of, write_chunks)
-from exgen.grading.csvrecords import Lines
+from exgen.grading.csvrecords import Lines, Pool
 from exgen.grading.grade import GradeResult, GroupResult
 from exgen.grading.judge import CARRIED, CORRECT, VERDICTS
 from exgen.grading.numbers import OK
@@ -29,21 +28,17 @@ ANSWER_COLUMNS = ["student_id", "question_id", "answer", "expected", "verdict", 
                   "diagnosis", "carried_expected"]
 
 
-def _answer_cells(gr: GroupResult) -> np.ndarray:
-    """cell() of each answer text, stripped (object array; one more, "", last, for acode -1).
-    Only texts that are not numbers can need neutralising; quoting is looked for in all of them
-    at once."""
-    st = list(map(str.strip, gr.texts))
-    todo = (range(len(st)) if gr.tstatus is None else np.flatnonzero(gr.tstatus != OK).tolist())
-    for i in todo:
-        if st[i][:1] in DANGEROUS:
-            st[i] = safe_cell(st[i])
-    joined = "".join(st)
-    if any(c in joined for c in QUOTED):
-        ends = np.cumsum(np.fromiter(map(len, st), dtype=np.int64, count=len(st)))
-        for i in np.unique(np.searchsorted(ends, [m.start() for m in SPECIAL.finditer(joined)], side="right")).tolist():
-            st[i] = field(st[i])
-    return np.fromiter(itertools.chain(st, ("",)), dtype=object, count=len(st) + 1)
+def _answer_texts(gr: GroupResult) -> tuple[list[str], tuple[bytes, np.ndarray] | None]:
+    """The cells of the answer texts, stripped, with one more, "", last (for acode -1), and
+    those cells' bytes for the byte records (csvcells.answer_cells; numbers are not neutralised).
+    The one pass over the texts for both ways of writing lines: _answer_cells (shared keys) and
+    the byte records' pool (distinct keys)."""
+    return answer_cells(gr.texts, None if gr.tstatus is None else gr.tstatus == OK)
+
+
+def _answer_cells(texts: list[str]) -> np.ndarray:
+    """_answer_texts' cells as an object array (m + 1,) (shared keys index it with acode)."""
+    return np.fromiter(texts, dtype=object, count=len(texts))
 
 
 DEDUP = 4.0  # middles joined once each when the keys and the distinct middles are <= 1/DEDUP of the lines
@@ -83,14 +78,18 @@ def _middle(gr: GroupResult, ans: np.ndarray, s: np.ndarray,
             np.array([r + "\n" for r in rests] + [""], dtype=object)[inv])
 
 
-def _rests(gr: GroupResult, s: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """At the answers (s, q) (index arrays of one shape): the code of each one's
-    "verdict,score,points,diagnosis," (that shape), and these texts."""
+def _rests(gr: GroupResult, s: np.ndarray | None = None, q: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """At the answers (s, q) (index arrays of one shape; None: all of them, (S, Q)): the code of
+    each one's "verdict,score,points,diagnosis," (that shape), and these texts."""
     j, g = gr.judged, gr.group
-    k = gr.kidx[s]
     pinv, puniq = factorize(np.ascontiguousarray(g.points, dtype=np.float64).view(np.int64))
+    pinv = pinv.reshape(g.points.shape)  # (K, Q)
     V, D = len(VERDICTS), len(j.codes) + 1
-    code = (pinv.reshape(g.points.shape)[k, q] * V + j.verdict[s, q]) * D + (j.diagnosis[s, q] + 1)
+    if s is None or q is None:  # every answer: rows of the arrays, not an element at a time
+        own = len(pinv) == len(gr.kidx) and np.array_equal(gr.kidx, np.arange(len(pinv)))  # student s has key s
+        code = ((pinv if own else pinv[gr.kidx]) * V + j.verdict) * D + (j.diagnosis + 1)  # (S, Q)
+    else:
+        code = (pinv[gr.kidx[s], q] * V + j.verdict[s, q]) * D + (j.diagnosis[s, q] + 1)
     inv, uniq = factorize(code)
     rests = []
     for c in uniq.tolist():
@@ -111,24 +110,35 @@ def _shared_of(gr: GroupResult, cells: dict) -> tuple[np.ndarray, np.ndarray, np
     return _shared(gr, _cells(gr, cells), fields(gr.students))
 
 
+def _texts(gr: GroupResult, cells: dict) -> tuple[list[str], tuple[bytes, np.ndarray] | None]:
+    """_answer_texts of the group's texts (shared by the groups: made once, kept in `cells`)."""
+    if (id(gr.texts), "texts") not in cells:
+        cells[id(gr.texts), "texts"] = _answer_texts(gr)
+    return cells[id(gr.texts), "texts"]
+
+
 def _cells(gr: GroupResult, cells: dict) -> np.ndarray:
-    """_answer_cells of the group's texts (shared by the groups: made once, kept in `cells`)."""
-    if id(gr.texts) not in cells:
-        cells[id(gr.texts)] = _answer_cells(gr)
-    return cells[id(gr.texts)]
+    """_answer_cells of the group's texts (made once, kept in `cells`)."""
+    if (id(gr.texts), "cells") not in cells:
+        cells[id(gr.texts), "cells"] = _answer_cells(_texts(gr, cells)[0])
+    return cells[id(gr.texts), "cells"]
 
 
 def _distinct(gr: GroupResult, cells: dict) -> Lines:
     """The group's answers.csv lines as byte records (grading.csvrecords), when lines differ in
-    more than the student (distinct keys: _shared_of gives None)."""
+    more than the student (distinct keys: _shared_of gives None). The answers' cells and their
+    records (a Pool, from their bytes) are made in a second thread while this one makes the rests
+    of line (most of the first is NumPy, which releases the GIL); Lines waits for them last."""
     g, j = gr.group, gr.judged
     S, Q = gr.acode.shape
-    ans = _cells(gr, cells)
-    s, q = np.arange(S)[:, None], np.arange(Q)[None, :]
-    rcode, rests = _rests(gr, s, q)
-    ex, texts = _expected(gr, gr.kidx[:, None], q)
-    return Lines(fields(gr.students), [cell(x) for x in g.qids], ans.tolist(), gr.acode, rests, rcode,
-                 np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text)
+    q = np.arange(Q)[None, :]
+    with ThreadPoolExecutor(1) as pool:
+        if (id(gr.texts), "pool") not in cells:  # the answers' cells and records made while the rest is
+            cells[id(gr.texts), "pool"] = pool.submit(lambda: Pool(*_texts(gr, cells)))  # (mostly NumPy: no GIL)
+        rcode, rests = _rests(gr)
+        ex, texts = _expected(gr, gr.kidx[:, None], q)
+        return Lines(fields(gr.students), [cell(x) for x in g.qids], cells[id(gr.texts), "pool"], gr.acode, rests,
+                     rcode, np.broadcast_to(ex, (S, Q)), texts, j.carried, gr.kidx, g.expected_text)
 
 
 def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -7,17 +7,25 @@ with PAD (0xFF, never a byte of UTF-8 text); a chunk of lines gathers its record
 one (n, width) byte matrix, and dropping the padding leaves the lines. An expected value is its
 "%.12g" as the key index stores it (`Group.expected_text`), else formatted here, a chunk at a
 time; a value written as text (a shape, or "" for none) is a cell like the others.
+The answers and the rests of line come as their bytes (csvcells.terminated): their records are
+windows on those bytes, cut in each chunk (Pool), so little is made before the first chunk; the
+chunks are made by THREADS threads (NumPy releases the GIL) while the caller writes them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
-from exgen.grading.csvcells import float_texts
+from exgen.grading.csvcells import float_texts, terminated
 
 PAD = 0xFF  # padding: never a byte of UTF-8 text
 HEAD = 32  # bytes of a cell in its first record; a longer cell's rest is a second (rare) record
+THREADS = 2  # threads making chunks of lines (NumPy releases the GIL: both cores work); 1: none
 G = 19  # the longest "%.12g" of a float ("-1.23456789012e-308"): "%-19.12g" is it padded with spaces
 
 
@@ -50,15 +58,41 @@ def _padded(data: np.ndarray, starts: np.ndarray, lens: np.ndarray, width: int) 
 class Pool:
     """Distinct cells as records: head (m,) of void width h (a cell's first h <= `head` bytes,
     PAD after), and for the cells longer than h their rest: tail (m2 + 1, t) uint8 (the last row
-    empty), tail_of (m,) each cell's row in it."""
+    empty), tail_of (m,) each cell's row in it.
+    encoded: the texts' bytes each followed by a NUL, and the NULs' positions (csvcells.terminated),
+    if made already. Then, when no cell is longer than `head`: with window, nothing is padded
+    here: `window` is a record of width h + 1 at each byte of those bytes (NULs turned PAD), and
+    `at` cuts a cell's record after its PAD (starts, lens (m,): each cell's bytes), which costs a
+    little more in each chunk of lines (made in threads) and saves padding every cell before the
+    first (many cells: the answers); without, the head is each cell and its PAD, padded in one
+    copy (few cells: the rests of line)."""
 
-    def __init__(self, texts: list[str], head: int = HEAD):
-        data, lens = _encoded(texts)
-        starts = np.cumsum(lens) - lens  # (m,)
-        h = max(1, min(int(lens.max(initial=0)), head))
+    def __init__(self, texts: list[str], encoded: tuple[bytes, np.ndarray] | None = None, head: int = HEAD,
+                 window: bool = True):
+        self.window: np.ndarray | None = None
+        self.tail_of: np.ndarray | None = None
+        if encoded is None:
+            data, lens = _encoded(texts)
+            starts = np.cumsum(lens) - lens  # (m,)
+        else:
+            ends = encoded[1]
+            starts = np.append(0, ends[:-1] + 1)  # (m,)
+            lens = ends - starts  # (m,)
+        n = int(lens.max(initial=0))
+        h = max(1, min(n, head))
+        if encoded is not None:
+            data = np.full(len(encoded[0]) + h + 1, PAD, dtype=np.uint8)  # (bytes + h + 1,) PAD after the last
+            data[:len(encoded[0])] = np.frombuffer(encoded[0], dtype=np.uint8)
+            data[ends] = PAD
+            if n <= min(head, 254) and window:  # (bytes,) records of width h + 1, each one byte after the one before
+                self.window = np.ndarray((len(encoded[0]),), dtype=f"V{h + 1}", buffer=data, strides=(1,))
+                self.starts, self.lens, self.col = starts, lens.astype(np.uint8), np.arange(h + 1, dtype=np.uint8)
+                return
+            if n <= head:  # each cell and its PAD, back to back: one copy
+                self.head = _padded(data, starts, lens + 1, h + 1).view(f"V{h + 1}").reshape(-1)  # (m,)
+                return
         self.head = _padded(data, starts, np.minimum(lens, h), h).view(f"V{h}").reshape(-1)  # (m,)
         long = np.flatnonzero(lens > h)
-        self.tail_of: np.ndarray | None = None
         if len(long):
             rest = np.append(lens[long] - h, 0)  # (m2 + 1,)
             self.tail = _padded(data, np.append(starts[long] + h, 0), rest, int(rest.max()))
@@ -69,6 +103,11 @@ class Pool:
     def at(self, codes: np.ndarray) -> list[np.ndarray]:
         """The records of the cells `codes` (n,) (a negative code counts from the end), each (n,)
         of a void width: the head and, if a cell among them is longer, the rest."""
+        if self.window is not None:
+            rec = self.window[self.starts[codes]]  # (n,) a cell, its PAD, then the next cells' bytes
+            u = rec.view(np.uint8).reshape(len(codes), -1)  # (n, h + 1)
+            u |= (self.col > self.lens[codes][:, None]).view(np.uint8) * np.uint8(PAD)  # those bytes: PAD (0xFF: all bits)
+            return [rec]
         out = [self.head[codes]]
         if self.tail_of is not None:
             r = self.tail_of[codes]
@@ -87,7 +126,7 @@ def floats(values: np.ndarray) -> np.ndarray:
     """(n, G) uint8: "%.12g" of each value (n,), PAD after (one %-format for all of them)."""
     text = ("%-19.12g" * len(values) % tuple(values.tolist())).encode("ascii")
     out = np.frombuffer(text, dtype=np.uint8).reshape(len(values), G).copy()
-    out[out == 32] = PAD  # the spaces "%-19.12g" pads with ("%.12g" has none)
+    out |= (out == 32).view(np.uint8) * np.uint8(PAD)  # the spaces "%-19.12g" pads with ("%.12g" has none): PAD
     return out
 
 
@@ -109,9 +148,10 @@ class Lines:
     texts (a cell where the expected value is written as text, else None; or None for none),
     carried (the carried expected value, NaN: none; a line with one has a rest of its own);
     stored: (K, Q) "%.12g" of the keys' expected values as bytes (the key index's), with kidx
-    (S,) each student's key, or None."""
+    (S,) each student's key, or None. answers: the cells, or a Future of their Pool (being made
+    in another thread while the rest is: grading.csvout)."""
 
-    def __init__(self, ids: list[str], qcells: list[str], answers: list[str], acode: np.ndarray,
+    def __init__(self, ids: list[str], qcells: list[str], answers: list[str] | Future, acode: np.ndarray,
                  rests: list[str], rcode: np.ndarray, values: np.ndarray, texts: np.ndarray | None,
                  carried: np.ndarray, kidx: np.ndarray, stored: np.ndarray | None = None):
         self.S, self.Q = acode.shape
@@ -119,7 +159,8 @@ class Lines:
         at = np.flatnonzero(~np.isnan(carried.reshape(-1)))  # the lines with a carried value: its own rest of line
         more = (np.array(rests, dtype=object)[rcode[at]] + float_texts(carried.reshape(-1)[at], "")).tolist()
         rcode[at] = len(rests) + np.arange(len(at))
-        self.ids, self.qids, self.answers, self.rests = Pool(ids), Pool(qcells), Pool(answers), Pool(rests + more)
+        rests = rests + more  # (from their bytes: each with its PAD in one copy)
+        self.ids, self.qids, self.rests = Pool(ids), Pool(qcells), Pool(rests, terminated(rests), 254, False)
         self.acode, self.rcode, self.values = acode.reshape(-1), rcode, values.reshape(-1)  # (S*Q,)
         self.kidx, self.stored = kidx, stored
         self.rows = stored is not None and stored.shape[0] == self.S and np.array_equal(kidx, np.arange(self.S))
@@ -131,6 +172,7 @@ class Lines:
             self.texts = Pool(uniq, head=1 << 30)
             self.tcode = np.full(len(t), -1, dtype=np.int64)
             self.tcode[at] = np.searchsorted(np.array(uniq, dtype=object), t[at])
+        self.answers = answers.result() if isinstance(answers, Future) else Pool(answers)
 
     def _expected(self, a: int, b: int) -> np.ndarray:
         """(n,) records: the expected value of lines a..b-1."""
@@ -140,8 +182,8 @@ class Lines:
             else:
                 line = np.arange(a, b)
                 e = self.stored[self.kidx[line // self.Q], line % self.Q]
-            e = e.view(np.uint8).reshape(b - a, -1)
-            e = np.where(e == 0, np.uint8(PAD), e)
+            e = e.view(np.uint8).reshape(b - a, -1)  # (n, G)
+            e = e | (e == 0).view(np.uint8) * np.uint8(PAD)  # NUL padding to PAD (0xFF: all bits; 20x np.where)
         else:
             e = floats(self.values[a:b])
         if self.tcode is not None:
@@ -170,17 +212,39 @@ class Lines:
         keep = u != PAD
         return u[keep].tobytes(), keep
 
-    def blocks(self, per: int, chunk: int) -> Iterator[bytes]:
+    def blocks(self, per: int, chunk: int, threads: int | None = None) -> Iterator[bytes]:
         """The lines, `per` at a time (UTF-8 bytes each; all of a chunk at once with per 0), made
-        about `chunk` lines at a time."""
+        about `chunk` lines at a time, by `threads` threads (default THREADS; the same bytes)."""
         step = max(per, chunk // per * per) if per else chunk
         L = self.S * self.Q
-        for a in range(0, L, step):
-            b = min(a + step, L)
-            text, keep = self.chunk(a, b)
+        ranges = [(a, min(a + step, L)) for a in range(0, L, step)]
+        for (a, b), (text, keep) in zip(ranges, in_order(self.chunk, ranges, THREADS if threads is None else threads)):
             if not per or per >= b - a:  # one block
                 yield text
                 continue
             ends = np.cumsum(keep.sum(axis=1))[per - 1::per].tolist()  # the end of each block of `per` lines
             for s, e in zip([0] + ends, ends):
                 yield text[s:e]
+
+
+T = TypeVar("T")
+
+
+def in_order(make: Callable[[int, int], T], ranges: list[tuple[int, int]], threads: int) -> Iterator[T]:
+    """make(a, b) of each range, in order. With threads > 1 made by that many threads, at most
+    2 * threads ranges ahead of the one handed out (the caller, e.g. writing and hashing the
+    file, works meanwhile; memory stays a few chunks); the results do not depend on timing."""
+    if threads <= 1 or len(ranges) <= 1:
+        yield from (make(a, b) for a, b in ranges)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        todo = iter(ranges)
+        ahead = deque(pool.submit(make, a, b) for a, b in itertools.islice(todo, 2 * threads))
+        try:
+            while ahead:
+                done = ahead.popleft().result()
+                ahead.extend(pool.submit(make, a, b) for a, b in itertools.islice(todo, 1))
+                yield done
+        finally:  # the caller stopped early (or failed): the rest is not made
+            for f in ahead:
+                f.cancel()
