@@ -81,24 +81,18 @@ REPEATS = 4  # judge each distinct (key, question, value) once when cells repeat
 
 
 def _distinct(kq: np.ndarray, a: np.ndarray, pairs: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(first, inverse) of the (kq, a) pairs (n,): positions of one of each distinct pair and each
-    pair's number among them (kq[first][inverse] == kq, the same for a), by a's bits; None when
-    the pairs seldom repeat (fewer than REPEATS per possible kq on average: `pairs` of them)."""
+    """(first, inverse) of the (kq, a) pairs (n,): positions of one of each distinct pair (its
+    first) and each pair's number among them (kq[first][inverse] == kq, the same for a), by a's
+    bits, numbered in order of first appearance (pandas' hash table: no sort); None when the
+    pairs seldom repeat (fewer than REPEATS per possible kq on average: `pairs` of them)."""
     n = len(kq)
     if n < REPEATS * pairs or not n:
         return None
-    bits = np.ascontiguousarray(a, dtype=np.float64).view(np.int64)
-    o = np.argsort(bits)
-    sb = bits[o]
-    rank = np.empty(n, dtype=np.int64)
-    rank[o] = np.cumsum(np.r_[True, sb[1:] != sb[:-1]]) - 1  # (n,) dense rank of each value
-    key = kq.astype(np.int64) * (int(rank[o[-1]]) + 1) + rank  # (n,) one number per (kq, value)
-    o = np.argsort(key)
-    sk = key[o]
-    new = np.r_[True, sk[1:] != sk[:-1]]
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[o] = np.cumsum(new) - 1
-    return o[new], inverse
+    import pandas as pd  # (a large class only: not imported for one student's answers)
+    rank, values = pd.factorize(np.ascontiguousarray(a, dtype=np.float64).view(np.int64))  # (n,) each value's number
+    inverse, _ = pd.factorize(kq.astype(np.int64) * len(values) + rank)  # (n,) one number per (kq, value)
+    seen = np.maximum.accumulate(inverse)  # (n,) numbered in order of first appearance: a new one raises it
+    return np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]), inverse
 
 
 def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
