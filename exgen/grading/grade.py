@@ -177,8 +177,10 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         return out
 
     winners, note = choose(sub, np.flatnonzero(lq >= 0), issues, attempt, totals)
-    codes, sw, lw = sub.ans[winners], sc[winners], lq[winners]  # (n,) of each answer that counts
-    rw = rg[winners] if G > 1 else None  # ... and its group (one group: every answer is in it)
+    every = len(winners) == len(sc)  # (winners: sorted, distinct) every row counts: no gathers
+    # (n,) of each answer that counts: its code into sub.texts, student and question
+    codes, sw, lw = (sub.ans, sc, lq) if every else (sub.ans[winners], sc[winners], lq[winners])
+    rw = (rg if every else rg[winners]) if G > 1 else None  # ... and its group (one group: every answer is in it)
 
     groups: list[GroupResult] = []
     stu_row = np.full(max(len(U), 1), -1, dtype=np.int64)
