@@ -63,9 +63,11 @@ class Ref:
                 "path": BACKWARD, "uw": UPDATE, "ub": UPDATE}.get(self.array, ALL)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(ref: str, L: int) -> Ref:
     """The Ref of a solution ref for networks of L weight layers; KeyError if it is not one the
-    engine computes."""
+    engine computes. Each (ref, L) parsed once (a Ref is frozen: shared): error carried forward
+    reads the same refs in every rerun."""
     t = ref.split("/")[1:]
     try:
         if t in (["loss"], ["loss_after"]):
