@@ -118,6 +118,8 @@ def test_distinct_pairs_by_bits():
     assert np.array_equal(kq[first][inv], kq)
     assert np.array_equal(a[first][inv].view(np.int64), a.view(np.int64))  # -0.0 is not 0.0
     assert len(first) == len({(int(k), x.tobytes()) for k, x in zip(kq, a)})
+    pairs = [(int(k), x.tobytes()) for k, x in zip(kq, a)]  # each pair's first position, by hand
+    assert first.tolist() == sorted({p: i for i, p in reversed(list(enumerate(pairs)))}.values())
     assert judge._distinct(kq, a, 1000) is None  # pairs that seldom repeat: each cell on its own
 
 
