@@ -129,9 +129,8 @@ def _put(arr: np.ndarray, entries: list | None) -> np.ndarray:
     if not entries:
         return arr
     arr = arr.copy()
-    for idx, vals in entries:
-        at = (slice(None), *idx)
-        arr[at] = np.where(np.isnan(vals), arr[at], vals)
+    for idx, vals in entries:  # idx: integers, so arr[:, *idx] is a view of arr
+        np.copyto(arr[(slice(None), *idx)], vals, where=~np.isnan(vals))
     return arr
 
 
