@@ -110,6 +110,33 @@ def test_diagnosis_of_the_near_pairs_is_the_first_match_of_the_whole_table(exam,
     assert got_codes == codes and np.array_equal(got, want) and (want >= 0).sum() > 50
 
 
+@pytest.mark.parametrize("tk", [0, 1, 2])
+def test_near_pairs_hold_every_match_whatever_the_tolerance(exam, monkeypatch, tk):
+    """_near (one bound per answer) against diag_match on every (answer, slip value) pair: the
+    tolerances of one kind drawn over many scales, the values nasty (zero, minus zero, tiny,
+    huge, infinite, NaN), the answers on and near their windows' edges."""
+    g = _group(exam, "strict")
+    rng = np.random.default_rng(20 + tk)
+    K, Q = g.expected.shape
+    tv = {0: 10.0 ** rng.uniform(-7, 0, (K, Q)), 1: 10.0 ** rng.uniform(-7, -0.2, (K, Q)),
+          2: rng.integers(1, 9, (K, Q)).astype(float)}[tk]
+    monkeypatch.setattr(g, "tkind", np.full((K, Q), tk))
+    monkeypatch.setattr(g, "tval", tv)
+    n, C = 4000, len(g.slip_codes())
+    k, q = rng.integers(0, K, n), rng.integers(0, Q, n)
+    table = 10.0 ** rng.uniform(-8, 6, (n, C)) * rng.choice([-1.0, 1.0], (n, C))
+    table.flat[rng.integers(0, n * C, 400)] = rng.choice([0.0, -0.0, 1e-300, 1e300, np.inf, -np.inf, np.nan], 400)
+    near_of = table[np.arange(n), rng.integers(0, C, n)]  # each answer near one of its values
+    thr0, _ = g.slip_windows(k, q, np.zeros(n, dtype=int), near_of)
+    with np.errstate(invalid="ignore"):  # (the infinite and NaN values' edges: not used)
+        edge = np.maximum(thr0, judge.slip_reach(near_of)) * rng.choice([0.0, 0.5, 0.999999, 1.0, 1.000001, 3.0], n)
+        a = np.where(np.isfinite(near_of), near_of + rng.choice([-1.0, 1.0], n) * edge, rng.normal(0, 1, n))
+    thr, usable = g.slip_windows(k[:, None], q[:, None], np.arange(C)[None, :], table)
+    match = judge.diag_match(a[:, None], table, thr) & usable
+    near = judge._near(g, k, q, a, table)
+    assert match.sum() > 100 and not (match & ~near).any()
+
+
 def test_distinct_pairs_by_bits():
     rng = np.random.default_rng(3)
     a = rng.choice(np.array([0.0, -0.0, np.nan, np.inf, 1.5, 1e-300, -2.0]), 500)

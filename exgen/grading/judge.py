@@ -144,19 +144,20 @@ def _diagnose(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> tuple[li
 
 
 def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """(n, C): where a slip value may match the answer: |a - value| within a bound of every window
-    diag_match can give it, reach + tolerance (abs: its value; rel: value x |v|; sig: half a unit
-    of the tv-th digit <= 5 x 10^-tv x |v|), and a millionth more for rounding: a superset of the
-    matches, so that only these pairs need their windows."""
+    """(n, C): where a slip value may match the answer: a superset of the matches, so that only
+    these pairs need their windows. Every window diag_match can give the value v reaches at most
+    base + slope x |v| from it (reach + tolerance: abs: its value; rel: value x |v|; sig: half a
+    unit of the tv-th digit <= 5 x 10^-tv x |v|; a millionth more for rounding); as |v| <=
+    |a| + |a - v|, a match has |a - v| <= (base + slope x |a|) / (1 - slope): one bound per
+    answer (slope < 1/2, else none). An infinite value is within its own window (inf <= inf): kept."""
     tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
     with np.errstate(invalid="ignore", over="ignore"):
         base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, 0.6e-4) * (1 + 1e-6)  # (n,) abs tolerance or reach
         slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, 0.002) * (1 + 1e-6)
-        bound = np.abs(table)  # (n, C), then base + slope x |value|, in place (large arrays)
-        bound *= slope[:, None]
-        bound += base[:, None]
+        reach = np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)  # (n,)
         dist = np.subtract(a[:, None], table)  # (n, C)
-        return np.abs(dist, out=dist) <= bound
+        near = np.abs(dist, out=dist) <= reach[:, None]
+        return near | np.isinf(table)
 
 
 def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
