@@ -167,9 +167,10 @@ def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.n
     d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
     if d is not None:
         k, q, a = k[d[0]], q[d[0]], a[d[0]]
+    rounded = [g.rounded[r][k, q] for r in pol.roundings]  # (n,) each, gathered once
     gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
-    ok = accept(a, g.expected[k, q], [g.rounded[r][k, q] for r in pol.roundings], None, None,
-                g.thresholds_at(k, q), gaps, roundings=pol.roundings, strict=pol.strict)
+    ok = accept(a, g.expected[k, q], rounded, None, None, g.thresholds_at(k, q, rounded, gaps and gaps[1:]), gaps,
+                roundings=pol.roundings, strict=pol.strict)
     return ok if d is None else ok[d[1]]
 
 
