@@ -12,8 +12,9 @@ An answer is
 Everything is vectorised: a (students x questions) matrix per group of keys, no loop over
 students. Where students share keys, each distinct (key, question, answer) is judged once
 (`_distinct`); the engine reruns for error carried forward only for the students with a number
-that is not correct and a dependency that is not correct; the diagnosis computes the windows only
-of the slip values near enough to match (`_near`).
+that is not correct and a dependency that is not correct; the rounding-aware windows are made
+only for the answers within reach of a centre (`_reach`), and the diagnosis's only for the slip
+values near enough to match (`_near`).
 """
 from __future__ import annotations
 
@@ -162,16 +163,44 @@ def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarr
 
 def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Rounding-aware acceptance (windows.accept) of the answers a at (key k, question q), (n,),
-    each distinct (key, question, answer) once where they repeat."""
+    each distinct (key, question, answer) once where they repeat; the windows (thresholds and
+    cuts) made only for the answers within reach of a centre (_reach), the others are wrong."""
     Q, pol = len(g.qids), g.policy
     d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
     if d is not None:
         k, q, a = k[d[0]], q[d[0]], a[d[0]]
-    rounded = [g.rounded[r][k, q] for r in pol.roundings]  # (n,) each, gathered once
-    gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
-    ok = accept(a, g.expected[k, q], rounded, None, None, g.thresholds_at(k, q, rounded, gaps and gaps[1:]), gaps,
-                roundings=pol.roundings, strict=pol.strict)
+    E, rounded = g.expected[k, q], [g.rounded[r][k, q] for r in pol.roundings]  # (n,) each
+    ok = np.zeros(len(a), dtype=bool)
+    i = np.flatnonzero(_reach(g, k, q, a, [E, *rounded]))  # (m,) the answers a window may hold
+    if i.size:
+        k, q, a, E, rounded = k[i], q[i], a[i], E[i], [r[i] for r in rounded]
+        gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
+        ok[i] = accept(a, E, rounded, None, None, g.thresholds_at(k, q, rounded, gaps and gaps[1:]), gaps,
+                       roundings=pol.roundings, strict=pol.strict)
     return ok if d is None else ok[d[1]]
+
+
+def _reach(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, centres: list[np.ndarray]) -> np.ndarray:
+    """(n,) whether an answer a is near enough one of the centres (exact, hand-rounded), (n,)
+    each, for a window to hold it: a superset of windows.accept's. A tolerance window reaches
+    threshold(x) <= base + slope x |x| from its centre x (numbers.threshold: abs tv, rel tv x |x|,
+    sig <= 5 x 10^-tv x |x|, and 1e-12 + 1e-9 |x|), so, as |x| <= |a| + |a - x|, at most
+    (base + slope |a|) / (1 - slope) from a (slope < 1/2, else any distance); a cut only shrinks
+    it. By a policy that is not strict the value as written too: a rounded or chopped to the
+    coarsest hand rounding's decimals, less than one unit of them away (and a hair). An
+    infinite centre is held (inf <= inf)."""
+    tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
+    with np.errstate(invalid="ignore", over="ignore"):
+        base = (np.where(tk == 0, tv, 0.0) + 1e-12) * (1 + 1e-6)  # (n,)
+        slope = (np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9) * (1 + 1e-6)
+        reach = np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)  # (n,)
+        if not g.policy.strict:  # as written: within a unit of the coarsest decimals (and a float's hair)
+            unit = 10.0 ** -min(abs(d) for d in g.policy.roundings)
+            reach = np.fmax(reach, unit * (1 + 1e-6) + 1e-12 + 1e-8 * np.abs(a))
+        near = np.zeros(len(a), dtype=bool)
+        for x in centres:
+            near |= (np.abs(a - x) <= reach) | np.isinf(x)
+    return near
 
 
 _VERDICT_OF_STATUS = np.array([WRONG, MISSING_V, INVALID_V], dtype=np.int8)  # by numbers.OK, MISSING, INVALID
