@@ -3,7 +3,9 @@ question, answer) judged once where students share keys (grading.judge._distinct
 carried forward recomputed once per distinct (key, dependency values) row (grading.carry.
 _distinct_rows), give every cell's own verdict, score, carried value and diagnosis; a strict policy's carried windows cut at
 the slips with a value at their question only (Group.distract_at for one question) are the
-windows cut at every slip; the key index read in place holds np.load's arrays."""
+windows cut at every slip; the key index read in place holds np.load's arrays; the windows made
+only for the answers within reach of a centre (judge._reach) and for the slip values near an
+answer (judge._near) hold every answer the full windows hold."""
 from __future__ import annotations
 
 import json
@@ -18,7 +20,8 @@ from exgen.grading.judge import judge_group
 from exgen.grading.indexfile import arrays
 from exgen.grading.keyindex import INDEX, read_index
 from exgen.grading.keys import Prepared
-from exgen.grading.numbers import INVALID, MISSING, OK
+from exgen.grading.numbers import INVALID, MISSING, OK, threshold
+from exgen.grading.windows import accept
 
 from conftest import generated_exam  # noqa: E402
 from grading_helpers import example_key  # noqa: E402
@@ -110,6 +113,65 @@ def test_diagnosis_of_the_near_pairs_is_the_first_match_of_the_whole_table(exam,
     assert got_codes == codes and np.array_equal(got, want) and (want >= 0).sum() > 50
 
 
+@pytest.mark.parametrize("tk", [0, 1, 2])
+def test_near_pairs_hold_every_match_whatever_the_tolerance(exam, monkeypatch, tk):
+    """_near (one bound per answer) against diag_match on every (answer, slip value) pair: the
+    tolerances of one kind drawn over many scales, the values nasty (zero, minus zero, tiny,
+    huge, infinite, NaN), the answers on and near their windows' edges."""
+    g = _group(exam, "strict")
+    rng = np.random.default_rng(20 + tk)
+    K, Q = g.expected.shape
+    tv = {0: 10.0 ** rng.uniform(-7, 0, (K, Q)), 1: 10.0 ** rng.uniform(-7, -0.2, (K, Q)),
+          2: rng.integers(1, 9, (K, Q)).astype(float)}[tk]
+    monkeypatch.setattr(g, "tkind", np.full((K, Q), tk))
+    monkeypatch.setattr(g, "tval", tv)
+    n, C = 4000, len(g.slip_codes())
+    k, q = rng.integers(0, K, n), rng.integers(0, Q, n)
+    table = 10.0 ** rng.uniform(-8, 6, (n, C)) * rng.choice([-1.0, 1.0], (n, C))
+    table.flat[rng.integers(0, n * C, 400)] = rng.choice([0.0, -0.0, 1e-300, 1e300, np.inf, -np.inf, np.nan], 400)
+    near_of = table[np.arange(n), rng.integers(0, C, n)]  # each answer near one of its values
+    thr0, _ = g.slip_windows(k, q, np.zeros(n, dtype=int), near_of)
+    with np.errstate(invalid="ignore"):  # (the infinite and NaN values' edges: not used)
+        edge = np.maximum(thr0, judge.slip_reach(near_of)) * rng.choice([0.0, 0.5, 0.999999, 1.0, 1.000001, 3.0], n)
+        a = np.where(np.isfinite(near_of), near_of + rng.choice([-1.0, 1.0], n) * edge, rng.normal(0, 1, n))
+    thr, usable = g.slip_windows(k[:, None], q[:, None], np.arange(C)[None, :], table)
+    match = judge.diag_match(a[:, None], table, thr) & usable
+    near = judge._near(g, k, q, a, table)
+    assert match.sum() > 100 and not (match & ~near).any()
+
+
+@pytest.mark.parametrize("kind", ["strict", "v1", "legacy"])
+@pytest.mark.parametrize("tk", [None, 0, 1, 2])
+def test_answers_out_of_reach_are_those_no_window_holds(exam, kind, tk):
+    """_correct_rest (the windows only of the answers within _reach of a centre) against
+    windows.accept of every answer: on, just inside and just outside each window's edge, the
+    centres as written with fewer decimals (rounded, chopped), nasty numbers; the keys'
+    tolerances, or those of one kind drawn over many scales."""
+    g = _group(exam, kind)
+    rng = np.random.default_rng(30 + (tk or 0))
+    K, Q = g.expected.shape
+    if tk is not None:  # every threshold and cut made again from these tolerances
+        g.tkind = np.full((K, Q), tk)
+        g.tval = {0: 10.0 ** rng.uniform(-7, 0, (K, Q)), 1: 10.0 ** rng.uniform(-7, -0.2, (K, Q)),
+                  2: rng.integers(1, 9, (K, Q)).astype(float)}[tk]
+        g._thresholds()
+    pol, n = g.policy, 20000
+    k, q = rng.integers(0, K, n), rng.integers(0, Q, n)
+    centres = np.stack([g.expected[k, q]] + [g.rounded[d][k, q] for d in pol.roundings])  # (1 + R, n)
+    x = centres[rng.integers(0, len(centres), n), np.arange(n)]
+    edge = np.fmax(threshold(x, g.tkind[k, q], g.tval[k, q]), 10.0 ** -rng.integers(1, 6, n))
+    a = x + rng.choice([-1.0, 1.0], n) * edge * rng.choice([0.0, 0.5, 0.999999, 1.0, 1.000001, 1.5, 3.0, 30.0], n)
+    d = rng.integers(1, 6, n)
+    a = np.where(rng.random(n) < 0.2, np.round(x * 10.0 ** d) / 10.0 ** d, a)  # as written, rounded
+    a = np.where(rng.random(n) < 0.1, np.trunc(x * 10.0 ** d) / 10.0 ** d, a)  # ... chopped
+    a[rng.integers(0, n, 200)] = rng.choice([0.0, -0.0, 1e-300, 1e300, -1e300, 5e-5, -5e-5], 200)
+    gaps = None if pol.strict else [c[k, q] for c in g.gaps]
+    want = accept(a, centres[0], list(centres[1:]), None, None, g.thresholds_at(k, q), gaps,
+                  roundings=pol.roundings, strict=pol.strict)
+    got = judge._correct_rest(g, k, q, a)
+    assert np.array_equal(got, want) and 100 < want.sum() < n - 100
+
+
 def test_distinct_pairs_by_bits():
     rng = np.random.default_rng(3)
     a = rng.choice(np.array([0.0, -0.0, np.nan, np.inf, 1.5, 1e-300, -2.0]), 500)
@@ -118,6 +180,8 @@ def test_distinct_pairs_by_bits():
     assert np.array_equal(kq[first][inv], kq)
     assert np.array_equal(a[first][inv].view(np.int64), a.view(np.int64))  # -0.0 is not 0.0
     assert len(first) == len({(int(k), x.tobytes()) for k, x in zip(kq, a)})
+    pairs = [(int(k), x.tobytes()) for k, x in zip(kq, a)]  # each pair's first position, by hand
+    assert first.tolist() == sorted({p: i for i, p in reversed(list(enumerate(pairs)))}.values())
     assert judge._distinct(kq, a, 1000) is None  # pairs that seldom repeat: each cell on its own
 
 

@@ -114,7 +114,13 @@ def rounder(d: int | None) -> Callable[[np.ndarray], np.ndarray]:
         return lambda a: a
     if d < 0:
         f = 10.0 ** -d
-        return lambda a: np.trunc(a * f + np.sign(a) * 1e-9) / f
+
+        def chop(a: np.ndarray) -> np.ndarray:  # trunc(a f + sign(a) 1e-9) / f, on one temporary
+            out, nudge = a * f, np.sign(a)
+            nudge *= 1e-9
+            out += nudge
+            return np.divide(np.trunc(out, out=out), f, out=out)
+        return chop
     return lambda a: np.round(a, d)
 
 
@@ -123,9 +129,8 @@ def _put(arr: np.ndarray, entries: list | None) -> np.ndarray:
     if not entries:
         return arr
     arr = arr.copy()
-    for idx, vals in entries:
-        at = (slice(None), *idx)
-        arr[at] = np.where(np.isnan(vals), arr[at], vals)
+    for idx, vals in entries:  # idx: integers, so arr[:, *idx] is a view of arr
+        np.copyto(arr[(slice(None), *idx)], vals, where=~np.isnan(vals))
     return arr
 
 
@@ -152,7 +157,7 @@ def _forward(nets: Nets, W: list, b: list | None, r: Callable, ov: dict) -> tupl
     for l, act in enumerate(nets.acts):
         zl = np.einsum("nbk,njk->nbj", h[l], W[l])  # (N, B, n_{l+1}) = h^(l) W^(l)T
         if b is not None:
-            zl = zl + b[l][:, None, :]  # (N, B, n_{l+1}) + (N, 1, n_{l+1})
+            zl += b[l][:, None, :]  # (N, B, n_{l+1}) + (N, 1, n_{l+1})
         z.append(_put(r(zl), ov.get(("z", l))))  # (N, B, n_{l+1})
         h.append(_put(r(ACTIVATIONS[act].f(z[l])), ov.get(("h", l))))  # (N, B, n_{l+1})
     return z, h
@@ -202,7 +207,7 @@ def run(nets: Nets, *, decimals: int | None = None, overrides: dict[str, np.ndar
             delta = r(np.einsum("nbm,nbmi->nbi", upstream, d))  # (N, B, n_{l+1}) = sum_m dE/dh_m dh_m/dz_i
         delta = res.deltas[l] = _put(delta, ov.get(("deltas", l)))  # (N, B, n_{l+1}) dE_b/dz^(l+1)
         h_in = res.z[l - 1] if (slip == "z_for_h" and l > 0) else res.h[l]  # (N, B, n_l)
-        outer = delta[..., :, None] * h_in[..., None, :]  # (N, B, n_{l+1}, n_l) delta_j h_k
+        outer = np.einsum("nbj,nbk->nbjk", delta, h_in)  # (N, B, n_{l+1}, n_l) delta_j h_k
         res.gw[l] = _put(r(over_batch(outer, axis=1)), ov.get(("gw", l)))  # (N, n_{l+1}, n_l)
         res.gb[l] = _put(r(over_batch(delta, axis=1)), ov.get(("gb", l)))  # (N, n_{l+1})
         if l > 0:

@@ -12,6 +12,7 @@ the engine's arrays: which array, which layer, which entry past the network axis
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -62,9 +63,11 @@ class Ref:
                 "path": BACKWARD, "uw": UPDATE, "ub": UPDATE}.get(self.array, ALL)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(ref: str, L: int) -> Ref:
     """The Ref of a solution ref for networks of L weight layers; KeyError if it is not one the
-    engine computes."""
+    engine computes. Each (ref, L) parsed once (a Ref is frozen: shared): error carried forward
+    reads the same refs in every rerun."""
     t = ref.split("/")[1:]
     try:
         if t in (["loss"], ["loss_after"]):
@@ -156,23 +159,32 @@ def path_product(res: Any, i: int, p: int) -> np.ndarray:
     exgen.core.paths): dE/dh^(L)_m dh_m/dz_out, then w dh/dz per layer back, then dz/dparam; rounded
     like every intermediate. IndexError past the last path."""
     nets = res.nets
-    L, layers = nets.L, nets.layers
-    b, kind, idx = path_entry(i, layers, nets.b is not None)
-    l, j = idx[0], idx[1]
-    later = [range(layers[q + 1]) for q in range(l + 1, L)]
-    softmax_out = not ACTIVATIONS[nets.acts[-1]].elementwise
-    routes = [(route, m) for route in itertools.product(*later)
-              for m in (range(layers[-1]) if softmax_out else ((j, *route)[-1],))]
-    route, m = routes[p]
-    neurons = (j, *route)  # neurons[q - l]: the neuron of layer q+1 on the path
-    out = neurons[-1]
-    prod = res.g[:, b, m] * _dh_dz(res, L - 1, b, m, out)  # (N,)
+    L = nets.L
+    b, kind, idx, neurons, m = _path(i, p, tuple(nets.layers), nets.b is not None,
+                                     not ACTIVATIONS[nets.acts[-1]].elementwise)
+    l = idx[0]
+    prod = res.g[:, b, m] * _dh_dz(res, L - 1, b, m, neurons[-1])  # (N,)
     for q in range(L - 1, l, -1):
         to, frm = neurons[q - l], neurons[q - l - 1]
         prod = prod * nets.W[q][:, to, frm] * _dh_dz(res, q - 1, b, frm, frm)  # (N,)
     if kind == "weights":
         prod = prod * res.h[l][:, b, idx[2]]  # (N,) times dz/dw = h
     return res.round(prod)
+
+
+@functools.lru_cache(maxsize=1024)
+def _path(i: int, p: int, layers: tuple[int, ...], biased: bool, softmax_out: bool) -> tuple:
+    """(sample b, kind, index, neurons, m) of path p of entry i of the "paths" list, for networks
+    of these layers: neurons[q - l] is the neuron of layer q+1 on the path (from the parameter's
+    layer l), m the output whose loss term it starts at. Made once per shape, path_product reads it."""
+    L = len(layers) - 1
+    b, kind, idx = path_entry(i, layers, biased)
+    l, j = idx[0], idx[1]
+    later = [range(layers[q + 1]) for q in range(l + 1, L)]
+    routes = [(route, m) for route in itertools.product(*later)
+              for m in (range(layers[-1]) if softmax_out else ((j, *route)[-1],))]
+    route, m = routes[p]
+    return b, kind, idx, (j, *route), m
 
 
 def _dh_dz(res: Any, l: int, b: int, m: int, i: int) -> np.ndarray:

@@ -50,14 +50,12 @@ def _distinct_rows(k: np.ndarray, own: np.ndarray, keys: int) -> tuple[np.ndarra
         h ^= col
         h *= _MIX
         h ^= h >> np.uint64(29)
-    o = np.argsort(h)
-    sh = h[o]
-    new = np.r_[True, sh[1:] != sh[:-1]]  # (n,) in hash order: a row of a new hash
-    if new.sum() > DEDUP_MAX * n:
+    import pandas as pd  # (a large class only)
+    inverse, uniq = pd.factorize(h)  # (n,) each row's hash numbered in order of first appearance (no sort)
+    if len(uniq) > DEDUP_MAX * n:
         return None
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[o] = np.cumsum(new) - 1
-    first = o[new]
+    seen = np.maximum.accumulate(inverse)  # (n,) a new number raises it
+    first = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]])
     if not (np.array_equal(k[first][inverse], k) and np.array_equal(bits[:, first][:, inverse], bits)):
         return None  # two distinct rows with one hash: each row on its own
     return first, inverse

@@ -3,7 +3,6 @@ on the way (unknown students or questions, duplicates, missing submissions), by 
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -38,19 +37,15 @@ class GradeResult:
     groups: list[GroupResult]
     issues: list[Issue]
     carried_credit: float
-    where: dict[str, tuple[int, int]] = field(default_factory=dict)  # student -> (group, row)
+    students: list[str]  # every student with a key, sorted
+    order: tuple[np.ndarray, np.ndarray]  # (group, row) of every student, in `students` order
     attempts: str = ""  # which rule chose among repeated attempts, and how many it superseded
     notes: list[str] = field(default_factory=list)  # summary lines: the LMS layout, what the gradebooks miss
 
     @functools.cached_property
-    def students(self) -> list[str]:
-        return sorted(self.where)
-
-    @functools.cached_property
-    def order(self) -> tuple[np.ndarray, np.ndarray]:
-        """(group, row) of every student, in `students` order."""
-        gr = np.array([self.where[s] for s in self.students], dtype=np.int64).reshape(-1, 2)
-        return gr[:, 0], gr[:, 1]
+    def where(self) -> dict[str, tuple[int, int]]:
+        """student -> (group, row), made when first asked for (a student's verdicts, key, totals)."""
+        return dict(zip(self.students, zip(self.order[0].tolist(), self.order[1].tolist())))
 
     def all_totals(self) -> tuple[np.ndarray, np.ndarray]:
         """(total, maximum) of every student, in `students` order (as `totals`)."""
@@ -182,11 +177,12 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         return out
 
     winners, note = choose(sub, np.flatnonzero(lq >= 0), issues, attempt, totals)
-    codes, sw, lw = sub.ans[winners], sc[winners], lq[winners]  # (n,) of each answer that counts
-    rw = rg[winners] if G > 1 else None  # ... and its group (one group: every answer is in it)
+    every = len(winners) == len(sc)  # (winners: sorted, distinct) every row counts: no gathers
+    # (n,) of each answer that counts: its code into sub.texts, student and question
+    codes, sw, lw = (sub.ans, sc, lq) if every else (sub.ans[winners], sc[winners], lq[winners])
+    rw = (rg if every else rg[winners]) if G > 1 else None  # ... and its group (one group: every answer is in it)
 
     groups: list[GroupResult] = []
-    where: dict[str, tuple[int, int]] = {}
     stu_row = np.full(max(len(U), 1), -1, dtype=np.int64)
     order = (np.zeros(len(names), dtype=np.int64), np.zeros(len(names), dtype=np.int64))
     for gi, g in enumerate(prep.groups):
@@ -194,7 +190,6 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
         if not len(members):
             continue
         sids = [names[i] for i in members]
-        where.update(zip(sids, zip(itertools.repeat(len(groups)), range(len(sids)))))
         order[0][members], order[1][members] = len(groups), np.arange(len(members))
         issues += [Issue(None, "no_submission", names[i], "", "has an answer key but no submission; graded as missing")
                    for i in members[code_of[members] < 0]]
@@ -211,6 +206,4 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
     cc = carried_credit if carried_credit is not None else \
         groups[0].judged.carried_credit if groups else 0.5  # the keys' policy (one per exam)
-    res = GradeResult(groups, issues, cc, where, note)
-    res.__dict__.update(students=names, order=order)  # = sorted(where) and its (group, row), at hand
-    return res
+    return GradeResult(groups, issues, cc, names, order, note)

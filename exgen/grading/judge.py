@@ -12,8 +12,9 @@ An answer is
 Everything is vectorised: a (students x questions) matrix per group of keys, no loop over
 students. Where students share keys, each distinct (key, question, answer) is judged once
 (`_distinct`); the engine reruns for error carried forward only for the students with a number
-that is not correct and a dependency that is not correct; the diagnosis computes the windows only
-of the slip values near enough to match (`_near`).
+that is not correct and a dependency that is not correct; the rounding-aware windows are made
+only for the answers within reach of a centre (`_reach`), and the diagnosis's only for the slip
+values near enough to match (`_near`).
 """
 from __future__ import annotations
 
@@ -81,24 +82,18 @@ REPEATS = 4  # judge each distinct (key, question, value) once when cells repeat
 
 
 def _distinct(kq: np.ndarray, a: np.ndarray, pairs: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(first, inverse) of the (kq, a) pairs (n,): positions of one of each distinct pair and each
-    pair's number among them (kq[first][inverse] == kq, the same for a), by a's bits; None when
-    the pairs seldom repeat (fewer than REPEATS per possible kq on average: `pairs` of them)."""
+    """(first, inverse) of the (kq, a) pairs (n,): positions of one of each distinct pair (its
+    first) and each pair's number among them (kq[first][inverse] == kq, the same for a), by a's
+    bits, numbered in order of first appearance (pandas' hash table: no sort); None when the
+    pairs seldom repeat (fewer than REPEATS per possible kq on average: `pairs` of them)."""
     n = len(kq)
     if n < REPEATS * pairs or not n:
         return None
-    bits = np.ascontiguousarray(a, dtype=np.float64).view(np.int64)
-    o = np.argsort(bits)
-    sb = bits[o]
-    rank = np.empty(n, dtype=np.int64)
-    rank[o] = np.cumsum(np.r_[True, sb[1:] != sb[:-1]]) - 1  # (n,) dense rank of each value
-    key = kq.astype(np.int64) * (int(rank[o[-1]]) + 1) + rank  # (n,) one number per (kq, value)
-    o = np.argsort(key)
-    sk = key[o]
-    new = np.r_[True, sk[1:] != sk[:-1]]
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[o] = np.cumsum(new) - 1
-    return o[new], inverse
+    import pandas as pd  # (a large class only: not imported for one student's answers)
+    rank, values = pd.factorize(np.ascontiguousarray(a, dtype=np.float64).view(np.int64))  # (n,) each value's number
+    inverse, _ = pd.factorize(kq.astype(np.int64) * len(values) + rank)  # (n,) one number per (kq, value)
+    seen = np.maximum.accumulate(inverse)  # (n,) numbered in order of first appearance: a new one raises it
+    return np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]), inverse
 
 
 def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,32 +145,62 @@ def _diagnose(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> tuple[li
 
 
 def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """(n, C): where a slip value may match the answer: |a - value| within a bound of every window
-    diag_match can give it, reach + tolerance (abs: its value; rel: value x |v|; sig: half a unit
-    of the tv-th digit <= 5 x 10^-tv x |v|), and a millionth more for rounding: a superset of the
-    matches, so that only these pairs need their windows."""
+    """(n, C): where a slip value may match the answer: a superset of the matches, so that only
+    these pairs need their windows. Every window diag_match can give the value v reaches at most
+    base + slope x |v| from it (reach + tolerance: abs: its value; rel: value x |v|; sig: half a
+    unit of the tv-th digit <= 5 x 10^-tv x |v|; a millionth more for rounding); as |v| <=
+    |a| + |a - v|, a match has |a - v| <= (base + slope x |a|) / (1 - slope): one bound per
+    answer (slope < 1/2, else none). An infinite value is within its own window (inf <= inf): kept."""
     tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
     with np.errstate(invalid="ignore", over="ignore"):
         base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, 0.6e-4) * (1 + 1e-6)  # (n,) abs tolerance or reach
         slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, 0.002) * (1 + 1e-6)
-        bound = np.abs(table)  # (n, C), then base + slope x |value|, in place (large arrays)
-        bound *= slope[:, None]
-        bound += base[:, None]
+        reach = np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)  # (n,)
         dist = np.subtract(a[:, None], table)  # (n, C)
-        return np.abs(dist, out=dist) <= bound
+        near = np.abs(dist, out=dist) <= reach[:, None]
+        return near | np.isinf(table)
 
 
 def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Rounding-aware acceptance (windows.accept) of the answers a at (key k, question q), (n,),
-    each distinct (key, question, answer) once where they repeat."""
+    each distinct (key, question, answer) once where they repeat; the windows (thresholds and
+    cuts) made only for the answers within reach of a centre (_reach), the others are wrong."""
     Q, pol = len(g.qids), g.policy
     d = _distinct(k * Q + q, a, g.expected.shape[0] * Q)
     if d is not None:
         k, q, a = k[d[0]], q[d[0]], a[d[0]]
-    gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
-    ok = accept(a, g.expected[k, q], [g.rounded[r][k, q] for r in pol.roundings], None, None,
-                g.thresholds_at(k, q), gaps, roundings=pol.roundings, strict=pol.strict)
+    E, rounded = g.expected[k, q], [g.rounded[r][k, q] for r in pol.roundings]  # (n,) each
+    ok = np.zeros(len(a), dtype=bool)
+    i = np.flatnonzero(_reach(g, k, q, a, [E, *rounded]))  # (m,) the answers a window may hold
+    if i.size:
+        k, q, a, E, rounded = k[i], q[i], a[i], E[i], [r[i] for r in rounded]
+        gaps = None if pol.strict else [c[k, q] for c in g.gaps]  # (a strict policy's windows: the thresholds alone)
+        ok[i] = accept(a, E, rounded, None, None, g.thresholds_at(k, q, rounded, gaps and gaps[1:]), gaps,
+                       roundings=pol.roundings, strict=pol.strict)
     return ok if d is None else ok[d[1]]
+
+
+def _reach(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, centres: list[np.ndarray]) -> np.ndarray:
+    """(n,) whether an answer a is near enough one of the centres (exact, hand-rounded), (n,)
+    each, for a window to hold it: a superset of windows.accept's. A tolerance window reaches
+    threshold(x) <= base + slope x |x| from its centre x (numbers.threshold: abs tv, rel tv x |x|,
+    sig <= 5 x 10^-tv x |x|, and 1e-12 + 1e-9 |x|), so, as |x| <= |a| + |a - x|, at most
+    (base + slope |a|) / (1 - slope) from a (slope < 1/2, else any distance); a cut only shrinks
+    it. By a policy that is not strict the value as written too: a rounded or chopped to the
+    coarsest hand rounding's decimals, less than one unit of them away (and a hair). An
+    infinite centre is held (inf <= inf)."""
+    tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
+    with np.errstate(invalid="ignore", over="ignore"):
+        base = (np.where(tk == 0, tv, 0.0) + 1e-12) * (1 + 1e-6)  # (n,)
+        slope = (np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9) * (1 + 1e-6)
+        reach = np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)  # (n,)
+        if not g.policy.strict:  # as written: within a unit of the coarsest decimals (and a float's hair)
+            unit = 10.0 ** -min(abs(d) for d in g.policy.roundings)
+            reach = np.fmax(reach, unit * (1 + 1e-6) + 1e-12 + 1e-8 * np.abs(a))
+        near = np.zeros(len(a), dtype=bool)
+        for x in centres:
+            near |= (np.abs(a - x) <= reach) | np.isinf(x)
+    return near
 
 
 _VERDICT_OF_STATUS = np.array([WRONG, MISSING_V, INVALID_V], dtype=np.int8)  # by numbers.OK, MISSING, INVALID

@@ -146,13 +146,16 @@ class Group(SlipTable):
                                  for d, c in zip(self.policy.roundings, self.gaps[1:])}
         return self._thr_rounded
 
-    def thresholds_at(self, k: np.ndarray, q: np.ndarray) -> list[np.ndarray]:
-        """threshold and each thr_rounded[d] at the (key, question) pairs (k, q), (n,) each."""
+    def thresholds_at(self, k: np.ndarray, q: np.ndarray, rounded: list[np.ndarray] | None = None,
+                      cuts: list[np.ndarray] | None = None) -> list[np.ndarray]:
+        """threshold and each thr_rounded[d] at the (key, question) pairs (k, q), (n,) each;
+        `rounded`, `cuts`: rounded[d] and gaps[1:] there, in the policy's order, if at hand."""
         if self._thr_rounded is not None:
             return [self.threshold[k, q]] + [t[k, q] for t in self._thr_rounded.values()]
         tk, tv = self.tkind[k, q], self.tval[k, q]
-        return [self.threshold[k, q]] + [np.fmin(threshold(self.rounded[d][k, q], tk, tv), c[k, q])
-                                         for d, c in zip(self.policy.roundings, self.gaps[1:])]
+        rounded = [self.rounded[d][k, q] for d in self.policy.roundings] if rounded is None else rounded
+        cuts = [c[k, q] for c in self.gaps[1:]] if cuts is None else cuts
+        return [self.threshold[k, q]] + [np.fmin(threshold(r, tk, tv), c) for r, c in zip(rounded, cuts)]
 
     def _distractors(self, before, expected, refs: list[str], slip_values: list) -> np.ndarray:
         dis = distract.distractors(before, expected, refs)
