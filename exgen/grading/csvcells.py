@@ -80,16 +80,16 @@ def cell_rows(values: np.ndarray, fmt: str, has: np.ndarray | None = None, end: 
     inner, last = (np.array([t + e for t in texts], dtype=object) for e in (",", end))  # a cell as written
     radix = max(len(texts), 2)
     width = max(1, int(np.log(max(S // 8, 16)) / np.log(radix)))
-    out = np.empty((S, (C + width - 1) // width), dtype=object)
-    for b, c0 in enumerate(range(0, C, width)):
-        c1 = min(c0 + width, C)
-        code = np.zeros(S, dtype=np.int64)  # (S,) the block's digits as one number
-        for c in range(c0, c1):
-            code = code * radix + digit[:, c]
-        binv, buniq = factorize(code, few=True)
+    B = (C + width - 1) // width
+    padded = np.zeros((S, B * width), dtype=np.int64)  # (S, B * width) the digits, 0 after the last
+    padded[:, :C] = digit
+    codes = padded.reshape(S, B, width) @ radix ** np.arange(width - 1, -1, -1)  # (S, B) each block's digits as one number
+    out = np.empty((S, B), dtype=object)
+    for b in range(B):
+        binv, buniq = factorize(codes[:, b], few=True)
         cols = []
-        for c in range(c0, c1):  # the digits of each distinct block, most significant first
-            cols.append((inner if c < C - 1 else last)[buniq // radix ** (c1 - 1 - c) % radix].tolist())
+        for c in range(b * width, min(b * width + width, C)):  # the digits of each distinct block, most significant first
+            cols.append((inner if c < C - 1 else last)[buniq // radix ** ((b + 1) * width - 1 - c) % radix].tolist())
         out[:, b] = np.array(["".join(t) for t in zip(*cols)], dtype=object)[binv]
     return out
 

@@ -155,9 +155,9 @@ def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarra
     inv, uniq = factorize(code, few=True)  # (S*Q,)
     if DEDUP * len(uniq) > S * Q:
         return None
-    first = np.empty(len(uniq), dtype=np.int64)
-    first[inv[::-1]] = np.arange(S * Q - 1, -1, -1)  # the first answer with each rest of line
-    qc, a, (ex, texts), r = _middle(gr, ans, first // Q, first % Q)
+    some = np.empty(len(uniq), dtype=np.int64)
+    some[inv] = np.arange(S * Q)  # an answer with each rest of line (its code says all the rest holds)
+    qc, a, (ex, texts), r = _middle(gr, ans, some // Q, some % Q)
     e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
     rests = [(",%s%s,%s,%s" if isinstance(x, str) else ",%s%s,%.12g,%s") % y
              for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))]
