@@ -71,11 +71,11 @@ def _expected(gr: GroupResult, k: np.ndarray, q: np.ndarray) -> tuple[np.ndarray
 def _middle(gr: GroupResult, ans: np.ndarray, s: np.ndarray,
             q: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple, np.ndarray]:
     """At the answers (s, q) (index arrays of one shape): "question_id,", "answer", the expected
-    values (_expected) and "verdict,score,points,diagnosis,\n", each an object array of that shape."""
+    values (_expected) and "verdict,score,points,diagnosis,", each an object array of that shape."""
     qcells = np.array([cell(x) + "," for x in gr.group.qids], dtype=object)
     inv, rests = _rests(gr, s, q)
     return (np.broadcast_to(qcells[q], inv.shape), ans[gr.acode[s, q]], _expected(gr, gr.kidx[s], q),
-            np.array([r + "\n" for r in rests] + [""], dtype=object)[inv])
+            np.array(rests + [""], dtype=object)[inv])
 
 
 def _rests(gr: GroupResult, s: np.ndarray | None = None, q: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
@@ -159,17 +159,18 @@ def _shared(gr: GroupResult, ans: np.ndarray, ids: list[str]) -> tuple[np.ndarra
     some[inv] = np.arange(S * Q)  # an answer with each rest of line (its code says all the rest holds)
     qc, a, (ex, texts), r = _middle(gr, ans, some // Q, some % Q)
     e = ex.astype(object) if texts is None else np.where(texts == None, ex, texts)  # noqa: E711
-    rests = [(",%s%s,%s,%s" if isinstance(x, str) else ",%s%s,%.12g,%s") % y
-             for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))]
+    core = np.array([(",%s%s,%s,%s" if isinstance(x, str) else ",%s%s,%.12g,%s") % y  # (U,) without the "\n"
+                     for x, y in zip(e.tolist(), zip(qc.tolist(), a.tolist(), e.tolist(), r.tolist()))], dtype=object)
+    rests = core + "\n"  # (U,) (object arrays: str + str in a C loop)
     carried = j.carried.reshape(-1)  # (S*Q,)
     at = np.flatnonzero(~np.isnan(carried))
     if len(at):  # each distinct (rest, carried value) once: the value's bits (-0.0 is not 0.0)
         cinv, cuniq = factorize(carried[at].view(np.int64))
         pinv, pairs = factorize(inv[at] * len(cuniq) + cinv)
-        values = float_texts(cuniq.view(np.float64), "\n")[pairs % len(cuniq)].tolist()
-        rests += [rests[i][:-1] + v for i, v in zip((pairs // len(cuniq)).tolist(), values)]
+        values = float_texts(cuniq.view(np.float64), "\n")[pairs % len(cuniq)]  # (P,)
+        rests = np.concatenate([rests, core[pairs // len(cuniq)] + values])
         inv[at] = len(uniq) + pinv
-    return np.array(ids, dtype=object), np.array(rests, dtype=object), inv.reshape(S, Q)
+    return np.array(ids, dtype=object), rests, inv.reshape(S, Q)
 
 
 def write_answers(res: GradeResult, path: Path) -> None:
@@ -249,7 +250,7 @@ def write_grades(res: GradeResult, out: Path, exam: str) -> None:
             score[at], has[at] = gr.judged.score[r[at[0][:, 0]]], True
     lead = np.concatenate([cell_rows(np.stack([tot, mx], axis=1), "{:g}", end=","),
                            cell_rows(pct[:, None], "{:.2f}", end="," if Q else "\n")], axis=1)  # (S, 2)
-    pieces = np.concatenate([np.array([s + "," for s in fields(res.students)], dtype=object).reshape(S, 1),
+    pieces = np.concatenate([(np.array(fields(res.students), dtype=object) + ",").reshape(S, 1),
                              lead, cell_rows(score, "{:g}", has)], axis=1)  # (S, 3 + blocks)
     write_chunks(out / "grades.csv", header_line(["student_id", "total", "maximum", "percent"] + qids),
                  chunks_of(pieces.ravel().tolist()))

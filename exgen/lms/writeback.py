@@ -45,7 +45,7 @@ def _csv(path: Path, header: list[str], columns: list[list[str]]) -> None:
     """header and the columns' rows as csv.writer writes them after safe_cells (grading.csvcells'
     rules): each column neutralised and quoted at once; a column without a cell (most LMS fields
     of most classes) folded into the fixed text between the cells; then one join of the pieces."""
-    cols = [fields(c) for c in columns]
+    cols = [fields(c) if any(c) else c for c in columns]  # (a column of empty cells is its own cells)
     n = len(cols[0]) if cols else 0
     if len(cols) == 1:  # csv.writer writes a lone empty field as ""
         cols[0] = [c or '""' for c in cols[0]]
@@ -53,7 +53,7 @@ def _csv(path: Path, header: list[str], columns: list[list[str]]) -> None:
     fixed = ""
     for i, c in enumerate(cols):
         fixed += "," if i else ""
-        if c.count("") < n:
+        if any(c):  # a cell that is not empty
             slots += [fixed, c] if fixed else [c]
             fixed = ""
     slots.append(fixed + "\n")
