@@ -261,10 +261,22 @@ def _cuttable(start: np.ndarray, length: np.ndarray) -> bool:
     return bool((start[1:] > after[:-1]).all()) and (int(length.sum()) + len(start)) * CUT >= span
 
 
+CUT_CELLS = 1 << 15  # `_cut` cuts this many cells at a time: no step holds the GIL long (str.split
+# of a million texts would hold it ~0.07 s, stopping the other reading thread and the key loading)
+
+
 def _cut(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
-    """The texts of cells (k,) in file order (`_cuttable`): their bytes and the byte after each
-    kept by one mask over the bytes they span (runs of bytes skipped and kept), each byte after
-    a cell made a line feed; decoded and split."""
+    """The texts of cells (k,) in file order (`_cuttable`), CUT_CELLS cells at a time: their bytes
+    and the byte after each kept by one mask over the bytes they span (runs of bytes skipped and
+    kept), each byte after a cell made a line feed; decoded and split."""
+    texts: list[str] = []
+    for i in range(0, len(start), CUT_CELLS):
+        texts += _cut_some(b, start[i:i + CUT_CELLS], length[i:i + CUT_CELLS])
+    return texts
+
+
+def _cut_some(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
+    """`_cut` of cells (k,), k >= 1."""
     k = len(start)
     runs = np.empty(2 * k, dtype=np.int64)  # (2k,) bytes skipped, bytes kept, ...
     runs[0], runs[1::2] = 0, length + 1
