@@ -66,7 +66,7 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     # every line as wide as the header: as many cells as that makes, each line's last at a line
     # feed (then those are all the line feeds, and the other cells end at separators)
     if len(d) == lines * width:
-        T = np.ascontiguousarray(d.reshape(lines, width).T)  # (width, lines) the byte ending each cell
+        T = d.reshape(lines, width).T  # (width, lines) the byte ending each cell (a view, not a copy)
         if (u8[T[-1, :feeds]] == 10).all():
             if check is not None:
                 check(T[-1, :feeds])
