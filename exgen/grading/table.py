@@ -23,7 +23,7 @@ import numpy as np
 
 from exgen.grading import cells as bytecells
 from exgen.grading.cellnumbers import read_numbers
-from exgen.grading.numbers import parsed
+from exgen.grading.numbers import Parsed, parse_into, parsed
 
 
 def delimiter(header_line: str) -> str:
@@ -145,13 +145,14 @@ def from_rows(rows: list[list[str]], lines: list[int], answers=()) -> Table | No
 
 
 def _parsed(texts: list[str], where: np.ndarray, values: np.ndarray, ok: np.ndarray) -> list[str]:
-    """An answer column's texts with their parse (`numbers.parsed`): cell i, read as a number
-    (values[i], if ok[i]: exgen.grading.cellnumbers), has the text texts[where[i]] (each (c,))."""
+    """An answer column's texts with their parse (`numbers.parse_into`; texts a Parsed being
+    made, or a list): cell i, read as a number (values[i], if ok[i]: exgen.grading.cellnumbers),
+    has the text texts[where[i]] (each (c,))."""
     if not texts:
         return texts
     known, at = np.zeros(len(texts), dtype=bool), np.empty(len(texts))  # (t,) each, by text
     known[where], at[where] = ok, values
-    return parsed(texts, known, at)
+    return parse_into(texts if isinstance(texts, Parsed) else Parsed(texts), known, at)
 
 
 SAMPLE_ROWS = 2000
@@ -204,7 +205,7 @@ def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
     def column(j: int) -> tuple[np.ndarray, list[str]]:
         s, k = S[j], L[j]
         if distinct[j]:  # a text per cell: cell i's text is texts[where[i]]
-            texts, where = bytecells.decode(b, s, k)
+            texts, where = bytecells.decode(b, s, k, Parsed() if j in numeric else None)
             if j in numeric:  # (its numbers: a job of their own, started before this one)
                 texts = _parsed(texts, where, *numbers[j].result())
             return where, texts
@@ -219,17 +220,17 @@ def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
     # jobs: the numbers of every cell of each distinct answer column (as long as its texts take:
     # the two run at once, the texts' job waiting for the numbers' at its end), then each
     # column's codes and texts, the longest first
-    first = [j for j in sorted(numeric) if distinct[j]]
+    numbered = [j for j in sorted(numeric) if distinct[j]]
     jobs = sorted(range(width), key=lambda j: not distinct[j])
-    if S.shape[1] >= THREADED_ROWS and len(jobs) + len(first) > 1:
+    if S.shape[1] >= THREADED_ROWS and len(jobs) + len(numbered) > 1:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(2) as pool:  # each job on its own (but for that wait): the same table in any order
-            for j in first:  # (queued first: running before any job waits for them)
+            for j in numbered:  # (queued first: running before any job waits for them)
                 numbers[j] = pool.submit(read_numbers, b, S[j], L[j])
             done = dict(zip(jobs, pool.map(column, jobs)))
     else:
         from concurrent.futures import Future
-        for j in first:
+        for j in numbered:
             numbers[j] = Future()
             numbers[j].set_result(read_numbers(b, S[j], L[j]))
         done = {j: column(j) for j in jobs}
