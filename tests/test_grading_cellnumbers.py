@@ -90,7 +90,10 @@ def _check(texts):
 @pytest.mark.parametrize("rows", [300, THREADED_ROWS + 10])
 @pytest.mark.parametrize("repeat", [False, True])
 @pytest.mark.parametrize("crlf", [False, True])
-def test_fast_reader_parses_answers_as_parse_answer(tmp_path, rows, repeat, crlf):
+def test_fast_reader_parses_answers_as_parse_answer(tmp_path, monkeypatch, rows, repeat, crlf):
+    """The answer column's texts (distinct ones, cut out of the file a few thousand cells at a
+    time and parsed in their own job, or repeated ones) parsed as parse_answer parses them."""
+    monkeypatch.setattr(cells, "CUT_CELLS", 1 << 15 if crlf else 777)
     rng = random.Random(rows + repeat)
     pool = [t for t in NASTY + _number_cells(rng, 400) if ";" not in t and "\n" not in t and "\r" not in t]
     cells_ = [rng.choice(pool) if repeat or i < len(pool) else f"{rng.uniform(-9, 9):.{rng.randint(0, 12)}f}"

@@ -161,12 +161,14 @@ def test_factorize_of_two_words(monkeypatch, mix, run):
     _assert_factorized(texts)
 
 
+@pytest.mark.parametrize("some", [7, 1 << 15])
 @pytest.mark.parametrize("cut", [0, 3, 10**6])
-def test_decode_cut_out_and_gathered(monkeypatch, cut):
+def test_decode_cut_out_and_gathered(monkeypatch, cut, some):
     """cells.decode of cells in file order (all, every other, a few, the last one ending the file,
-    files with and without a final line feed) cut out of the file at once (CUT large) and
-    gathered word by word (CUT 0): the texts."""
+    files with and without a final line feed) cut out of the file (CUT large; `some` cells at a
+    time) and gathered word by word (CUT 0): the texts."""
     monkeypatch.setattr(cells, "CUT", cut)
+    monkeypatch.setattr(cells, "CUT_CELLS", some)
     rng = random.Random(cut)
     texts = [rng.choice(PIECES) for _ in range(3000)]
     for end in ("", "\n"):
@@ -183,9 +185,10 @@ def test_decode_cut_out_and_gathered(monkeypatch, cut):
 @pytest.mark.parametrize("seed", range(6))
 def test_columns_of_distinct_cells(monkeypatch, seed, threads):
     """A file whose answers are all different (one key per student): that column's cells are
-    decoded one text per row, cut out of the file; the same rows as the csv module's (the
-    columns read one after the other, and by two threads)."""
+    decoded one text per row, cut out of the file (a few cells at a time, or all at once); the
+    same rows as the csv module's (the columns read one after the other, and by two threads)."""
     monkeypatch.setattr(table, "THREADED_ROWS", 0 if threads else 10**9)
+    monkeypatch.setattr(cells, "CUT_CELLS", 1 << 15 if seed % 3 else 13)
     rng = random.Random(seed)
     sep = rng.choice([",", ";", "\t"])
     end = rng.choice(["\n", "\r\n"])

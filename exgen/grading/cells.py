@@ -66,7 +66,7 @@ def spans(b: Bytes, sep: int, width: int, crlf: bool, check=None) -> tuple[np.nd
     # every line as wide as the header: as many cells as that makes, each line's last at a line
     # feed (then those are all the line feeds, and the other cells end at separators)
     if len(d) == lines * width:
-        T = np.ascontiguousarray(d.reshape(lines, width).T)  # (width, lines) the byte ending each cell
+        T = d.reshape(lines, width).T  # (width, lines) the byte ending each cell (a view, not a copy)
         if (u8[T[-1, :feeds]] == 10).all():
             if check is not None:
                 check(T[-1, :feeds])
@@ -213,23 +213,24 @@ def _refine(codes: np.ndarray, at: np.ndarray, part: np.ndarray) -> bool:
 SMALL = 32  # cells of up to this many bytes are decoded in one block, as wide as the longest of them
 
 
-def decode(b: Bytes, start: np.ndarray, length: np.ndarray) -> tuple[list[str], np.ndarray]:
+def decode(b: Bytes, start: np.ndarray, length: np.ndarray, into: list | None = None) -> tuple[list[str], np.ndarray]:
     """The texts of the cells (k,), decoded from UTF-8 at once, and where (k,) each cell's text is
-    in them. Cells in file order, each followed by a byte of no cell, that fill a good part of
+    in them; into: an empty list to put the texts in (else a new one). Cells in file order, each followed by a byte of no cell, that fill a good part of
     the bytes they span (a whole column of a file of full rows) are cut out of the file at once
     (`_cut`), their texts in order. Else the small cells' texts come first, in order, then the
     longer ones by size: the cells of up to SMALL bytes, then those of up to 64, 128, ... bytes,
     gathered into rows of that many bytes each, cut to their lengths and joined by line feeds
     (no cell holds one), then decoded and split."""
     k = len(start)
+    texts: list[str] = [] if into is None else into
     if k and _cuttable(start, length):
-        return _cut(b, start, length), np.arange(k)
+        return _cut(b, start, length, texts), np.arange(k)
     words = (length + 7) // 8  # (k,)
     small = length <= SMALL
     if small.all():
-        return _joined(b, start, length, max(int(words.max(initial=1)), 1)), np.arange(k)
+        texts += _joined(b, start, length, max(int(words.max(initial=1)), 1))
+        return texts, np.arange(k)
     group = np.where(small, 0, np.ceil(np.log2(np.maximum(words, 1))).astype(np.int64))  # (k,) 0, or log2 of the words
-    texts: list[str] = []
     where = np.empty(k, dtype=np.intp)
     for g in np.unique(group).tolist():
         at = np.flatnonzero(group == g)
@@ -261,10 +262,21 @@ def _cuttable(start: np.ndarray, length: np.ndarray) -> bool:
     return bool((start[1:] > after[:-1]).all()) and (int(length.sum()) + len(start)) * CUT >= span
 
 
-def _cut(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
-    """The texts of cells (k,) in file order (`_cuttable`): their bytes and the byte after each
-    kept by one mask over the bytes they span (runs of bytes skipped and kept), each byte after
-    a cell made a line feed; decoded and split."""
+CUT_CELLS = 1 << 15  # `_cut` cuts this many cells at a time: no step holds the GIL long (str.split
+# of a million texts would hold it ~0.07 s, stopping the other reading thread and the key loading)
+
+
+def _cut(b: Bytes, start: np.ndarray, length: np.ndarray, texts: list[str]) -> list[str]:
+    """The texts of cells (k,) in file order (`_cuttable`) put into `texts`, CUT_CELLS cells at a
+    time: their bytes and the byte after each kept by one mask over the bytes they span (runs of
+    bytes skipped and kept), each byte after a cell made a line feed; decoded and split."""
+    for i in range(0, len(start), CUT_CELLS):
+        texts += _cut_some(b, start[i:i + CUT_CELLS], length[i:i + CUT_CELLS])
+    return texts
+
+
+def _cut_some(b: Bytes, start: np.ndarray, length: np.ndarray) -> list[str]:
+    """`_cut` of cells (k,), k >= 1."""
     k = len(start)
     runs = np.empty(2 * k, dtype=np.int64)  # (2k,) bytes skipped, bytes kept, ...
     runs[0], runs[1::2] = 0, length + 1

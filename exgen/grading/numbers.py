@@ -99,25 +99,34 @@ class Parsed(list):
     """Answer texts with `parse_many`'s result for them, made where the texts are read (in the
     reading thread, beside the key loading: exgen.grading.files.read_columns); `parse_many` of it
     returns (a copy of) that result. Never changed once made (a changed copy, `list(texts)`, is
-    an ordinary list: parsed again)."""
+    an ordinary list: parsed again). Made empty (no values yet) when its texts are put into it in
+    place (exgen.grading.cells.decode: a million texts not copied into it from another list),
+    then `parse_into` attaches their parse."""
 
-    def __init__(self, texts: list[str], values: np.ndarray, status: np.ndarray):
+    def __init__(self, texts=(), values: np.ndarray | None = None, status: np.ndarray | None = None):
         super().__init__(texts)
         self.values, self.status = values, status  # (n,) each, as parse_many gives them
 
 
 def parsed(texts: list[str], known: np.ndarray | None = None, values: np.ndarray | None = None) -> Parsed:
-    """The texts with their parse attached (`Parsed`). known (n,) bool: the texts already read as
-    numbers (OK), with their `values` (n,) (exgen.grading.cellnumbers, from the file's bytes);
-    the others go through `parse_many`."""
-    n = len(texts)
+    """The texts with their parse attached (`Parsed`, `parse_into`)."""
+    return parse_into(Parsed(texts), known, values)
+
+
+def parse_into(out: Parsed, known: np.ndarray | None = None, values: np.ndarray | None = None) -> Parsed:
+    """The parse of texts `out` (a Parsed being made) attached to it; out. known (n,) bool: the
+    texts already read as numbers (OK), with their `values` (n,) (exgen.grading.cellnumbers,
+    from the file's bytes); the others go through `parse_many`."""
+    n = len(out)
     if known is None or values is None:
-        return Parsed(texts, *parse_many(texts))
-    out, status = np.where(known, values, np.nan), np.zeros(n, dtype=np.int8)  # (n,) each
+        out.values, out.status = _parse_many(out)
+        return out
+    got, status = np.where(known, values, np.nan), np.zeros(n, dtype=np.int8)  # (n,) each
     rest = np.flatnonzero(~known)
     if rest.size:
-        out[rest], status[rest] = parse_many([texts[i] for i in rest.tolist()])
-    return Parsed(texts, out, status)
+        got[rest], status[rest] = parse_many([out[i] for i in rest.tolist()])
+    out.values, out.status = got, status
+    return out
 
 
 def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
@@ -127,8 +136,13 @@ def parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
     Texts read with their parse (`Parsed`) have it already. Else the fast path: the plain
     numbers (`_plain`) go through float() in one C loop; only the others (decimal commas,
     fractions, unicode minus, blanks, junk) go through `parse_answer`, each distinct one once."""
-    if isinstance(texts, Parsed):
+    if isinstance(texts, Parsed) and texts.values is not None and texts.status is not None:
         return texts.values.copy(), texts.status.copy()
+    return _parse_many(texts)
+
+
+def _parse_many(texts: list) -> tuple[np.ndarray, np.ndarray]:
+    """`parse_many` of texts, parsed here."""
     n = len(texts)
     values = np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)

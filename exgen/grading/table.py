@@ -23,7 +23,7 @@ import numpy as np
 
 from exgen.grading import cells as bytecells
 from exgen.grading.cellnumbers import read_numbers
-from exgen.grading.numbers import parsed
+from exgen.grading.numbers import Parsed, parse_into, parsed
 
 
 def delimiter(header_line: str) -> str:
@@ -145,13 +145,14 @@ def from_rows(rows: list[list[str]], lines: list[int], answers=()) -> Table | No
 
 
 def _parsed(texts: list[str], where: np.ndarray, values: np.ndarray, ok: np.ndarray) -> list[str]:
-    """An answer column's texts with their parse (`numbers.parsed`): cell i, read as a number
-    (values[i], if ok[i]: exgen.grading.cellnumbers), has the text texts[where[i]] (each (c,))."""
+    """An answer column's texts with their parse (`numbers.parse_into`; texts a Parsed being
+    made, or a list): cell i, read as a number (values[i], if ok[i]: exgen.grading.cellnumbers),
+    has the text texts[where[i]] (each (c,))."""
     if not texts:
         return texts
     known, at = np.zeros(len(texts), dtype=bool), np.empty(len(texts))  # (t,) each, by text
     known[where], at[where] = ok, values
-    return parsed(texts, known, at)
+    return parse_into(texts if isinstance(texts, Parsed) else Parsed(texts), known, at)
 
 
 SAMPLE_ROWS = 2000
@@ -199,10 +200,14 @@ def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
     numeric = answer_columns(header, answers)
     distinct = [_distinct(b, S[j], L[j]) for j in range(width)]
 
+    numbers: dict = {}  # j: the numbers of every cell of distinct answer column j (`read_numbers`)
+
     def column(j: int) -> tuple[np.ndarray, list[str]]:
         s, k = S[j], L[j]
-        if distinct[j]:  # (an answer column's numbers: a job of their own, below)
-            texts, where = bytecells.decode(b, s, k)
+        if distinct[j]:  # a text per cell: cell i's text is texts[where[i]]
+            texts, where = bytecells.decode(b, s, k, Parsed() if j in numeric else None)
+            if j in numeric:  # (its numbers: a job of their own, started before this one)
+                texts = _parsed(texts, where, *numbers[j].result())
             return where, texts
         codes, first_at = bytecells.factorize(b, s, k)
         s, k = s[first_at], k[first_at]  # (t,) the first cell of each code
@@ -212,23 +217,21 @@ def fast_table(utf8: bytes, check=None, answers=()) -> Table | None:
         in_order = bool((where == np.arange(len(where))).all())  # the texts in order of the codes
         return (codes if in_order else where[codes]), texts
 
-    # jobs: (0, j) column j's codes and texts, (1, j) the numbers of every cell of a distinct
-    # answer column j (as long as its texts take: the two run at once); the longest first
-    jobs = [(1, j) for j in sorted(numeric) if distinct[j]] + sorted(((0, j) for j in range(width)),
-                                                                     key=lambda t: not distinct[t[1]])
-
-    def run(job: tuple[int, int]):
-        return read_numbers(b, S[job[1]], L[job[1]]) if job[0] else column(job[1])
-
-    if S.shape[1] >= THREADED_ROWS and len(jobs) > 1:
+    # jobs: the numbers of every cell of each distinct answer column (as long as its texts take:
+    # the two run at once, the texts' job waiting for the numbers' at its end), then each
+    # column's codes and texts, the longest first
+    numbered = [j for j in sorted(numeric) if distinct[j]]
+    jobs = sorted(range(width), key=lambda j: not distinct[j])
+    if S.shape[1] >= THREADED_ROWS and len(jobs) + len(numbered) > 1:
         from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(2) as pool:  # each job on its own: the same table in any order
-            done = dict(zip(jobs, pool.map(run, jobs)))
+        with ThreadPoolExecutor(2) as pool:  # each job on its own (but for that wait): the same table in any order
+            for j in numbered:  # (queued first: running before any job waits for them)
+                numbers[j] = pool.submit(read_numbers, b, S[j], L[j])
+            done = dict(zip(jobs, pool.map(column, jobs)))
     else:
-        done = {job: run(job) for job in jobs}
-    cols = [done[(0, j)] for j in range(width)]
-    for j in numeric:
-        if distinct[j]:  # a text per cell: cell i's text is texts[codes[i]]
-            codes, texts = cols[j]
-            cols[j] = (codes, _parsed(texts, codes, *done[(1, j)]))
-    return Table(header, cols, np.arange(2, S.shape[1] + 2, dtype=np.int64))
+        from concurrent.futures import Future
+        for j in numbered:
+            numbers[j] = Future()
+            numbers[j].set_result(read_numbers(b, S[j], L[j]))
+        done = {j: column(j) for j in jobs}
+    return Table(header, [done[j] for j in range(width)], np.arange(2, S.shape[1] + 2, dtype=np.int64))
