@@ -38,7 +38,7 @@ class Worked:
     def step(self, q: dict) -> list[str]:
         """The worked step of question q, as lines."""
         try:
-            return worked_step(self.sol, None, self.nt, q)
+            return worked_step(self.sol, self.nt, q)
         except (KeyError, IndexError, ValueError, TypeError):  # a ref with no worked step
             return [f"the exact value is {fmt(float(q['answer']))}"]
 

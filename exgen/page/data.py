@@ -86,7 +86,7 @@ def exercise_view(ex: PageExercise, index: int) -> tuple[dict[str, Any], dict[st
     questions = []
     for q, d in zip(ex.key["questions"], data):
         try:
-            hs = hints(ex.sol, ex.sol_json, ex.nt, q)  # type: ignore[arg-type]
+            hs = hints(ex.sol, ex.nt, q)  # type: ignore[arg-type]
         except ValueError:
             hs = []
         questions.append({"id": q["id"], "html": _question_html(q), "points": f"{float(q.get('points', 1)):g}",

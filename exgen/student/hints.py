@@ -22,15 +22,13 @@ def _unit(sol: Any, q: dict[str, Any]) -> tuple[Kind, Ref]:
         raise ValueError(f"no hints for ref {q['ref']!r}") from None
 
 
-def hints(sol: Any, solution: dict[str, Any], nt: Notation, q: dict[str, Any]) -> list[str]:
-    """Hints for question q, first the gentlest. None of them contains a computed number.
-    (`solution`, the solve --json object of the same network, is not needed: kept for callers.)"""
+def hints(sol: Any, nt: Notation, q: dict[str, Any]) -> list[str]:
+    """Hints for question q, first the gentlest. None of them contains a computed number."""
     unit, ref = _unit(sol, q)
     return unit.hints(ref, sol, nt)
 
 
-def worked_step(sol: Any, solution: dict[str, Any] | None, nt: Notation, q: dict[str, Any]) -> list[str]:
-    """The step of question q worked out with every number (this reveals the answer). (`solution`,
-    the solve --json object of the same network, is not needed: kept for callers.)"""
+def worked_step(sol: Any, nt: Notation, q: dict[str, Any]) -> list[str]:
+    """The step of question q worked out with every number (this reveals the answer)."""
     unit, ref = _unit(sol, q)
     return unit.worked_text(ref, sol, nt)

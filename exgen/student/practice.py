@@ -244,7 +244,7 @@ class Session:
         """The next hint for the current question, or None when there are no more."""
         q = self.current
         assert q is not None
-        hs = hints_for(self.ex.sol, self.ex.solution, self.ex.nt, q)
+        hs = hints_for(self.ex.sol, self.ex.nt, q)
         if self.level >= len(hs):
             return None
         self.level += 1
@@ -254,7 +254,7 @@ class Session:
         """The current step worked out (reveals the answer); moves on to the next question."""
         q = self.current
         assert q is not None
-        lines = worked_step(self.ex.sol, self.ex.solution, self.ex.nt, q)
+        lines = worked_step(self.ex.sol, self.ex.nt, q)
         self.revealed.add(q["id"])
         self.answers[q["id"]] = repr(float(q["answer"]))  # later questions build on the true value
         self._next()

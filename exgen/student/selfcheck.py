@@ -108,28 +108,25 @@ def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
     from exgen.core.solve import solve
     from exgen.core.examples import notation_of
     from exgen.student.hints import hints
-    from exgen.core.solution import to_dict
     from exgen.core.spec import from_dict
     from exgen.answer_key import is_shape_ref
     from exgen.graph.spec import is_graph
     sol: Any
     nt: Any
     if is_graph(key["spec"]):  # a computational graph (exgen.graph, exgen.kinds.graph)
-        from exgen.graph.solve import solve as solve_graph, to_json
+        from exgen.graph.solve import solve as solve_graph
         from exgen.graph.spec import from_dict as graph_spec
         sol, nt = solve_graph(graph_spec(key["spec"], "answer key")), None
-        sd = to_json(sol)
     else:
         spec = from_dict(key["spec"], "answer key")
         nt = notation_of(spec)
         sol = solve(spec)
-        sd = to_dict(sol, nt)
     qs = {q["id"]: q for q in key["questions"]}
     rows: list[dict[str, Any]] = []
     for v in grade(key, answers, carried_credit):
         hint = None
         if v.verdict != "correct":
-            hint = next(iter(hints(sol, sd, nt, qs[v.question_id])), None)
+            hint = next(iter(hints(sol, nt, qs[v.question_id])), None)
         q = qs[v.question_id]
         shaped = is_shape_ref(str(q["ref"]))  # a shape answer "4x3" (grading.shapes)
         text = SHAPE_INVALID if shaped and v.verdict == "invalid" else VERDICT_TEXT[v.verdict]
