@@ -108,9 +108,9 @@ class Parsed(list):
         self.values, self.status = values, status  # (n,) each, as parse_many gives them
 
 
-def parsed(texts: list[str], known: np.ndarray | None = None, values: np.ndarray | None = None) -> Parsed:
-    """The texts with their parse attached (`Parsed`, `parse_into`)."""
-    return parse_into(Parsed(texts), known, values)
+def parsed(texts: list[str]) -> Parsed:
+    """The texts with their parse attached (`Parsed`, `parse_into`), each parsed by parse_many."""
+    return parse_into(Parsed(texts))
 
 
 def parse_into(out: Parsed, known: np.ndarray | None = None, values: np.ndarray | None = None) -> Parsed:
