@@ -56,9 +56,12 @@ def diag_match(a: np.ndarray, cand: np.ndarray, thr: np.ndarray) -> np.ndarray:
         return ((dist <= thr) | (dist <= slip_reach(cand))) & ~np.isnan(cand)
 
 
+SLIP_BASE, SLIP_SLOPE = 0.6e-4, 0.002  # slip_reach: base + slope x |slip value|
+
+
 def slip_reach(cand: np.ndarray) -> np.ndarray:
     """The hand-rounding distance within which an answer matches a slip value, whatever the tolerance."""
-    return 0.6e-4 + 0.002 * np.abs(cand)
+    return SLIP_BASE + SLIP_SLOPE * np.abs(cand)
 
 
 @dataclass
@@ -144,18 +147,26 @@ def _diagnose(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> tuple[li
     return codes, hit if d is None else hit[d[1]]
 
 
+def _window_reach(tk: np.ndarray, tv: np.ndarray, a: np.ndarray, base_floor: float = 0.0,
+                  slope_floor: float = 0.0) -> np.ndarray:
+    """(n,) how far from the answers a (n,) a centre v may be for a window around it to hold them
+    (the bound _near and _reach share). A window reaches at most base + slope x |v| from v
+    (numbers.threshold: abs tv; rel tv x |v|; sig <= 5 x 10^-tv x |v|; and 1e-12 + 1e-9 |v|; each
+    at least its floor, and a millionth more for rounding); as |v| <= |a| + |a - v|, a v it
+    reaches has |a - v| <= (base + slope x |a|) / (1 - slope) (slope < 1/2, else any distance)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, base_floor) * (1 + 1e-6)  # (n,)
+        slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, slope_floor) * (1 + 1e-6)
+        return np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)
+
+
 def _near(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, table: np.ndarray) -> np.ndarray:
     """(n, C): where a slip value may match the answer: a superset of the matches, so that only
-    these pairs need their windows. Every window diag_match can give the value v reaches at most
-    base + slope x |v| from it (reach + tolerance: abs: its value; rel: value x |v|; sig: half a
-    unit of the tv-th digit <= 5 x 10^-tv x |v|; a millionth more for rounding); as |v| <=
-    |a| + |a - v|, a match has |a - v| <= (base + slope x |a|) / (1 - slope): one bound per
-    answer (slope < 1/2, else none). An infinite value is within its own window (inf <= inf): kept."""
-    tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
+    these pairs need their windows: one bound per answer (_window_reach, its floors those of
+    slip_reach: every window diag_match can give). An infinite value is within its own window
+    (inf <= inf): kept."""
+    reach = _window_reach(g.tkind[k, q], g.tval[k, q], a, SLIP_BASE, SLIP_SLOPE)  # (n,) tolerance or slip_reach
     with np.errstate(invalid="ignore", over="ignore"):
-        base = np.maximum(np.where(tk == 0, tv, 0.0) + 1e-12, 0.6e-4) * (1 + 1e-6)  # (n,) abs tolerance or reach
-        slope = np.maximum(np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9, 0.002) * (1 + 1e-6)
-        reach = np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)  # (n,)
         dist = np.subtract(a[:, None], table)  # (n, C)
         near = np.abs(dist, out=dist) <= reach[:, None]
         return near | np.isinf(table)
@@ -182,18 +193,13 @@ def _correct_rest(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.n
 
 def _reach(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, centres: list[np.ndarray]) -> np.ndarray:
     """(n,) whether an answer a is near enough one of the centres (exact, hand-rounded), (n,)
-    each, for a window to hold it: a superset of windows.accept's. A tolerance window reaches
-    threshold(x) <= base + slope x |x| from its centre x (numbers.threshold: abs tv, rel tv x |x|,
-    sig <= 5 x 10^-tv x |x|, and 1e-12 + 1e-9 |x|), so, as |x| <= |a| + |a - x|, at most
-    (base + slope |a|) / (1 - slope) from a (slope < 1/2, else any distance); a cut only shrinks
-    it. By a policy that is not strict the value as written too: a rounded or chopped to the
+    each, for a window to hold it: a superset of windows.accept's. A tolerance window is within
+    _window_reach of a; a cut only shrinks it. By a policy that is not strict the value as
+    written too: a rounded or chopped to the
     coarsest hand rounding's decimals, less than one unit of them away (and a hair). An
     infinite centre is held (inf <= inf)."""
-    tk, tv = g.tkind[k, q], g.tval[k, q]  # (n,)
+    reach = _window_reach(g.tkind[k, q], g.tval[k, q], a)  # (n,)
     with np.errstate(invalid="ignore", over="ignore"):
-        base = (np.where(tk == 0, tv, 0.0) + 1e-12) * (1 + 1e-6)  # (n,)
-        slope = (np.where(tk == 1, tv, np.where(tk == 2, 5 * 10.0 ** -tv, 0.0)) + 1e-9) * (1 + 1e-6)
-        reach = np.where(slope < 0.5, (base + slope * np.abs(a)) / (1 - slope) * (1 + 1e-9), np.inf)  # (n,)
         if not g.policy.strict:  # as written: within a unit of the coarsest decimals (and a float's hair)
             unit = 10.0 ** -min(abs(d) for d in g.policy.roundings)
             reach = np.fmax(reach, unit * (1 + 1e-6) + 1e-12 + 1e-8 * np.abs(a))
