@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from exgen.core import stage
+from exgen.grading.cells import first_seen
 from exgen.grading.distract import gap, invisible
 from exgen.grading.keys import Group
 from exgen.grading.windows import accept
@@ -54,8 +55,7 @@ def _distinct_rows(k: np.ndarray, own: np.ndarray, keys: int) -> tuple[np.ndarra
     inverse, uniq = pd.factorize(h)  # (n,) each row's hash numbered in order of first appearance (no sort)
     if len(uniq) > DEDUP_MAX * n:
         return None
-    seen = np.maximum.accumulate(inverse)  # (n,) a new number raises it
-    first = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]])
+    first = first_seen(inverse)
     if not (np.array_equal(k[first][inverse], k) and np.array_equal(bits[:, first][:, inverse], bits)):
         return None  # two distinct rows with one hash: each row on its own
     return first, inverse

@@ -155,11 +155,11 @@ def _factorize(b: Bytes, start: np.ndarray, length: np.ndarray, most: int) -> tu
         dense &= _refine(codes, at, pd.factorize(whole)[0])
     if not dense:
         codes = pd.factorize(codes)[0]  # dense again, in order of first appearance
-        first = _first(codes)
+        first = first_seen(codes)
     return codes.astype(np.intp, copy=False), first
 
 
-def _first(codes: np.ndarray) -> np.ndarray:
+def first_seen(codes: np.ndarray) -> np.ndarray:
     """Where each code first appears (k,), for codes (n,) numbered in order of first appearance:
     found in the shortest prefix of 4096 * 8**i codes that holds the last code (then it holds
     every code: all first appear before it)."""
@@ -183,10 +183,10 @@ def _coded(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd
     if len(words) == 1:
         codes = pd.factorize(words[0])[0]
-        return codes, _first(codes)
+        return codes, first_seen(codes)
     x0, x1 = words
     codes = pd.factorize(x0 * _MIX + x1)[0]  # (n,) wraps around: equal pairs, equal codes
-    first = _first(codes)  # (k,)
+    first = first_seen(codes)  # (k,)
     if (x0[first][codes] == x0).all() and (x1[first][codes] == x1).all():
         return codes, first
     codes, uniq = pd.factorize(x0)
@@ -195,7 +195,7 @@ def _coded(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         x1, uniq = pd.factorize(x1)
         top = len(uniq) - 1
     codes = pd.factorize(codes.astype(np.int64) * (top + 1) + x1.astype(np.int64))[0]
-    return codes, _first(codes)
+    return codes, first_seen(codes)
 
 
 def _refine(codes: np.ndarray, at: np.ndarray, part: np.ndarray) -> bool:

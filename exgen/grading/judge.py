@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from exgen.grading.carry import carry_forward
+from exgen.grading.cells import first_seen
 from exgen.acceptance import TOO_FEW
 from exgen.grading.keys import Group, Prepared
 from exgen.grading.numbers import OK, decimals_at_most, parse_answer
@@ -95,8 +96,7 @@ def _distinct(kq: np.ndarray, a: np.ndarray, pairs: int) -> tuple[np.ndarray, np
     import pandas as pd  # (a large class only: not imported for one student's answers)
     rank, values = pd.factorize(np.ascontiguousarray(a, dtype=np.float64).view(np.int64))  # (n,) each value's number
     inverse, _ = pd.factorize(kq.astype(np.int64) * len(values) + rank)  # (n,) one number per (kq, value)
-    seen = np.maximum.accumulate(inverse)  # (n,) numbered in order of first appearance: a new one raises it
-    return np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]), inverse
+    return first_seen(inverse), inverse
 
 
 def _fewer(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
