@@ -42,7 +42,6 @@ import functools
 import json
 import os
 import zipfile
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -120,20 +119,16 @@ class LazyKeys(Sequence):
 
     def __init__(self, folder: Path, names: list[str]):
         self.folder, self.names = folder, names
-        self._got: OrderedDict[int, dict] = OrderedDict()
+        self._read = functools.lru_cache(maxsize=self.KEPT)(self._read_key)
+
+    def _read_key(self, k: int) -> dict:
+        return read_key_file(self.folder / self.names[k])
 
     def __len__(self) -> int:
         return len(self.names)
 
     def __getitem__(self, k):  # type: ignore[override]
-        k = int(k)
-        if k in self._got:
-            self._got.move_to_end(k)
-            return self._got[k]
-        got = self._got[k] = read_key_file(self.folder / self.names[k])
-        if len(self._got) > self.KEPT:
-            self._got.popitem(last=False)
-        return got
+        return self._read(int(k))
 
 
 class IndexedKeys(Mapping):

@@ -3,9 +3,10 @@ feedback/<student>.md and a self-contained report.html. Written atomically, dete
 from __future__ import annotations
 
 import base64
+import functools
 import csv
 import io
-from collections import Counter, OrderedDict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -36,17 +37,15 @@ WORKED_KEPT = 256  # keys whose worked solution is kept for the next student (sh
 
 def write_feedback(res: GradeResult, out: Path) -> None:
     out.mkdir()
-    cache: OrderedDict[tuple[int, int], Worked] = OrderedDict()  # the last keys used, by (group, key row)
+
+    @functools.lru_cache(maxsize=WORKED_KEPT)  # one key per student would keep a solution per student
+    def worked_at(gi: int, row: int) -> Worked:  # the worked solution of the key at (group, key row)
+        return Worked(res.groups[gi].group.keys[row])
+
     used: set[str] = set()
     for s in res.students:
-        key, at = res.key(s), res.key_at(s)
-        worked = cache.get(at)
-        if worked is None:  # one key per student would keep a solution per student: memory bounded
-            worked = cache[at] = Worked(key)
-            if len(cache) > WORKED_KEPT:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(at)
+        gi, row = res.key_at(s)
+        key, worked = res.groups[gi].group.keys[row], worked_at(gi, row)
         safe = feedback_name(s, used)
         (out / f"{safe}.md").write_text(student_markdown(s, key, res.verdicts(s), worked, res.carried_credit),
                                         encoding="utf-8")
