@@ -3,6 +3,7 @@
 it); an answer equal to the old value is diagnosed update_not_applied. The distractors here are
 computed by hand from the key's own numbers (its spec and its other questions), not by exgen."""
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +14,7 @@ from exgen.grading.judge import CORRECT
 from grading_helpers import config_keys, example_key, exact_answers, given_param, judge_sheets
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = [
     {},  # the default config
     {"biases": False},
@@ -111,3 +113,30 @@ def test_carried_window_stops_short_of_the_old_weight():
     ans["3a"] = "0.00001"  # a gradient that leaves w5 where it was: w5 itself is not carried credit
     v = {r.question_id: r for r in grade_key(key, {**ans, "5a": "0.2"})}["5a"]
     assert (v.verdict, v.diagnosis) == ("wrong", "update_not_applied")
+
+
+def test_not_applied_only_nearer_the_old_value_than_the_new():
+    """update_not_applied ("this is the value before the step") names an answer nearer the old
+    value than the new one, also where the hand-rounding distance of the slip windows is wider
+    than half the step (the demo's obrien02, 5b: w = 1.00, eta*g = -0.0012; 1.0008 was told it is
+    the value before the step). The self-check page and the LMS exports judge with the same window."""
+    from exgen.grading.export import acceptance_data
+    seen = 0
+    for key in [json.loads(p.read_text(encoding="utf-8")) for p in sorted(ROOT.glob("answer_keys/*.json"))] + _keys({}, 40):
+        for q in key["questions"]:
+            if not q["ref"].startswith("/updated/"):
+                continue
+            w, new = given_param(key, q["ref"]), q["answer"]
+            for t in (0.2, 0.3, 0.4):  # nearer the new value than the old
+                a = new + t * (w - new)
+                v = {r.question_id: r for r in grade_key(key, {q["id"]: repr(a)})}[q["id"]]
+                if v.verdict == "wrong":
+                    seen += 1
+                    assert v.diagnosis != "update_not_applied", (key["student_id"], q["id"], a, w, new)
+            v = {r.question_id: r for r in grade_key(key, {q["id"]: f"{w:.4f}"})}[q["id"]]
+            assert (v.verdict, v.diagnosis) == ("wrong", "update_not_applied")  # the old value itself
+        for d in acceptance_data(key):
+            if d["id"] in {q["id"] for q in key["questions"] if q["ref"].startswith("/updated/")}:
+                r = [s[2] for s in d["slips"] if s[0] == "update_not_applied"]
+                assert r and r[0] <= 0.5 * abs(d["expected"] - [s[1] for s in d["slips"] if s[0] == "update_not_applied"][0]) + 1e-15
+    assert seen > 50

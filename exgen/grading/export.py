@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from exgen.acceptance import TOO_FEW
-from exgen.grading.judge import slip_reach
 from exgen.grading.windows import WRITTEN_NONZERO_BELOW, chopped, half_unit
 from exgen.grading.keys import Group, Prepared
 
@@ -96,7 +95,7 @@ def question_data(g: Group, k: int, q: int, codes: list[str], table: np.ndarray,
     for i, code in enumerate(codes):
         v = float(table[q, i])
         if usable[q, i] and np.isfinite(v):
-            slips.append([code, v, float(max(thr[q, i], slip_reach(np.array(v))))])
+            slips.append([code, v, float(thr[q, i])])
     return {"id": g.qids[q], "expected": E, "points": float(g.points[k, q]), "windows": _unique(windows),
             "fewer": fewer, "slips": slips, "depends_on": [g.qids[d] for d in g.deps[q]]}
 

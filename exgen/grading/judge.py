@@ -31,6 +31,7 @@ from exgen.grading.keys import Group, Prepared
 from exgen.grading.numbers import OK, decimals_at_most, parse_answer
 from exgen.grading.windows import accept, as_written, half_unit
 from exgen.grading.slips import DIAGNOSES
+from exgen.grading.sliptable import SLIP_BASE, SLIP_SLOPE, slip_reach  # noqa: F401 (slip_reach re-exported)
 
 CORRECT, CARRIED, WRONG, INVALID_V, MISSING_V = range(5)
 VERDICTS = ("correct", "carried", "wrong", "invalid", "missing")
@@ -51,18 +52,10 @@ class Verdict:
 
 
 def diag_match(a: np.ndarray, cand: np.ndarray, thr: np.ndarray) -> np.ndarray:
-    """A wrong answer matches a slip value: within tolerance (thr) or hand-rounding distance."""
+    """A wrong answer matches a slip value: within its window thr (Group.slip_windows: the
+    tolerance or the hand-rounding distance slip_reach, cut where the slip says so)."""
     with np.errstate(invalid="ignore", over="ignore"):
-        dist = np.abs(a - cand)
-        return ((dist <= thr) | (dist <= slip_reach(cand))) & ~np.isnan(cand)
-
-
-SLIP_BASE, SLIP_SLOPE = 0.6e-4, 0.002  # slip_reach: base + slope x |slip value|
-
-
-def slip_reach(cand: np.ndarray) -> np.ndarray:
-    """The hand-rounding distance within which an answer matches a slip value, whatever the tolerance."""
-    return SLIP_BASE + SLIP_SLOPE * np.abs(cand)
+        return (np.abs(a - cand) <= thr) & ~np.isnan(cand)
 
 
 @dataclass

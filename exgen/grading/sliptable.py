@@ -14,6 +14,14 @@ from exgen.grading.numbers import threshold
 from exgen.grading.slips import path_entries
 
 
+SLIP_BASE, SLIP_SLOPE = 0.6e-4, 0.002  # slip_reach: base + slope x |slip value|
+
+
+def slip_reach(cand: np.ndarray) -> np.ndarray:
+    """The hand-rounding distance within which an answer matches a slip value, whatever the tolerance."""
+    return SLIP_BASE + SLIP_SLOPE * np.abs(cand)
+
+
 class SlipTable:
     """The slip table of a Group (a mixin: the group's arrays are its own)."""
     net: engine.Nets
@@ -88,11 +96,13 @@ class SlipTable:
     def slip_windows(self, k: np.ndarray, q: np.ndarray | int, c: np.ndarray,
                      values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """At (key k, question q, slip number c) (arrays that broadcast to the shape of the slip
-        `values` there): each value's match threshold, its tolerance (the value before the step:
-        only nearer it than the new value), and whether the slip changes the answer at all
-        (outside the tolerance of the exact value)."""
+        `values` there): each value's match threshold, its tolerance or the hand-rounding distance
+        slip_reach, whichever is wider (the value before the step: only nearer it than the new
+        value, whichever it is), and whether the slip changes the answer at all (outside the
+        tolerance of the exact value)."""
         E = self.expected[k, q]
-        thr = threshold(values, self.tkind[k, q], self.tval[k, q])
+        with np.errstate(invalid="ignore", over="ignore"):
+            thr = np.fmax(threshold(values, self.tkind[k, q], self.tval[k, q]), slip_reach(values))
         codes = self.slip_codes()
         with np.errstate(invalid="ignore", over="ignore"):
             d = np.abs(values - E)
