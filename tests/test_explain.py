@@ -138,3 +138,13 @@ def test_worked_solution_for_every_activation_and_loss(batch):
         for kind, idx in parameters(sol):
             name = nt.param(kind, idx).replace("{", "").replace("}", "")
             assert printed_value(text, name) == pytest.approx(fd_grad(spec, kind, idx), rel=1e-4, abs=1e-6), (hidden, out_act, loss, name)
+
+
+def test_help_says_spec_may_be_a_graph(tmp_path):
+    """explain reads a graph spec file as solve does; its --help said "Network spec" only."""
+    g = tmp_path / "g.yaml"
+    g.write_text('graph:\n  inputs: {x: -2, y: 5, z: -4}\n  nodes: {q: "x + y", f: "q * z"}\n', encoding="utf-8")
+    res = runner.invoke(app, ["explain", str(g), "--param", "x"])
+    assert res.exit_code == 0 and "df/dx" in res.output
+    res = runner.invoke(app, ["explain", "--help"], env={"COLUMNS": "200"})
+    assert re.search(r"SPEC\s+\S*\s*Network or graph spec", res.output), res.output

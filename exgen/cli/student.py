@@ -42,7 +42,7 @@ def _notation(notation: Optional[str], letters: Optional[str], weights: Optional
 
 @app.command()
 def explain(
-    spec_file: Annotated[Optional[Path], typer.Argument(metavar="SPEC", help="Network spec, .json or .yaml.", show_default=False)] = None,
+    spec_file: Annotated[Optional[Path], typer.Argument(metavar="SPEC", help="Network or graph spec, .json or .yaml.", show_default=False)] = None,
     example: Annotated[Optional[str], typer.Option("--example", "-e", help="Explain a built-in example instead of a file.")] = None,
     param: Annotated[Optional[str], typer.Option("--param", "-p", help="Show every chain-rule path of this parameter, "
                                                  "named as printed in the notation (w5, w^(2)_11, w2_11, b1 ...).")] = None,
