@@ -202,3 +202,16 @@ def test_the_redo_command_is_printed_on_one_line():
 def test_a_question_says_1_point_not_points():
     r = _run(["--preset", "aksoy-2-2-1", "--seed", "5"], ["q", "n"])
     assert "1a. Compute the activation h^(1)_1   [1 point]" in r.output and "point(s)" not in r.output, r.output
+
+
+@pytest.mark.parametrize("cmd", [["practice", "--preset", "nope"], ["page", "--preset", "nope", "--out", "x.html"]])
+def test_unknown_preset_lists_every_preset(cmd, tmp_path, monkeypatch):
+    """The error's list of valid presets is the list `practice --list` prints (the graph presets
+    were left out of the error)."""
+    monkeypatch.chdir(tmp_path)
+    listed = [line.split()[0] for line in runner.invoke(app, ["practice", "--list"]).output.splitlines() if line.strip()]
+    assert "graph" in listed and "graph-sigmoid" in listed
+    res = runner.invoke(app, cmd)
+    assert res.exit_code == 1
+    valid = res.output.split("valid:")[1].strip()
+    assert [n.strip() for n in valid.split(",")] == listed, res.output

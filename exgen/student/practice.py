@@ -57,7 +57,8 @@ MAX_TRIES = 500
 
 def preset(name: str) -> Preset:
     if name not in PRESETS:
-        raise PracticeError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")
+        from exgen.graph.practice import PRESETS as GRAPH_PRESETS  # `--list` shows them too
+        raise PracticeError(f"unknown preset {name!r}; valid: {', '.join([*PRESETS, *GRAPH_PRESETS])}")
     return PRESETS[name]
 
 
