@@ -169,3 +169,17 @@ def test_cli_unreadable_file_is_one_line(tmp_path, keys, content, msg):
     r = _run(p, "--keys", d, "--out", tmp_path / "g")
     assert r.exit_code == 1
     assert r.output.startswith("Error: ") and r.output.count("\n") == 1 and "bad.csv" in r.output and msg in r.output
+
+
+def test_summary_counts_one_student_and_one_answer_in_the_singular(tmp_path, keys):
+    """'Graded 1 student, 1 answer', not 'Graded 1 students, 1 answers'."""
+    d, ks = keys
+    one = tmp_path / "one"
+    one.mkdir()
+    k = dict(ks["s1"], questions=ks["s1"]["questions"][:1])
+    (one / "s1.json").write_text(json.dumps(k), encoding="utf-8")
+    p = tmp_path / "sub.csv"
+    p.write_text(f"student_id,question_id,answer\ns1,{k['questions'][0]['id']},{k['questions'][0]['answer']}\n", encoding="utf-8")
+    r = _run(p, "--keys", one, "--out", tmp_path / "g")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("Graded 1 student, 1 answer: 1 correct,"), r.output

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.core.notation import count
 from exgen.escape import html_text as h, safe_cells
 from exgen.outdir import OutputDir
 from exgen.grading.csvout import question_order, write_answers, write_grades  # noqa: F401
@@ -163,7 +164,7 @@ def percents(res: GradeResult) -> np.ndarray:
 def summary(res: GradeResult) -> str:
     pcts = percents(res)
     c = res.counts()
-    lines = [f"Graded {len(pcts)} students, {sum(c.values())} answers: "
+    lines = [f"Graded {count(len(pcts), 'student')}, {count(sum(c.values()), 'answer')}: "
              + ", ".join(f"{v} {k}" for k, v in c.items()) + ".",
              f"Mean score {np.mean(pcts) if len(pcts) else 0:.1f}%, median {np.median(pcts) if len(pcts) else 0:.1f}%."]
     if res.attempts:
