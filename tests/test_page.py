@@ -154,3 +154,17 @@ def test_a_hostile_key_reaches_the_page_escaped(tmp_path):
     for raw in ("<script>alert", "<img src", "<b>x", "<i>y", "<svg onload", "<u>"):
         assert raw not in html, raw
     assert html.count("<script") == 2
+
+
+def test_the_page_says_which_version_of_the_acceptance_data_it_embeds(tmp_path):
+    """docs/page.md (and the README) name the version of the embedded acceptance data; the page
+    must carry it, so that a script reading a page knows which format it reads."""
+    import json
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "page.md").read_text(encoding="utf-8")
+    stated = int(re.search(r"`exgen\.grading\.export\.EXPORT_VERSION`, now (\d+)", doc).group(1))
+    out = tmp_path / "p.html"
+    assert run(app, ["page", "--preset", "aksoy-2-2-1", "--count", "1", "--out", str(out)]).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="exgen-data">(.*?)</script>', html, re.S).group(1))
+    assert data["acceptance_version"] == stated
+    assert {"windows", "fewer", "slips", "depends_on"} <= set(data["exercises"][0]["questions"][0])

@@ -20,7 +20,7 @@ from exgen.errors import ExgenError, OutputExistsError
 from exgen.grading.slips import DIAGNOSES
 from exgen.page.data import exercise_view
 from exgen.page.sources import PageExercise
-from exgen.grading.export import shape_rule
+from exgen.grading.export import EXPORT_VERSION, shape_rule
 from exgen.student.selfcheck import SHAPE_INVALID, VERDICT_TEXT
 from exgen.textio import write_atomic
 
@@ -85,7 +85,7 @@ def render(exercises: list[PageExercise], title: str) -> tuple[str, str]:
         data.append(d)
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(css=_asset("page.css"), js=_asset("page.js"))
-    payload = {"version": PAGE_VERSION, "page": page_id, "exercises": data, "diagnoses": DIAGNOSES,
+    payload = {"version": PAGE_VERSION, "acceptance_version": EXPORT_VERSION, "page": page_id, "exercises": data, "diagnoses": DIAGNOSES,
                "verdicts": {**VERDICT_TEXT, "invalid_shape": SHAPE_INVALID}, "digit_zeros": digit_zeros(),
                "shape_rule": shape_rule()}
     html = env.from_string(_asset("page.html.j2")).render(
