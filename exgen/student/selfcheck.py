@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from exgen.acceptance import check_carried_credit
 from exgen.errors import InputFileError
 from exgen.answer_key import read_key_file, validate_key
 from exgen.textio import csv_rows, read_utf8
@@ -27,7 +28,9 @@ SHAPE_INVALID = "not a shape such as 4x3 (not graded)"  # a shape question's inv
 
 
 def grade(key: dict, answers: Mapping[str, str | None], carried_credit: float | None = None) -> list[Verdict]:
-    """Grade answers against a key through the grading contract."""
+    """Grade answers against a key through the grading contract (`carried_credit`: None for the
+    key's policy, else from 0 to 1)."""
+    check_carried_credit(carried_credit)
     return _grade_key(key, answers, carried_credit=carried_credit)
 
 
