@@ -18,7 +18,7 @@ from exgen.answer_key import read_key_file, validate_key
 from exgen.textio import csv_rows, read_utf8
 from exgen.grading import DIAGNOSES, Verdict, grade_key as _grade_key
 
-__all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "explanation", "grade",
+__all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "checked_key", "explanation", "grade",
            "load_key", "parse_answers"]
 
 
@@ -42,13 +42,18 @@ def explanation(v: Verdict) -> str | None:
 def load_key(path: Path) -> dict:
     """An answer key (`answer_keys/<id>.json`), checked field by field as `exgen grade` does."""
     p = Path(path)
-    key = read_key_file(p)
-    validate_key(key, str(p))  # the same checks as `exgen grade`
+    return checked_key(read_key_file(p), str(p))
+
+
+def checked_key(key: Any, source: str = "answer key") -> dict:
+    """An answer key already read (a dict), checked as `load_key` checks a file: field by field,
+    its spec, and its answers recomputed from the spec (InputFileError or SpecError naming `source`)."""
+    validate_key(key, source)  # the same checks as `exgen grade`
     from exgen.core.spec import from_dict
     from exgen.graph.spec import from_dict as graph_spec, is_graph
-    (graph_spec if is_graph(key["spec"]) else from_dict)(key["spec"], f"{p} (spec)")  # a bad spec: SpecError naming the key and field
+    (graph_spec if is_graph(key["spec"]) else from_dict)(key["spec"], f"{source} (spec)")  # a bad spec: SpecError naming the key and field
     from exgen.grading.keys import Prepared
-    Prepared().add([key], [str(p)])  # answers recomputed from the spec: a changed answer names the question
+    Prepared().add([key], [source])  # answers recomputed from the spec: a changed answer names the question
     return key
 
 
