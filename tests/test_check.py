@@ -110,3 +110,19 @@ def test_a_question_given_twice_is_an_error_naming_it(key_file, tmp_path):
     r = runner.invoke(app, ["check", str(f), "--key", str(path)])
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
     assert str(f) in r.output and "line 5" in r.output and "'1a'" in r.output and "line 2" in r.output
+
+
+def test_an_unquoted_decimal_comma_in_a_csv_is_invalid_not_the_cell_before_it(key_file, tmp_path):
+    # `1a,0,587` (a decimal comma in a comma-separated file) was checked as the answer "0": wrong
+    path, key = key_file
+    qs = key["questions"]
+    whole, frac = f"{qs[0]['answer']:.4f}".split(".")
+    for text in (f"{qs[0]['id']},{whole},{frac}\n", f"question_id,answer\n{qs[0]['id']},{whole},{frac}\n"):
+        f = tmp_path / "comma.csv"
+        f.write_text(text)
+        r = runner.invoke(app, ["check", str(f), "--key", str(path), "--json"])
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)[0]["verdict"] == "invalid"
+    f.write_text(f"question_id,answer,note\n{qs[0]['id']},{qs[0]['answer']!r},my note\n")  # a named third column
+    r = runner.invoke(app, ["check", str(f), "--key", str(path), "--json"])
+    assert json.loads(r.output)[0]["verdict"] == "correct"

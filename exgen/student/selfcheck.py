@@ -17,6 +17,7 @@ from exgen.errors import InputFileError
 from exgen.answer_key import read_key_file, validate_key
 from exgen.textio import csv_rows, read_utf8
 from exgen.grading import DIAGNOSES, Verdict, grade_key as _grade_key
+from exgen.grading.read import INVALID_SUFFIX
 
 __all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "checked_key", "explanation", "grade",
            "load_key", "parse_answers"]
@@ -85,9 +86,9 @@ def _parse_csv(text: str, source: str) -> dict[str, str]:
     if not rows:
         raise InputFileError(f"{source}: empty answers file")
     head = [c.strip().lower() for c in rows[0]]
-    qcol, acol = 0, 1
+    qcol, acol, width = 0, 1, 2
     if "question_id" in head and "answer" in head:
-        qcol, acol = head.index("question_id"), head.index("answer")
+        qcol, acol, width = head.index("question_id"), head.index("answer"), len(head)
         rows, nums = rows[1:], nums[1:]
     out: dict[str, str] = {}
     line: dict[str, int] = {}
@@ -98,7 +99,10 @@ def _parse_csv(text: str, source: str) -> dict[str, str]:
         if qid in out:
             raise InputFileError(f"{source}: line {i}: question {qid!r} answered again (also on line {line[qid]}); "
                                  "give each question once")
-        out[qid], line[qid] = r[acol].strip(), i
+        extra = [c.strip() for c in r[width:] if c.strip()]  # an unquoted decimal comma: 1a,0,25
+        # such an answer is invalid (not graded), as `exgen grade` has it, never the cell before the comma
+        out[qid] = f"{r[acol].strip()}|{'|'.join(extra)}{INVALID_SUFFIX}" if extra else r[acol].strip()
+        line[qid] = i
     return out
 
 
