@@ -197,7 +197,7 @@ def from_preset(name: str, seed: int | None, nt_for) -> Practice:
 
 def from_example(name: str, nt_for) -> Practice:
     """A textbook example as it is, with its preset's questions if it has one."""
-    spec = examples.load(name)
+    spec = examples.load(name, graphs=True)  # exgen.graph.practice takes the graph examples
     kinds = next((p.questions for p in PRESETS.values() if p.example == name), ("forward", "loss", "gradients", "update"))
     return exercise(spec, nt_for(spec), kinds, spec.name)
 
