@@ -126,3 +126,13 @@ def test_an_unquoted_decimal_comma_in_a_csv_is_invalid_not_the_cell_before_it(ke
     f.write_text(f"question_id,answer,note\n{qs[0]['id']},{qs[0]['answer']!r},my note\n")  # a named third column
     r = runner.invoke(app, ["check", str(f), "--key", str(path), "--json"])
     assert json.loads(r.output)[0]["verdict"] == "correct"
+
+
+def test_an_unknown_question_id_in_a_csv_names_the_file_and_line(key_file, tmp_path):
+    # it was "Error: unknown question id '9z'; ...": which file, which line?
+    path, key = key_file
+    f = tmp_path / "answers.csv"
+    f.write_text(f"question_id,answer\n{key['questions'][0]['id']},0.5\n\n9z,0.2\n")
+    r = runner.invoke(app, ["check", str(f), "--key", str(path)])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith(f"Error: {f}: line 4: unknown question id '9z'"), r.output

@@ -105,7 +105,7 @@ def _check(answers: list[str], key: Path, as_json: bool, reveal: bool) -> None:
     with reading(key):
         k = load_key(key)
     with reading(answers_file):
-        given = parse_answers(answers)
+        given = parse_answers(answers, [q["id"] for q in k["questions"]])  # a CSV's unknown id: its line
     check_unknown(k, given)
     rows, got, total = check_rows(k, given, reveal)
     if as_json:

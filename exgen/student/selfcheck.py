@@ -58,12 +58,13 @@ def checked_key(key: Any, source: str = "answer key") -> dict:
     return key
 
 
-def parse_answers(items: list[str]) -> dict[str, str]:
+def parse_answers(items: list[str], ids: list[str] | None = None) -> dict[str, str]:
     """Answers from a CSV file (`question_id,answer`, header optional, `,` or `;`) or from
-    `id=value` pairs (several arguments, or one argument with comma-separated pairs)."""
+    `id=value` pairs (several arguments, or one argument with comma-separated pairs). With `ids`
+    (the key's question ids), a CSV row naming another id is an error naming the file and line."""
     if len(items) == 1 and "=" not in items[0]:
         p = Path(items[0])
-        return _parse_csv(read_utf8(p, "answers", " (give a CSV file or id=value pairs)"), str(p))
+        return _parse_csv(read_utf8(p, "answers", " (give a CSV file or id=value pairs)"), str(p), ids)
     out: dict[str, str] = {}
     for item in items:
         for pair in (item.split(",") if item.count("=") > 1 else [item]):
@@ -78,7 +79,7 @@ def parse_answers(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _parse_csv(text: str, source: str) -> dict[str, str]:
+def _parse_csv(text: str, source: str, ids: list[str] | None = None) -> dict[str, str]:
     delim = ";" if text.count(";") > text.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     numbered = [(reader.line_num, r) for r in csv_rows(reader, source) if any(c.strip() for c in r)]
@@ -96,6 +97,8 @@ def _parse_csv(text: str, source: str) -> dict[str, str]:
         if len(r) <= max(qcol, acol):
             raise InputFileError(f"{source}: line {i}: expected question_id{delim}answer, got {delim.join(r)!r}")
         qid = r[qcol].strip()
+        if ids is not None and qid not in ids:
+            raise InputFileError(f"{source}: line {i}: {_unknown(qid, ids)}")
         if qid in out:
             raise InputFileError(f"{source}: line {i}: question {qid!r} answered again (also on line {line[qid]}); "
                                  "give each question once")
@@ -110,7 +113,11 @@ def check_unknown(key: dict, answers: dict[str, str]) -> None:
     ids = [q["id"] for q in key["questions"]]
     unknown = [a for a in answers if a not in ids]
     if unknown:
-        raise InputFileError(f"unknown question id {unknown[0]!r}; the key has {', '.join(ids)}")
+        raise InputFileError(_unknown(unknown[0], ids))
+
+
+def _unknown(qid: str, ids: list[str]) -> str:
+    return f"unknown question id {qid!r}; the key has {', '.join(ids)}"
 
 
 def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
