@@ -229,6 +229,7 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
         with reading(config):
             ex = from_config(config, pr.new_seed() if seed is None else seed, *lw)
     else:
+        pr.preset(preset or pr.DEFAULT_PRESET, graphs=True)  # an unknown name: the graph presets are valid too
         ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
     if pdf is not None:
         from exgen.student.practice_pdf import write_pdf

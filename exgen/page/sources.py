@@ -137,5 +137,5 @@ def gather(*, preset: str | None = None, example: str | None = None, config: str
     name = preset or pr.DEFAULT_PRESET
     if gp.is_graph_practice(name, None):
         return [_from_practice(gp.from_preset(name, s)) for s in seeds]
-    pr.preset(name)  # an unknown name fails before any work
+    pr.preset(name, graphs=True)  # an unknown name fails before any work (gp's names are valid too)
     return [_from_practice(pr.from_preset(name, s, notation_of)) for s in seeds]

@@ -55,9 +55,12 @@ DEFAULT_PRESET = "aksoy-2-2-1"
 MAX_TRIES = 500
 
 
-def preset(name: str) -> Preset:
+def preset(name: str, graphs: bool = False) -> Preset:
+    """A network preset; `graphs`: the caller takes the graph presets too (the error lists them)."""
     if name not in PRESETS:
-        raise PracticeError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")
+        from exgen.graph.practice import PRESETS as GRAPH_PRESETS
+        valid = [*PRESETS, *(GRAPH_PRESETS if graphs else ())]
+        raise PracticeError(f"unknown preset {name!r}; valid: {', '.join(valid)}")
     return PRESETS[name]
 
 
