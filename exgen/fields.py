@@ -22,7 +22,7 @@ def describe(v: Any) -> str:
     if isinstance(v, list):
         return f"a list of {len(v)}"
     if isinstance(v, dict):
-        return "a mapping"
+        return "a mapping" if v else "an empty mapping"
     return f"a {type(v).__name__}"
 
 
