@@ -154,3 +154,13 @@ def test_a_hostile_key_reaches_the_page_escaped(tmp_path):
     for raw in ("<script>alert", "<img src", "<b>x", "<i>y", "<svg onload", "<u>"):
         assert raw not in html, raw
     assert html.count("<script") == 2
+
+
+@pytest.mark.parametrize("bad", [{"count": 2.5}, {"count": True}, {"count": "3"}, {"seed": "7"}, {"seed": 1.5},
+                                 {"seed": -1}, {"count": 0}])
+def test_write_page_refuses_a_count_or_seed_that_is_no_whole_number(tmp_path, bad):
+    # write_page(count=2.5) or seed="7" raised a bare TypeError from NumPy (not an ExgenError)
+    import exgen
+    with pytest.raises(exgen.UsageError, match="--count" if "count" in bad else "--seed"):
+        exgen.write_page(tmp_path / "p.html", preset="aksoy-2-2-1", **bad)
+    assert not (tmp_path / "p.html").exists()
