@@ -138,3 +138,22 @@ def test_worked_solution_for_every_activation_and_loss(batch):
         for kind, idx in parameters(sol):
             name = nt.param(kind, idx).replace("{", "").replace("}", "")
             assert printed_value(text, name) == pytest.approx(fd_grad(spec, kind, idx), rel=1e-4, abs=1e-6), (hidden, out_act, loss, name)
+
+
+@pytest.mark.parametrize("weights", ["paren", "super", "flat"])
+def test_weight_names_stay_distinct_with_ten_neurons_or_more(weights):
+    # a 12-12-1 network printed w^(1)_111 both for (j, k) = (1, 11) and (11, 1): two weights, one
+    # name, in solve's table, and explain --param picked one of them silently
+    from exgen.core.spec import from_dict
+    rng = np.random.default_rng(3)
+    spec = from_dict({"layers": [12, 12, 1], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse",
+                      "learning_rate": 0.5, "x": [0.1] * 12, "y": [0.5],
+                      "weights": [rng.uniform(-1, 1, (12, 12)).round(1).tolist(), rng.uniform(-1, 1, (1, 12)).round(1).tolist()]})
+    nt = Notation.make("z/h", weights, spec.layers)
+    names = [nt.w(l, j, k) for l in range(2) for j in range(spec.layers[l + 1]) for k in range(spec.layers[l])]
+    assert len(set(names)) == len(names)
+    sol = solve(spec)
+    for l, j, k in ((0, 0, 10), (0, 10, 0), (0, 11, 11), (1, 0, 9)):
+        from exgen.core.notation import plain
+        assert find_param(sol, nt, plain(nt.w(l, j, k))) == ("weights", (l, j, k))
+    assert nt.w(0, 1, 2) == Notation.make("z/h", weights, [3, 3, 1]).w(0, 1, 2)  # small layers: as before
