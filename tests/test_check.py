@@ -136,3 +136,15 @@ def test_an_unknown_question_id_in_a_csv_names_the_file_and_line(key_file, tmp_p
     r = runner.invoke(app, ["check", str(f), "--key", str(path)])
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
     assert r.output.startswith(f"Error: {f}: line 4: unknown question id '9z'"), r.output
+
+
+def test_a_semicolon_csv_with_decimal_commas_on_every_line(tmp_path):
+    # `1a;0,5` on every line has as many commas as semicolons: it was read as comma-separated
+    # (question '1a;0', an unknown id); `exgen grade` reads the separator from the first line
+    f = tmp_path / "eu.csv"
+    f.write_text("1a;0,5\n1b;-3/8\n2a;0,25\n")
+    assert parse_answers([str(f)]) == {"1a": "0,5", "1b": "-3/8", "2a": "0,25"}
+    f.write_text("\n1a;0,5\n")
+    assert parse_answers([str(f)]) == {"1a": "0,5"}
+    f.write_text("1a,0.5\n1b,0.25\n")
+    assert parse_answers([str(f)]) == {"1a": "0.5", "1b": "0.25"}

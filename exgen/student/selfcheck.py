@@ -18,6 +18,7 @@ from exgen.answer_key import read_key_file, validate_key
 from exgen.textio import csv_rows, read_utf8
 from exgen.grading import DIAGNOSES, Verdict, grade_key as _grade_key
 from exgen.grading.read import INVALID_SUFFIX
+from exgen.grading.table import delimiter
 
 __all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "checked_key", "explanation", "grade",
            "load_key", "parse_answers"]
@@ -80,7 +81,8 @@ def parse_answers(items: list[str], ids: list[str] | None = None) -> dict[str, s
 
 
 def _parse_csv(text: str, source: str, ids: list[str] | None = None) -> dict[str, str]:
-    delim = ";" if text.count(";") > text.count(",") else ","
+    # the separator as `exgen grade` finds it, from the first line: `1a;0,25` is `;` with a decimal comma
+    delim = delimiter(next((ln for ln in text.splitlines() if ln.strip()), ""))
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     numbered = [(reader.line_num, r) for r in csv_rows(reader, source) if any(c.strip() for c in r)]
     rows, nums = [r for _, r in numbered], [n for n, _ in numbered]  # nums: each row's file line
