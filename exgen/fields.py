@@ -26,6 +26,12 @@ def describe(v: Any) -> str:
     return f"a {type(v).__name__}"
 
 
+def listing(names: list[str], limit: int = 3) -> str:
+    """Names for an error message: the first `limit` of them, then "and N more"."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 

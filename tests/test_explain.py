@@ -157,3 +157,17 @@ def test_weight_names_stay_distinct_with_ten_neurons_or_more(weights):
         from exgen.core.notation import plain
         assert find_param(sol, nt, plain(nt.w(l, j, k))) == ("weights", (l, j, k))
     assert nt.w(0, 1, 2) == Notation.make("z/h", weights, [3, 3, 1]).w(0, 1, 2)  # small layers: as before
+
+
+def test_an_unknown_param_of_a_wide_network_lists_some_names_not_all():
+    # a 99-99-1 network's error listed all 9,900 parameter names: one line of 127 kB
+    from exgen.core.spec import from_dict
+    spec = from_dict({"layers": [99, 99, 1], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse",
+                      "learning_rate": 0.1, "x": [0.01] * 99, "y": [0.5],
+                      "weights": [[[0.01] * 99] * 99, [[0.01] * 99]]})
+    nt = examples.notation_of(spec)
+    with pytest.raises(ParamError) as e:
+        find_param(solve(spec), nt, "nope")
+    msg = str(e.value)
+    assert len(msg) < 1000 and msg.endswith(f"and {99 * 99 + 99 - 30} more"), msg[-100:]
+    assert "w^(1)_11, w^(1)_12" in msg
