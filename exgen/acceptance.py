@@ -34,6 +34,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from exgen.errors import UsageError
+
 ACCEPTANCE_VERSION = 2
 READ_VERSIONS = (1, 2)
 HAND_ROUNDINGS = (3, 4, -4)  # decimals the hand computation carries (seeds 002, 003); -4: chopped to 4
@@ -90,6 +92,14 @@ def policy_of(key: dict) -> Policy:
 
 def _fraction(v: Any) -> bool:
     return type(v) in (int, float) and math.isfinite(v) and 0 <= v <= 1
+
+
+def check_carried_credit(value: Any) -> None:
+    """A `carried_credit` argument of grading or checking: None (the keys' policy's) or a number
+    from 0 to 1; anything else is a UsageError."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or not 0 <= value <= 1):
+        raise UsageError(f"--carried-credit: must be between 0 and 1, got {value!r}")
 
 
 def acceptance_problem(a: Any) -> tuple[str, str] | None:

@@ -167,8 +167,9 @@ def check_answers(key: PathLike | Mapping[str, Any], answers: Mapping[str, str |
     >>> [v.verdict for v in check_answers("answer_keys/ada01.json", {"1a": "0.5"})][:1]  # doctest: +SKIP
     ['wrong']
     """
-    from exgen.student.selfcheck import check_unknown, grade
-    k = load_key(key) if isinstance(key, (str, Path)) else dict(key)
+    from exgen.student.selfcheck import check_unknown, checked_key, grade
+    k = load_key(key) if isinstance(key, (str, Path)) else \
+        checked_key(dict(key) if isinstance(key, Mapping) else key)  # a key dict: the checks of a key file
     given = {str(q): a for q, a in answers.items()}
     check_unknown(k, {q: a or "" for q, a in given.items()})
     return grade(k, given, carried_credit)

@@ -22,8 +22,14 @@ def describe(v: Any) -> str:
     if isinstance(v, list):
         return f"a list of {len(v)}"
     if isinstance(v, dict):
-        return "a mapping"
+        return "a mapping" if v else "an empty mapping"
     return f"a {type(v).__name__}"
+
+
+def listing(names: list[str], limit: int = 3) -> str:
+    """Names for an error message: the first `limit` of them, then "and N more"."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def is_int(v: Any) -> bool:

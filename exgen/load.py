@@ -184,6 +184,10 @@ class _Loader(_Base):
     _source = "YAML"
 
 
+# YAML 1.1 (PyYAML) reads 1e-3, 2E5 and 1.5e3 as text (its floats need a dot and a signed
+# exponent); JSON and YAML 1.2 read them as numbers, and so does exgen (a spec's learning_rate: 1e-3)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(
+    r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"), list("-+0123456789."))
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)

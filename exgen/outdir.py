@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from exgen.errors import OutputExistsError
+from exgen.fields import listing as _listing
 from exgen.manifest import (LOCK, MANIFEST, MANIFEST_VERSION, MARK, READY, RESERVED, STAGING, WHAT,  # noqa: F401
                             Manifest, _record)
 
@@ -52,11 +53,6 @@ def _scan(root: Path) -> dict[str, os.stat_result]:
             p = here / f
             found[_rel(root, p)] = p.lstat()
     return found
-
-
-def _listing(names: list[str], limit: int = 3) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 class _Lock:

@@ -56,3 +56,28 @@ def test_generate_grade_and_check_through_the_api(tmp_path):
     sub.write_text("student_id,question_id,answer\n" + "".join(f"s001,{q},{a}\n" for q, a in right.items()))
     graded = exgen.grade_files(sub, tmp_path / "exam1/answer_keys", tmp_path / "grades")
     assert (tmp_path / "grades/grades.csv").is_file() and "s001" in graded.students
+
+
+def test_check_answers_refuses_a_carried_credit_outside_0_to_1():
+    # carried_credit is a share of a question's points: 5 scored a carried answer 5 of its 1 point
+    key = exgen.load_key(ROOT / "answer_keys" / sorted(p.name for p in (ROOT / "answer_keys").glob("*.json"))[0])
+    for bad in (5, -1, float("nan"), "0.5", True):
+        with pytest.raises(exgen.UsageError, match="carried-credit"):
+            exgen.check_answers(key, {}, carried_credit=bad)
+    assert all(v.verdict == "missing" for v in exgen.check_answers(key, {}, carried_credit=1))
+
+
+def test_check_answers_checks_a_key_dict_as_it_checks_a_key_file():
+    # a dict key skipped every check of load_key: {"spec": 1} raised a bare KeyError, an edited
+    # answer was graded against the edit
+    import json
+    path = sorted((ROOT / "answer_keys").glob("*.json"))[0]
+    key = json.loads(path.read_text(encoding="utf-8"))
+    for bad in ({"spec": 1}, [1], None):
+        with pytest.raises(exgen.ExgenError, match="answer key"):
+            exgen.check_answers(bad, {})
+    edited = json.loads(json.dumps(key))
+    edited["questions"][0]["answer"] = edited["questions"][0]["answer"] + 0.5
+    with pytest.raises(exgen.ExgenError, match=edited["questions"][0]["id"]):
+        exgen.check_answers(edited, {})
+    assert len(exgen.check_answers(key, {})) == len(key["questions"])

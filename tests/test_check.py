@@ -110,3 +110,41 @@ def test_a_question_given_twice_is_an_error_naming_it(key_file, tmp_path):
     r = runner.invoke(app, ["check", str(f), "--key", str(path)])
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
     assert str(f) in r.output and "line 5" in r.output and "'1a'" in r.output and "line 2" in r.output
+
+
+def test_an_unquoted_decimal_comma_in_a_csv_is_invalid_not_the_cell_before_it(key_file, tmp_path):
+    # `1a,0,587` (a decimal comma in a comma-separated file) was checked as the answer "0": wrong
+    path, key = key_file
+    qs = key["questions"]
+    whole, frac = f"{qs[0]['answer']:.4f}".split(".")
+    for text in (f"{qs[0]['id']},{whole},{frac}\n", f"question_id,answer\n{qs[0]['id']},{whole},{frac}\n"):
+        f = tmp_path / "comma.csv"
+        f.write_text(text)
+        r = runner.invoke(app, ["check", str(f), "--key", str(path), "--json"])
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)[0]["verdict"] == "invalid"
+    f.write_text(f"question_id,answer,note\n{qs[0]['id']},{qs[0]['answer']!r},my note\n")  # a named third column
+    r = runner.invoke(app, ["check", str(f), "--key", str(path), "--json"])
+    assert json.loads(r.output)[0]["verdict"] == "correct"
+
+
+def test_an_unknown_question_id_in_a_csv_names_the_file_and_line(key_file, tmp_path):
+    # it was "Error: unknown question id '9z'; ...": which file, which line?
+    path, key = key_file
+    f = tmp_path / "answers.csv"
+    f.write_text(f"question_id,answer\n{key['questions'][0]['id']},0.5\n\n9z,0.2\n")
+    r = runner.invoke(app, ["check", str(f), "--key", str(path)])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith(f"Error: {f}: line 4: unknown question id '9z'"), r.output
+
+
+def test_a_semicolon_csv_with_decimal_commas_on_every_line(tmp_path):
+    # `1a;0,5` on every line has as many commas as semicolons: it was read as comma-separated
+    # (question '1a;0', an unknown id); `exgen grade` reads the separator from the first line
+    f = tmp_path / "eu.csv"
+    f.write_text("1a;0,5\n1b;-3/8\n2a;0,25\n")
+    assert parse_answers([str(f)]) == {"1a": "0,5", "1b": "-3/8", "2a": "0,25"}
+    f.write_text("\n1a;0,5\n")
+    assert parse_answers([str(f)]) == {"1a": "0,5"}
+    f.write_text("1a,0.5\n1b,0.25\n")
+    assert parse_answers([str(f)]) == {"1a": "0.5", "1b": "0.25"}

@@ -148,3 +148,26 @@ def test_all_commands_are_registered():
     import typer.main
     names = set(typer.main.get_command(app).commands)
     assert names == {"solve", "init-config", "generate", "demo", "grade", "check", "explain", "practice", "page", "export"}
+
+
+@pytest.mark.parametrize("argv", [["solve"], ["explain"], ["practice"], ["page", "--out", "PAGE"]])
+def test_an_unknown_example_lists_the_graph_examples_too(argv, tmp_path):
+    # every one of these takes the graph examples, but the error listed the networks only
+    from exgen.graph import examples as graph_examples
+    argv = [str(tmp_path / "p.html") if a == "PAGE" else a for a in argv]
+    r = runner.invoke(app, argv + ["--example", "nope"])
+    assert r.exit_code == 1 and r.output.startswith("Error: unknown example 'nope'"), r.output
+    for name in examples.names() + graph_examples.names():
+        assert name in r.output
+
+
+@pytest.mark.parametrize("argv", [["practice"], ["page", "--out", "PAGE"]])
+def test_an_unknown_preset_lists_the_graph_presets_too(argv, tmp_path):
+    # practice and page take --preset graph, graph-seed002 and graph-sigmoid; the error listed six
+    from exgen.graph.practice import PRESETS as GRAPH_PRESETS
+    from exgen.student.practice import PRESETS
+    argv = [str(tmp_path / "p.html") if a == "PAGE" else a for a in argv]
+    r = runner.invoke(app, argv + ["--preset", "nope"])
+    assert r.exit_code == 1 and r.output.startswith("Error: unknown preset 'nope'"), r.output
+    for name in [*PRESETS, *GRAPH_PRESETS]:
+        assert name in r.output

@@ -41,3 +41,13 @@ def test_relative_links_resolve(page):
         elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
             bad.append(f"{target}: no heading with that anchor")
     assert not bad, f"{page.name}: " + "; ".join(bad)
+
+
+CODE_PATH = re.compile(r"`((?:exgen|tests|docs|templates|benchmarks)/[\w./-]*)`")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_repository_paths_in_code_spans_exist(page):
+    # docs/practice.md sent a student to `exgen/configs/demo.yaml`, which is exgen/exam/configs/demo.yaml
+    bad = [p for p in CODE_PATH.findall(page.read_text(encoding="utf-8")) if not (ROOT / p).exists()]
+    assert not bad, f"{page.name}: no such path: {', '.join(bad)}"

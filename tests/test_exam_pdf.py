@@ -68,3 +68,16 @@ def test_without_tex_generate_says_so_before_any_work(tmp_path, monkeypatch):
     assert not (tmp_path / "o").exists()
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d")])
     assert r.exit_code == 1 and "--no-pdf" in r.output
+
+
+@needs_tex
+def test_hyphens_print_as_typed_no_en_dash(tmp_path):
+    # a practice PDF's footer printed "redo: exgen practice –preset x –seed 4": `-{}-` still makes
+    # an en dash in LuaLaTeX, so the command a student copied from the sheet did not run
+    from exgen.exam.render import render_document, tex_escape
+    footer = "redo: exgen practice --preset onefourth-softmax --seed 4"
+    tex = tmp_path / "t.tex"
+    tex.write_text(render_document([(footer, tex_escape("Jean--Paul a---b c - d"))]), encoding="utf-8")
+    text = _text(pdf.compile_one(tex))
+    assert "--preset onefourth-softmax --seed 4" in text and "Jean--Paul a---b c - d" in text, text
+    assert "\u2013" not in text and "\u2014" not in text

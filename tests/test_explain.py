@@ -148,3 +148,36 @@ def test_help_says_spec_may_be_a_graph(tmp_path):
     assert res.exit_code == 0 and "df/dx" in res.output
     res = runner.invoke(app, ["explain", "--help"], env={"COLUMNS": "200"})
     assert re.search(r"SPEC\s+\S*\s*Network or graph spec", res.output), res.output
+
+
+@pytest.mark.parametrize("weights", ["paren", "super", "flat"])
+def test_weight_names_stay_distinct_with_ten_neurons_or_more(weights):
+    # a 12-12-1 network printed w^(1)_111 both for (j, k) = (1, 11) and (11, 1): two weights, one
+    # name, in solve's table, and explain --param picked one of them silently
+    from exgen.core.spec import from_dict
+    rng = np.random.default_rng(3)
+    spec = from_dict({"layers": [12, 12, 1], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse",
+                      "learning_rate": 0.5, "x": [0.1] * 12, "y": [0.5],
+                      "weights": [rng.uniform(-1, 1, (12, 12)).round(1).tolist(), rng.uniform(-1, 1, (1, 12)).round(1).tolist()]})
+    nt = Notation.make("z/h", weights, spec.layers)
+    names = [nt.w(l, j, k) for l in range(2) for j in range(spec.layers[l + 1]) for k in range(spec.layers[l])]
+    assert len(set(names)) == len(names)
+    sol = solve(spec)
+    for l, j, k in ((0, 0, 10), (0, 10, 0), (0, 11, 11), (1, 0, 9)):
+        from exgen.core.notation import plain
+        assert find_param(sol, nt, plain(nt.w(l, j, k))) == ("weights", (l, j, k))
+    assert nt.w(0, 1, 2) == Notation.make("z/h", weights, [3, 3, 1]).w(0, 1, 2)  # small layers: as before
+
+
+def test_an_unknown_param_of_a_wide_network_lists_some_names_not_all():
+    # a 99-99-1 network's error listed all 9,900 parameter names: one line of 127 kB
+    from exgen.core.spec import from_dict
+    spec = from_dict({"layers": [99, 99, 1], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse",
+                      "learning_rate": 0.1, "x": [0.01] * 99, "y": [0.5],
+                      "weights": [[[0.01] * 99] * 99, [[0.01] * 99]]})
+    nt = examples.notation_of(spec)
+    with pytest.raises(ParamError) as e:
+        find_param(solve(spec), nt, "nope")
+    msg = str(e.value)
+    assert len(msg) < 1000 and msg.endswith(f"and {99 * 99 + 99 - 30} more"), msg[-100:]
+    assert "w^(1)_11, w^(1)_12" in msg

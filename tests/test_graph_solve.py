@@ -193,6 +193,8 @@ def test_spec_errors_name_the_field():
              ({"graph": {"inputs": {"x": 1}, "nodes": {"f": "q * 2", "q": "x + 1"}}}, "graph.nodes.f, column 1: unknown name 'q'"),
              ({"graph": {"inputs": {"x": 1}, "nodes": {"x": "x + 1"}}}, "already an input's name"),
              ({"expression": "x", "inputs": {"x": 1}, "layers": [1]}, "field 'layers': unknown field"),
+             ({"expression": "2 * 3", "inputs": {}}, "field 'inputs': expected a mapping of input names to numbers, "
+                                                      "e.g. {x: -2, y: 5}, got an empty mapping"),  # was "got a mapping"
              ({"expression": "log(x)", "inputs": {"x": -1}}, None)]
     for d, says in cases:
         if says is None:

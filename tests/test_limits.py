@@ -352,3 +352,20 @@ def test_readme_lists_every_limit_with_its_value():
         row = next((line for line in section.splitlines() if f"`{n}`" in line), None)
         assert row is not None, n
         assert f"{getattr(limits, n):,}" in row, (n, row)
+
+
+def test_yaml_reads_exponent_numbers_as_json_does(tmp_path):
+    # PyYAML (YAML 1.1) read 1e-3 as the text "1e-3": `learning_rate: 1e-3` in a spec was
+    # "expected a positive number, got "1e-3""
+    text = "a: 1e-3\nb: 2E5\nc: 1.5e3\nd: -1e-10\ne: 1_0e2\nf: '1e3'\ng: 1e\nh: e5\n"
+    assert parse_document(text, "yaml", "f") == {"a": 1e-3, "b": 2e5, "c": 1.5e3, "d": -1e-10, "e": 1e3,
+                                                 "f": "1e3", "g": "1e", "h": "e5"}
+    with pytest.raises(ExgenError, match=re.escape("line 1: '1e999' is not a finite number")):
+        parse_document("a: 1e999\n", "yaml", "f")
+    spec = tmp_path / "net.yaml"
+    spec.write_text("layers: [1, 1]\nactivations: [sigmoid]\nloss: half_sse\nlearning_rate: 5e-1\n"
+                    "x: [2]\ny: [1]\nweights: [[[3e-1]]]\n", encoding="utf-8")
+    r = run("solve", spec, "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)["spec"]
+    assert got["learning_rate"] == 0.5 and got["weights"] == [[[0.3]]]

@@ -155,3 +155,20 @@ def test_matrix_exam_pdf(tmp_path):
     assert "Matrix form: shapes" in text
     X = np.array(key["spec"]["x"])
     assert f"{X.shape[0]} × {X.shape[1]}" in text  # the shape of X, as the key prints it
+
+
+def test_shape_hints_call_only_gradients_gradients(tmp_path):
+    # the second hint of the shape of X, W, b or Z read "A gradient has the shape of what it
+    # differentiates: b follows from b: a row vector, ..." (b is no gradient)
+    from exgen.core.examples import notation_of
+    from exgen.core.solve import solve
+    from exgen.core.spec import from_dict
+    from exgen.student.hints import hints
+    _, key = make_exam(tmp_path)
+    sol = solve(from_dict(key["spec"]))
+    for q in key["questions"]:
+        if not q["ref"].startswith("/shapes/"):
+            continue
+        name = q["ref"].split("/")[-1]
+        text = " ".join(hints(sol, notation_of(sol.spec), q))
+        assert ("A gradient has the shape" in text) == name.startswith("d"), (name, text)

@@ -168,3 +168,13 @@ def test_the_page_says_which_version_of_the_acceptance_data_it_embeds(tmp_path):
     data = json.loads(re.search(r'<script type="application/json" id="exgen-data">(.*?)</script>', html, re.S).group(1))
     assert data["acceptance_version"] == stated
     assert {"windows", "fewer", "slips", "depends_on"} <= set(data["exercises"][0]["questions"][0])
+
+
+@pytest.mark.parametrize("bad", [{"count": 2.5}, {"count": True}, {"count": "3"}, {"seed": "7"}, {"seed": 1.5},
+                                 {"seed": -1}, {"count": 0}])
+def test_write_page_refuses_a_count_or_seed_that_is_no_whole_number(tmp_path, bad):
+    # write_page(count=2.5) or seed="7" raised a bare TypeError from NumPy (not an ExgenError)
+    import exgen
+    with pytest.raises(exgen.UsageError, match="--count" if "count" in bad else "--seed"):
+        exgen.write_page(tmp_path / "p.html", preset="aksoy-2-2-1", **bad)
+    assert not (tmp_path / "p.html").exists()

@@ -192,7 +192,7 @@ def load_spec(spec_file: Optional[Path], example: Optional[str]):
     from exgen.core import spec as spec_mod
     if (spec_file is None) == (example is None):
         raise typer.BadParameter("give a SPEC file or --example NAME (one of them)")
-    return examples.load(example) if example is not None else spec_mod.load(spec_file)  # type: ignore[arg-type]
+    return examples.load(example, graphs=True) if example is not None else spec_mod.load(spec_file)  # type: ignore[arg-type]
 
 
 def network_spec(spec_file: Optional[Path], example: Optional[str], graph_text: Callable[[], Optional[str]]):

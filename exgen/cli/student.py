@@ -105,7 +105,7 @@ def _check(answers: list[str], key: Path, as_json: bool, reveal: bool) -> None:
     with reading(key):
         k = load_key(key)
     with reading(answers_file):
-        given = parse_answers(answers)
+        given = parse_answers(answers, [q["id"] for q in k["questions"]])  # a CSV's unknown id: its line
     check_unknown(k, given)
     rows, got, total = check_rows(k, given, reveal)
     if as_json:
@@ -229,6 +229,7 @@ def _practice(preset, example, config, seed, pdf, force, list_presets, notation,
         with reading(config):
             ex = from_config(config, pr.new_seed() if seed is None else seed, *lw)
     else:
+        pr.preset(preset or pr.DEFAULT_PRESET, graphs=True)  # an unknown name: the graph presets are valid too
         ex = pr.from_preset(preset or pr.DEFAULT_PRESET, seed, nt_for)
     if pdf is not None:
         from exgen.student.practice_pdf import write_pdf

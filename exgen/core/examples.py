@@ -18,15 +18,18 @@ def names(package: str = "exgen.core") -> list[str]:
     return sorted(p.name[:-5] for p in _dir(package).iterdir() if p.name.endswith(".json"))
 
 
-def load_dict(name: str, package: str = "exgen.core", what: str = "example") -> dict:
-    """The JSON of a bundled example; SpecError naming the valid ones if there is none."""
+def load_dict(name: str, package: str = "exgen.core", what: str = "example", graphs: bool = False) -> dict:
+    """The JSON of a bundled example; SpecError naming the valid ones if there is none (with
+    `graphs`, for a caller that takes the graph examples too, those of exgen.graph as well)."""
     if name not in names(package):
-        raise SpecError(None, f"unknown {what} {name!r}; valid: {', '.join(names(package))}")
+        valid = names(package) + (names("exgen.graph") if graphs else [])
+        raise SpecError(None, f"unknown {what} {name!r}; valid: {', '.join(valid)}")
     return json.loads((_dir(package) / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def load(name: str) -> Spec:
-    return from_dict(load_dict(name), f"example {name}")
+def load(name: str, graphs: bool = False) -> Spec:
+    """A network example; `graphs`: the caller takes graph examples too (an unknown name's error lists them)."""
+    return from_dict(load_dict(name, graphs=graphs), f"example {name}")
 
 
 def notation_of(spec: Spec) -> Notation:

@@ -33,7 +33,7 @@ class Notation:
         if self.weights == "super":
             return f"{letter}^{{{l}}}_{{{idx}}}"
         if self.weights == "flat":
-            return f"{letter}_{{{l}{idx}}}"
+            return f"{letter}_{{{l},{idx}}}" if "," in idx else f"{letter}_{{{l}{idx}}}"
         return f"{letter}^{{({l})}}_{{{idx}}}"
 
     def z(self, l: int, j: int) -> str:
@@ -56,7 +56,8 @@ class Notation:
         """Weight index l (0-based weight layer) to neuron j from neuron k."""
         if self.weights == "numbered":
             return f"w_{{{self.edge_number(l, j, k)}}}"
-        return self._sup("w", l + 1, f"{j + 1}{k + 1}")
+        # 10 neurons or more: w_{1,11} and w_{11,1} (written together, both would be w_{111})
+        return self._sup("w", l + 1, f"{j + 1}{k + 1}" if j < 9 and k < 9 else f"{j + 1},{k + 1}")
 
     def b(self, l: int, j: int) -> str:
         if self.weights == "numbered":

@@ -25,9 +25,12 @@ from exgen.exam.drawing import label_size, layout
 from exgen.exam.worked import Fmt, legend
 
 # beyond PyLaTeX's escapes: characters that TeX reads specially or prints wrongly in text
-# and the TeX ligatures of fontspec's default mapping (' ` " -- ---), so that text prints as typed
+# and the TeX ligatures of fontspec's default mapping (' ` " -- ---), so that text prints as typed.
+# A hyphen is followed by a zero kern: in LuaLaTeX an empty group `-{}-` still makes an en dash
+# (the font's tlig feature sees two adjacent glyphs), so "--seed 4" printed as "–seed 4"
 _TEX_EXTRA = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-              "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}", "-": "-{}"}
+              "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}",
+              "-": r"-\kern0pt{}"}
 
 
 def tex_escape(value: Any) -> str:

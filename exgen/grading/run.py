@@ -10,6 +10,7 @@ from exgen.grading.keyindex import load_prepared
 from exgen.roster import alias_map, read_roster
 from exgen.grading.files import read_columns
 from exgen.grading.read import ANSWER_COLUMNS, no_gc, read_mapping, read_submissions
+from exgen.acceptance import check_carried_credit
 from exgen.errors import UsageError
 from exgen.outdir import OutputDir
 from exgen.textio import check_paths
@@ -34,9 +35,7 @@ def grade_files(submissions: str | Path, keys_dir: str | Path, out: str | Path, 
     Returns the result and the stdout summary."""
     if attempt not in ATTEMPT_RULES:
         raise UsageError(f"--attempt: must be one of {', '.join(ATTEMPT_RULES)}, got {attempt!r}")
-    if carried_credit is not None and (isinstance(carried_credit, bool) or not isinstance(carried_credit, (int, float))
-                                       or not 0 <= carried_credit <= 1):
-        raise UsageError(f"--carried-credit: must be between 0 and 1, got {carried_credit!r}")
+    check_carried_credit(carried_credit)
     check_paths(inputs=[submissions, mapping_file, roster], input_dirs=[keys_dir], outputs=[out])
     inputs = {"SUBMISSIONS": submissions, "--keys": keys_dir, "--map-file": mapping_file, "--roster": roster}
     with OutputDir(out, "grades", force=force, inputs=inputs) as stage, ThreadPoolExecutor(1) as pool, no_gc():

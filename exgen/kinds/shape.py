@@ -69,9 +69,10 @@ class Shape(Kind):
         conv, name = shapes.CONVENTIONS[ref.index[0]], shapes.NAMES[ref.index[1]]
         form = ("Z = XW + b with one row per sample: X is (samples x inputs)" if conv == "row"
                 else "Z = WX + b with one column per sample: X is (inputs x samples)")
+        layout = shapes.EXPRESSIONS[conv][name]
         return [f"Write the layer as {form}; the product's inner sizes must agree.",
-                f"A gradient has the shape of what it differentiates: {shapes.TEXT[name]} follows from "
-                f"{shapes.EXPRESSIONS[conv][name]}."]
+                f"A gradient has the shape of what it differentiates: {shapes.TEXT[name]} follows from {layout}."
+                if name.startswith("d") else f"In matrix form, {layout}."]  # X, W, b, Z are no gradients
 
     def worked_text(self, ref: Ref, sol: Solution, nt: Notation) -> list[str]:
         conv, name = shapes.CONVENTIONS[ref.index[0]], shapes.NAMES[ref.index[1]]

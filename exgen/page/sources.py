@@ -19,6 +19,7 @@ from exgen.core.solve import Solution, solve
 from exgen.core.spec import Spec, from_dict
 from exgen.graph.spec import GraphSpec, is_graph
 from exgen.errors import UsageError
+from exgen.fields import is_int
 from exgen.limits import MAX_PAGE_EXERCISES, check
 
 ANSWER_DECIMALS = 4  # decimals asked of a practice key (no acceptance policy): the sheets' default
@@ -110,11 +111,13 @@ def gather(*, preset: str | None = None, example: str | None = None, config: str
     if (example is not None or key is not None) and (count not in (None, 1) or seed is not None):
         raise UsageError(f"{given[0]} is one exercise: --count and --seed go with --preset or --config")
     n = 1 if count is None else count
+    if not is_int(n):  # a script's count=2.5 or True: not a TypeError from NumPy
+        raise UsageError(f"--count must be a whole number, got {n!r}")
     if n < 1:
         raise UsageError(f"--count must be at least 1, got {n}")
     check("exercises on a page", n, MAX_PAGE_EXERCISES, where="--count")
-    if seed is not None and seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {seed}")
+    if seed is not None and (not is_int(seed) or seed < 0):
+        raise UsageError(f"--seed must be a non-negative integer, got {seed!r}")
     from exgen.graph import practice as gp
     if example is not None:
         if gp.is_graph_practice(None, example):
@@ -137,5 +140,5 @@ def gather(*, preset: str | None = None, example: str | None = None, config: str
     name = preset or pr.DEFAULT_PRESET
     if gp.is_graph_practice(name, None):
         return [_from_practice(gp.from_preset(name, s)) for s in seeds]
-    pr.preset(name)  # an unknown name fails before any work
+    pr.preset(name, graphs=True)  # an unknown name fails before any work (gp's names are valid too)
     return [_from_practice(pr.from_preset(name, s, notation_of)) for s in seeds]

@@ -12,6 +12,7 @@ import numpy as np
 
 from exgen.core.solve import Solution
 from exgen.errors import ExgenError
+from exgen.fields import listing
 from exgen.core.functions import ACTIVATIONS, LOSSES, loss_at
 from exgen.core.notation import Notation, count, plain
 from exgen.core.paths import check_count, ordered_parameters, paths_for
@@ -45,13 +46,17 @@ def param_names(sol: Solution, nt: Notation) -> dict[str, tuple[str, tuple[int, 
     return {p(nt.param(kind, idx)): (kind, idx) for kind, idx in ordered_parameters(sol, nt)}
 
 
+NAMES_SHOWN = 30  # parameter names an unknown --param's error lists
+
+
 def find_param(sol: Solution, nt: Notation, name: str) -> tuple[str, tuple[int, ...]]:
     """Resolve `w5`, `w_5`, `w^(2)_11`, `w2_11`, `w_211` ... to (kind, index)."""
     names = param_names(sol, nt)
     for printed, target in names.items():
         if _key(printed) == _key(name):
             return target
-    raise ParamError(f"no parameter {name!r} in this network; valid names: {', '.join(names)}")
+    # at most NAMES_SHOWN names: a 99-99-1 network has 9,900 (a 127 kB error line)
+    raise ParamError(f"no parameter {name!r} in this network; valid names: {listing(list(names), NAMES_SHOWN)}")
 
 
 # --- forward pass -------------------------------------------------------------------------

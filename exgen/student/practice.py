@@ -55,10 +55,12 @@ DEFAULT_PRESET = "aksoy-2-2-1"
 MAX_TRIES = 500
 
 
-def preset(name: str) -> Preset:
+def preset(name: str, graphs: bool = False) -> Preset:
+    """A network preset; `graphs`: the caller takes the graph presets too (the error lists them)."""
     if name not in PRESETS:
-        from exgen.graph.practice import PRESETS as GRAPH_PRESETS  # `--list` shows them too
-        raise PracticeError(f"unknown preset {name!r}; valid: {', '.join([*PRESETS, *GRAPH_PRESETS])}")
+        from exgen.graph.practice import PRESETS as GRAPH_PRESETS
+        valid = [*PRESETS, *(GRAPH_PRESETS if graphs else ())]
+        raise PracticeError(f"unknown preset {name!r}; valid: {', '.join(valid)}")
     return PRESETS[name]
 
 
@@ -198,7 +200,7 @@ def from_preset(name: str, seed: int | None, nt_for) -> Practice:
 
 def from_example(name: str, nt_for) -> Practice:
     """A textbook example as it is, with its preset's questions if it has one."""
-    spec = examples.load(name)
+    spec = examples.load(name, graphs=True)  # exgen.graph.practice takes the graph examples
     kinds = next((p.questions for p in PRESETS.values() if p.example == name), ("forward", "loss", "gradients", "update"))
     return exercise(spec, nt_for(spec), kinds, spec.name)
 

@@ -69,7 +69,7 @@ def write_pdf(ex: Practice, out: Path, force: bool = False) -> Path:
         body = render_graph("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))  # type: ignore[arg-type]
     else:
         body = render.render_body("sheet", ex.exercise, cfg, Student(PRACTICE_ID, "Practice"))
-    footer = f"{ex.title} -- redo: {ex.redo()}"
+    footer = f"{ex.title} \u2013 redo: {ex.redo()}"  # an en dash as such: hyphens print as typed
     with tempfile.TemporaryDirectory() as d:
         tex = Path(d) / "practice.tex"
         tex.write_text(render.render_document([(footer, body)]), encoding="utf-8")

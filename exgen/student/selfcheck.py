@@ -12,12 +12,15 @@ import io
 from pathlib import Path
 from typing import Any
 
+from exgen.acceptance import check_carried_credit
 from exgen.errors import InputFileError
 from exgen.answer_key import read_key_file, validate_key
 from exgen.textio import csv_rows, read_utf8
 from exgen.grading import DIAGNOSES, Verdict, grade_key as _grade_key
+from exgen.grading.read import INVALID_SUFFIX
+from exgen.grading.table import delimiter
 
-__all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "explanation", "grade",
+__all__ = ["DIAGNOSES", "VERDICT_TEXT", "Verdict", "check_rows", "check_unknown", "checked_key", "explanation", "grade",
            "load_key", "parse_answers"]
 
 
@@ -27,7 +30,9 @@ SHAPE_INVALID = "not a shape such as 4x3 (not graded)"  # a shape question's inv
 
 
 def grade(key: dict, answers: Mapping[str, str | None], carried_credit: float | None = None) -> list[Verdict]:
-    """Grade answers against a key through the grading contract."""
+    """Grade answers against a key through the grading contract (`carried_credit`: None for the
+    key's policy, else from 0 to 1)."""
+    check_carried_credit(carried_credit)
     return _grade_key(key, answers, carried_credit=carried_credit)
 
 
@@ -39,22 +44,28 @@ def explanation(v: Verdict) -> str | None:
 def load_key(path: Path) -> dict:
     """An answer key (`answer_keys/<id>.json`), checked field by field as `exgen grade` does."""
     p = Path(path)
-    key = read_key_file(p)
-    validate_key(key, str(p))  # the same checks as `exgen grade`
+    return checked_key(read_key_file(p), str(p))
+
+
+def checked_key(key: Any, source: str = "answer key") -> dict:
+    """An answer key already read (a dict), checked as `load_key` checks a file: field by field,
+    its spec, and its answers recomputed from the spec (InputFileError or SpecError naming `source`)."""
+    validate_key(key, source)  # the same checks as `exgen grade`
     from exgen.core.spec import from_dict
     from exgen.graph.spec import from_dict as graph_spec, is_graph
-    (graph_spec if is_graph(key["spec"]) else from_dict)(key["spec"], f"{p} (spec)")  # a bad spec: SpecError naming the key and field
+    (graph_spec if is_graph(key["spec"]) else from_dict)(key["spec"], f"{source} (spec)")  # a bad spec: SpecError naming the key and field
     from exgen.grading.keys import Prepared
-    Prepared().add([key], [str(p)])  # answers recomputed from the spec: a changed answer names the question
+    Prepared().add([key], [source])  # answers recomputed from the spec: a changed answer names the question
     return key
 
 
-def parse_answers(items: list[str]) -> dict[str, str]:
+def parse_answers(items: list[str], ids: list[str] | None = None) -> dict[str, str]:
     """Answers from a CSV file (`question_id,answer`, header optional, `,` or `;`) or from
-    `id=value` pairs (several arguments, or one argument with comma-separated pairs)."""
+    `id=value` pairs (several arguments, or one argument with comma-separated pairs). With `ids`
+    (the key's question ids), a CSV row naming another id is an error naming the file and line."""
     if len(items) == 1 and "=" not in items[0]:
         p = Path(items[0])
-        return _parse_csv(read_utf8(p, "answers", " (give a CSV file or id=value pairs)"), str(p))
+        return _parse_csv(read_utf8(p, "answers", " (give a CSV file or id=value pairs)"), str(p), ids)
     out: dict[str, str] = {}
     for item in items:
         for pair in (item.split(",") if item.count("=") > 1 else [item]):
@@ -69,17 +80,18 @@ def parse_answers(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _parse_csv(text: str, source: str) -> dict[str, str]:
-    delim = ";" if text.count(";") > text.count(",") else ","
+def _parse_csv(text: str, source: str, ids: list[str] | None = None) -> dict[str, str]:
+    # the separator as `exgen grade` finds it, from the first line: `1a;0,25` is `;` with a decimal comma
+    delim = delimiter(next((ln for ln in text.splitlines() if ln.strip()), ""))
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     numbered = [(reader.line_num, r) for r in csv_rows(reader, source) if any(c.strip() for c in r)]
     rows, nums = [r for _, r in numbered], [n for n, _ in numbered]  # nums: each row's file line
     if not rows:
         raise InputFileError(f"{source}: empty answers file")
     head = [c.strip().lower() for c in rows[0]]
-    qcol, acol = 0, 1
+    qcol, acol, width = 0, 1, 2
     if "question_id" in head and "answer" in head:
-        qcol, acol = head.index("question_id"), head.index("answer")
+        qcol, acol, width = head.index("question_id"), head.index("answer"), len(head)
         rows, nums = rows[1:], nums[1:]
     out: dict[str, str] = {}
     line: dict[str, int] = {}
@@ -87,10 +99,15 @@ def _parse_csv(text: str, source: str) -> dict[str, str]:
         if len(r) <= max(qcol, acol):
             raise InputFileError(f"{source}: line {i}: expected question_id{delim}answer, got {delim.join(r)!r}")
         qid = r[qcol].strip()
+        if ids is not None and qid not in ids:
+            raise InputFileError(f"{source}: line {i}: {_unknown(qid, ids)}")
         if qid in out:
             raise InputFileError(f"{source}: line {i}: question {qid!r} answered again (also on line {line[qid]}); "
                                  "give each question once")
-        out[qid], line[qid] = r[acol].strip(), i
+        extra = [c.strip() for c in r[width:] if c.strip()]  # an unquoted decimal comma: 1a,0,25
+        # such an answer is invalid (not graded), as `exgen grade` has it, never the cell before the comma
+        out[qid] = f"{r[acol].strip()}|{'|'.join(extra)}{INVALID_SUFFIX}" if extra else r[acol].strip()
+        line[qid] = i
     return out
 
 
@@ -98,7 +115,11 @@ def check_unknown(key: dict, answers: dict[str, str]) -> None:
     ids = [q["id"] for q in key["questions"]]
     unknown = [a for a in answers if a not in ids]
     if unknown:
-        raise InputFileError(f"unknown question id {unknown[0]!r}; the key has {', '.join(ids)}")
+        raise InputFileError(_unknown(unknown[0], ids))
+
+
+def _unknown(qid: str, ids: list[str]) -> str:
+    return f"unknown question id {qid!r}; the key has {', '.join(ids)}"
 
 
 def check_rows(key: dict, answers: dict[str, str], reveal: bool = False,
