@@ -102,3 +102,21 @@ def test_grade_docstring_has_examples_and_no_broken_sentences():
     assert len(cmds) >= 4 and all(len(c) <= 76 for c in cmds)
     assert any("--map" in c for c in cmds) and any("--roster" in c for c in cmds)
     assert any("--id-column sis_id" in c for c in cmds)
+
+
+@pytest.mark.parametrize("header, args", [
+    ("student_id,1a,1b,1a", []),  # a copied column
+    ("student_id,1a,1b,1a: the activation", []),  # an id and a Canvas-style 'id: text'
+    ("student_id,R1,R2,R3", ["--map", "R1=1a", "--map", "R2=1b", "--map", "R3=1a"]),  # two --map onto one id
+])
+def test_two_columns_of_one_question_are_refused_not_guessed(tmp_path, keys, header, args):
+    """Two columns holding question 1a: the answer graded was the last one's, reported as a
+    'duplicate' of its own line; which column is the answer is not for exgen to guess."""
+    d, _ = keys
+    sub = tmp_path / "wide.csv"
+    sub.write_text(header + "\ns1,0.5,0.6,0.7\n")
+    r = runner.invoke(app, ["grade", str(sub), "--keys", str(d), "--out", str(tmp_path / "g"), *args])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith("Error: ") and "wide.csv: line 1: columns 2 " in r.output, r.output
+    assert "both hold question '1a'" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "g").exists()
