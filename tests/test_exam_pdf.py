@@ -68,3 +68,15 @@ def test_without_tex_generate_says_so_before_any_work(tmp_path, monkeypatch):
     assert not (tmp_path / "o").exists()
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d")])
     assert r.exit_code == 1 and "--no-pdf" in r.output
+
+
+@needs_tex
+def test_a_long_exam_name_keeps_the_footer_on_the_page(tmp_path):
+    """A long exam name ran the footer off the page: the student id and the page number, which
+    identify a loose page, were cut off."""
+    name = "A very long exam title for the Winter Term of the Department of Computer Science, Neural Networks (CS-4242)"
+    out = pdf.compile_batch([pdf.Part("sheet of student s001", f"{name} - s001xq - answer key", "Body.")], jobs=1)
+    f = tmp_path / "p.pdf"
+    f.write_bytes(out[0])
+    words = _text(f).split()
+    assert "s001xq" in words and "key" in words and "page 1" in " ".join(words), words
