@@ -59,7 +59,7 @@ def read_roster(path: str | Path) -> list[Student]:
                              f"(found: {', '.join(header) or 'nothing'})")
     namec = header.index("name") if "name" in header else None
     students: list[Student] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # lower-case id -> (line, id as written)
     for row, line in body[1:]:
         cell = [c.strip() for c in row] + [""] * (len(header) - len(row))
         sid = cell[idc]
@@ -70,9 +70,12 @@ def read_roster(path: str | Path) -> list[Student]:
         if not ID_RE.match(sid):
             raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} may only hold letters, "
                                  "digits, '.', '_' and '-' (it names files)")
-        if sid in seen:
-            raise InputFileError(f"{p}: line {line}: duplicate student_id {sid!r} (first on line {seen[sid]})")
-        seen[sid] = line
+        first = seen.get(sid.lower())  # A1.json and a1.json are one file on Windows and macOS
+        if first is not None:
+            was = "" if first[1] == sid else (f" as {first[1]!r}: ids name files, and upper and lower case "
+                                              "are one on Windows and macOS")
+            raise InputFileError(f"{p}: line {line}: duplicate student_id {sid!r} (first on line {first[0]}{was})")
+        seen[sid.lower()] = (line, sid)
         name = sid if namec is None else cell[namec]
         if not name:
             raise InputFileError(f"{p}: line {line}: field 'name' is empty for student {sid!r}")

@@ -22,6 +22,7 @@ def test_without_name_column_the_id_is_the_name(tmp_path):
 
 @pytest.mark.parametrize("content, expected", [
     ("student_id,name\na,Ann\nb,Bob\na,Again\n", "line 4: duplicate student_id 'a' (first on line 2)"),
+    ("student_id,name\nA1,Ann\nb,Bob\na1,Al\n", "line 4: duplicate student_id 'a1' (first on line 2 as 'A1'"),
     ("student_id,name\na,Ann\nb,\n", "line 3: field 'name' is empty"),
     ("student_id,name\na,Ann\n,Bob\n", "line 3: field 'student_id' is empty"),
     ("id,name\na,Ann\n", "line 1: no 'student_id' column"),
