@@ -40,6 +40,19 @@ def test_keys_given_a_file_says_so(tmp_path, keys):
     assert "no such directory" not in r.output and not (tmp_path / "g").exists()
 
 
+def test_keys_given_the_exam_folder_names_its_answer_keys(tmp_path):
+    """`--keys exam1` (the folder generate wrote) failed on its record of files:
+    'exam1/.exgen-manifest.json: not an answer key: no field 'spec''."""
+    from exgen.exam.config import demo_path
+    exam = tmp_path / "exam1"
+    r = runner.invoke(app, ["generate", str(demo_path()), "--count", "2", "--no-pdf", "--out", str(exam)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["grade", str(exam / "submissions.csv"), "--keys", str(exam), "--out", str(tmp_path / "g")])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith(f"Error: {exam}: is an exam folder") and str(exam / "answer_keys") in r.output
+    assert "manifest" not in r.output and not (tmp_path / "g").exists()
+
+
 def test_summary_counts_an_unknown_wide_row_once(tmp_path, keys):
     _, ks = keys
     qids = [q["id"] for q in ks["s1"]["questions"]][:5]
