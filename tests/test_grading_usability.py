@@ -133,3 +133,16 @@ def test_two_columns_of_one_question_are_refused_not_guessed(tmp_path, keys, hea
     assert r.output.startswith("Error: ") and "wide.csv: line 1: columns 2 " in r.output, r.output
     assert "both hold question '1a'" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "g").exists()
+
+
+def test_a_mapping_onto_a_question_no_key_asks_is_refused(tmp_path, keys):
+    """`--map "1a=9z"` (a typo) graded every answer of the column as an unknown question and every
+    student as missing, exit 0."""
+    d, _ = keys
+    sub = tmp_path / "wide.csv"
+    sub.write_text("student_id,R1,R2\ns1,0.5,0.6\n")
+    r = runner.invoke(app, ["grade", str(sub), "--keys", str(d), "--out", str(tmp_path / "g"),
+                            "--map", "R1=1a", "--map", "R2=9z"])
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith("Error: ") and "wide.csv" in r.output and "'R2' to '9z'" in r.output, r.output
+    assert not (tmp_path / "g").exists()

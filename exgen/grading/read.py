@@ -148,6 +148,9 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table
             if i is None:
                 raise SubmissionError(f"{name}: the column mapping names {col!r}, which is not a column; "
                                       f"columns are: {_cols(header)}")
+            if q not in known_qids:  # a typo: every answer of the column an unknown question, graded missing
+                raise SubmissionError(f"{name}: the column mapping maps {col!r} to {q!r}, which no answer key "
+                                      f"asks; questions are: {', '.join(sorted(known_qids))}")
             qcols.append((i, q))
     else:
         qcols = [(i, h) for i, h in enumerate(header) if h in known_qids]
