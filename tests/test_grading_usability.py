@@ -146,3 +146,21 @@ def test_a_mapping_onto_a_question_no_key_asks_is_refused(tmp_path, keys):
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
     assert r.output.startswith("Error: ") and "wide.csv" in r.output and "'R2' to '9z'" in r.output, r.output
     assert not (tmp_path / "g").exists()
+
+
+def test_an_id_a_spreadsheet_changed_is_named_with_the_key_it_was(tmp_path):
+    """Excel opens submissions.csv and turns '00123' into 123 (or a case changes): every such student
+    was an unknown student graded missing, with nothing pointing at the cause."""
+    d = tmp_path / "answer_keys"
+    d.mkdir()
+    ks = {sid: example_key("seed002-2-2-1", sid) for sid in ("00123", "Ab7")}
+    for sid, k in ks.items():
+        (d / f"{sid}.json").write_text(json.dumps(k))
+    p = tmp_path / "sub.csv"
+    p.write_text("student_id,question_id,answer\n123,1a,0.5\nab7,1a,0.5\nzz,1a,0.5\n")
+    res = _grade(p, ks)
+    msg = {i.student_id: i.message for i in res.issues if i.kind == "unknown_student"}
+    assert "there is a key of '00123'" in msg["123"] and "there is a key of 'Ab7'" in msg["ab7"], msg
+    assert "there is a key" not in msg["zz"], msg
+    text = summary(res)
+    assert "Ids: 2 unknown student ids are a key's id but for leading zeros or case" in text, text
