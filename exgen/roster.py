@@ -107,5 +107,18 @@ def variant_roster(n: int) -> list[Student]:
 
 
 def alias_map(students: list[Student]) -> dict[str, str]:
-    """Each alias (lower case) -> the student id, for matching an LMS export's rows."""
-    return {a.lower(): s.id for s in students for a in s.aliases}
+    """Each alias (lower case) -> the student id, for matching an LMS export's rows. An alias that
+    is another student's id, or that several students share (a section, a common name), names
+    no one: a student's own id always finds them, never another student."""
+    ids = {s.id.lower(): s.id for s in students}
+    out: dict[str, str] = {}
+    shared: set[str] = set()
+    for s in students:
+        for a in {a.lower() for a in s.aliases}:
+            if ids.get(a, s.id) != s.id:
+                continue
+            if out.setdefault(a, s.id) != s.id:
+                shared.add(a)
+    for a in shared:
+        del out[a]
+    return out
