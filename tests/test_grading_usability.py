@@ -164,3 +164,21 @@ def test_an_id_a_spreadsheet_changed_is_named_with_the_key_it_was(tmp_path):
     assert "there is a key" not in msg["zz"], msg
     text = summary(res)
     assert "Ids: 2 unknown student ids are a key's id but for leading zeros or case" in text, text
+
+
+def test_hidden_files_beside_the_keys_are_not_keys(tmp_path):
+    """A folder copied from a Mac to a USB stick holds ._s001.json beside s001.json (resource forks,
+    hidden in Finder): grade failed on it ('._s001.json: invalid JSON'). Ids start with a letter or
+    digit, so a name starting with '.' is never a key; the key index still matches."""
+    from exgen.exam.config import demo_path
+    from exgen.grading.keyindex import read_index
+    exam = tmp_path / "exam1"
+    r = runner.invoke(app, ["generate", str(demo_path()), "--count", "2", "--no-pdf", "--out", str(exam)])
+    assert r.exit_code == 0, r.output
+    keys = exam / "answer_keys"
+    for k in sorted(keys.glob("s*.json")):
+        (keys / f"._{k.name}").write_bytes(b"\x00\x05\x16\x07\x00\x02Mac OS X        ")
+    assert read_index(keys) is not None
+    r = runner.invoke(app, ["grade", str(exam / "submissions.csv"), "--keys", str(keys), "--out", str(tmp_path / "g")])
+    assert r.exit_code == 0, r.output
+    assert "Graded 2 students" in r.output

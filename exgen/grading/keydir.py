@@ -30,6 +30,8 @@ def load_keys(directory: str | Path) -> Keys:
     keys, sources = Keys(), {}  # type: Keys, dict[str, str]
     with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
         for p in sorted(d.glob("*.json")):
+            if p.name.startswith("."):  # never a key (ids start with a letter or digit): macOS's ._s001.json
+                continue
             key = read_key_file(p)
             if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
                 validate_key(key, str(p))  # says what is missing
