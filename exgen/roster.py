@@ -59,7 +59,7 @@ def read_roster(path: str | Path) -> list[Student]:
                              f"(found: {', '.join(header) or 'nothing'})")
     namec = header.index("name") if "name" in header else None
     students: list[Student] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # lower-case id -> (line, id as written)
     for row, line in body[1:]:
         cell = [c.strip() for c in row] + [""] * (len(header) - len(row))
         sid = cell[idc]
@@ -70,9 +70,12 @@ def read_roster(path: str | Path) -> list[Student]:
         if not ID_RE.match(sid):
             raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} may only hold letters, "
                                  "digits, '.', '_' and '-' (it names files)")
-        if sid in seen:
-            raise InputFileError(f"{p}: line {line}: duplicate student_id {sid!r} (first on line {seen[sid]})")
-        seen[sid] = line
+        first = seen.get(sid.lower())  # A1.json and a1.json are one file on Windows and macOS
+        if first is not None:
+            was = "" if first[1] == sid else (f" as {first[1]!r}: ids name files, and upper and lower case "
+                                              "are one on Windows and macOS")
+            raise InputFileError(f"{p}: line {line}: duplicate student_id {sid!r} (first on line {first[0]}{was})")
+        seen[sid.lower()] = (line, sid)
         name = sid if namec is None else cell[namec]
         if not name:
             raise InputFileError(f"{p}: line {line}: field 'name' is empty for student {sid!r}")
@@ -104,5 +107,18 @@ def variant_roster(n: int) -> list[Student]:
 
 
 def alias_map(students: list[Student]) -> dict[str, str]:
-    """Each alias (lower case) -> the student id, for matching an LMS export's rows."""
-    return {a.lower(): s.id for s in students for a in s.aliases}
+    """Each alias (lower case) -> the student id, for matching an LMS export's rows. An alias that
+    is another student's id, or that several students share (a section, a common name), names
+    no one: a student's own id always finds them, never another student."""
+    ids = {s.id.lower(): s.id for s in students}
+    out: dict[str, str] = {}
+    shared: set[str] = set()
+    for s in students:
+        for a in {a.lower() for a in s.aliases}:
+            if ids.get(a, s.id) != s.id:
+                continue
+            if out.setdefault(a, s.id) != s.id:
+                shared.add(a)
+    for a in shared:
+        del out[a]
+    return out

@@ -81,3 +81,33 @@ def test_hyphens_print_as_typed_no_en_dash(tmp_path):
     text = _text(pdf.compile_one(tex))
     assert "--preset onefourth-softmax --seed 4" in text and "Jean--Paul a---b c - d" in text, text
     assert "\u2013" not in text and "\u2014" not in text
+
+
+@needs_tex
+def test_a_long_exam_name_keeps_the_footer_on_the_page(tmp_path):
+    """A long exam name ran the footer off the page: the student id and the page number, which
+    identify a loose page, were cut off."""
+    name = "A very long exam title for the Winter Term of the Department of Computer Science, Neural Networks (CS-4242)"
+    out = pdf.compile_batch([pdf.Part("sheet of student s001", f"{name} - s001xq - answer key", "Body.")], jobs=1)
+    f = tmp_path / "p.pdf"
+    f.write_bytes(out[0])
+    words = _text(f).split()
+    assert "s001xq" in words and "key" in words and "page 1" in " ".join(words), words
+
+
+@needs_tex
+def test_a_negative_weight_in_a_numbered_table_has_a_unary_minus(tmp_path):
+    """The weight tables of `numbered`/labelled cells printed 'w16: − 0.671': the minus after the
+    label was typeset as a binary operator, with a gap, unlike every other negative number."""
+    import re
+    from exgen.exam import config
+    from exgen.exam.draw import make_exercise
+    from exgen.exam.render import Student, render_body
+    cfg = config.from_dict({"name": "Minus", "seed": 42, "layers": [4, 5, 3], "draw_max_neurons": 8,
+                            "notation": {"weights": "numbered"}})
+    body = render_body("sheet", make_exercise(cfg, "s001"), cfg, Student("s001", "N"))
+    f = tmp_path / "s.pdf"
+    f.write_bytes(pdf.compile_batch([pdf.Part("sheet of student s001", "f", body)], jobs=1)[0])
+    text = _text(f)
+    assert re.search(r"\bw\d+ : −\d", text), text  # a negative weight, its minus against the number
+    assert not re.search(r"\b[wb]\d+ : − \d", text), text

@@ -22,6 +22,7 @@ def test_without_name_column_the_id_is_the_name(tmp_path):
 
 @pytest.mark.parametrize("content, expected", [
     ("student_id,name\na,Ann\nb,Bob\na,Again\n", "line 4: duplicate student_id 'a' (first on line 2)"),
+    ("student_id,name\nA1,Ann\nb,Bob\na1,Al\n", "line 4: duplicate student_id 'a1' (first on line 2 as 'A1'"),
     ("student_id,name\na,Ann\nb,\n", "line 3: field 'name' is empty"),
     ("student_id,name\na,Ann\n,Bob\n", "line 3: field 'student_id' is empty"),
     ("id,name\na,Ann\n", "line 1: no 'student_id' column"),
@@ -62,3 +63,32 @@ def test_an_xlsx_roster(tmp_path):
     wb.active.append(["x7", "Łukasz Żółć"])
     wb.save(tmp_path / "roster.xlsx")
     assert [(s.id, s.name) for s in read_roster(tmp_path / "roster.xlsx")] == [("x7", "Łukasz Żółć")]
+
+
+def test_an_alias_never_takes_another_students_id_or_a_shared_value(tmp_path):
+    """Ann's 'ID number' 1002 is Bob's student id: a submission of 1002 was graded against Ann's key
+    (the alias looked up before the id), Bob's answers all wrong on hers."""
+    from exgen.roster import alias_map
+    p = _write(tmp_path, "student_id,name,ID number,Section\n1001,Ann,1002,S1\n1002,Bob,1003,S1\nA7,Cy,a7,S2\n")
+    m = alias_map(read_roster(p))
+    assert m == {"ann": "1001", "bob": "1002", "1003": "1002", "cy": "A7", "a7": "A7", "s2": "A7"}, m
+
+
+def test_grading_with_such_a_roster_uses_each_students_own_key(tmp_path):
+    import json
+    from typer.testing import CliRunner
+    from exgen.cli import app
+    from exgen.exam.config import demo_path
+    runner = CliRunner()
+    roster = _write(tmp_path, "student_id,name,ID number\n1001,Ann,1002\n1002,Bob,1003\n")
+    r = runner.invoke(app, ["generate", str(demo_path()), "--roster", str(roster), "--no-pdf", "--out", str(tmp_path / "e")])
+    assert r.exit_code == 0, r.output
+    key = json.loads((tmp_path / "e" / "answer_keys" / "1002.json").read_text(encoding="utf-8"))
+    sub = tmp_path / "sub.csv"
+    sub.write_text("student_id,question_id,answer\n" + "".join(f"1002,{q['id']},{q['answer']:.6f}\n" for q in key["questions"]))
+    r = runner.invoke(app, ["grade", str(sub), "--keys", str(tmp_path / "e" / "answer_keys"), "--roster", str(roster),
+                            "--out", str(tmp_path / "g"), "--no-report", "--no-feedback"])
+    assert r.exit_code == 0, r.output
+    grades = (tmp_path / "g" / "grades.csv").read_text(encoding="utf-8").splitlines()
+    bob = next(line for line in grades if line.startswith("1002,")).split(",")
+    assert bob[3] == "100.00", grades

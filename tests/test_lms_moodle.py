@@ -12,7 +12,14 @@ from lms_helpers import extract_question, generate, moodle_grade, validate
 
 from exam_helpers import answer_keys
 
+from typer.testing import CliRunner
+
 from exgen import api
+from exgen.cli import app
+from exgen.exam.config import demo_path
+
+runner = CliRunner()
+CONFIG = str(demo_path())
 from exgen.grading.judge import grade_key
 from exgen.grading.slips import DIAGNOSES
 
@@ -109,6 +116,23 @@ def test_export_refuses_foreign_file(tmp_path, quiz):
     api.export_moodle(d / "q", other)  # exgen's own file: replaced
     with pytest.raises(InputFileError, match="variants"):
         api.export_moodle(tmp_path, tmp_path / "x.xml")
+
+
+@pytest.mark.parametrize("fmt, name", [("moodle", "quiz.xml"), ("canvas", "sub/quiz.zip")])
+def test_export_refuses_a_file_inside_the_variants_folder(tmp_path, fmt, name):
+    """`exgen export moodle quiz1 --out quiz1/quiz.xml` wrote into the exam folder, which
+    `exgen generate ... --out quiz1 --force` then refused (a file it did not write)."""
+    from exgen.errors import OutputExistsError
+    generate(tmp_path / "q", 2)
+    before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "q").rglob("*"))
+    export = api.export_moodle if fmt == "moodle" else api.export_canvas
+    with pytest.raises(OutputExistsError, match="inside the variants folder"):
+        export(tmp_path / "q", tmp_path / "q" / name)
+    assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "q").rglob("*")) == before
+    r = runner.invoke(app, ["export", fmt, str(tmp_path / "q"), "--out", str(tmp_path / "q" / name)])
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and r.output.count("\n") == 1, r.output
+    r = runner.invoke(app, ["generate", CONFIG, "--variants", "2", "--no-pdf", "--force", "--out", str(tmp_path / "q")])
+    assert r.exit_code == 0, r.output
 
 
 def test_partial_credit_for_fewer_decimals(tmp_path):

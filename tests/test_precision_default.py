@@ -143,3 +143,34 @@ def test_practice_keys_record_the_default_policy():
         # the right answers with the 4 decimals asked are correct by it
         got = grade_key(p.key, {q["id"]: f"{q['answer']:.4f}" for q in p.key["questions"]})
         assert all(v.verdict == "correct" for v in got), [(v.question_id, v.verdict) for v in got]
+
+
+@pytest.mark.parametrize("name", DEMO)
+def test_fewer_decimals_get_no_marks_through_error_carried_forward(name):
+    """Every answer the exact value rounded to 3 decimals, asked 4: the sheet says these get no
+    marks. The first ones did (wrong, too_few_decimals), but the answers depending on them were
+    'carried' at half the points, through the 3-decimal hand rounding of the recomputed value:
+    more credit for the same rounding one step later."""
+    key = _key(name)
+    D = key["acceptance"]["decimals"]
+    texts = {q["id"]: f"{q['answer']:.{D - 1}f}" for q in key["questions"]}
+    got = {v.question_id: v for v in grade_key(key, texts)}
+    coarse = 0
+    for q in key["questions"]:
+        v, a = got[q["id"]], float(texts[q["id"]])
+        if abs(a - q["answer"]) <= 0.5 * 10.0 ** -D:  # 0.0590 written 0.059: the value asked for
+            assert v.verdict == "correct", (q["id"], v)
+            continue
+        if v.carried_expected is not None and abs(a - v.carried_expected) <= 0.5 * 10.0 ** -D:
+            assert v.verdict == "carried", (q["id"], v)  # w - eta*g of 3-decimal numbers: -0.294 exactly
+            continue
+        coarse += 1
+        assert (v.verdict, v.score) == ("wrong", 0.0), (q["id"], texts[q["id"]], v)
+    assert coarse >= 5
+    # the value carried at the decimals asked is still carried: an answer as the student computed it
+    first = key["questions"][0]
+    later = next(q for q in key["questions"] if first["id"] in q["depends_on"])
+    slip = {first["id"]: f"{first['answer'] + 0.1:.{D}f}"}
+    carried = next(v for v in grade_key(key, {**slip, later["id"]: "0"}) if v.question_id == later["id"]).carried_expected
+    ok = next(v for v in grade_key(key, {**slip, later["id"]: f"{carried:.{D}f}"}) if v.question_id == later["id"])
+    assert ok.verdict == "carried", ok

@@ -80,6 +80,15 @@ def test_a_cell_over_the_csv_field_limit_names_the_file_and_line(keys, tmp_path,
     _one_error(r, f"{what}.csv: line 2", "cannot be parsed as CSV")
 
 
+@pytest.mark.parametrize("before", [0, 3])
+def test_a_submissions_cell_over_the_csv_field_limit_names_the_line(keys, tmp_path, before):
+    f = tmp_path / "sub.csv"
+    f.write_text("student_id,question_id,answer\n" + "s001,1b,0.5\n" * before
+                 + 's001,1a,"' + "9" * 140_000 + '"\ns002,1a,0.5\n')
+    _one_error(_grade(f, keys, tmp_path), f"sub.csv: line {2 + before}: cannot be parsed as CSV")
+    assert not (tmp_path / "g").exists()
+
+
 def test_roster_and_answers_files_are_bounded_in_bytes(keys, tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_TABLE_BYTES", 100)
     f = tmp_path / "roster.csv"

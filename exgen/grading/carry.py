@@ -19,7 +19,8 @@ from exgen.core import stage
 from exgen.grading.cells import first_seen
 from exgen.grading.distract import gap, invisible
 from exgen.grading.keys import Group
-from exgen.grading.windows import accept
+from exgen.grading.numbers import decimals_at_most
+from exgen.grading.windows import accept, half_unit
 
 ECF_ROWS = 2048  # students recomputed at a time: small temporaries, fewer page faults (~1.3x faster)
 DEDUP_MAX = 0.9  # each distinct row once only when distinct rows are at most this share of them (0.9: best of 0.7-1)
@@ -118,7 +119,7 @@ def carry_forward(g: Group, kidx: np.ndarray, vals: np.ndarray, ok: np.ndarray, 
         s, q = np.concatenate(at), np.concatenate(qat)  # (m,)
         c = [np.concatenate(v) for v in zip(*cv)]  # (exact, *roundings), (m,) each
         carried[s, q] = c[0]
-        m = _accepted(g, kidx[s], q, vals[s, q], c)
+        m = _accepted(g, kidx[s], q, vals[s, q], c) & ~_too_few(g, vals[s, q], c[0])
         out_s.append(s[m])
         out_q.append(q[m])
     if not out_s:
@@ -146,6 +147,18 @@ def _accepted(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray, c: list[np.
             out[i] = gap(x[i], dis)
     m[w] = accept(a[w], cw[0], cw[1:], tk[w], tv[w], gaps=gaps, roundings=pol.roundings, strict=pol.strict)
     return m
+
+
+def _too_few(g: Group, a: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """(m,) answers a judged by the fewer-decimals rule alone, as judge_group judges them (a strict
+    policy): fewer decimals than asked and not the carried value c at the decimals asked. They are
+    never carried: the right value rounded too coarsely gets the policy's fewer-decimals credit
+    (none by default), and the carried value so rounded no more."""
+    pol = g.policy
+    if not (pol.strict and pol.fewer_decimals == "as_written"):
+        return np.zeros(a.shape, dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return decimals_at_most(a, pol.decimals - 1) & ~(np.abs(a - c) <= half_unit(pol.decimals))
 
 
 def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:

@@ -221,5 +221,5 @@ def _csv_rows(text: str, p: Path) -> tuple[list[list[str]], list[int]]:
             lines.append(prev + 1)
             prev = reader.line_num
         return rows, lines
-    except csv.Error as e:
-        raise SubmissionError(f"{p}: cannot be parsed as CSV ({e})") from None
+    except csv.Error as e:  # the line the reader stopped on (a cell over the field size limit)
+        raise SubmissionError(f"{p}: line {reader.line_num}: cannot be parsed as CSV ({e})") from None

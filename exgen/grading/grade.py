@@ -154,10 +154,18 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
                 qmaps[gi, qcode[qid]] = i
     rg = stu_group[sc]  # (n,) each row's group, -1: none
     lq = qmaps[rg, qc]  # (n,) its question's place in the group's, -1: none
-    for i in np.flatnonzero(rg < 0):
+    unknown = np.flatnonzero(rg < 0)
+    alike = _alike(names) if unknown.size else {}
+    changed: dict[str, str] = {}  # unknown id -> the key id it may have been before a spreadsheet
+    for i in unknown:
         s, q = U[sc[i]], sub.qids[qc[i]]
+        hint = ""
+        if s and _fold(s) in alike:
+            changed[s] = alike[_fold(s)]
+            hint = f" (there is a key of {changed[s]!r}: ids are compared exactly, and a spreadsheet may " \
+                "drop leading zeros or change case)"
         issues.append(Issue(int(sub.lines[i]), "no_id" if not s else "unknown_student", s, q,
-                            "row without a student id" if not s else f"no answer key for student {s!r}; row ignored"))
+                            "row without a student id" if not s else f"no answer key for student {s!r}{hint}; row ignored"))
     for i in np.flatnonzero((rg >= 0) & (lq < 0)):
         s, q = U[sc[i]], sub.qids[qc[i]]
         issues.append(Issue(int(sub.lines[i]), "unknown_question", s, q,
@@ -212,4 +220,23 @@ def _grade(sub: Submissions, keys: Mapping[str, dict], carried_credit: float | N
     issues.sort(key=lambda x: (x.line is None, x.line or 0, x.student_id, x.question_id))
     cc = carried_credit if carried_credit is not None else \
         groups[0].judged.carried_credit if groups else 0.5  # the keys' policy (one per exam)
-    return GradeResult(groups, issues, cc, names, order, note)
+    notes = [_changed_note(changed)] if changed else []
+    return GradeResult(groups, issues, cc, names, order, note, notes)
+
+
+def _changed_note(changed: dict[str, str]) -> str:
+    s, k = next(iter(changed.items()))
+    n = len(changed)
+    return (f"Ids: {n} unknown student id{'s' * (n != 1)} {'are' if n != 1 else 'is'} a key's id but for leading "
+            f"zeros or case (e.g. {s!r} for {k!r}): a spreadsheet may have changed {'them' if n != 1 else 'it'}; "
+            "ids are compared exactly: fix them in the file (see issues.csv).")
+
+
+def _fold(sid: str) -> str:
+    """An id as a spreadsheet may have changed it: lower case, a number without leading zeros."""
+    return (sid.lstrip("0") or "0") if sid.isdigit() else sid.lower()
+
+
+def _alike(names) -> dict[str, str]:
+    """The key ids by their folded form (_fold), for the hint of an unknown student."""
+    return {_fold(n): n for n in names}

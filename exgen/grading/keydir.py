@@ -24,9 +24,14 @@ def load_keys(directory: str | Path) -> Keys:
                              f"(<student_id>.json, one per student), e.g. {d.parent}")
     if not d.is_dir():
         raise InputFileError(f"{d}: no such directory of answer keys")
+    if (d / "exam.json").is_file() and (d / "answer_keys").is_dir():  # its files are not keys
+        raise InputFileError(f"{d}: is an exam folder; --keys wants its directory of answer keys, "
+                             f"{d / 'answer_keys'}")
     keys, sources = Keys(), {}  # type: Keys, dict[str, str]
     with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
         for p in sorted(d.glob("*.json")):
+            if p.name.startswith("."):  # never a key (ids start with a letter or digit): macOS's ._s001.json
+                continue
             key = read_key_file(p)
             if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
                 validate_key(key, str(p))  # says what is missing

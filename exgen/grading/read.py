@@ -148,6 +148,9 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table
             if i is None:
                 raise SubmissionError(f"{name}: the column mapping names {col!r}, which is not a column; "
                                       f"columns are: {_cols(header)}")
+            if q not in known_qids:  # a typo: every answer of the column an unknown question, graded missing
+                raise SubmissionError(f"{name}: the column mapping maps {col!r} to {q!r}, which no answer key "
+                                      f"asks; questions are: {', '.join(sorted(known_qids))}")
             qcols.append((i, q))
     else:
         qcols = [(i, h) for i, h in enumerate(header) if h in known_qids]
@@ -157,11 +160,23 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table
             raise SubmissionError(f"{name}: no question columns: no column is named like a question id "
                                   f"({', '.join(sorted(known_qids)[:6])}, ...) and no --map was given; "
                                   f"columns are: {_cols(header)}" + propose_map(header, sorted(known_qids)))
+    _one_column_each(name, header, qcols)
     sub = _wide(t, name, idc, qcols, ident)
     sub.lms_layout = layout
     m = len(qcols)
     _attempts(sub, t, {idc} | {i for i, _ in qcols}, m)
     return _overflowing(sub, t, np.repeat(over, m), np.flatnonzero(over))
+
+
+def _one_column_each(name: str, header: list[str], qcols: list[tuple[int, str]]) -> None:
+    """Refuse two columns that hold one question (a copied column, two --map lines onto one id):
+    which one is the answer is not ours to guess."""
+    first: dict[str, int] = {}
+    for i, q in qcols:
+        if q in first:
+            raise SubmissionError(f"{name}: line 1: columns {first[q] + 1} ({header[first[q]]!r}) and {i + 1} "
+                                  f"({header[i]!r}) both hold question {q!r}; keep one of them (or fix --map)")
+        first[q] = i
 
 
 def _wide(t: Table, name: str, idc: int, qcols: list[tuple[int, str]], ident) -> Submissions:

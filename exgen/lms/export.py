@@ -37,6 +37,9 @@ def export_quiz(fmt: str, folder: str | Path, out: str | Path, *, force: bool = 
     if out.exists() and not force and not written_by_exgen(out, fmt):
         raise OutputExistsError(f"{out}: already exists and exgen did not write it; pass --force to overwrite it")
     quiz = load_quiz(folder)
+    if Path(folder).resolve() in out.resolve().parents:  # a file exgen's manifest of the folder does not list
+        raise OutputExistsError(f"{out}: lies inside the variants folder {folder} (the input of this run; a file there "
+                                "would stop `exgen generate --force` from replacing the folder); choose another --out")
     data = moodle.export_xml(quiz).encode("utf-8") if fmt == "moodle" else canvas.export_zip(quiz)
     write_atomic(out, data)
     return out, len(quiz.variants)
