@@ -154,11 +154,11 @@ def _too_few(g: Group, a: np.ndarray, c: np.ndarray) -> np.ndarray:
     policy): fewer decimals than asked and not the carried value c at the decimals asked. They are
     never carried: the right value rounded too coarsely gets the policy's fewer-decimals credit
     (none by default), and the carried value so rounded no more."""
-    pol = g.policy
-    if not (pol.strict and pol.fewer_decimals == "as_written"):
+    pol, D = g.policy, g.policy.decimals
+    if not (pol.strict and pol.fewer_decimals == "as_written" and D is not None):
         return np.zeros(a.shape, dtype=bool)
     with np.errstate(invalid="ignore", over="ignore"):
-        return decimals_at_most(a, pol.decimals - 1) & ~(np.abs(a - c) <= half_unit(pol.decimals))
+        return decimals_at_most(a, D - 1) & ~(np.abs(a - c) <= half_unit(D))
 
 
 def _carried_distractors(g: Group, k: np.ndarray, q: int, c: np.ndarray) -> np.ndarray:
