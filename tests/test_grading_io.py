@@ -183,3 +183,20 @@ def test_summary_counts_one_student_and_one_answer_in_the_singular(tmp_path, key
     r = _run(p, "--keys", one, "--out", tmp_path / "g")
     assert r.exit_code == 0, r.output
     assert r.output.startswith("Graded 1 student, 1 answer: 1 correct,"), r.output
+
+
+def test_report_charts_say_what_they_show(tmp_path, keys, monkeypatch):
+    """report.html's per-question chart had no title and no axis labels, and its 'mean score'
+    (a fraction of the points, 0-1) read like points: each chart names its axes and title."""
+    from exgen.grading import outputs
+    _, ks = keys
+    p = tmp_path / "sub.csv"
+    p.write_text(f"student_id,question_id,answer\ns1,1a,{ans(ks, 's1', '1a')}\ns2,1a,x\n", encoding="utf-8")
+    _, res = grade(p, ks)
+    seen = []
+    real = outputs._png
+    monkeypatch.setattr(outputs, "_png", lambda fig: seen.append(
+        [(a.get_title(), a.get_xlabel(), a.get_ylabel()) for a in fig.axes]) or real(fig))
+    html = outputs.report_html(res, "ex")
+    assert len(seen) == 2 and all(t and x and y for fig in seen for t, x, y in fig), seen
+    assert "mean score (fraction of the points)" in html

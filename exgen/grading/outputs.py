@@ -114,11 +114,14 @@ def report_html(res: GradeResult, exam: str) -> str:
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(stats)), 3))
     x = np.arange(len(stats))
-    ax.bar(x - 0.2, [s["mean"] for s in stats], 0.4, label="mean score")
+    ax.bar(x - 0.2, [s["mean"] for s in stats], 0.4, label="mean score (fraction of the points)")
     ax.bar(x + 0.2, [s["correct_rate"] for s in stats], 0.4, label="correct rate")
     # literal text, not mathtext: a "$" in a question id must not be parsed (or fail to parse) as TeX
     ax.set_xticks(x, [s["question_id"].replace("$", r"\$") for s in stats], rotation=90 if len(stats) > 20 else 0)
     ax.set_ylim(0, 1)
+    ax.set_xlabel("question")
+    ax.set_ylabel("fraction")
+    ax.set_title("Per question", pad=22)  # above the legend
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
     bars = _png(fig)
@@ -146,7 +149,7 @@ td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head><body>
 <img alt="score histogram" src="data:image/png;base64,{hist}">
 <img alt="per-question scores" src="data:image/png;base64,{bars}">
 <h2>Per question</h2>
-<table><tr><th>question</th><th>mean score</th><th>correct rate</th><th>most frequent misconceptions</th></tr>{rows}</table>
+<table><tr><th>question</th><th>mean score (fraction of the points)</th><th>correct rate</th><th>most frequent misconceptions</th></tr>{rows}</table>
 {glossary}
 <h2>Issues ({len(res.issues)})</h2>
 {issues}
