@@ -140,3 +140,35 @@ def test_not_applied_only_nearer_the_old_value_than_the_new():
                 r = [s[2] for s in d["slips"] if s[0] == "update_not_applied"]
                 assert r and r[0] <= 0.5 * abs(d["expected"] - [s[1] for s in d["slips"] if s[0] == "update_not_applied"][0]) + 1e-15
     assert seen > 50
+
+
+@pytest.mark.parametrize("over,policy", [(VARIANTS[0], True), (VARIANTS[2], True), (VARIANTS[3], False)])
+def test_a_slip_value_typed_exactly_is_diagnosed_as_the_nearest_slip(over, policy):
+    """The diagnosis was the first slip (in priority order) whose window held the answer, and the
+    windows (tolerance or hand-rounding reach) of nearby slips overlap: about 3 % of exact slip
+    values were named as another slip, several units of the last decimal away (0.99876, the
+    uphill step w + eta*g, diagnosed missing_path). Now each answer goes to the nearest slip value,
+    unless the two cannot be told apart at the precision asked (within one unit of its last
+    decimal), where the priority order still decides."""
+    import numpy as np
+    from exgen.grading.keys import Prepared
+    checked = 0
+    for key in config_keys(over, 12, 11, policy=policy):
+        prep = Prepared()
+        prep.add([key])
+        g = prep.groups[0]
+        codes, table, _, usable = g.slip_table()
+        unit = 10.0 ** -(g.policy.decimals or 4) if policy else 0.0
+        for q, qid in enumerate(g.qids):
+            for c in range(len(codes)):
+                v = table[0, q, c]
+                if not (usable[0, q, c] and np.isfinite(v)):
+                    continue
+                got = next(x for x in grade_key(key, {qid: repr(float(v))}) if x.question_id == qid)
+                if got.verdict != "wrong":
+                    continue
+                checked += 1
+                named = [table[0, q, j] for j in range(len(codes)) if codes[j] == got.diagnosis]  # a code may have several values
+                near = min((abs(x - v) for x in named if np.isfinite(x)), default=np.inf)
+                assert near <= max(unit, 1e-12 * abs(v)), (key["student_id"], qid, codes[c], v, got.diagnosis, named)
+    assert checked > 100

@@ -131,7 +131,7 @@ def _diagnose(g: Group, k: np.ndarray, q: np.ndarray, a: np.ndarray) -> tuple[li
         k, q, a = k[d[0]], q[d[0]], a[d[0]]
     codes, table = g.slip_values_at(k, q)  # (n, C)
     i, c = np.nonzero(_near(g, k, q, a, table))  # (m,) the pairs that may match, by answer, then slip
-    thr, usable = g.slip_windows(k[i], q[i], c, table[i, c])
+    thr, usable = g.slip_windows(k[i], q[i], c, table[i, c], table[i])
     m = diag_match(a[i], table[i, c], thr) & usable
     i, c = i[m], c[m]
     first = np.diff(i, prepend=-1) != 0  # the first slip that matches each answer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from exgen.acceptance import Policy
 from exgen.core import engine
 from exgen.grading import distract, slips
 from exgen.grading.numbers import threshold
@@ -31,6 +32,7 @@ class SlipTable:
     tval: np.ndarray
     threshold: np.ndarray
     before: np.ndarray
+    policy: Policy
     exact: engine.Result | None
     _slips: tuple | None  # (codes (C,), values (K, Q) of each), made on first use
     # the slip table as the key index keeps it: codes (C,), column (C, Q) of each (slip, question)
@@ -90,27 +92,41 @@ class SlipTable:
         for: a class's wrong answers; `cols`: only these slips (their numbers among the codes)."""
         codes, table = self.slip_values_at(k, q, cols)
         c = np.arange(len(codes)) if cols is None else cols
-        thr, usable = self.slip_windows(k[:, None], np.reshape(q, (-1, 1)) if np.ndim(q) else q, c[None, :], table)
+        thr, usable = self.slip_windows(k[:, None], np.reshape(q, (-1, 1)) if np.ndim(q) else q, c[None, :], table,
+                                        table[:, None, :])
         return codes, table, thr, usable
 
     def slip_windows(self, k: np.ndarray, q: np.ndarray | int, c: np.ndarray,
-                     values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                     values: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """At (key k, question q, slip number c) (arrays that broadcast to the shape of the slip
-        `values` there): each value's match threshold, its tolerance or the hand-rounding distance
-        slip_reach, whichever is wider (the value before the step: only nearer it than the new
-        value, whichever it is), and whether the slip changes the answer at all (outside the
-        tolerance of the exact value)."""
-        E = self.expected[k, q]
+        `values` there; `row`: every slip's value at the same (k, q), that shape + (C,)): each
+        value's match threshold, its tolerance or the hand-rounding distance slip_reach,
+        whichever is wider, cut short of the other slips' values (_apart: each answer goes to the
+        nearest slip; the value before the step also only nearer it than the new value), and
+        whether the slip changes the answer at all (outside the tolerance of the exact value)."""
+        E, thr_E = self.expected[k, q], self.threshold[k, q]
         with np.errstate(invalid="ignore", over="ignore"):
             thr = np.fmax(threshold(values, self.tkind[k, q], self.tval[k, q]), slip_reach(values))
         codes = self.slip_codes()
         with np.errstate(invalid="ignore", over="ignore"):
             d = np.abs(values - E)
-            usable = ~(d <= self.threshold[k, q])
+            usable = ~(d <= thr_E)
             if slips.NOT_APPLIED in codes:  # matched only nearer the old value than the new
                 at = np.broadcast_to(c == codes.index(slips.NOT_APPLIED), thr.shape)
                 thr[at] = np.fmin(thr[at], distract.CUT * np.broadcast_to(d, thr.shape)[at])
-        return thr, usable
+        return np.fmin(thr, self._apart(values, row, E, thr_E)), usable
+
+    def _apart(self, values: np.ndarray, row: np.ndarray, E: np.ndarray, thr_E: np.ndarray) -> np.ndarray:
+        """CUT x the distance from each slip value (...) to the nearest other slip value of its
+        row (..., C) that a student can tell from it at the precision asked (distract.invisible)
+        and that changes the answer; inf if none. Windows so cut never overlap, so the first
+        slip whose window holds an answer (the priority order every reader of the windows uses:
+        the judge, the page, the LMS exports) is also the nearest; slips that cannot be told
+        apart keep their windows, and the priority order decides between them."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            idle = distract.invisible(row, values[..., None], self.policy.decimals)  # (..., C)
+            idle |= np.abs(row - E[..., None]) <= thr_E[..., None]  # a slip that changes nothing
+        return distract.gap(values, np.where(idle, np.nan, row))
 
     def slip_table(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """slips_at every key and question, as (K, Q, C) arrays."""
