@@ -82,3 +82,25 @@ def test_the_cli_reports_an_ignored_column_in_the_summary_and_issues(tmp_path, k
     assert r.exit_code == 0, r.output
     assert "1 ignored column (line 1)" in r.output
     assert "ignored_column" in (tmp_path / "g" / "issues.csv").read_text(encoding="utf-8")
+
+
+def test_with_map_a_column_named_like_a_question_id_is_kept(tmp_path, ks):
+    """`--map R1=1a` with columns R1,1b graded 1b as missing, the column dropped silently."""
+    p = tmp_path / "wide.csv"
+    p.write_text("student_id,R1,1B,Notes\ns1,0.5,0.6,x\n", encoding="utf-8")
+    sub = read_submissions(p, known_qids=known(ks), mapping={"R1": "1a"})
+    assert columns(sub) == {"1a": ["0.5"], "1b": ["0.6"]}
+
+
+def test_a_mapped_column_is_its_mapping_whatever_its_name(tmp_path, ks):
+    p = tmp_path / "wide.csv"
+    p.write_text("student_id,1a,1b\ns1,0.5,0.6\n", encoding="utf-8")
+    sub = read_submissions(p, known_qids=known(ks), mapping={"1a": "1b", "1b": "1a"})
+    assert columns(sub) == {"1b": ["0.5"], "1a": ["0.6"]}
+
+
+def test_a_mapping_onto_the_question_of_a_column_named_like_it_is_refused(tmp_path, ks):
+    p = tmp_path / "wide.csv"
+    p.write_text("student_id,R1,1a\ns1,0.5,0.6\n", encoding="utf-8")
+    with pytest.raises(SubmissionError, match=r"columns 2 \('R1'\) and 3 \('1a'\) both hold question '1a'"):
+        read_submissions(p, known_qids=known(ks), mapping={"R1": "1a"})

@@ -1,8 +1,9 @@
-"""The question columns of a wide submissions file: the columns `--map` names, and the columns
-named like a question id (`1a`) or Canvas-style `1a: question text`. Headers are matched
-case-insensitively, as `--map` matches them, unless two question ids differ only in case: then
-such a header must be the id exactly, and a header that matches them only by case is ignored and
-said so."""
+"""The question columns of a wide submissions file: the columns `--map` names, and the other
+columns named like a question id (`1a`) or Canvas-style `1a: question text`, with or without
+--map (a column and a mapping onto one question: refused by exgen.grading.read._one_column_each).
+Headers are matched case-insensitively, as `--map` matches them, unless two question ids differ
+only in case: then such a header must be the id exactly, and a header that matches them only by
+case is ignored and said so."""
 from __future__ import annotations
 
 from exgen.grading.files import SubmissionError
@@ -44,7 +45,7 @@ def question_columns(name: str, header: list[str], known_qids: set[str],
         by_low.setdefault(q.lower(), []).append(q)
     found: dict[int, str] = {}
     ignored: dict[int, list[str]] = {}  # column -> the ids it matches only by case
-    for prefix in (False, True) if not mapping else ():  # whole headers first, then Canvas's "<id>: text"
+    for prefix in (False, True):  # whole headers first, then Canvas's "<id>: text"
         for i, h in enumerate(header):
             if i in mapped or i in found:
                 continue
