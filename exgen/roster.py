@@ -18,6 +18,8 @@ from exgen.textio import csv_rows, read_utf8
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ID_COLUMNS = ("student_id", "student id", "sid")
+# names Windows keeps for devices, whatever the case and the extension: "CON.json" cannot be created there
+RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))])
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ def read_roster(path: str | Path) -> list[Student]:
         if not ID_RE.match(sid):
             raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} may only hold letters, "
                                  "digits, '.', '_' and '-' (it names files)")
+        if sid.split(".", 1)[0].upper() in RESERVED:
+            raise InputFileError(f"{p}: line {line}: field 'student_id': {sid!r} is a device name on Windows "
+                                 f"(CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension): {sid}.json cannot "
+                                 "be created there; change the id")
         first = seen.get(sid.lower())  # A1.json and a1.json are one file on Windows and macOS
         if first is not None:
             was = "" if first[1] == sid else (f" as {first[1]!r}: ids name files, and upper and lower case "

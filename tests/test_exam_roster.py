@@ -29,6 +29,12 @@ def test_without_name_column_the_id_is_the_name(tmp_path):
     ("student_id,name\na b,Ann\n", "line 2: field 'student_id'"),
     ("student_id,name\n../etc,Ann\n", "line 2: field 'student_id'"),
     ("student_id,name\n", "no students"),
+    ("student_id,name\nab,Ann\nCON,Con\n", "line 3: field 'student_id': 'CON' is a device name on Windows"),
+    ("student_id,name\nab,Ann\ncd,Cid\nnul.txt,Nul\n", "line 4: field 'student_id': 'nul.txt' is a device name"),
+    ("student_id,name\nCom7,Ann\n", "line 2: field 'student_id': 'Com7' is a device name"),
+    ("student_id,name\nlpt1.a.b,Ann\n", "line 2: field 'student_id': 'lpt1.a.b' is a device name"),
+    ("student_id,name\nAux,Ann\n", "line 2: field 'student_id': 'Aux' is a device name"),
+    ("student_id,name\nprn,Ann\n", "line 2: field 'student_id': 'prn' is a device name"),
     ("student_id,name\nab,Ann\ncd,S\xf8ren\n".encode("latin-1"), "line 3: not UTF-8"),
 ])
 def test_bad_rosters(tmp_path, content, expected):
@@ -36,6 +42,11 @@ def test_bad_rosters(tmp_path, content, expected):
     with pytest.raises(InputFileError) as e:
         read_roster(p)
     assert str(e.value).startswith(f"{p}: ") and expected in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("sid", ["CONS", "con_1", "COM10", "COM0", "LPT", "xCON", "nul-1", "AUX1", "s001"])
+def test_ids_that_only_look_like_device_names_are_fine(tmp_path, sid):
+    assert [s.id for s in read_roster(_write(tmp_path, f"student_id\n{sid}\n"))] == [sid]
 
 
 def test_missing_file(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from exgen.errors import ExgenError, InputFileError
 from exgen.escape import html_text, md_text, safe_cell, safe_cells
-from exgen.grading.files import SubmissionError
+from exgen.grading.files import SubmissionError, read_columns
 from exgen.grading.keys import Prepared, load_keys
 from exgen.grading.outputs import feedback_name
 from exgen.grading.run import grade_files
@@ -184,6 +184,43 @@ def test_wide_row_with_too_many_fields_is_not_graded(tmp_path):
     v = {x.question_id: x.verdict for x in res.verdicts("ada01")}
     assert v["1a"] == v["1b"] == "invalid"
     assert any(i.kind == "extra_fields" and i.line == 2 for i in res.issues)
+
+
+@pytest.mark.parametrize("text,line", [
+    ('student_id,1a\nA001,"0.41\n', 2),  # the quote opens on the last line
+    ('student_id,1a\nA001,"0.41', 2),  # no line feed at the end
+    ('student_id,1a,1b\nA001,"0.4\n0.5",0.6\nA002,0.1,"0.2\nA003,0.3,0.4\n', 4),  # after a quoted line break
+    ('student_id,1a,1b\r\nA001,"x\r\ny",0.6\r\nA002,0.1,"0.2\r\n\r\n', 4),  # CRLF
+    ('student_id,1a,1b\nA001,"x\ny","0.2\nA003\n', 3),  # in a row whose first cell spans lines
+    ('student_id,1a\nA001,"0.4"x\nA002,"0.41\n', 3),  # after text following a closing quote
+])
+def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path, text, line):
+    """An unterminated quote used to swallow the rest of the file into one cell, graded silently
+    ("0.41\n" as 0.41); the csv module's strict mode finds it: an error at the quote's line."""
+    p = tmp_path / "s.csv"
+    p.write_bytes(text.encode("utf-8"))
+    with pytest.raises(SubmissionError) as e:
+        read_columns(p)
+    assert str(e.value).startswith(f"{p}: line {line}: a quote opens a cell and is never closed")
+
+
+def test_text_after_a_closing_quote_is_still_read_as_before(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text('student_id,1a\nA001,"0.4"1\nA002,"0.5"\n', encoding="utf-8")
+    t = read_columns(p)
+    codes, texts = t.column(1)
+    assert [texts[c] for c in codes] == ["0.41", "0.5"]
+
+
+def test_the_cli_names_the_file_and_line_of_a_quote_never_closed(tmp_path):
+    from typer.testing import CliRunner
+    from exgen.cli.main import app
+    p = tmp_path / "s.csv"
+    p.write_text('student_id,question_id,answer\ns001,1a,0.5\ns001,1b,"0.41\n', encoding="utf-8")
+    r = CliRunner().invoke(app, ["grade", str(p), "--keys", str(KEYS), "--out", str(tmp_path / "g")])
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and r.output.count("\n") == 1
+    assert f"{p}: line 3: a quote opens a cell and is never closed" in r.output.replace("\n", "")
+    assert not (tmp_path / "g").exists()
 
 
 @pytest.mark.parametrize("name", ["utf16le-no-bom.csv", "utf16be-no-bom.csv"])

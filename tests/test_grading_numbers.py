@@ -110,3 +110,28 @@ def test_decimals_are_read_correctly_rounded():
     assert (st == OK).all()
     expect = np.array([float(t) for t in texts] + [-float(t) for t in texts])
     assert vals.tobytes() == expect.tobytes()
+
+
+def test_the_docs_list_exactly_the_texts_graded_missing():
+    """docs/grading.md said only an empty cell and `-` were missing; `n/a`, `--`, dashes and
+    `(no answer)` are too. The docs' list is the code's set (and the page's), and each text on it
+    parses as missing, in a cell with spaces around it too, one at a time and by column."""
+    import json
+    import re
+    from pathlib import Path
+
+    from exgen.grading.numbers import MISSING_TEXTS
+    root = Path(__file__).resolve().parents[1]
+    docs = " ".join((root / "docs" / "grading.md").read_text(encoding="utf-8").split())
+    said = re.search(r"An answer is \*\*missing\*\* when its cell is empty or blank or, (.*?) \(so (.*?) is invalid\)", docs)
+    assert said, "docs/grading.md no longer says which answers are missing"
+    listed = re.findall(r"`([^`]*)`", said.group(1))
+    assert len(listed) == len(set(listed)) and set(listed) | {""} == MISSING_TEXTS
+    js = (root / "exgen" / "page" / "assets" / "page.js").read_text(encoding="utf-8")
+    assert set(json.loads(re.search(r"var BLANK = (\[.*?\]);", js).group(1))) == MISSING_TEXTS
+    cells = [c for t in listed for c in (t, f"  {t} ", f"\t{t}")] + ["", "   "]
+    assert all(parse_answer(c) == (None, MISSING) for c in cells)
+    values, status = parse_many(cells)
+    assert (status == MISSING).all() and np.isnan(values).all()
+    for invalid in re.findall(r"`([^`]*)`", said.group(2)):
+        assert parse_answer(invalid) == (None, INVALID)

@@ -2,8 +2,10 @@
 common separator, .xlsx; `read_columns` gives a Table (fast path for clean text, exact otherwise)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import itertools
 from pathlib import Path
 
 from exgen import limits
@@ -207,19 +209,67 @@ def _xlsx_rows(p: Path, data: bytes, sheet: str | None) -> tuple[list[list[str]]
     return rows, list(range(1, len(rows) + 1))
 
 
+def _reader(text: str, sep: str, strict: bool):
+    return csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+
+
 def _csv_rows(text: str, p: Path) -> tuple[list[list[str]], list[int]]:
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
+    """The rows and the line each starts on. A quote never closed (the csv module in strict mode
+    reaches the end of the file inside a quoted cell) is an error naming the line it opened on;
+    a quoted cell with text after its closing quote ('"0.5"x') is read as the csv module reads
+    it when not strict ("0.5x")."""
+    sep = delimiter(text.split("\n", 1)[0])
+    try:
+        return _rows(text, p, sep, True)
+    except _TextAfterQuote:
+        rows, lines = _rows(text, p, sep, False)
+        with contextlib.suppress(_TextAfterQuote):  # the last row: a quote never closed?
+            _rows(_from_line(text, lines[-1]), p, sep, True, lines[-1] - 1)
+        return rows, lines
+
+
+class _TextAfterQuote(Exception):
+    pass
+
+
+def _from_line(text: str, line: int) -> str:
+    """The text from line `line` (1-based; lines as the csv module counts them: \n, \r\n, \r)."""
+    return "".join(itertools.islice(io.StringIO(text, newline=""), line - 1, None))
+
+
+def _rows(text: str, p: Path, sep: str, strict: bool, before: int = 0) -> tuple[list[list[str]], list[int]]:
+    """The rows of the text and their lines (+ before: the text starts after that many lines)."""
+    reader = _reader(text, sep, strict)
+    rows: list[list[str]] = []
+    lines: list[int] = []
     try:
         rows = list(reader)
         if text.count("\n") + (not text.endswith("\n")) == len(rows):  # no quoted line breaks
-            return rows, list(range(1, len(rows) + 1))
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
-        rows, lines, prev = [], [], 0
+            return rows, list(range(before + 1, before + len(rows) + 1))
+        reader, rows, prev = _reader(text, sep, strict), [], 0
         for r in reader:
             rows.append(r)
-            lines.append(prev + 1)
+            lines.append(before + prev + 1)
             prev = reader.line_num
         return rows, lines
     except csv.Error as e:  # the line the reader stopped on (a cell over the field size limit)
-        raise SubmissionError(f"{p}: line {reader.line_num}: cannot be parsed as CSV ({e})") from None
+        if "end of data" in str(e):
+            raise SubmissionError(f"{p}: line {_quote_line(text, sep, before)}: a quote opens a cell and is "
+                                  "never closed (the rest of the file would be that one cell); close the "
+                                  "quote or remove it") from None
+        if "expected after" in str(e):
+            raise _TextAfterQuote from None
+        raise SubmissionError(f"{p}: line {before + reader.line_num}: cannot be parsed as CSV ({e})") from None
+
+
+def _quote_line(text: str, sep: str, before: int) -> int:
+    """The line of the quote never closed (+ before)."""
+    reader, prev = _reader(text, sep, True), 0
+    with contextlib.suppress(csv.Error):
+        for _ in reader:
+            prev = reader.line_num  # the last line of the last row read whole
+    tail = _from_line(text, prev + 1)  # the row of the quote, to the end of the file
+    cell = list(_reader(tail, sep, False))[-1][-1]  # from after the quote to the end of the file
+    breaks = cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+    last = prev + sum(1 for _ in io.StringIO(tail, newline=""))  # the file's last line
+    return before + last - breaks + cell.endswith(("\n", "\r"))

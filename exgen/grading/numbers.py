@@ -1,8 +1,9 @@
 """Answer parsing: what students really type, as numbers.
 
 Accepted: surrounding spaces, a leading + or a unicode minus, decimal commas (``0,125``),
-exponents (``1e-3``), and fractions (``-3/8``). Empty cells and a lone ``-`` (Moodle's
-"no answer") are *missing*; anything else that is not a finite number is *invalid*.
+exponents (``1e-3``), and fractions (``-3/8``). Empty or blank cells and the texts of
+MISSING_TEXTS (``-``, Moodle's "no answer", ``n/a``, ...; surrounding spaces ignored) are
+*missing* (docs/grading.md lists them); anything else that is not a finite number is *invalid*.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ STATUS_NAMES = {OK: "ok", MISSING: "missing", INVALID: "invalid"}
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-",
                         "\u00a0": "", "\u202f": "", "\u2009": "", " ": ""})
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_BLANK = {"", "-", "--", "\u2013", "\u2014", "n/a", "N/A", "(no answer)"}
+# the texts of a missing answer, stripped (docs/grading.md lists them; exgen/page/assets/page.js: BLANK)
+MISSING_TEXTS = frozenset({"", "-", "--", "\u2013", "\u2014", "n/a", "N/A", "(no answer)"})
 
 
 def parse_answer(text: str | float | int | None) -> tuple[float | None, int]:
@@ -29,7 +31,7 @@ def parse_answer(text: str | float | int | None) -> tuple[float | None, int]:
         v = float(text)
         return (v, OK) if math.isfinite(v) else (None, INVALID)
     s = str(text).strip()
-    if s in _BLANK:
+    if s in MISSING_TEXTS:
         return None, MISSING
     s = s.translate(_MINUS)
     if s.count(",") == 1 and "." not in s:

@@ -184,6 +184,7 @@ ISSUE_NAMES = {"duplicate": ("duplicate row", "duplicate rows"),
                "bad_attempt": ("malformed attempt time or number", "malformed attempt times or numbers"),
                "no_id": ("row without a student id", "rows without a student id"),
                "extra_fields": ("row with more fields than the header", "rows with more fields than the header"),
+               "ignored_column": ("ignored column", "ignored columns"),
                "no_submission": ("student without a submission", "students without a submission"),
                "unknown_question": ("row with an unknown question", "rows with unknown questions"),
                "unknown_student": ("row of an unknown student", "rows of unknown students")}

@@ -16,6 +16,7 @@ import numpy as np
 from exgen.load import check_size, parse_document
 from exgen.grading.files import SubmissionError, decode, read_columns, read_table  # noqa: F401
 from exgen.grading.attempts import Attempts, read_attempts
+from exgen.grading.columns import cols, column, question_columns
 from exgen.grading.table import Table, delimiter, factorize, recode
 
 ID_COLUMNS = ("student_id", "student id", "studentid", "sid", "sis_id", "sis user id", "id number",
@@ -27,7 +28,7 @@ ANSWER_COLUMNS = ("answer", "response", "value")
 @dataclass
 class Issue:
     line: int | None  # file line (1 = header), None if not tied to a line
-    kind: str  # unknown_student, unknown_question, duplicate, no_submission, no_id, extra_fields
+    kind: str  # unknown_student, unknown_question, duplicate, no_submission, no_id, extra_fields, ignored_column
     student_id: str
     question_id: str
     message: str
@@ -83,22 +84,6 @@ def _find(header: list[str], names) -> int | None:
     return None
 
 
-def _column(header: list[str], name: str) -> int | None:
-    """A column by exact header, case-insensitive, or Canvas-style "<name>: question text"."""
-    low = [h.strip().lower() for h in header]
-    n = name.strip().lower()
-    if n in low:
-        return low.index(n)
-    for i, h in enumerate(low):
-        if h.startswith(n + ":"):
-            return i
-    return None
-
-
-def _cols(header: list[str]) -> str:
-    return ", ".join(repr(h) for h in header)
-
-
 def read_submissions(path: str | Path, *, known_qids: set[str], id_column: str | None = None,
                      mapping: dict[str, str] | None = None, roster: dict[str, str] | None = None,
                      sheet: str | None = None, table: Table | None = None) -> Submissions:
@@ -113,17 +98,17 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table
         table = read_columns(path, sheet, () if mapping else ANSWER_COLUMNS)  # (answers parsed as read)
     t = table.without_blank_rows()  # blank lines are skipped in every layout
     name, header = str(path), t.header
-    from exgen.lms.layouts import detect, propose_map
+    from exgen.lms.layouts import detect
     layout = detect(header)
     if id_column:
-        idc = _column(header, id_column)
+        idc = column(header, id_column)
         if idc is None:
-            raise SubmissionError(f"{name}: no column {id_column!r} (--id-column); columns are: {_cols(header)}")
+            raise SubmissionError(f"{name}: no column {id_column!r} (--id-column); columns are: {cols(header)}")
     else:
         idc = _find(header, ID_COLUMNS)
         if idc is None:
             raise SubmissionError(f"{name}: no student id column (tried {', '.join(ID_COLUMNS)}); "
-                                  f"columns are: {_cols(header)}; name one with --id-column")
+                                  f"columns are: {cols(header)}; name one with --id-column")
     qc, ac = _find(header, QUESTION_COLUMNS), _find(header, ANSWER_COLUMNS)
     roster = {k.strip().lower(): v for k, v in (roster or {}).items()}
 
@@ -141,28 +126,11 @@ def _read_submissions(path, known_qids, id_column, mapping, roster, sheet, table
         sub = Submissions(name, "long", header, t.lines, sid, sids, qid, qids, ans, texts, lms_layout=layout)
         _attempts(sub, t, {idc, qc, ac}, 1)
         return _overflowing(sub, t, over, np.flatnonzero(over))
-    if mapping:
-        qcols = []
-        for col, q in mapping.items():
-            i = _column(header, col)
-            if i is None:
-                raise SubmissionError(f"{name}: the column mapping names {col!r}, which is not a column; "
-                                      f"columns are: {_cols(header)}")
-            if q not in known_qids:  # a typo: every answer of the column an unknown question, graded missing
-                raise SubmissionError(f"{name}: the column mapping maps {col!r} to {q!r}, which no answer key "
-                                      f"asks; questions are: {', '.join(sorted(known_qids))}")
-            qcols.append((i, q))
-    else:
-        qcols = [(i, h) for i, h in enumerate(header) if h in known_qids]
-        qcols += [(i, h.split(":", 1)[0].strip()) for i, h in enumerate(header)
-                  if h not in known_qids and ":" in h and h.split(":", 1)[0].strip() in known_qids]
-        if not qcols:
-            raise SubmissionError(f"{name}: no question columns: no column is named like a question id "
-                                  f"({', '.join(sorted(known_qids)[:6])}, ...) and no --map was given; "
-                                  f"columns are: {_cols(header)}" + propose_map(header, sorted(known_qids)))
+    qcols, ignored = question_columns(name, header, known_qids, mapping)
     _one_column_each(name, header, qcols)
     sub = _wide(t, name, idc, qcols, ident)
     sub.lms_layout = layout
+    sub.issues += [Issue(1, "ignored_column", "", "", note) for note in ignored]
     m = len(qcols)
     _attempts(sub, t, {idc} | {i for i, _ in qcols}, m)
     return _overflowing(sub, t, np.repeat(over, m), np.flatnonzero(over))
