@@ -54,6 +54,13 @@ class Result:
     warnings: list[str] = field(default_factory=list)  # e.g. a character no installed font has
     variants: bool = False  # the "students" are variant exercises v001, ... for an LMS
 
+    def __repr__(self) -> str:  # a summary: `files` lists 3 or more files a student
+        return (f"{type(self).__name__}(out={str(self.out)!r}, students={self.students}, files={len(self.files)}, "
+                f"pdf={self.pdf}, warnings={len(self.warnings)}, variants={self.variants}{self._more()})")
+
+    def _more(self) -> str:
+        return ""
+
 
 def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, pdf: bool = True,
                   force: bool = False, jobs: int | None = None, progress: Any = None,
@@ -148,6 +155,11 @@ class DemoResult(Result):
     sample: Path  # the sample submissions CSV
     grades_dir: Path
     first_key: dict  # the first student's answer key (for the "try next" commands)
+
+    __repr__ = Result.__repr__
+
+    def _more(self) -> str:
+        return f", grades={self.grades!r}, grades_dir={str(self.grades_dir)!r}"
 
 
 def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: bool = True) -> DemoResult:
