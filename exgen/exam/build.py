@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
+from exgen.limits import check_jobs
 from exgen.exam.students import Written, write, write_student, write_students
 from exgen.roster import Student, read_roster
 from exgen.outdir import OutputDir
@@ -70,6 +71,7 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
     `out` is an exgen output folder (see `exgen.outdir`): new, empty, or an exam exgen wrote
     (replaced only with `force`); `inputs` (option -> path) are refused as output folders."""
     from exgen.exam import pdf as pdf_mod
+    check_jobs(jobs)
     if pdf:
         pdf_mod.check_tex()  # at once, before any work
     with OutputDir(out, "exam", force=force, inputs=inputs) as stage:
