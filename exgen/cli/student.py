@@ -16,6 +16,9 @@ NotationOpt = Annotated[Optional[str], typer.Option(
     "--notation", help="Notation preset as LETTERS,WEIGHTS, e.g. z/h,numbered or a/h,flat (either part alone works). "
                        "Same as --letters/--weights.")]
 PROMPT = "answer (h hint, s show step, n next, q quit)"
+# what a student may type at the prompt for each command letter (case and spaces ignored)
+COMMANDS = {"h": "h", "hint": "h", "help": "h", "?": "h", "s": "s", "show": "s", "step": "s", "show step": "s",
+            "n": "n", "next": "n", "skip": "n", "q": "q", "quit": "q", "exit": "q", "stop": "q"}
 
 
 def _letters_weights(notation: Optional[str], letters: Optional[str], weights: Optional[str]):
@@ -140,11 +143,13 @@ def run_session(session, echo=echo) -> bool:
         echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(pts)} point{'' if pts == 1 else 's'}]")
         while session.current is q:
             raw = _ask(PROMPT)
-            if raw is None or raw.strip().lower() == "q":
+            if raw is None:
                 return False
-            cmd = raw.strip().lower()
-            if cmd == "":
-                echo("Type a number (e.g. 0.25 or -1.5e-3), or h, s, n, q.")
+            cmd = COMMANDS.get(" ".join(raw.lower().split()), "")
+            if cmd == "q":
+                return False
+            if not raw.strip():
+                echo("Type a number (e.g. 0.25 or -1.5e-3), or h (hint), s (show step), n (next), q (quit).")
             elif cmd == "h":
                 echo("Hint: " + (session.hint() or "no more hints: type s to see this step worked out."))
             elif cmd == "s":
