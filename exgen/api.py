@@ -183,7 +183,7 @@ def write_page(out: PathLike, *, preset: str | None = None, example: str | None 
                seed: int | None = None, title: str | None = None, force: bool = False) -> PageResult:
     """One self-contained offline HTML page (`exgen page`, docs/page.md) at `out`: the exercises of
     one source (`preset` with `count` fresh networks drawn from `seed`, an `example`, an exam
-    `config` with `count` networks, or an answer `key`), each with answer boxes judged in the
+    `config` with `count` networks, or an answer `key`; none: the preset aksoy-2-2-1), each with answer boxes judged in the
     browser exactly as `check_answers` judges them, hints and worked steps. `out` is replaced only
     if exgen wrote it, or with `force`. The result holds each exercise's answer key.
 
