@@ -99,7 +99,8 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     .pdf with `pdf`), JSON answer keys, a blank submissions.csv. Give `roster` (a CSV with a
     student_id column), `count` (students s001, s002, ...) or `variants` (variant exercises v001,
     v002, ... for an LMS to hand out at random: `export_moodle`, `export_canvas`), one of them. `out` follows the
-    output-folder rules of the README (new or exgen's own; replaced only with `force`).
+    output-folder rules of the README (new or exgen's own; replaced only with `force`). `jobs`: worker
+    processes and lualatex runs, 1 to limits.MAX_JOBS (None: all cores).
     `progress` shows progress bars on stderr.
 
     >>> generate_exam("exam.yaml", "exam1", count=30, pdf=False)     # doctest: +SKIP
@@ -108,6 +109,8 @@ def generate_exam(config: ExamConfig | PathLike, out: PathLike, *, roster: PathL
     from exgen import roster as roster_mod
     from exgen.errors import UsageError
     from exgen.textio import check_paths
+    from exgen.limits import check_jobs
+    check_jobs(jobs)
     if sum(x is not None for x in (roster, count, variants)) != 1:
         raise UsageError("give a roster (--roster FILE), a number of students (--count N) or a number of "
                          "variants (--variants N), one of them")
@@ -180,7 +183,7 @@ def write_page(out: PathLike, *, preset: str | None = None, example: str | None 
                seed: int | None = None, title: str | None = None, force: bool = False) -> PageResult:
     """One self-contained offline HTML page (`exgen page`, docs/page.md) at `out`: the exercises of
     one source (`preset` with `count` fresh networks drawn from `seed`, an `example`, an exam
-    `config` with `count` networks, or an answer `key`), each with answer boxes judged in the
+    `config` with `count` networks, or an answer `key`; none: the preset aksoy-2-2-1), each with answer boxes judged in the
     browser exactly as `check_answers` judges them, hints and worked steps. `out` is replaced only
     if exgen wrote it, or with `force`. The result holds each exercise's answer key.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exgen.errors import ExgenError
+from exgen.errors import ExgenError, UsageError
 
 # the network (spec files, and the networks exgen draws)
 MAX_LAYERS = 10  # layer sizes, input included
@@ -29,6 +29,9 @@ MAX_EXAM_BATCH = 8  # samples in an exam's mini-batch (config key `batch`): work
 MAX_STUDENTS = 50_000
 MAX_ID_CHARS = 64
 MAX_VARIANTS = 1_000  # variant exercises of `generate --variants` (an LMS hands one out at random)
+
+# worker processes of `generate --jobs` (each may run a lualatex of its own): a few per core at most
+MAX_JOBS = 64
 
 # self-check pages (exgen page --count): each exercise is drawn, solved and judged once
 MAX_PAGE_EXERCISES = 50
@@ -72,6 +75,13 @@ def check(what: str, value: int, limit: int, source: str | None = None, where: s
     """Raise LimitError if value > limit."""
     if value > limit:
         raise LimitError(what, value, limit, source, where, hint)
+
+
+def check_jobs(jobs: int | None) -> int | None:
+    """`jobs` (worker processes, None: all cores) if it is a whole number from 1 to MAX_JOBS."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS):
+        raise UsageError(f"--jobs: expected 1..{MAX_JOBS} (worker processes), got {jobs!r}")
+    return jobs
 
 
 def network_paths(layers: list[int], softmax_out: bool, with_biases: bool) -> int:

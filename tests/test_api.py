@@ -81,3 +81,23 @@ def test_check_answers_checks_a_key_dict_as_it_checks_a_key_file():
     with pytest.raises(exgen.ExgenError, match=edited["questions"][0]["id"]):
         exgen.check_answers(edited, {})
     assert len(exgen.check_answers(key, {})) == len(key["questions"])
+
+
+def test_results_print_as_a_short_summary_not_their_arrays(tmp_path):
+    # print(exgen.grade_files(...)) dumped every verdict array and answer key: thousands of lines
+    from exgen.exam.config import DEFAULT_YAML
+    cfg = tmp_path / "exam.yaml"
+    cfg.write_text(DEFAULT_YAML, encoding="utf-8")
+    res = exgen.generate_exam(cfg, tmp_path / "exam1", count=3, pdf=False)
+    sub = tmp_path / "answers.csv"
+    sub.write_text("student_id,question_id,answer\ns001,1a,0.5\nzz9,1a,1\n", encoding="utf-8")
+    graded = exgen.grade_files(sub, tmp_path / "exam1/answer_keys", tmp_path / "grades")
+    page = exgen.write_page(tmp_path / "p.html", preset="aksoy-2-2-1", count=2, seed=1)
+    nq = len(exgen.load_key(tmp_path / "exam1/answer_keys/s001.json")["questions"])
+    for obj in (res, graded, graded.groups[0], page):
+        text = repr(obj)
+        assert "\n" not in text and "array(" not in text and len(text) < 400, text
+    assert repr(res).startswith(f"Result(out={str(tmp_path / 'exam1')!r}, students=3, files={len(res.files)},")
+    assert f"students=3, questions={nq}, groups=1, counts={graded.counts()}, issues={len(graded.issues)}" in repr(graded)
+    assert len(graded.issues) >= 3  # zz9 has no key; s002, s003 no submission: the repr counts, the object holds all
+    assert f"exercises=2, size={(tmp_path / 'p.html').stat().st_size}" in repr(page)

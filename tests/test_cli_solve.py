@@ -69,6 +69,22 @@ def test_yaml_spec_and_null_biases(tmp_path):
     assert out["gradients"]["biases"] is None and out["updated"]["biases"] is None
 
 
+def test_biases_are_all_layers_or_none_as_the_readme_says():
+    # the README's "biases[l][j] ... or null for none" read as if one layer could be null; only
+    # `biases: null` (every layer) is accepted, and a layer without biases is a layer of zeros
+    import exgen
+    from pathlib import Path
+    one_null = {**GOOD, "biases": [[0.5, 0.5], None]}
+    with pytest.raises(exgen.SpecError, match=r"biases\[1\]"):
+        exgen.load_spec(one_null)
+    zeros = exgen.solve({**GOOD, "biases": [[0.0, 0.0], [0.0, 0.0]]})
+    for none in ({**GOOD, "biases": None}, {k: v for k, v in GOOD.items() if k != "biases"}):
+        assert exgen.solve(none).loss == zeros.loss
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    row = next(t for t in readme.splitlines() if t.startswith("| `biases[l][j]` |"))
+    assert '`"biases": null`' in row and "a single layer cannot be `null`" in row, row
+
+
 def test_list_examples_and_notation_option():
     r = run("solve", "--list-examples")
     assert r.exit_code == 0 and all(n in r.output for n in examples.names())

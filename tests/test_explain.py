@@ -106,6 +106,26 @@ def test_bad_notation_is_usage_error():
     assert len(r.output.strip().splitlines()) == 1, r.output
 
 
+@pytest.mark.parametrize("cmd", [["explain", "--example", "seed002-2-2-1"], ["practice", "--preset", "aksoy-2-2-1"]])
+@pytest.mark.parametrize("opts, message", [
+    (["--letters", "a/h", "--notation", "z/h"], "--letters and --notation both give the letters (a/h, z/h)"),
+    (["--notation", "z/h,flat", "--letters", "a/h"], "--letters and --notation both give the letters (a/h, z/h)"),
+    (["--weights", "flat", "--notation", "a/h,numbered"], "--weights and --notation both give the weights"),
+    (["--notation", "a/h,z/a"], "--notation gives the letters (a/h, z/a)"),
+])
+def test_notation_and_letters_or_weights_for_the_same_part_is_usage_error(cmd, opts, message):
+    # --letters a/h --notation z/h was accepted and --letters silently won
+    r = runner.invoke(app, [*cmd, *opts], input="q\n")
+    assert r.exit_code == 1 and r.output.startswith(f"Error: {message}"), r.output
+    assert len(r.output.strip().splitlines()) == 1, r.output
+
+
+def test_notation_and_weights_for_different_parts_combine():
+    a = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--notation", "a/h", "--weights", "flat"])
+    b = runner.invoke(app, ["explain", "--example", "seed002-2-2-1", "--notation", "a/h,flat"])
+    assert a.exit_code == 0 and a.output == b.output and "w_211" in a.output, a.output
+
+
 def test_spec_file_and_param_for_a_bias(tmp_path):
     path = tmp_path / "net.json"
     path.write_text(examples.load_dict("seed003-2-2-1-linear").__repr__().replace("'", '"').replace("None", "null"))

@@ -341,6 +341,33 @@ def test_json_written_by_exgen_is_never_non_finite():
         spec_mod.dumps(sp)
 
 
+@pytest.mark.parametrize("jobs", [1_000_000, limits.MAX_JOBS + 1, 0, -3])
+def test_generate_jobs_is_bounded_before_any_work(tmp_path, jobs):
+    # `generate --jobs 1000000` was accepted: hundreds of worker processes, as many lualatex runs
+    from exgen.exam import build
+    from exgen.errors import UsageError
+    import exgen
+    cfg = tmp_path / "exam.yaml"
+    cfg.write_text(config.DEFAULT_YAML, encoding="utf-8")
+    r = run("generate", cfg, "--count", 2, "--out", tmp_path / "e", "--no-pdf", "--jobs", jobs)
+    assert r.exit_code == 1 and r.output.startswith(f"Error: --jobs: expected 1..{limits.MAX_JOBS}"), r.output
+    assert f"got {jobs}" in r.output and not (tmp_path / "e").exists()
+    for bad in (jobs, True, 2.0):
+        with pytest.raises(UsageError, match=re.escape(f"--jobs: expected 1..{limits.MAX_JOBS}")):
+            exgen.generate_exam(cfg, tmp_path / "e", count=2, pdf=False, jobs=bad)
+    with pytest.raises(UsageError, match="--jobs"):
+        build.generate_exam(config.load(cfg), [], tmp_path / "e", pdf=False, jobs=jobs)
+    assert not (tmp_path / "e").exists()
+
+
+def test_generate_jobs_at_the_limit_is_fine(tmp_path):
+    cfg = tmp_path / "exam.yaml"
+    cfg.write_text(config.DEFAULT_YAML, encoding="utf-8")
+    r = run("generate", cfg, "--count", 2, "--out", tmp_path / "e", "--no-pdf", "--jobs", limits.MAX_JOBS)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "e/answer_keys/s002.json").is_file()
+
+
 # ---------------------------------------------------------------- documentation
 
 def test_readme_lists_every_limit_with_its_value():

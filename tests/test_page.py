@@ -108,6 +108,19 @@ def test_same_seed_same_exercises():
     assert a == [e.key_id for e in gather(preset="upgrad-linear-out", count=3, seed=8)] and len(set(a)) == 3
 
 
+def test_the_docs_name_the_source_a_page_without_one_gets():
+    # docs/page.md said "Give one source", but `exgen page --out x.html` wrote the default preset's page
+    from exgen.student.practice import DEFAULT_PRESET
+    none = [e.key_id for e in gather(seed=4, count=2)]
+    assert none == [e.key_id for e in gather(preset=DEFAULT_PRESET, seed=4, count=2)]
+    assert none != [e.key_id for e in gather(preset="aksoy-3-2-2", seed=4, count=2)]
+    root = Path(__file__).resolve().parent.parent
+    line = next(t for t in (root / "docs/page.md").read_text(encoding="utf-8").splitlines() if "Give one source" in t)
+    assert f"none: `--preset {DEFAULT_PRESET}`" in line, line
+    r = CliRunner().invoke(app, ["page", "--help"], terminal_width=200)
+    assert f"default {DEFAULT_PRESET}" in r.output or f"default source is {DEFAULT_PRESET}" in r.output, r.output
+
+
 def test_mathml_covers_every_formula_of_the_kinds():
     """Every worked step of every preset converts without an unknown macro; structure spot checks."""
     from exgen.exam.worked import Fmt

@@ -215,3 +215,22 @@ def test_unknown_preset_lists_every_preset(cmd, tmp_path, monkeypatch):
     assert res.exit_code == 1
     valid = res.output.split("valid:")[1].strip()
     assert [n.strip() for n in valid.split(",")] == listed, res.output
+
+
+def test_the_prompt_takes_the_command_words_too():
+    # `quit`, `exit`, `help` at the answer prompt were "not a number: try again"; only q, h, s, n worked
+    ex = from_preset("aksoy-2-2-1", 3, NT)
+    q0, q1 = ex.questions[0], ex.questions[1]
+    r = _run(["--preset", "aksoy-2-2-1", "--seed", "3"], ["Help", "hint", " Show ", "skip", "exit"])
+    assert r.exit_code == 0, r.output
+    assert "is not a number" not in r.output
+    assert r.output.count("Hint: ") == 2 and f"{q1['id']}. Compute" in r.output  # show, then skip: question 3
+    assert f"{ex.questions[2]['id']}. Compute" in r.output and "Stopped. Score: 0 / " in r.output
+    for word in ("quit", "QUIT", "q", "stop"):
+        r = _run(["--preset", "aksoy-2-2-1", "--seed", "3"], [word])
+        assert "Stopped. Score: 0 / " in r.output and "is not a number" not in r.output, (word, r.output)
+    q2, q3 = ex.questions[2], ex.questions[3]
+    r = _run(["--preset", "aksoy-2-2-1", "--seed", "3"], ["next", "show step", repr(q2["answer"]), "quit"])
+    assert "is not a number" not in r.output and r.output.count("\ncorrect\n") == 1, r.output
+    assert f"{q3['id']}. Compute" in r.output and "Stopped. Score: 1 / " in r.output
+    assert f"{q0['id']}. Compute" in r.output

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from exgen.cli.main import app, echo, output_dir, output_file, user_errors
+from exgen.limits import MAX_JOBS
 
 DEMO_OUT = Path("exgen-demo")
 
@@ -54,7 +55,7 @@ def generate(
     variants: Annotated[Optional[int], typer.Option("--variants", help="Make N variant exercises v001, v002, ... (same files as students) for an LMS quiz that hands one out at random; then `exgen export moodle|canvas`.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write .tex files only (no TeX needed).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace the exam exgen wrote in --out: exactly its files (students no longer on the roster go too); nothing else is touched.")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel processes: for the networks and files of a large class, and lualatex runs (default: all cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help=f"Parallel processes: for the networks and files of a large class, and lualatex runs (1 to {MAX_JOBS}; default: all cores).")] = None,
 ) -> None:
     """Generate one personal exam per student: sheets, worked keys, JSON keys, submissions CSV.
 

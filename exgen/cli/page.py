@@ -12,7 +12,7 @@ from exgen.cli.main import app, echo, user_errors
 @app.command()
 def page(
     out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write, e.g. practice.html.", show_default=False)],
-    preset: Annotated[Optional[str], typer.Option("--preset", help="Fresh exercises of a practice preset (exgen practice --list).")] = None,
+    preset: Annotated[Optional[str], typer.Option("--preset", help="Fresh exercises of a practice preset (exgen practice --list); the default source is aksoy-2-2-1.")] = None,
     example: Annotated[Optional[str], typer.Option("--example", "-e", help="One textbook example, exactly as printed.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="An exam config: fresh networks drawn as exgen generate draws them, graded by its precision rule.")] = None,
     key: Annotated[Optional[Path], typer.Option("--key", "-k", help="The exercise of an answer key (answer_keys/<id>.json).")] = None,

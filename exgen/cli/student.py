@@ -14,21 +14,31 @@ from exgen.core.report import fmt
 
 NotationOpt = Annotated[Optional[str], typer.Option(
     "--notation", help="Notation preset as LETTERS,WEIGHTS, e.g. z/h,numbered or a/h,flat (either part alone works). "
-                       "Same as --letters/--weights.")]
+                       "Same as --letters/--weights; give each part once.")]
 PROMPT = "answer (h hint, s show step, n next, q quit)"
+# what a student may type at the prompt for each command letter (case and spaces ignored)
+COMMANDS = {"h": "h", "hint": "h", "help": "h", "?": "h", "s": "s", "show": "s", "step": "s", "show step": "s",
+            "n": "n", "next": "n", "skip": "n", "q": "q", "quit": "q", "exit": "q", "stop": "q"}
 
 
 def _letters_weights(notation: Optional[str], letters: Optional[str], weights: Optional[str]):
-    """(letters, weights) from --notation and/or --letters/--weights, validated."""
+    """(letters, weights) from --notation and/or --letters/--weights, validated: each part given once
+    (`--letters a/h --notation z/h` is a usage error, not a silent choice of one)."""
+    from exgen.errors import UsageError
+    given = {"letters": letters, "weights": weights}
+    seen: set[str] = set()  # the parts --notation gave
     for part in (notation.split(",") if notation else []):
         part = part.strip()
-        if part in LETTERS:
-            letters = letters or part
-        elif part in WEIGHT_STYLES:
-            weights = weights or part
-        else:
+        kind = "letters" if part in LETTERS else "weights" if part in WEIGHT_STYLES else None
+        if kind is None:
             raise typer.BadParameter(f"{part!r} is neither letters ({', '.join(LETTERS)}) nor weights "
                                      f"({', '.join(WEIGHT_STYLES)})", param_hint="--notation")
+        if given[kind] is not None:
+            twice = "--notation gives" if kind in seen else f"--{kind} and --notation both give"
+            raise UsageError(f"{twice} the {kind} ({given[kind]}, {part}): give them once")
+        given[kind] = part
+        seen.add(kind)
+    letters, weights = given["letters"], given["weights"]
     _check_choice(letters, LETTERS, "--letters")
     _check_choice(weights, WEIGHT_STYLES, "--weights")
     return letters, weights
@@ -140,11 +150,13 @@ def run_session(session, echo=echo) -> bool:
         echo(f"\n{q['id']}. Compute {q['text']}   [{fmt(pts)} point{'' if pts == 1 else 's'}]")
         while session.current is q:
             raw = _ask(PROMPT)
-            if raw is None or raw.strip().lower() == "q":
+            if raw is None:
                 return False
-            cmd = raw.strip().lower()
-            if cmd == "":
-                echo("Type a number (e.g. 0.25 or -1.5e-3), or h, s, n, q.")
+            cmd = COMMANDS.get(" ".join(raw.lower().split()), "")
+            if cmd == "q":
+                return False
+            if not raw.strip():
+                echo("Type a number (e.g. 0.25 or -1.5e-3), or h (hint), s (show step), n (next), q (quit).")
             elif cmd == "h":
                 echo("Hint: " + (session.hint() or "no more hints: type s to see this step worked out."))
             elif cmd == "s":

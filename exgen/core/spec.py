@@ -1,7 +1,8 @@
 """The network spec: a dataclass, loading (JSON or YAML), validation with clear messages, saving.
 
 Format (see README, "Network spec"): layers, activations, loss, learning_rate, x, y,
-weights[l][j][k] (to neuron j of layer l+1 from neuron k of layer l), biases[l][j] or null.
+weights[l][j][k] (to neuron j of layer l+1 from neuron k of layer l), biases[l][j] (biases null or
+left out: none in any layer; a single layer's null is an error).
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from exgen.exam.config import ExamConfig
 from exgen.escape import safe_cells
+from exgen.limits import check_jobs
 from exgen.exam.students import Written, write, write_student, write_students
 from exgen.roster import Student, read_roster
 from exgen.outdir import OutputDir
@@ -54,6 +55,13 @@ class Result:
     warnings: list[str] = field(default_factory=list)  # e.g. a character no installed font has
     variants: bool = False  # the "students" are variant exercises v001, ... for an LMS
 
+    def __repr__(self) -> str:  # a summary: `files` lists 3 or more files a student
+        return (f"{type(self).__name__}(out={str(self.out)!r}, students={self.students}, files={len(self.files)}, "
+                f"pdf={self.pdf}, warnings={len(self.warnings)}, variants={self.variants}{self._more()})")
+
+    def _more(self) -> str:
+        return ""
+
 
 def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, pdf: bool = True,
                   force: bool = False, jobs: int | None = None, progress: Any = None,
@@ -63,6 +71,7 @@ def generate_exam(cfg: ExamConfig, students: list[Student], out: str | Path, *, 
     `out` is an exgen output folder (see `exgen.outdir`): new, empty, or an exam exgen wrote
     (replaced only with `force`); `inputs` (option -> path) are refused as output folders."""
     from exgen.exam import pdf as pdf_mod
+    check_jobs(jobs)
     if pdf:
         pdf_mod.check_tex()  # at once, before any work
     with OutputDir(out, "exam", force=force, inputs=inputs) as stage:
@@ -148,6 +157,11 @@ class DemoResult(Result):
     sample: Path  # the sample submissions CSV
     grades_dir: Path
     first_key: dict  # the first student's answer key (for the "try next" commands)
+
+    __repr__ = Result.__repr__
+
+    def _more(self) -> str:
+        return f", grades={self.grades!r}, grades_dir={str(self.grades_dir)!r}"
 
 
 def run_demo(out: str | Path, pdf: bool = True, force: bool = False, progress: bool = True) -> DemoResult:

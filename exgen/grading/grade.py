@@ -27,6 +27,9 @@ class GroupResult:
     kidx: np.ndarray  # (S,) each student's key within the group
     tstatus: np.ndarray | None = None  # parse status (numbers.OK, ...) of each distinct text
 
+    def __repr__(self) -> str:
+        return f"GroupResult(students={len(self.students)}, questions={len(self.group.qids)}, keys={len(self.group.keys)})"
+
     def raw(self, s: int) -> list[str | None]:
         """Student s's answers as typed, None where there is none."""
         return [self.texts[c] if c >= 0 else None for c in self.acode[s]]
@@ -41,6 +44,12 @@ class GradeResult:
     order: tuple[np.ndarray, np.ndarray]  # (group, row) of every student, in `students` order
     attempts: str = ""  # which rule chose among repeated attempts, and how many it superseded
     notes: list[str] = field(default_factory=list)  # summary lines: the LMS layout, what the gradebooks miss
+
+    def __repr__(self) -> str:
+        """A summary, not the arrays (a class of 40,000 students prints in one line)."""
+        questions = len({q for gr in self.groups for q in gr.group.qids})
+        return (f"GradeResult(students={len(self.students)}, questions={questions}, groups={len(self.groups)}, "
+                f"counts={self.counts()}, issues={len(self.issues)}, carried_credit={self.carried_credit})")
 
     @functools.cached_property
     def where(self) -> dict[str, tuple[int, int]]:

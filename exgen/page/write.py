@@ -37,6 +37,10 @@ class PageResult:
     exercises: list[PageExercise]  # each with its answer key (`.key`, `.key_id`)
     size: int  # bytes written
 
+    def __repr__(self) -> str:  # a summary: each exercise holds its network, solution and key
+        return (f"PageResult(path={str(self.path)!r}, page_id={self.page_id!r}, exercises={len(self.exercises)}, "
+                f"size={self.size})")
+
 
 def _asset(name: str) -> str:
     f = resources.files("exgen.page") / "assets" / name
