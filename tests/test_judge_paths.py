@@ -130,11 +130,11 @@ def test_near_pairs_hold_every_match_whatever_the_tolerance(exam, monkeypatch, t
     table = 10.0 ** rng.uniform(-8, 6, (n, C)) * rng.choice([-1.0, 1.0], (n, C))
     table.flat[rng.integers(0, n * C, 400)] = rng.choice([0.0, -0.0, 1e-300, 1e300, np.inf, -np.inf, np.nan], 400)
     near_of = table[np.arange(n), rng.integers(0, C, n)]  # each answer near one of its values
-    thr0, _ = g.slip_windows(k, q, np.zeros(n, dtype=int), near_of)
+    thr0, _ = g.slip_windows(k, q, np.zeros(n, dtype=int), near_of, table)
     with np.errstate(invalid="ignore"):  # (the infinite and NaN values' edges: not used)
         edge = np.maximum(thr0, judge.slip_reach(near_of)) * rng.choice([0.0, 0.5, 0.999999, 1.0, 1.000001, 3.0], n)
         a = np.where(np.isfinite(near_of), near_of + rng.choice([-1.0, 1.0], n) * edge, rng.normal(0, 1, n))
-    thr, usable = g.slip_windows(k[:, None], q[:, None], np.arange(C)[None, :], table)
+    thr, usable = g.slip_windows(k[:, None], q[:, None], np.arange(C)[None, :], table, table[:, None, :])
     match = judge.diag_match(a[:, None], table, thr) & usable
     near = judge._near(g, k, q, a, table)
     assert match.sum() > 100 and not (match & ~near).any()
