@@ -6,15 +6,13 @@ One reader for both: a CSV (UTF-8, a BOM is fine; `,` `;` tab or `|` separated) 
 Errors name the file and the line."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from exgen import limits
 from exgen.errors import InputFileError, UsageError
-from exgen.textio import csv_rows, read_utf8
+from exgen.textio import read_utf8
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ID_COLUMNS = ("student_id", "student id", "sid")
@@ -32,19 +30,13 @@ class Student:
 
 def _rows(p: Path) -> tuple[list[list[str]], list[int]]:
     """The roster's rows and their line numbers."""
-    from exgen.grading.files import is_xlsx, read_table
-    from exgen.grading.table import delimiter
+    from exgen.grading.files import csv_text_rows, is_xlsx, read_table
     from exgen.textio import input_file
     input_file(p)
     if is_xlsx(p):
         return read_table(p)
-    text = read_utf8(p, "roster")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text.split("\n", 1)[0]))
-    rows, lines = [], []
-    for row in csv_rows(reader, p):  # a malformed or huge field is one error naming the line
-        rows.append(row)
-        lines.append(reader.line_num)
-    return rows, lines
+    # as grade reads a CSV: a malformed or huge field, or a quote never closed, is one error naming the line
+    return csv_text_rows(read_utf8(p, "roster"), p)
 
 
 def read_roster(path: str | Path) -> list[Student]:

@@ -103,3 +103,17 @@ def test_grading_with_such_a_roster_uses_each_students_own_key(tmp_path):
     grades = (tmp_path / "g" / "grades.csv").read_text(encoding="utf-8").splitlines()
     bob = next(line for line in grades if line.startswith("1002,")).split(",")
     assert bob[3] == "100.00", grades
+
+
+def test_a_roster_quote_never_closed_is_an_error_naming_its_line(tmp_path):
+    """The roster was read with the csv module's lenient defaults: a quote never closed made the
+    rest of the file one name ('Ann\\ns2,Bob'), one student instead of two, silently. It is read
+    as grade reads a CSV: an error naming the line the quote opened on."""
+    from exgen.errors import InputFileError
+    from exgen.roster import read_roster
+    p = tmp_path / "roster.csv"
+    p.write_text('student_id,name\ns1,"Ann\ns2,Bob\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"roster\.csv: line 2: a quote opens a cell and is never closed"):
+        read_roster(p)
+    p.write_text('student_id,name\ns1,"Ann, Jr."\ns2,Bob\n', encoding="utf-8")  # closed quotes read as before
+    assert [(s.id, s.name) for s in read_roster(p)] == [("s1", "Ann, Jr."), ("s2", "Bob")]

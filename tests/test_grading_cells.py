@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from exgen.grading import cells, table
-from exgen.grading.files import _csv_rows
+from exgen.grading.files import csv_text_rows
 from exgen.grading.table import delimiter, factorize, fast_table, from_rows
 
 PIECES = ["0.5", "-0,25", "1e-3", "\u22120.125", "3/8", " 7 ", "abc", "é", "漢字", "😀x", "", " ", "\t",
@@ -53,14 +53,14 @@ def test_numpy_reader_equals_csv_module(monkeypatch, seed, threads):
     utf8 = text.encode("utf-8")
     fast = fast_table(utf8)
     assert fast is not None
-    assert _expanded(fast) == _expanded(from_rows(*_csv_rows(text, "x")))
+    assert _expanded(fast) == _expanded(from_rows(*csv_text_rows(text, "x")))
 
 
 def test_long_cells_and_a_small_word_limit(monkeypatch):
     """Cells compared as whole bytes (longer than LONG) and word by word give the same codes."""
     rng = random.Random(3)
     text = _file(rng, ",", 3, 500)
-    exact = _expanded(from_rows(*_csv_rows(text, "x")))
+    exact = _expanded(from_rows(*csv_text_rows(text, "x")))
     for long in (8, 16, 40, 256):
         monkeypatch.setattr(cells, "LONG", long)
         assert _expanded(fast_table(text.encode())) == exact
@@ -103,7 +103,7 @@ def test_rows_wider_than_the_header_are_left_to_the_csv_module():
 @pytest.mark.parametrize("text", ["a\n1\n", "a\n1", "a\n", "ab,c\n,\n", "a;b\r\n1;\r\n", "x\n" + "é" * 3, "a\n\n\n"])
 def test_tiny_files_and_cells_at_the_end(text):
     """Files shorter than a word, and cells within 8 bytes of the end (read shifted down)."""
-    exact = from_rows(*_csv_rows(text, "x"))
+    exact = from_rows(*csv_text_rows(text, "x"))
     assert _expanded(fast_table(text.encode())) == _expanded(exact)
 
 
@@ -198,7 +198,7 @@ def test_columns_of_distinct_cells(monkeypatch, seed, threads):
     text = end.join(rows) + (end if seed % 2 else "")
     fast = fast_table(text.encode())
     assert len(fast.columns[2][1]) == 600  # a text per row
-    assert _expanded(fast) == _expanded(from_rows(*_csv_rows(text, "x")))
+    assert _expanded(fast) == _expanded(from_rows(*csv_text_rows(text, "x")))
 
 
 @pytest.mark.parametrize("long", [8, 16, 40, 256])
@@ -222,7 +222,7 @@ def test_blank_rows(seed):
     text = _file(rng, ",", rng.randint(1, 4), 300)
     if seed % 2:  # the first column never blank (the other ones often are)
         text = "\n".join("s" + line for line in text.split("\n"))
-    rows, _ = _csv_rows(text, "x")
+    rows, _ = csv_text_rows(text, "x")
     exact = from_rows(rows, list(range(1, len(rows) + 1)))
     want = [not any(c.strip() for c in r) for r in rows[1:]]  # (the header is not blank)
     assert any(want) == (seed % 2 == 0)

@@ -95,7 +95,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[st
         return _xlsx_rows(p, data, sheet)
     text, utf8 = decode_utf8(data, str(p))
     _check_text_size(utf8, p)
-    return _csv_rows(text, p)
+    return csv_text_rows(text, p)
 
 
 def _check_text_size(utf8: bytes, p: Path, ends=None) -> None:
@@ -145,7 +145,7 @@ def read_columns(path: str | Path, sheet: str | None = None, answers=()) -> Tabl
         table = fast_table(utf8, lambda ends: _check_text_size(utf8, p, ends), answers)
         if table is None:
             _check_text_size(utf8, p)
-            table = from_rows(*_csv_rows(utf8.decode("utf-8") if text is None else text, p), answers)
+            table = from_rows(*csv_text_rows(utf8.decode("utf-8") if text is None else text, p), answers)
     if table is None:
         raise SubmissionError(f"{p}: cannot be read: the file is empty")
     return table
@@ -213,7 +213,7 @@ def _reader(text: str, sep: str, strict: bool):
     return csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
 
 
-def _csv_rows(text: str, p: Path) -> tuple[list[list[str]], list[int]]:
+def csv_text_rows(text: str, p: Path) -> tuple[list[list[str]], list[int]]:
     """The rows and the line each starts on. A quote never closed (the csv module in strict mode
     reaches the end of the file inside a quoted cell) is an error naming the line it opened on;
     a quoted cell with text after its closing quote ('"0.5"x') is read as the csv module reads
