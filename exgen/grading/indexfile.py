@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exgen.grading.keydir import is_key_name
 from exgen.grading.read import no_gc
 
 
@@ -48,7 +49,7 @@ def arrays(path: Path) -> dict[str, np.ndarray]:
 def matches(d: Path, files: list[str], size: np.ndarray, sha: np.ndarray, index_mtime: int) -> bool:
     """Does `d` hold exactly these *.json files, unchanged since the index was written? One stat
     a file (an edit gives it a new mtime; the bytes of one newer than the index are hashed)."""
-    found = [n for n in os.listdir(d) if n.endswith(".json") and not n.startswith(".")]  # as keydir.load_keys
+    found = [n for n in os.listdir(d) if is_key_name(n)]  # the files keydir.load_keys reads
     if len(found) != len(files) or not set(found) >= set(files):
         return False
     if os.stat not in os.supports_dir_fd:  # (Windows)

@@ -15,6 +15,12 @@ class Keys(dict):
     sources: dict[str, str]
 
 
+def is_key_name(name: str) -> bool:
+    """Whether a file of a key folder is a key: `<student_id>.json`, never a name starting with
+    "." (ids start with a letter or digit): macOS's ._s001.json beside s001.json is none."""
+    return name.endswith(".json") and not name.startswith(".")
+
+
 def load_keys(directory: str | Path) -> Keys:
     """All `<student_id>.json` keys of a directory, by student id. The keys are validated
     field by field when they are prepared for grading (`Prepared.add`, `questions.validate_key`)."""
@@ -30,7 +36,7 @@ def load_keys(directory: str | Path) -> Keys:
     keys, sources = Keys(), {}  # type: Keys, dict[str, str]
     with no_gc():  # millions of small objects: the cyclic collector would rescan them again and again
         for p in sorted(d.glob("*.json")):
-            if p.name.startswith("."):  # never a key (ids start with a letter or digit): macOS's ._s001.json
+            if not is_key_name(p.name):
                 continue
             key = read_key_file(p)
             if not isinstance(key, dict) or "questions" not in key or "spec" not in key:
